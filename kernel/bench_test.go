@@ -1,0 +1,159 @@
+package kernel
+
+import (
+	"fmt"
+	"testing"
+)
+
+// Benchmarks over the real layer shapes of seednet, alexmnist and alexnet
+// (design.md), for every kernel variant, reporting GFLOP/s (2·M·N·K, a
+// multiply-add counted as two operations). The naive reference runs as a
+// baseline on the small models' shapes only.
+
+type convBench struct {
+	name  string
+	s     ConvShape
+	naive bool // also run the reference
+}
+
+func convBenches() []convBench {
+	sq := func(n, hw, c, k, oc, stride, groups int, samePad bool) ConvShape {
+		s := ConvShape{N: n, H: hw, W: hw, C: c, KH: k, KW: k, OC: oc, StrideH: stride, StrideW: stride, Groups: groups}
+		if samePad {
+			s = same(s)
+		}
+		return s.normalized()
+	}
+	return []convBench{
+		{"seednet/conv", sq(1, 28, 1, 3, 64, 1, 1, true), true},
+		{"alexmnist/conv1", sq(1, 28, 1, 5, 48, 1, 1, true), true},
+		{"alexmnist/conv2", sq(1, 13, 48, 5, 128, 1, 2, true), true},
+		{"alexmnist/conv3", sq(1, 6, 128, 3, 192, 1, 1, true), true},
+		{"alexmnist/conv4", sq(1, 6, 192, 3, 192, 1, 2, true), true},
+		{"alexmnist/conv5", sq(1, 6, 192, 3, 128, 1, 2, true), true},
+		{"alexnet/conv1", sq(1, 227, 3, 11, 96, 4, 1, false), false},
+		{"alexnet/conv2", sq(1, 27, 96, 5, 256, 1, 2, true), false},
+		{"alexnet/conv3", sq(1, 13, 256, 3, 384, 1, 1, true), false},
+		{"alexnet/conv4", sq(1, 13, 384, 3, 384, 1, 2, true), false},
+		{"alexnet/conv5", sq(1, 13, 384, 3, 256, 1, 2, true), false},
+	}
+}
+
+// reportGFLOPs adds the GFLOP/s metric for flops operations per iteration.
+func reportGFLOPs(b *testing.B, flops int64) {
+	b.ReportMetric(float64(flops)*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
+}
+
+func BenchmarkConv2D(b *testing.B) {
+	for _, c := range convBenches() {
+		s := c.s
+		rng := newRand(b)
+		x, filter, bias := randSlice(rng, s.InLen()), randSlice(rng, s.FilterLen()), randSlice(rng, s.OC)
+		dst := make([]float32, s.OutLen())
+		for _, k := range testVariants {
+			ws := make([]float32, s.workspaceLen(k))
+			b.Run(c.name+"/"+k.name, func(b *testing.B) {
+				for b.Loop() {
+					conv2DWith(k, dst, x, filter, bias, s, ReLU, ws)
+				}
+				reportGFLOPs(b, s.FLOPs())
+			})
+		}
+		if c.naive {
+			b.Run(c.name+"/naive", func(b *testing.B) {
+				for b.Loop() {
+					refConv2D(x, filter, bias, s, ReLU)
+				}
+				reportGFLOPs(b, s.FLOPs())
+			})
+		}
+	}
+}
+
+func BenchmarkDense(b *testing.B) {
+	layers := []struct {
+		name  string
+		k, m  int
+		naive bool
+	}{
+		{"seednet/fc", 12544, 10, true},
+		{"alexmnist/fc6", 512, 512, true},
+		{"alexmnist/fc7", 512, 512, true},
+		{"alexmnist/fc8", 512, 10, true},
+		{"alexnet/fc6", 9216, 4096, false},
+		{"alexnet/fc7", 4096, 4096, false},
+		{"alexnet/fc8", 4096, 1000, false},
+	}
+	for _, l := range layers {
+		for _, n := range []int{1, 64} {
+			rng := newRand(b)
+			x, w, bias := randSlice(rng, n*l.k), randSlice(rng, l.k*l.m), randSlice(rng, l.m)
+			dst := make([]float32, n*l.m)
+			flops := 2 * int64(n) * int64(l.k) * int64(l.m)
+			name := fmt.Sprintf("%s/batch%d", l.name, n)
+			for _, k := range testVariants {
+				ws := make([]float32, k.gemmWorkspaceLen(n, l.m, l.k))
+				b.Run(name+"/"+k.name, func(b *testing.B) {
+					for b.Loop() {
+						denseWith(k, dst, x, w, bias, n, l.k, l.m, ReLU, ws)
+					}
+					reportGFLOPs(b, flops)
+				})
+			}
+			if l.naive {
+				b.Run(name+"/naive", func(b *testing.B) {
+					for b.Loop() {
+						refDense(x, w, bias, n, l.k, l.m, ReLU)
+					}
+					reportGFLOPs(b, flops)
+				})
+			}
+		}
+	}
+}
+
+func BenchmarkPool(b *testing.B) {
+	sq := func(hw, c, k, stride int, samePad bool) PoolShape {
+		s := PoolShape{N: 1, H: hw, W: hw, C: c, KH: k, KW: k, StrideH: stride, StrideW: stride}
+		if samePad {
+			s = samePool(s)
+		}
+		return s
+	}
+	layers := []struct {
+		name  string
+		s     PoolShape
+		naive bool
+	}{
+		{"seednet/pool", sq(28, 64, 2, 2, true), true},
+		{"alexmnist/pool1", sq(28, 48, 3, 2, false), true},
+		{"alexmnist/pool2", sq(13, 128, 3, 2, false), true},
+		{"alexnet/pool1", sq(55, 96, 3, 2, false), false},
+		{"alexnet/pool2", sq(27, 256, 3, 2, false), false},
+		{"alexnet/pool5", sq(13, 256, 3, 2, false), false},
+	}
+	for _, l := range layers {
+		rng := newRand(b)
+		x, dst := randSlice(rng, l.s.InLen()), make([]float32, l.s.OutLen())
+		for _, k := range testVariants {
+			for _, op := range []struct {
+				name string
+				run  func(dst, x []float32, s PoolShape)
+				ref  func(x []float32, s PoolShape) []float32
+			}{{"max", k.maxPool, refMaxPool}, {"avg", k.avgPool, refAvgPool}} {
+				b.Run(l.name+"/"+op.name+"/"+k.name, func(b *testing.B) {
+					for b.Loop() {
+						op.run(dst, x, l.s)
+					}
+				})
+				if l.naive && k == testVariants[0] {
+					b.Run(l.name+"/"+op.name+"/naive", func(b *testing.B) {
+						for b.Loop() {
+							op.ref(x, l.s)
+						}
+					})
+				}
+			}
+		}
+	}
+}

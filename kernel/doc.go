@@ -1,0 +1,25 @@
+// Package kernel implements the numeric operators of a convolutional network on
+// flat []float32 buffers, with exactly TensorFlow's semantics.
+//
+// Layout legend, used by every doc comment in this package:
+//
+//	N          batch size
+//	H, W, C    input height, width, channels (tensors are row-major NHWC)
+//	KH, KW     kernel (window) height and width
+//	OC         output channels of a convolution
+//	G          groups of a grouped convolution (C and OC split into G equal parts)
+//	SH, SW     strides; DH, DW dilations
+//	OH, OW     output height and width
+//	K, M       dense input and output features (weights are [K, M], row-major)
+//
+// Convolution filters are HWIO: [KH, KW, C/G, OC], as tf.nn.conv2d.
+//
+// Every exported operator validates the sizes of its arguments and returns an
+// error whose message starts with "kernel: <op>:" and names the argument. After
+// validation operators allocate nothing: scratch memory is passed in as a
+// workspace whose length the shape's WorkspaceLen method gives.
+//
+// Each operator has a portable Go implementation (files *_generic.go, always
+// compiled) and, under GOEXPERIMENT=simd, a SIMD one (files *_simd.go, using
+// simd/archsimd). Both are tested against one naive reference kept in test code.
+package kernel

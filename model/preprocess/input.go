@@ -1,0 +1,117 @@
+package preprocess
+
+import (
+	"fmt"
+	"image"
+	"math"
+)
+
+// Norm maps a pixel value v in [0, 255] of channel c to a network input:
+//
+//	x = (v' * Scale - Mean[c]) / Std[c],   v' = 255 - v if Invert else v
+//
+// Scale 0 means 1; empty Mean and Std mean 0 and 1; a single value applies
+// to every channel (the fields of model.Preprocess).
+type Norm struct {
+	Invert    bool
+	Scale     float32
+	Mean, Std []float32
+}
+
+// check validates n for c channels.
+func (n Norm) check(op string, c int) error {
+	for _, v := range []struct {
+		name string
+		vals []float32
+	}{{"Mean", n.Mean}, {"Std", n.Std}} {
+		if len(v.vals) > 1 && len(v.vals) != c {
+			return fmt.Errorf("preprocess: %s: Norm.%s has %d values, want 0, 1 or %d", op, v.name, len(v.vals), c)
+		}
+	}
+	for _, s := range n.Std {
+		if s == 0 || math.IsNaN(float64(s)) {
+			return fmt.Errorf("preprocess: %s: Norm.Std %v, want nonzero values", op, n.Std)
+		}
+	}
+	return nil
+}
+
+// Apply maps pixel value v in [0, 255] of channel c to the input value.
+func (n Norm) Apply(v float32, c int) float32 {
+	if n.Invert {
+		v = 255 - v
+	}
+	if n.Scale != 0 {
+		v *= n.Scale
+	}
+	if len(n.Mean) > 0 {
+		v -= n.Mean[min(c, len(n.Mean)-1)]
+	}
+	if len(n.Std) > 0 {
+		v /= n.Std[min(c, len(n.Std)-1)]
+	}
+	return v
+}
+
+// Fitting kinds, the values of Spec.Kind (and of model.Preprocess.Kind).
+const (
+	KindResize = "resize" // ResizePixels to H×W
+	KindMNIST  = "mnist"  // MNISTPixels; H×W×C must be 28×28×1
+)
+
+// Spec says how an image becomes a network input [H, W, C].
+type Spec struct {
+	Kind    string // KindResize, KindMNIST, or "" meaning KindResize
+	H, W, C int
+	Norm    Norm
+}
+
+// Input turns img into the network input dst, [H, W, C]; see InputPixels.
+// Images other than *image.Gray and *image.NRGBA are first converted to
+// NRGBA, which allocates.
+func Input(dst []float32, img image.Image, s Spec) error {
+	p, err := fromImage("Input", img)
+	if err != nil {
+		return err
+	}
+	return input(dst, p, s)
+}
+
+// InputPixels turns a raw buffer of width×height pixels of channels bytes
+// (1 gray, 3 RGB, 4 non-premultiplied RGBA as a canvas's ImageData) into
+// the network input dst, [H, W, C], without allocating. With KindMNIST the
+// digit is normalised by MNISTPixels, whose value u in [0, 1] stands for
+// the pixel value v = 255u (ink bright) that s.Norm maps; with KindResize
+// the image is resized by ResizePixels with s.Norm.
+func InputPixels(dst []float32, pix []byte, width, height, channels int, s Spec) error {
+	p, err := newPixels("InputPixels", pix, width, height, channels)
+	if err != nil {
+		return err
+	}
+	return input(dst, p, s)
+}
+
+func input(dst []float32, p pixels, s Spec) error {
+	switch s.Kind {
+	case "", KindResize:
+		return resize(dst, p, s.H, s.W, s.C, s.Norm)
+	case KindMNIST:
+		if s.H != Side || s.W != Side || s.C != 1 {
+			return fmt.Errorf("preprocess: Input: kind %q needs a %d×%d×1 input, have %d×%d×%d", KindMNIST, Side, Side, s.H, s.W, s.C)
+		}
+		if len(dst) != Side*Side {
+			return fmt.Errorf("preprocess: Input: dst has %d elements, want %d", len(dst), Side*Side)
+		}
+		if err := s.Norm.check("Input", 1); err != nil {
+			return err
+		}
+		if err := mnist(dst, p); err != nil {
+			return err
+		}
+		for i, u := range dst {
+			dst[i] = s.Norm.Apply(255*u, 0)
+		}
+		return nil
+	}
+	return fmt.Errorf("preprocess: Input: kind %q, want %q or %q", s.Kind, KindResize, KindMNIST)
+}

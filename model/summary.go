@@ -1,0 +1,114 @@
+package model
+
+import (
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+)
+
+// Summary is the parameter table of a network, like Keras' model.summary().
+// Its JSON form is the JS API's model.summary().
+type Summary struct {
+	Name        string       `json:"name"`
+	Input       []int        `json:"inputShape"` // [H, W, C]
+	Layers      []SummaryRow `json:"layers"`
+	Weights     int          `json:"weights"` // Σ Layers[i].Weights
+	Biases      int          `json:"biases"`  // Σ Layers[i].Biases
+	TotalParams int          `json:"totalParams"`
+}
+
+// SummaryRow is one layer of a Summary. OutputShape omits the batch.
+type SummaryRow struct {
+	Name        string `json:"name"`
+	Type        string `json:"type"`
+	OutputShape []int  `json:"outputShape"`
+	Weights     int    `json:"weights"`
+	Biases      int    `json:"biases"`
+	Params      int    `json:"params"` // Weights + Biases
+}
+
+// Summary returns g's parameter table.
+func (g *Graph) Summary() Summary {
+	s := Summary{Name: g.Arch.Name, Input: g.Input, Layers: make([]SummaryRow, len(g.Nodes))}
+	for i := range g.Nodes {
+		n := &g.Nodes[i]
+		r := SummaryRow{Name: n.Layer.Name, Type: n.Layer.Type, OutputShape: n.Shape, Weights: n.Weights(), Biases: n.Biases()}
+		r.Params = r.Weights + r.Biases
+		s.Layers[i] = r
+		s.Weights += r.Weights
+		s.Biases += r.Biases
+	}
+	s.TotalParams = s.Weights + s.Biases
+	return s
+}
+
+// String renders s as a table:
+//
+//	Model: "seednet"
+//	Layer (type)        Output shape         Weights  Biases  Params
+//	=================================================================
+//	conv1 (conv2d)      (None, 28, 28, 64)       576      64     640
+//	…
+//	=================================================================
+//	Total params: 126,090 (weights 126,016, biases 74)
+func (s Summary) String() string {
+	rows := [][]string{{"Layer (type)", "Output shape", "Weights", "Biases", "Params"}}
+	for _, r := range s.Layers {
+		rows = append(rows, []string{
+			r.Name + " (" + r.Type + ")", shapeString(r.OutputShape),
+			thousands(r.Weights), thousands(r.Biases), thousands(r.Params),
+		})
+	}
+	var width [5]int
+	for _, row := range rows {
+		for c, cell := range row {
+			width[c] = max(width[c], len([]rune(cell)))
+		}
+	}
+	total := width[0] + width[1] + width[2] + width[3] + width[4] + 4*2
+	var b strings.Builder
+	fmt.Fprintf(&b, "Model: %q, input %s\n", s.Name, shapeString(s.Input))
+	for i, row := range rows {
+		line := fmt.Sprintf("%-*s  %-*s  %*s  %*s  %*s", width[0], row[0], width[1], row[1], width[2], row[2], width[3], row[3], width[4], row[4])
+		b.WriteString(strings.TrimRight(line, " "))
+		b.WriteByte('\n')
+		if i == 0 {
+			b.WriteString(strings.Repeat("=", total) + "\n")
+		}
+	}
+	b.WriteString(strings.Repeat("=", total) + "\n")
+	fmt.Fprintf(&b, "Total params: %s (weights %s, biases %s)\n", thousands(s.TotalParams), thousands(s.Weights), thousands(s.Biases))
+	return b.String()
+}
+
+// WriteTo writes s.String() to w.
+func (s Summary) WriteTo(w io.Writer) (int64, error) {
+	n, err := io.WriteString(w, s.String())
+	return int64(n), err
+}
+
+// shapeString renders a per-example shape with Keras' batch placeholder:
+// [28 28 64] → "(None, 28, 28, 64)".
+func shapeString(shape []int) string {
+	parts := []string{"None"}
+	for _, d := range shape {
+		parts = append(parts, strconv.Itoa(d))
+	}
+	return "(" + strings.Join(parts, ", ") + ")"
+}
+
+// thousands formats a count v ≥ 0 with comma separators: 126090 → "126,090".
+func thousands(v int) string {
+	s := strconv.Itoa(v)
+	start := len(s) % 3
+	var b strings.Builder
+	b.WriteString(s[:start])
+	for i := start; i < len(s); i += 3 {
+		if b.Len() > 0 {
+			b.WriteByte(',')
+		}
+		b.WriteString(s[i : i+3])
+	}
+	return b.String()
+}

@@ -1,0 +1,372 @@
+// Command fm inspects, runs, evaluates, quantises and creates featuremap
+// weight files.
+//
+//	fm summary FILE|BUILTIN
+//	fm predict -model FILE|BUILTIN [-seed N] IMAGE.png|jpg
+//	fm eval -model FILE|BUILTIN [-seed N] [-n N] [-batch N]
+//	fm quantize IN OUT
+//	fm init -arch BUILTIN -seed N [-int8] OUT
+//
+// BUILTIN names a built-in architecture (seednet, alexmnist, alexnet); for
+// predict and eval it gets deterministic random weights from -seed. Bad
+// arguments print the usage and exit 2; unreadable or invalid files print a
+// one-line reason and exit 1.
+package main
+
+import (
+	"bytes"
+	"errors"
+	"flag"
+	"fmt"
+	"image"
+	_ "image/jpeg" // register the decoders for predict
+	_ "image/png"
+	"io"
+	"os"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/featuremap/featuremap/model"
+	"github.com/featuremap/featuremap/model/mnist"
+	"github.com/featuremap/featuremap/model/preprocess"
+	"github.com/featuremap/featuremap/model/quant"
+)
+
+func main() { os.Exit(run(os.Args[1:], os.Stdout, os.Stderr)) }
+
+const usage = `usage:
+  fm summary FILE|BUILTIN                       parameter table
+  fm predict -model FILE|BUILTIN [-seed N] IMAGE   top-5 classes of a PNG or JPEG
+  fm eval -model FILE|BUILTIN [-seed N] [-n N]     accuracy on the MNIST test images
+  fm quantize IN OUT                            int8 copy of a weight file, with its errors
+  fm init -arch BUILTIN -seed N [-int8] OUT     weight file with random weights
+BUILTIN is one of %s.
+`
+
+// usageError is a bad command line: exit status 2 with the usage.
+type usageError struct{ msg string }
+
+func (e usageError) Error() string { return e.msg }
+
+func badUsage(format string, args ...any) error { return usageError{fmt.Sprintf(format, args...)} }
+
+func run(args []string, stdout, stderr io.Writer) int {
+	err := dispatch(args, stdout, stderr)
+	var ue usageError
+	switch {
+	case err == nil:
+		return 0
+	case errors.Is(err, flag.ErrHelp):
+		fmt.Fprintf(stderr, usage, strings.Join(model.Builtins(), ", "))
+		return 2
+	case errors.As(err, &ue):
+		fmt.Fprintf(stderr, "fm: %s\n", ue.msg)
+		fmt.Fprintf(stderr, usage, strings.Join(model.Builtins(), ", "))
+		return 2
+	}
+	fmt.Fprintf(stderr, "fm: %s\n", strings.ReplaceAll(err.Error(), "\n", " "))
+	return 1
+}
+
+func dispatch(args []string, stdout, stderr io.Writer) error {
+	if len(args) == 0 {
+		return badUsage("missing command")
+	}
+	cmd, args := args[0], args[1:]
+	fs := flag.NewFlagSet("fm "+cmd, flag.ContinueOnError)
+	fs.SetOutput(io.Discard) // run prints the usage
+	parse := func(nargs int, names string) ([]string, error) {
+		if err := fs.Parse(args); err != nil {
+			if errors.Is(err, flag.ErrHelp) {
+				return nil, err
+			}
+			return nil, badUsage("%s: %v", cmd, err)
+		}
+		if fs.NArg() != nargs {
+			return nil, badUsage("%s: want %s, got %d argument(s)", cmd, names, fs.NArg())
+		}
+		return fs.Args(), nil
+	}
+	switch cmd {
+	case "summary":
+		a, err := parse(1, "FILE or BUILTIN")
+		if err != nil {
+			return err
+		}
+		return summary(stdout, a[0])
+	case "predict":
+		modelArg := fs.String("model", "", "weight file or built-in architecture")
+		seed := fs.Uint64("seed", 1, "random weights' seed for a built-in architecture")
+		a, err := parse(1, "IMAGE")
+		if err != nil {
+			return err
+		}
+		if *modelArg == "" {
+			return badUsage("predict: -model is required")
+		}
+		return predict(stdout, *modelArg, *seed, a[0])
+	case "eval":
+		modelArg := fs.String("model", "", "weight file or built-in architecture")
+		seed := fs.Uint64("seed", 1, "random weights' seed for a built-in architecture")
+		n := fs.Int("n", 10000, "number of test images (the first n)")
+		batch := fs.Int("batch", 32, "images per Run")
+		if _, err := parse(0, "no arguments"); err != nil {
+			return err
+		}
+		if *modelArg == "" {
+			return badUsage("eval: -model is required")
+		}
+		if *n <= 0 || *batch <= 0 {
+			return badUsage("eval: -n and -batch must be positive")
+		}
+		return eval(stdout, stderr, *modelArg, *seed, *n, *batch)
+	case "quantize":
+		a, err := parse(2, "IN OUT")
+		if err != nil {
+			return err
+		}
+		return quantize(stdout, a[0], a[1])
+	case "init":
+		arch := fs.String("arch", "", "built-in architecture")
+		seed := fs.Uint64("seed", 0, "random seed")
+		int8 := fs.Bool("int8", false, "store int8 weights")
+		a, err := parse(1, "OUT")
+		if err != nil {
+			return err
+		}
+		if !slices.Contains(model.Builtins(), *arch) {
+			return badUsage("init: -arch %q, want one of %s", *arch, strings.Join(model.Builtins(), ", "))
+		}
+		return initFile(stdout, *arch, *seed, *int8, a[0])
+	case "help", "-h", "-help", "--help":
+		return flag.ErrHelp
+	}
+	return badUsage("unknown command %q", cmd)
+}
+
+// loadNet reads a weight file, or builds a built-in architecture with
+// random weights from seed.
+func loadNet(arg string, seed uint64) (*model.Net, error) {
+	if slices.Contains(model.Builtins(), arg) {
+		arch, err := model.Builtin(arg)
+		if err != nil {
+			return nil, err
+		}
+		n, err := model.New(arch)
+		if err != nil {
+			return nil, err
+		}
+		n.InitRandom(seed)
+		return n, nil
+	}
+	data, err := os.ReadFile(arg)
+	if err != nil {
+		return nil, err
+	}
+	n, err := model.Load(data)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", arg, err)
+	}
+	return n, nil
+}
+
+func summary(stdout io.Writer, arg string) error {
+	var g *model.Graph
+	if slices.Contains(model.Builtins(), arg) {
+		arch, err := model.Builtin(arg)
+		if err != nil {
+			return err
+		}
+		if g, err = arch.Graph(); err != nil {
+			return err
+		}
+	} else {
+		n, err := loadNet(arg, 0)
+		if err != nil {
+			return err
+		}
+		g = n.Graph
+	}
+	_, err := io.WriteString(stdout, g.Summary().String())
+	return err
+}
+
+// spec is the preprocessing of net's input, from its architecture.
+// label returns class i's label, or its index when the model has none.
+func label(net *model.Net, i int) string {
+	if i < len(net.Arch.Labels) {
+		return net.Arch.Labels[i]
+	}
+	return fmt.Sprint(i)
+}
+
+func predict(stdout io.Writer, modelArg string, seed uint64, imagePath string) error {
+	net, err := loadNet(modelArg, seed)
+	if err != nil {
+		return err
+	}
+	f, err := os.Open(imagePath)
+	if err != nil {
+		return err
+	}
+	img, format, err := image.Decode(f)
+	f.Close()
+	if err != nil {
+		return fmt.Errorf("%s: decoding the image: %w", imagePath, err)
+	}
+	r, err := model.NewRunner(net, model.RunnerOptions{})
+	if err != nil {
+		return err
+	}
+	in := make([]float32, r.InputLen())
+	if err := preprocess.Input(in, img, net.Arch.InputSpec()); err != nil {
+		return fmt.Errorf("%s: %w", imagePath, err)
+	}
+	out, err := r.Run(in)
+	if err != nil {
+		return err
+	}
+	order := make([]int, len(out))
+	for i := range order {
+		order[i] = i
+	}
+	slices.SortStableFunc(order, func(a, b int) int {
+		switch {
+		case out[a] > out[b]:
+			return -1
+		case out[a] < out[b]:
+			return 1
+		}
+		return 0
+	})
+	b := img.Bounds()
+	fmt.Fprintf(stdout, "%s (%s %d×%d) → %s:\n", imagePath, format, b.Dx(), b.Dy(), net.Arch.Name)
+	for rank, i := range order[:min(5, len(order))] {
+		fmt.Fprintf(stdout, "%d. %-12s %.4f\n", rank+1, label(net, i), out[i])
+	}
+	return nil
+}
+
+func eval(stdout, stderr io.Writer, modelArg string, seed uint64, n, batch int) error {
+	net, err := loadNet(modelArg, seed)
+	if err != nil {
+		return err
+	}
+	if net.Arch.Input != [3]int{28, 28, 1} {
+		return fmt.Errorf("%s: input %v, want [28 28 1] for MNIST", modelArg, net.Arch.Input)
+	}
+	d, err := mnist.Load(mnist.Test)
+	if err != nil {
+		return err
+	}
+	n = min(n, d.N)
+	batch = min(batch, n)
+	r, err := model.NewRunner(net, model.RunnerOptions{Batch: batch})
+	if err != nil {
+		return err
+	}
+	sp := net.Arch.InputSpec()
+	in := make([]float32, r.InputLen())
+	classes := r.OutputShape()[len(r.OutputShape())-1]
+	start := time.Now()
+	var shown time.Duration // elapsed time at the last progress line
+	correct := 0
+	for i0 := 0; i0 < n; i0 += batch {
+		m := min(batch, n-i0)
+		clear(in)
+		for j := range m {
+			x := in[j*784 : (j+1)*784]
+			d.ImageTo(x, i0+j) // MNIST pixels are digits already normalised: pixel/255
+			for k, u := range x {
+				x[k] = sp.Norm.Apply(255*u, 0)
+			}
+		}
+		out, err := r.Run(in)
+		if err != nil {
+			return err
+		}
+		for j := range m {
+			p := out[j*classes : (j+1)*classes]
+			if argmax(p) == int(d.Labels[i0+j]) {
+				correct++
+			}
+		}
+		done := i0 + m
+		if el := time.Since(start); done == n || el-shown >= progressEvery {
+			eta := time.Duration(float64(el) / float64(done) * float64(n-done))
+			fmt.Fprintf(stderr, "\reval: %d/%d images, %.2f %% correct, %s elapsed, ETA %s ", done, n, 100*float64(correct)/float64(done), el.Round(time.Second), eta.Round(time.Second))
+			shown = el
+		}
+	}
+	fmt.Fprintln(stderr)
+	fmt.Fprintf(stdout, "%s: accuracy %.2f %% (%d/%d MNIST test images)\n", modelArg, 100*float64(correct)/float64(n), correct, n)
+	return nil
+}
+
+// progressEvery is the interval between progress updates on stderr.
+const progressEvery = 250 * time.Millisecond
+
+func argmax(p []float32) int {
+	best := 0
+	for i, v := range p {
+		if v > p[best] {
+			best = i
+		}
+	}
+	return best
+}
+
+func quantize(stdout io.Writer, in, out string) error {
+	net, err := loadNet(in, 0)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "%-16s %-18s %12s %12s\n", "tensor", "shape", "max abs err", "max rel err")
+	for i := range net.Graph.Nodes {
+		p, _ := net.LayerParams(i) // biases stay float32
+		if p.Data == nil {
+			continue
+		}
+		q, scales, err := quant.QuantizeInt8PerChannel(p.Data, p.Shape[len(p.Shape)-1])
+		if err != nil {
+			return fmt.Errorf("tensor %q: %w", p.Name, err)
+		}
+		e, err := quant.Measure(p.Data, q, scales)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "%-16s %-18s %12.3g %12.3g\n", p.Name, fmt.Sprint(p.Shape), e.MaxAbs, e.MaxRel)
+	}
+	size, err := writeNet(net, true, out)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "wrote %s (%d bytes)\n", out, size)
+	return nil
+}
+
+func initFile(stdout io.Writer, archName string, seed uint64, int8 bool, out string) error {
+	net, err := loadNet(archName, seed)
+	if err != nil {
+		return err
+	}
+	size, err := writeNet(net, int8, out)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "wrote %s (%s, seed %d, %d parameters, %d bytes)\n", out, archName, seed, net.NumParams(), size)
+	return nil
+}
+
+// writeNet encodes net to the file out and returns its size.
+func writeNet(net *model.Net, int8 bool, out string) (int, error) {
+	var b bytes.Buffer
+	if err := net.Encode(&b, model.EncodeOptions{Int8: int8}); err != nil {
+		return 0, err
+	}
+	if err := os.WriteFile(out, b.Bytes(), 0o644); err != nil {
+		return 0, err
+	}
+	return b.Len(), nil
+}

@@ -1,0 +1,228 @@
+package main
+
+import (
+	"bytes"
+	"image"
+	"image/color"
+	"image/png"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/featuremap/featuremap/model/mnist"
+)
+
+// fm runs the command in-process and returns its exit code and output.
+func fm(t *testing.T, args ...string) (code int, stdout, stderr string) {
+	t.Helper()
+	var o, e bytes.Buffer
+	code = run(args, &o, &e)
+	return code, o.String(), e.String()
+}
+
+func TestSummaryBuiltins(t *testing.T) {
+	for _, tc := range []struct {
+		arch string
+		want []string
+	}{
+		// The seed's counts: conv 576 + 64, dense 125,440 + 10.
+		{"seednet", []string{" 576 ", " 64 ", " 125,440 ", " 10 ", "Total params: 126,090"}},
+		{"alexmnist", []string{"Total params: 1,106,794"}},
+		{"alexnet", []string{"Total params: 60,965,224"}},
+	} {
+		code, out, errOut := fm(t, "summary", tc.arch)
+		if code != 0 {
+			t.Fatalf("summary %s: exit %d, %s", tc.arch, code, errOut)
+		}
+		for _, w := range tc.want {
+			if !strings.Contains(out, w) {
+				t.Errorf("summary %s: output lacks %q:\n%s", tc.arch, w, out)
+			}
+		}
+	}
+}
+
+func TestInitSummaryRoundTrip(t *testing.T) {
+	dir := t.TempDir()
+	f32, f8, again, other := filepath.Join(dir, "a"), filepath.Join(dir, "b"), filepath.Join(dir, "c"), filepath.Join(dir, "d")
+	for _, args := range [][]string{
+		{"init", "-arch", "seednet", "-seed", "5", f32},
+		{"init", "-arch", "seednet", "-seed", "5", "-int8", f8},
+		{"init", "-arch", "seednet", "-seed", "5", again},
+		{"init", "-arch", "seednet", "-seed", "6", other},
+	} {
+		if code, _, e := fm(t, args...); code != 0 {
+			t.Fatalf("%v: exit %d: %s", args, code, e)
+		}
+	}
+	read := func(p string) []byte {
+		b, err := os.ReadFile(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return b
+	}
+	if !bytes.Equal(read(f32), read(again)) {
+		t.Error("init is not deterministic: same seed, different files")
+	}
+	if bytes.Equal(read(f32), read(other)) {
+		t.Error("seeds 5 and 6 gave the same file")
+	}
+	// float32: 126,090 × 4 bytes plus the header; int8 about a quarter.
+	if n := len(read(f32)); n < 126090*4 {
+		t.Errorf("float32 file has %d bytes, want ≥ %d", n, 126090*4)
+	}
+	if n := len(read(f8)); n < 126016+74*4 || n > 126090*4/3 {
+		t.Errorf("int8 file has %d bytes, want about %d", n, 126016+(74+74)*4)
+	}
+	_, builtin, _ := fm(t, "summary", "seednet")
+	for _, p := range []string{f32, f8} {
+		code, out, e := fm(t, "summary", p)
+		if code != 0 || out != builtin {
+			t.Errorf("summary %s: exit %d (%s), output\n%s\nwant the builtin's\n%s", p, code, e, out, builtin)
+		}
+	}
+}
+
+// digitPNG writes a PNG of a dark vertical bar (a "1") on white.
+func digitPNG(t *testing.T, path string) {
+	img := image.NewNRGBA(image.Rect(0, 0, 120, 90))
+	for y := range 90 {
+		for x := range 120 {
+			c := color.NRGBA{255, 255, 255, 255}
+			if x >= 55 && x < 63 && y >= 10 && y < 80 {
+				c = color.NRGBA{10, 10, 10, 255}
+			}
+			img.SetNRGBA(x, y, c)
+		}
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if err := png.Encode(f, img); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestPredict(t *testing.T) {
+	dir := t.TempDir()
+	imgPath, weights := filepath.Join(dir, "one.png"), filepath.Join(dir, "seednet.st")
+	digitPNG(t, imgPath)
+	if code, _, e := fm(t, "init", "-arch", "seednet", "-seed", "7", weights); code != 0 {
+		t.Fatal(e)
+	}
+	code, fromFile, e := fm(t, "predict", "-model", weights, imgPath)
+	if code != 0 {
+		t.Fatalf("predict: exit %d: %s", code, e)
+	}
+	lines := strings.Split(strings.TrimSpace(fromFile), "\n")
+	if len(lines) != 6 || !strings.Contains(lines[0], "png 120×90") {
+		t.Fatalf("predict output:\n%s\nwant a header and 5 ranks", fromFile)
+	}
+	prev, sum := 2.0, 0.0
+	seen := map[string]bool{}
+	for i, l := range lines[1:] {
+		f := strings.Fields(l)
+		p, err := strconv.ParseFloat(f[len(f)-1], 64)
+		if len(f) != 3 || f[0] != strconv.Itoa(i+1)+"." || err != nil || p > prev || seen[f[1]] {
+			t.Fatalf("rank line %q: want \"N. LABEL P\" with distinct labels, P descending", l)
+		}
+		if _, err := strconv.Atoi(f[1]); err != nil {
+			t.Errorf("label %q is not a digit", f[1])
+		}
+		seen[f[1]], prev, sum = true, p, sum+p
+	}
+	if sum > 1.0001 || sum <= 0 {
+		t.Errorf("top-5 probabilities sum to %v", sum)
+	}
+	// The builtin with the same seed has the same float32 weights.
+	_, fromBuiltin, _ := fm(t, "predict", "-model", "seednet", "-seed", "7", imgPath)
+	if tail := func(s string) string { return s[strings.Index(s, "\n"):] }; tail(fromBuiltin) != tail(fromFile) {
+		t.Errorf("builtin seednet -seed 7 predicts\n%s\nthe file from init -seed 7\n%s", fromBuiltin, fromFile)
+	}
+}
+
+func TestQuantize(t *testing.T) {
+	dir := t.TempDir()
+	in, out := filepath.Join(dir, "in"), filepath.Join(dir, "out")
+	if code, _, e := fm(t, "init", "-arch", "seednet", "-seed", "2", in); code != 0 {
+		t.Fatal(e)
+	}
+	code, text, e := fm(t, "quantize", in, out)
+	if code != 0 {
+		t.Fatalf("quantize: exit %d: %s", code, e)
+	}
+	for _, name := range []string{"conv1.weight", "fc.weight"} {
+		i := strings.Index(text, name)
+		if i < 0 {
+			t.Fatalf("quantize output lacks %s:\n%s", name, text)
+		}
+		f := strings.Fields(text[i : strings.Index(text[i:], "\n")+i])
+		abs, _ := strconv.ParseFloat(f[len(f)-2], 64)
+		rel, _ := strconv.ParseFloat(f[len(f)-1], 64)
+		// He-uniform weights are within ±√(6/fanIn) ≤ √(6/9); half a step of
+		// 127 is at most that /254; the relative error is at most 1/254.
+		if abs <= 0 || abs > 0.817/254*1.001 || rel <= 0 || rel > 1.0/254*1.001 {
+			t.Errorf("%s: max abs err %v, rel %v out of (0, bound]", name, abs, rel)
+		}
+	}
+	if code, s, e := fm(t, "summary", out); code != 0 || !strings.Contains(s, "126,090") {
+		t.Errorf("summary of the quantised file: exit %d, %s%s", code, s, e)
+	}
+}
+
+func TestEval(t *testing.T) {
+	if _, err := mnist.Dir(); err != nil {
+		t.Skip(err)
+	}
+	code, out, e := fm(t, "eval", "-model", "seednet", "-n", "40", "-batch", "16")
+	if code != 0 {
+		t.Fatalf("eval: exit %d: %s", code, e)
+	}
+	if !strings.Contains(out, "/40 MNIST test images)") || !strings.Contains(e, "eval: 40/40 images") {
+		t.Errorf("eval output %q, progress %q", out, e)
+	}
+}
+
+func TestExitCodes(t *testing.T) {
+	dir := t.TempDir()
+	good, damaged, text := filepath.Join(dir, "good"), filepath.Join(dir, "damaged"), filepath.Join(dir, "text")
+	if code, _, e := fm(t, "init", "-arch", "seednet", "-seed", "1", good); code != 0 {
+		t.Fatal(e)
+	}
+	b, _ := os.ReadFile(good)
+	os.WriteFile(damaged, b[:len(b)-10], 0o644)
+	os.WriteFile(text, []byte("not an image"), 0o644)
+	for _, tc := range []struct {
+		args []string
+		code int
+		want string
+	}{
+		{nil, 2, "missing command"},
+		{[]string{"frobnicate"}, 2, `unknown command "frobnicate"`},
+		{[]string{"help"}, 2, "usage:"},
+		{[]string{"summary"}, 2, "summary: want FILE or BUILTIN, got 0"},
+		{[]string{"summary", "a", "b"}, 2, "got 2 argument(s)"},
+		{[]string{"init", "-arch", "lenet", "x"}, 2, `init: -arch "lenet", want one of alexmnist, alexnet, seednet`},
+		{[]string{"init", "-seed", "x", "-arch", "seednet", "out"}, 2, "invalid value"},
+		{[]string{"predict", text}, 2, "predict: -model is required"},
+		{[]string{"eval", "-model", "seednet", "-n", "0"}, 2, "-n and -batch must be positive"},
+		{[]string{"quantize", good}, 2, "want IN OUT"},
+		{[]string{"summary", filepath.Join(dir, "missing")}, 1, "no such file"},
+		{[]string{"summary", damaged}, 1, `safetensors: tensor "fc.weight": data_offsets [2600, 504360] outside the 504350-byte data section`},
+		{[]string{"predict", "-model", good, text}, 1, "decoding the image"},
+		{[]string{"predict", "-model", damaged, text}, 1, "safetensors"},
+	} {
+		code, _, e := fm(t, tc.args...)
+		if code != tc.code || !strings.Contains(e, tc.want) {
+			t.Errorf("fm %v: exit %d, stderr %q; want exit %d with %q", tc.args, code, e, tc.code, tc.want)
+		}
+		if code == 1 && strings.Count(strings.TrimSpace(e), "\n") != 0 {
+			t.Errorf("fm %v: stderr has more than one line: %q", tc.args, e)
+		}
+	}
+}

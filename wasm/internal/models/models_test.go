@@ -1,0 +1,399 @@
+package models
+
+import (
+	"bytes"
+	"encoding/json"
+	"math"
+	"reflect"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/featuremap/featuremap/model"
+	"github.com/featuremap/featuremap/model/preprocess"
+	"github.com/featuremap/featuremap/wasm/internal/ops"
+)
+
+// handArch is 2×2×1 → flatten → dense 2 → softmax, with hand-set weights
+// (handNet), so predictions can be computed by hand. Images are resized
+// (2×2 to 2×2 is the identity) and normalised: x = (v/255 - 0.5) / 0.25.
+func handArch() model.Arch {
+	return model.Arch{
+		Name:  "hand",
+		Input: [3]int{2, 2, 1},
+		Layers: []model.Layer{
+			{Name: "flat", Type: model.TypeFlatten},
+			{Name: "fc", Type: model.TypeDense, Units: 2},
+			{Name: "prob", Type: model.TypeSoftmax},
+		},
+		Labels:     []string{"dark", "light"},
+		Preprocess: model.Preprocess{Kind: model.PreprocessResize, Scale: 1.0 / 255, Mean: []float32{0.5}, Std: []float32{0.25}},
+	}
+}
+
+var (
+	handW = []float32{1, -1, 0.5, 0.25, -2, 0, 0, 1} // [4, 2]
+	handB = []float32{0.125, -0.5}
+)
+
+// handPredict is handArch's output for x, in float64: softmax(x·W + b).
+func handPredict(x []float64) []float64 {
+	z := []float64{float64(handB[0]), float64(handB[1])}
+	for k, v := range x {
+		for m := range z {
+			z[m] += v * float64(handW[k*2+m])
+		}
+	}
+	e0, e1 := math.Exp(z[0]), math.Exp(z[1])
+	return []float64{e0 / (e0 + e1), e1 / (e0 + e1)}
+}
+
+func encode(t testing.TB, net *model.Net, int8 bool) ops.Bytes {
+	t.Helper()
+	var b bytes.Buffer
+	if err := net.Encode(&b, model.EncodeOptions{Int8: int8}); err != nil {
+		t.Fatal(err)
+	}
+	return ops.Bytes{Class: "Uint8Array", Data: b.Bytes()}
+}
+
+func handFile(t testing.TB) ops.Bytes {
+	t.Helper()
+	net, err := model.New(handArch())
+	if err != nil {
+		t.Fatal(err)
+	}
+	w, b := net.LayerParams(1)
+	copy(w.Data, handW)
+	copy(b.Data, handB)
+	return encode(t, net, false)
+}
+
+// seednetFile is the built-in seednet with random weights, stored as int8.
+func seednetFile(t testing.TB) ops.Bytes {
+	t.Helper()
+	arch, err := model.Builtin("seednet")
+	if err != nil {
+		t.Fatal(err)
+	}
+	net, err := model.New(arch)
+	if err != nil {
+		t.Fatal(err)
+	}
+	net.InitRandom(1)
+	return encode(t, net, true)
+}
+
+// load loads file into tab and returns its handle.
+func load(t testing.TB, tab *Table, file ops.Bytes) float64 {
+	t.Helper()
+	info, err := tab.Load([]any{file})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return float64(info.(map[string]any)["handle"].(int))
+}
+
+func probsOf(t testing.TB, res any) []float32 {
+	t.Helper()
+	return res.(map[string]any)["probs"].([]float32)
+}
+
+func TestLoadInfo(t *testing.T) {
+	tab := NewTable()
+	load(t, tab, handFile(t))
+	info, err := tab.Load([]any{seednetFile(t)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := info.(map[string]any)
+	if m["handle"] != 2 || m["name"] != "seednet" || !slices.Equal(m["inputShape"].([]int), []int{28, 28, 1}) ||
+		!slices.Equal(m["labels"].([]string), []string{"0", "1", "2", "3", "4", "5", "6", "7", "8", "9"}) {
+		t.Errorf("info = %v", m)
+	}
+	// The summary is model.Summary's JSON form: the seed's counts (design.md).
+	s := m["summary"].(map[string]any)
+	layers := s["layers"].([]any)
+	conv := layers[0].(map[string]any)
+	var dense map[string]any
+	for _, l := range layers {
+		if l.(map[string]any)["type"] == model.TypeDense {
+			dense = l.(map[string]any)
+		}
+	}
+	for _, c := range []struct {
+		what      string
+		got, want any
+	}{
+		{"totalParams", s["totalParams"], 126090.0},
+		{"conv weights", conv["weights"], 576.0},
+		{"conv biases", conv["biases"], 64.0},
+		{"conv outputShape", conv["outputShape"], []any{28.0, 28.0, 64.0}},
+		{"dense weights", dense["weights"], 125440.0},
+		{"dense biases", dense["biases"], 10.0},
+	} {
+		if !reflect.DeepEqual(c.got, c.want) {
+			t.Errorf("summary %s = %v, want %v", c.what, c.got, c.want)
+		}
+	}
+}
+
+// gray2x2 is an RGBA image of four opaque gray pixels.
+func gray2x2(v ...byte) map[string]any {
+	pix := make([]byte, 0, 16)
+	for _, g := range v {
+		pix = append(pix, g, g, g, 255)
+	}
+	return map[string]any{"width": 2.0, "height": 2.0, "data": ops.Bytes{Class: "Uint8ClampedArray", Data: pix}}
+}
+
+// Every input kind reaches the network as the hand computation says.
+func TestPredictHand(t *testing.T) {
+	tab := NewTable()
+	h := load(t, tab, handFile(t))
+	x := []float64{0.5, -1, 2, 0.25}
+	x32 := []float32{0.5, -1, 2, 0.25}
+	levels := []byte{159, 64, 255, 0}
+	pixels := gray2x2(levels...)
+	pixX := make([]float64, len(levels))
+	for i, v := range levels {
+		pixX[i] = (float64(v)/255 - 0.5) / 0.25
+	}
+	for _, c := range []struct {
+		name  string
+		input any
+		want  []float64
+	}{
+		{"Float32Array", x32, handPredict(x)},
+		{"tensor [H, W, C]", map[string]any{"shape": []any{2.0, 2.0, 1.0}, "data": x32}, handPredict(x)},
+		{"tensor [1, H, W, C]", map[string]any{"shape": []any{1.0, 2.0, 2.0, 1.0}, "data": x32}, handPredict(x)},
+		{"pixels", pixels, handPredict(pixX)},
+	} {
+		res, err := tab.Predict([]any{h, c.input})
+		if err != nil {
+			t.Errorf("%s: %v", c.name, err)
+			continue
+		}
+		probs := probsOf(t, res)
+		for i, p := range probs {
+			if math.Abs(float64(p)-c.want[i]) > 1e-6 {
+				t.Errorf("%s: probs = %v, want %v", c.name, probs, c.want)
+				break
+			}
+		}
+		top := res.(map[string]any)["top"].([]any)
+		best := 0
+		if c.want[1] > c.want[0] {
+			best = 1
+		}
+		wantTop := map[string]any{"index": best, "label": handArch().Labels[best], "p": float64(probs[best])}
+		if len(top) != 2 || !reflect.DeepEqual(top[0], wantTop) || top[1].(map[string]any)["index"] != 1-best {
+			t.Errorf("%s: top = %v, want %v first", c.name, top, wantTop)
+		}
+	}
+	res, err := tab.Predict([]any{h, x32, map[string]any{"topK": 1.0}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if top := res.(map[string]any)["top"].([]any); len(top) != 1 {
+		t.Errorf("topK 1: top = %v", top)
+	}
+}
+
+// drawnDigit is a 40×30 RGBA canvas, transparent, with an opaque black
+// stroke: a drawn "1" slightly off centre.
+func drawnDigit() map[string]any {
+	const w, h = 40, 30
+	pix := make([]byte, w*h*4)
+	for y := 5; y < 25; y++ {
+		for x := 14; x < 18; x++ {
+			pix[(y*w+x)*4+3] = 255
+		}
+	}
+	return map[string]any{"width": float64(w), "height": float64(h), "data": ops.Bytes{Class: "Uint8ClampedArray", Data: pix}}
+}
+
+// An MNIST model preprocesses pixels with preprocess.InputPixels; the
+// activations are every layer's, with the summary's shapes, and end with
+// predict's probabilities; the runners are made once.
+func TestSeednet(t *testing.T) {
+	tab := NewTable()
+	h := load(t, tab, seednetFile(t))
+	digit := drawnDigit()
+	in := make([]float32, 784)
+	px := digit["data"].(ops.Bytes).Data
+	if err := preprocess.InputPixels(in, px, 40, 30, 4, preprocess.Spec{Kind: preprocess.KindMNIST, H: 28, W: 28, C: 1, Norm: preprocess.Norm{Scale: 1.0 / 255}}); err != nil {
+		t.Fatal(err)
+	}
+	fromPixels, err := tab.Predict([]any{h, digit})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := slices.Clone(probsOf(t, fromPixels))
+	fromTensor, err := tab.Predict([]any{h, in})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := probsOf(t, fromTensor); !slices.Equal(got, want) {
+		t.Errorf("pixels gave %v, their preprocessed Float32Array %v", want, got)
+	}
+
+	acts, err := tab.Activations([]any{h, digit})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := tab.models[int(h)]
+	sum := e.net.Graph.Summary()
+	list := acts.([]any)
+	if len(list) != len(sum.Layers) {
+		t.Fatalf("%d activations, want %d layers", len(list), len(sum.Layers))
+	}
+	for i, a := range list {
+		a := a.(map[string]any)
+		row := sum.Layers[i]
+		shape := a["shape"].([]int)
+		if a["name"] != row.Name || a["type"] != row.Type || !slices.Equal(shape, append([]int{1}, row.OutputShape...)) || len(a["data"].([]float32)) != numElems(shape) {
+			t.Errorf("activation %d = %s %s %v (%d values), want %s %s [1 %v]", i, a["name"], a["type"], shape, len(a["data"].([]float32)), row.Name, row.Type, row.OutputShape)
+		}
+	}
+	if last := list[len(list)-1].(map[string]any)["data"].([]float32); !slices.Equal(last, want) {
+		t.Errorf("last activation %v, want predict's %v", last, want)
+	}
+
+	run, keep := e.run, e.keep
+	if _, err := tab.Predict([]any{h, digit}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := tab.Activations([]any{h, in}); err != nil {
+		t.Fatal(err)
+	}
+	if e.run != run || e.keep != keep {
+		t.Errorf("a second call made new runners")
+	}
+	// Preprocessing and running an image reuse the model's buffers.
+	allocs := testing.AllocsPerRun(10, func() {
+		x, err := e.input("predict", digit)
+		if err == nil {
+			_, err = e.run.Run(x)
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+	})
+	if allocs != 0 {
+		t.Errorf("pixels → probabilities: %v allocations per run, want 0", allocs)
+	}
+}
+
+func numElems(s []int) int {
+	n := 1
+	for _, d := range s {
+		n *= d
+	}
+	return n
+}
+
+// TestErrors checks whole messages; one ending in … is a prefix. After each
+// error, the table keeps working.
+func TestErrors(t *testing.T) {
+	tab := NewTable()
+	file := seednetFile(t)
+	h := load(t, tab, file)
+	gone := load(t, tab, file)
+	if _, err := tab.Dispose([]any{gone}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := tab.Dispose([]any{gone}); err != nil {
+		t.Errorf("disposing twice: %v", err)
+	}
+	x := make([]float32, 784)
+	png := ops.Bytes{Class: "Uint8Array", Data: []byte("\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR")}
+	hlen := int(file.Data[0]) | int(file.Data[1])<<8
+	wrongVersion := bytes.Replace(file.Data, []byte(model.FormatVersion), []byte("featuremap/9"), 1)
+	noShape := bytes.Replace(file.Data, []byte(`"shape"`), []byte(`"shapf"`), 1)
+	tests := []struct {
+		fn   Func
+		args []any
+		want string
+	}{
+		{tab.Load, nil, "loadModel: bytes must be a Uint8Array or ArrayBuffer holding a weight file, got undefined"},
+		{tab.Load, []any{"model.safetensors"}, "loadModel: bytes must be a Uint8Array or ArrayBuffer holding a weight file, got 'model.safetensors'"},
+		{tab.Load, []any{ops.Bytes{Class: "Uint8Array", Data: file.Data[:len(file.Data)-1]}}, "loadModel: cannot load the weight file (" + itoa(len(file.Data)-1) + " bytes): model: safetensors: …"},
+		{tab.Load, []any{ops.Bytes{Class: "Uint8Array", Data: file.Data[:100]}}, "loadModel: cannot load the weight file (100 bytes): model: safetensors: header length " + itoa(hlen) + " exceeds the 92 bytes after it (file truncated?)"},
+		{tab.Load, []any{ops.Bytes{Class: "Buffer", Data: wrongVersion}}, "loadModel: cannot load the weight file (" + itoa(len(file.Data)) + ` bytes): model: __metadata__["format"] = "featuremap/9", want "featuremap/1"`},
+		{tab.Load, []any{ops.Bytes{Class: "Buffer", Data: noShape}}, "loadModel: cannot load the weight file (" + itoa(len(file.Data)) + ` bytes): model: safetensors: tensor "conv1.bias": json: unknown field "shapf"`},
+		{tab.Load, []any{png}, "loadModel: cannot load the weight file (16 bytes): model: safetensors: header length …"},
+		{tab.Predict, []any{gone, x}, "predict: model is disposed (load it again to use it)"},
+		{tab.Activations, []any{gone, x}, "activations: model is disposed (load it again to use it)"},
+		{tab.Predict, []any{99.0, x}, "predict: no model has handle 99"},
+		{tab.Predict, []any{"1", x}, "predict: handle must be a positive integer, got '1'"},
+		{tab.Dispose, []any{0.0}, "dispose: handle must be a positive integer, got 0"},
+		{tab.Dispose, []any{7.0}, "dispose: no model has handle 7"},
+		{tab.Predict, []any{h, x[:783]}, "predict: input is a Float32Array of 783 values, want 784 (inputShape [28, 28, 1])"},
+		{tab.Activations, []any{h, nil}, "activations: input must be a tensor { shape, data: Float32Array }, a Float32Array of 784 values or an image, got undefined"},
+		{tab.Predict, []any{h, ops.Foreign("HTMLVideoElement with 0 properties")}, "predict: input must be a tensor { shape, data: Float32Array }, a Float32Array of 784 values or an image, got HTMLVideoElement with 0 properties"},
+		{tab.Predict, []any{h, map[string]any{"shape": []any{28.0, 28.0}, "data": x}}, "predict: input.shape must be [28, 28, 1] or [1, 28, 28, 1] (one example), got [28, 28]"},
+		{tab.Predict, []any{h, map[string]any{"shape": []any{2.0, 28.0, 28.0, 1.0}, "data": x}}, "predict: input.data has 784 elements but input.shape [2, 28, 28, 1] needs 1568"},
+		{tab.Predict, []any{h, map[string]any{"width": 2.0, "height": -1.0, "data": png}}, "predict: input.width and input.height must be positive integers, got 2 and -1"},
+		{tab.Predict, []any{h, map[string]any{"width": 2.0, "height": 2.0, "data": []float32{1}}}, "predict: input.data must be a Uint8ClampedArray of RGBA pixels, got Float32Array(1)"},
+		{tab.Predict, []any{h, map[string]any{"width": 3.0, "height": 2.0, "data": png}}, "predict: input.data has 16 bytes, but 3×2 RGBA pixels need 24"},
+		{tab.Predict, []any{h, x, map[string]any{"topK": 0.0}}, "predict: topK must be a positive integer, got 0"},
+		{tab.Predict, []any{h, x, map[string]any{"k": 3.0}}, "predict: unknown option 'k' (known: topK)"},
+	}
+	for _, tt := range tests {
+		_, err := tt.fn(tt.args)
+		prefix, isPrefix := strings.CutSuffix(tt.want, "…")
+		switch {
+		case err == nil:
+			t.Errorf("no error, want %s", tt.want)
+		case isPrefix && !strings.HasPrefix(err.Error(), prefix), !isPrefix && err.Error() != tt.want:
+			t.Errorf("got error %v\nwant        %s", err, tt.want)
+		}
+		if _, err := tab.Predict([]any{h, x}); err != nil {
+			t.Fatalf("after %q: %v", tt.want, err)
+		}
+	}
+}
+
+func itoa(n int) string { b, _ := json.Marshal(n); return string(b) }
+
+// FuzzPredict feeds predict and activations JSON-decoded inputs ("data"
+// numbers become Float32Arrays, "pix" numbers Uint8ClampedArrays): no
+// panic, and every error names its function.
+func FuzzPredict(f *testing.F) {
+	f.Add(`{"shape":[28,28,1],"data":784}`)
+	f.Add(`{"width":40,"height":30,"pix":4800}`)
+	f.Add(`{"width":1,"height":1,"pix":4}`)
+	f.Add(`{"shape":[1,28,28,1],"data":783}`)
+	tab := NewTable()
+	h := load(f, tab, seednetFile(f))
+	f.Fuzz(func(t *testing.T, s string) {
+		var in any
+		if json.Unmarshal([]byte(s), &in) != nil {
+			return
+		}
+		if m, ok := in.(map[string]any); ok {
+			for k, v := range m {
+				n, ok := v.(float64)
+				if !ok || n < 0 || n > 1<<16 || n != math.Trunc(n) {
+					continue
+				}
+				switch k {
+				case "data":
+					m[k] = make([]float32, int(n))
+				case "pix":
+					pix := make([]byte, int(n))
+					for i := range pix {
+						pix[i] = byte(i * 7)
+					}
+					m["data"] = ops.Bytes{Class: "Uint8ClampedArray", Data: pix}
+				}
+			}
+		}
+		for name, fn := range map[string]Func{"predict": tab.Predict, "activations": tab.Activations} {
+			if _, err := fn([]any{h, in}); err != nil && !strings.HasPrefix(err.Error(), name+": ") {
+				t.Errorf("%s: error %q does not start with the function's name", name, err)
+			}
+		}
+	})
+}

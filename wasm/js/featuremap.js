@@ -1,0 +1,509 @@
+// featuremap.js: loads the featuremap WebAssembly engine (Go, js/wasm) and
+// exposes its operators. One ES module for browsers and Node ≥ 20; see
+// featuremap.d.ts for the API and design.md for its contract.
+//
+// Loading, and why it works under `script-src 'self' 'wasm-unsafe-eval'`:
+// Go's wasm_exec.js is a classic script whose only effect is to define
+// globalThis.Go. It has no exports and uses no `require`, so it is loaded with
+// a dynamic import() of the file itself, next to this module: no eval, no
+// <script> injection, no blob: URLs. The engine is then compiled with
+// WebAssembly.instantiate(Streaming), which 'wasm-unsafe-eval' permits.
+
+// A module whose one function uses v128 (i8x16.splat, i8x16.popcnt): it
+// validates only where WebAssembly SIMD is supported.
+const SIMD_PROBE = new Uint8Array([
+  0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, // magic, version
+  0x01, 0x05, 0x01, 0x60, 0x00, 0x01, 0x7b, // type: () -> v128
+  0x03, 0x02, 0x01, 0x00, // function 0 has type 0
+  0x0a, 0x0a, 0x01, 0x08, 0x00, 0x41, 0x00, 0xfd, 0x0f, 0xfd, 0x62, 0x0b, // code
+]);
+
+const INIT_OPTIONS = ['wasmURL', 'simd', 'worker'];
+const isNode = typeof process === 'object' && typeof process.versions?.node === 'string';
+
+let started = 0;
+
+// simdSupported reports whether this runtime supports WebAssembly SIMD.
+const simdSupported = () => WebAssembly.validate(SIMD_PROBE);
+
+/**
+ * Loads and starts an engine. Each call starts a new, independent instance:
+ * in this thread, or with worker: true in a module Web Worker (Node: a
+ * worker_threads Worker), where every operation returns a Promise.
+ * @param {import('./featuremap.d.ts').InitOptions} [options]
+ * @returns {Promise<import('./featuremap.d.ts').FeatureMap | import('./featuremap.d.ts').WorkerFeatureMap>}
+ */
+export async function init(options = {}) {
+  const opts = checkInitOptions(options);
+  return opts.worker ? initWorker(opts) : initLocal(opts);
+}
+
+// initLocal starts the engine in this thread.
+async function initLocal({ wasmURL, simd }) {
+  const wantSimd = simd === 'auto' ? simdSupported() : simd;
+  if (simd === true && !simdSupported()) {
+    throw new Error('init: simd: true, but this runtime does not support WebAssembly SIMD; pass simd: \'auto\' or false');
+  }
+  const url = wasmURL === undefined
+    ? new URL(wantSimd ? 'featuremap.simd.wasm' : 'featuremap.wasm', import.meta.url)
+    : await resolveURL(wasmURL);
+
+  if (typeof globalThis.Go !== 'function') {
+    await import(new URL('wasm_exec.js', import.meta.url).href);
+  }
+  const go = new globalThis.Go();
+  const name = `__featuremap_${++started}`;
+  go.argv = ['featuremap', name];
+  go.env = {};
+  let instance;
+  try {
+    ({ instance } = await instantiate(url, go.importObject));
+  } catch (err) {
+    throw new Error(`init: cannot load the engine ${url}: ${err.message}`, { cause: err });
+  }
+  // Go's main runs synchronously up to its first block: by then it has
+  // stored its exports under globalThis[name].
+  go.run(instance);
+  const engine = globalThis[name];
+  delete globalThis[name];
+  if (engine === undefined) {
+    throw new Error(`init: the engine ${url} exited while starting (see the console for its output)`);
+  }
+  if (typeof simd === 'boolean' && engine.simd !== simd) {
+    throw new Error(`init: simd: ${simd}, but ${url} is the ${engine.simd ? 'SIMD' : 'portable'} build`);
+  }
+
+  // call invokes an engine function: it returns a value or an Error to throw.
+  const call = (fn, ...args) => {
+    if (go.exited) {
+      throw new Error('featuremap: the engine has stopped after a fatal error; call init() again');
+    }
+    const result = fn(...args.map((a) => plain(a, 0)));
+    if (result instanceof Error) {
+      throw result;
+    }
+    return result;
+  };
+  const op = engine.ops;
+  const m = engine.model;
+  const backend = {
+    load: async (bytes) => call(m.loadModel, bytes),
+    predict: async (handle, input, options) => call(m.predict, handle, input.value, options),
+    activations: async (handle, input) => call(m.activations, handle, input.value),
+    dispose: (handle) => {
+      call(m.dispose, handle);
+    },
+  };
+  return Object.freeze({
+    version: engine.version,
+    simd: engine.simd,
+    ops: Object.freeze({
+      conv2d: (x, filter, options) => call(op.conv2d, x, filter, options),
+      maxPool: (x, options) => call(op.maxPool, x, options),
+      avgPool: (x, options) => call(op.avgPool, x, options),
+      dense: (x, w, bias) => call(op.dense, x, w, bias),
+      relu: (x) => call(op.relu, x),
+      softmax: (x) => call(op.softmax, x),
+      lrn: (x, options) => call(op.lrn, x, options),
+    }),
+    loadModel: (source, options) => loadModel(backend, source, options),
+  });
+}
+
+// OP_NAMES are the functions under fm.ops.
+const OP_NAMES = ['conv2d', 'maxPool', 'avgPool', 'dense', 'relu', 'softmax', 'lrn'];
+
+// initWorker starts the engine in a module worker (featuremap.worker.js, a
+// file next to this one: CSPs without blob: allow it) and proxies the API
+// to it with postMessage. Arguments are copied (structured clone); buffers
+// this module made itself (fetched files, pixels read from a canvas) and
+// results are transferred.
+async function initWorker({ wasmURL, simd }) {
+  const url = new URL('featuremap.worker.js', import.meta.url);
+  let worker;
+  if (isNode) {
+    const { Worker } = await import('node:worker_threads');
+    worker = new Worker(url);
+  } else if (typeof Worker === 'function') {
+    worker = new Worker(url, { type: 'module' });
+  } else {
+    throw new Error('init: worker: true, but this runtime has no Worker; omit worker or pass false');
+  }
+  const rpc = connect(worker);
+  const engineURL = wasmURL === undefined ? undefined : (await resolveURL(wasmURL)).href;
+  let info;
+  try {
+    info = await rpc.call('init', [{ wasmURL: engineURL, simd }]);
+  } catch (err) {
+    rpc.terminate();
+    throw err;
+  }
+  const backend = {
+    load: (bytes, transfer) => rpc.call('loadModel', [bytes], transfer),
+    predict: (handle, input, options) => rpc.call('predict', [handle, input.value, plain(options, 0)], input.transfer),
+    activations: (handle, input) => rpc.call('activations', [handle, input.value], input.transfer),
+    dispose: (handle) => {
+      rpc.call('dispose', [handle]).catch(() => {}); // disposing cannot fail for a handle it issued
+    },
+  };
+  const ops = {};
+  for (const name of OP_NAMES) {
+    ops[name] = (...args) => rpc.call('op', [name, ...args.map((a) => plain(a, 0))]);
+  }
+  return Object.freeze({
+    version: info.version,
+    simd: info.simd,
+    ops: Object.freeze(ops),
+    loadModel: (source, options) => loadModel(backend, source, options),
+    terminate: () => rpc.terminate(),
+  });
+}
+
+// connect returns an RPC channel to worker: call(method, args, transfer)
+// resolves with the worker's result or rejects with an Error carrying its
+// message. In Node the worker keeps the process alive only while calls are
+// pending.
+function connect(worker) {
+  const pending = new Map();
+  let nextID = 0;
+  let stopped = null; // the Error that stopped the worker
+  const idle = () => {
+    if (isNode) {
+      if (pending.size === 0) worker.unref(); else worker.ref();
+    }
+  };
+  const onMessage = ({ id, ok, value, message }) => {
+    const p = pending.get(id);
+    pending.delete(id);
+    idle();
+    if (ok) p?.resolve(value); else p?.reject(new Error(message));
+  };
+  const fail = (err) => {
+    stopped ??= err;
+    for (const p of pending.values()) {
+      p.reject(stopped);
+    }
+    pending.clear();
+    idle();
+  };
+  if (isNode) {
+    worker.on('message', onMessage);
+    worker.on('error', (err) => fail(new Error(`featuremap: the worker failed: ${err.message}`, { cause: err })));
+    worker.on('exit', (code) => fail(new Error(`featuremap: the worker exited (code ${code}); call init() again`)));
+  } else {
+    worker.addEventListener('message', (e) => onMessage(e.data));
+    worker.addEventListener('error', (e) => {
+      e.preventDefault();
+      fail(new Error(`featuremap: the worker failed: ${e.message ?? 'could not start featuremap.worker.js'}`));
+    });
+    worker.addEventListener('messageerror', () => fail(new Error('featuremap: a worker message could not be read')));
+  }
+  idle();
+  return {
+    call(method, args, transfer = []) {
+      if (stopped) {
+        return Promise.reject(stopped);
+      }
+      const id = ++nextID;
+      return new Promise((resolve, reject) => {
+        try {
+          worker.postMessage({ id, method, args }, transfer);
+        } catch (err) {
+          // DataCloneError: an argument (such as a function) cannot be sent.
+          reject(new Error(`${method === 'op' ? args[0] : method}: cannot send the arguments to the worker: ${err.message}`, { cause: err }));
+          return;
+        }
+        pending.set(id, { resolve, reject });
+        idle();
+      });
+    },
+    terminate() {
+      fail(new Error('featuremap: the worker was terminated; call init() again'));
+      worker.terminate();
+    },
+  };
+}
+
+const LOAD_OPTIONS = ['onProgress', 'cache'];
+
+/** The Cache API cache that loadModel(url, { cache: true }) uses. */
+export const MODEL_CACHE = 'featuremap-models-v1';
+
+// loadModel reads a weight file from source (URL, path or bytes) and loads
+// it with backend (this thread's engine or the worker's).
+async function loadModel(backend, source, options = {}) {
+  if (options === null || typeof options !== 'object') {
+    throw new Error(`loadModel: options must be an object, got ${String(options)}`);
+  }
+  for (const key of Object.keys(options)) {
+    if (!LOAD_OPTIONS.includes(key)) {
+      throw new Error(`loadModel: unknown option '${key}' (known: ${LOAD_OPTIONS.join(', ')})`);
+    }
+  }
+  const { onProgress, cache = false } = options;
+  if (onProgress !== undefined && typeof onProgress !== 'function') {
+    throw new Error(`loadModel: onProgress must be a function, got ${String(onProgress)}`);
+  }
+  if (typeof cache !== 'boolean') {
+    throw new Error(`loadModel: cache must be a boolean, got ${String(cache)}`);
+  }
+  let bytes;
+  let owned = true; // whether bytes may be transferred (not the caller's buffer)
+  if (source instanceof Uint8Array) {
+    [bytes, owned] = [source, false];
+  } else if (source instanceof ArrayBuffer) {
+    [bytes, owned] = [new Uint8Array(source), false];
+  } else if (typeof source === 'string' || source instanceof URL) {
+    bytes = await fetchModel(await resolveSource(source), onProgress, cache);
+  } else {
+    throw new Error(`loadModel: source must be a URL (string or URL), an ArrayBuffer or a Uint8Array, got ${describe(source)}`);
+  }
+  const info = await backend.load(bytes, owned ? [bytes.buffer] : []);
+  return newModel(info, backend);
+}
+
+// newModel is the model object of a loaded file: info comes from the
+// engine's loadModel ({ handle, name, labels, inputShape, summary }).
+function newModel(info, backend) {
+  let disposed = false;
+  const { handle } = info;
+  return Object.freeze({
+    name: info.name,
+    labels: Object.freeze([...info.labels]),
+    inputShape: Object.freeze([...info.inputShape]),
+    summary() {
+      if (disposed) {
+        throw new Error('summary: model is disposed (load it again to use it)');
+      }
+      return structuredClone(info.summary);
+    },
+    async predict(input, options) {
+      return backend.predict(handle, await engineInput('predict', input), options);
+    },
+    async activations(input) {
+      return backend.activations(handle, await engineInput('activations', input));
+    },
+    dispose() {
+      disposed = true;
+      backend.dispose(handle);
+    },
+  });
+}
+
+// engineInput turns a predict or activations input into what the engine
+// reads: tensors and Float32Arrays as they are, images (ImageData, canvas,
+// <img>, ImageBitmap, <video>) as RGBA pixels { width, height, data }. It
+// returns { value, transfer }: the buffers this function made, which worker
+// mode transfers.
+async function engineInput(op, input) {
+  const is = (name) => typeof globalThis[name] === 'function' && input instanceof globalThis[name];
+  if (is('ImageData')) {
+    return { value: { width: input.width, height: input.height, data: input.data }, transfer: [] };
+  }
+  let width, height;
+  if (is('HTMLImageElement')) {
+    if (!input.complete || input.naturalWidth === 0) {
+      try {
+        await input.decode();
+      } catch (err) {
+        throw new Error(`${op}: the <img> ${input.currentSrc || input.src} cannot be decoded: ${err.message}`, { cause: err });
+      }
+    }
+    [width, height] = [input.naturalWidth, input.naturalHeight];
+  } else if (is('HTMLVideoElement')) {
+    [width, height] = [input.videoWidth, input.videoHeight];
+  } else if (is('HTMLCanvasElement') || is('OffscreenCanvas') || is('ImageBitmap')) {
+    [width, height] = [input.width, input.height];
+  } else {
+    return { value: input, transfer: [] };
+  }
+  if (!(width > 0 && height > 0)) {
+    throw new Error(`${op}: the ${input.constructor.name} is empty (${width}×${height} pixels)`);
+  }
+  const canvas = typeof OffscreenCanvas === 'function'
+    ? new OffscreenCanvas(width, height)
+    : Object.assign(document.createElement('canvas'), { width, height });
+  const ctx = canvas.getContext('2d', { willReadFrequently: true });
+  ctx.drawImage(input, 0, 0);
+  let data;
+  try {
+    ({ data } = ctx.getImageData(0, 0, width, height));
+  } catch (err) {
+    throw new Error(`${op}: cannot read the ${input.constructor.name}'s pixels (a cross-origin image needs CORS): ${err.message}`, { cause: err });
+  }
+  return { value: { width, height, data }, transfer: [data.buffer] };
+}
+
+// resolveSource resolves a model URL: relative to the page in browsers; in
+// Node, a string without a scheme is a file path.
+async function resolveSource(source) {
+  if (source instanceof URL) {
+    return source;
+  }
+  if (isNode && !/^[a-z][a-z0-9+.-]+:/i.test(source)) {
+    const { pathToFileURL } = await import('node:url');
+    const { resolve } = await import('node:path');
+    return pathToFileURL(resolve(source));
+  }
+  return resolveURL(source);
+}
+
+// fetchModel reads the file at url: file: URLs from disk (Node), others
+// with fetch, reporting progress, and with cache through the Cache API
+// where there is one (browsers and their workers; Node has none).
+async function fetchModel(url, onProgress, cache) {
+  if (url.protocol === 'file:') {
+    const { readFile } = await import('node:fs/promises');
+    let bytes;
+    try {
+      bytes = new Uint8Array(await readFile(url));
+    } catch (err) {
+      throw new Error(`loadModel: cannot read ${url}: ${err.message}`, { cause: err });
+    }
+    onProgress?.({ loaded: bytes.length, total: bytes.length });
+    return bytes;
+  }
+  const store = cache && typeof caches === 'object' ? await caches.open(MODEL_CACHE) : null;
+  const hit = await store?.match(url.href);
+  if (hit) {
+    return readBody(hit, onProgress);
+  }
+  let response;
+  try {
+    response = await fetch(url);
+  } catch (err) {
+    throw new Error(`loadModel: cannot fetch ${url}: ${err.message}`, { cause: err });
+  }
+  if (!response.ok) {
+    throw new Error(`loadModel: cannot fetch ${url}: HTTP ${response.status} ${response.statusText}`);
+  }
+  const bytes = await readBody(response, onProgress);
+  if (store) {
+    const headers = { 'Content-Type': 'application/octet-stream', 'Content-Length': String(bytes.length) };
+    try {
+      await store.put(url.href, new Response(bytes, { headers }));
+    } catch (err) {
+      console.warn(`featuremap: cannot cache ${url} (${err.message}); it will be downloaded again next time`);
+    }
+  }
+  return bytes;
+}
+
+// readBody reads a response's body, calling onProgress({ loaded, total })
+// after every chunk; total is undefined while unknown (no Content-Length,
+// or a compressed transfer) and equals loaded on the last call.
+async function readBody(response, onProgress) {
+  const length = Number(response.headers.get('Content-Length'));
+  const encoded = (response.headers.get('Content-Encoding') ?? 'identity') !== 'identity';
+  const total = length > 0 && !encoded ? length : undefined;
+  if (!response.body) {
+    const bytes = new Uint8Array(await response.arrayBuffer());
+    onProgress?.({ loaded: bytes.length, total: bytes.length });
+    return bytes;
+  }
+  const reader = response.body.getReader();
+  const chunks = [];
+  let loaded = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) {
+      break;
+    }
+    chunks.push(value);
+    loaded += value.length;
+    if (onProgress && loaded < (total ?? Infinity)) {
+      onProgress({ loaded, total });
+    }
+  }
+  const bytes = new Uint8Array(loaded);
+  let off = 0;
+  for (const c of chunks) {
+    bytes.set(c, off);
+    off += c.length;
+  }
+  onProgress?.({ loaded, total: loaded });
+  return bytes;
+}
+
+// describe names a value's type for messages.
+function describe(v) {
+  if (v === null || typeof v !== 'object') {
+    return typeof v === 'string' ? JSON.stringify(v) : String(v);
+  }
+  return v.constructor?.name ?? 'Object';
+}
+
+// plain copies the arrays and objects of an argument into plain data (own
+// enumerable properties; typed arrays by reference) before the engine sees
+// it, so that user code such as a throwing getter runs here, in JavaScript,
+// and never while Go is reading. The engine bounds what it reads (a depth of
+// 6, 64 array elements); copying stops a little deeper, which also breaks
+// cycles.
+function plain(v, depth) {
+  if (v === null || typeof v !== 'object' || ArrayBuffer.isView(v) || v instanceof ArrayBuffer || depth > 8) {
+    return v;
+  }
+  if (Array.isArray(v)) {
+    return v.length > 64 ? v : v.map((e) => plain(e, depth + 1));
+  }
+  const copy = {};
+  for (const key of Object.keys(v)) {
+    copy[key] = plain(v[key], depth + 1);
+  }
+  return copy;
+}
+
+function checkInitOptions(options) {
+  if (options === null || typeof options !== 'object') {
+    throw new Error(`init: options must be an object, got ${String(options)}`);
+  }
+  for (const key of Object.keys(options)) {
+    if (!INIT_OPTIONS.includes(key)) {
+      throw new Error(`init: unknown option '${key}' (known: ${INIT_OPTIONS.join(', ')})`);
+    }
+  }
+  const { wasmURL, simd = 'auto', worker = false } = options;
+  if (simd !== 'auto' && simd !== true && simd !== false) {
+    throw new Error(`init: simd must be 'auto', true or false, got ${JSON.stringify(simd) ?? String(simd)}`);
+  }
+  if (typeof worker !== 'boolean') {
+    throw new Error(`init: worker must be a boolean, got ${String(worker)}`);
+  }
+  if (wasmURL !== undefined && typeof wasmURL !== 'string' && !(wasmURL instanceof URL)) {
+    throw new Error(`init: wasmURL must be a string or a URL, got ${String(wasmURL)}`);
+  }
+  return { wasmURL, simd, worker };
+}
+
+// resolveURL resolves a relative wasmURL against the page (browsers and
+// workers) or the current directory (Node).
+async function resolveURL(u) {
+  if (u instanceof URL) {
+    return u;
+  }
+  let base = globalThis.document?.baseURI ?? globalThis.location?.href;
+  if (base === undefined && isNode) {
+    const { pathToFileURL } = await import('node:url');
+    base = pathToFileURL(`${process.cwd()}/`);
+  }
+  return new URL(u, base);
+}
+
+// instantiate compiles and instantiates the module at url: from the file
+// system for file: URLs (Node), else with fetch, streaming when the server
+// sends application/wasm.
+async function instantiate(url, imports) {
+  if (url.protocol === 'file:') {
+    const { readFile } = await import('node:fs/promises');
+    return WebAssembly.instantiate(await readFile(url), imports);
+  }
+  const response = await fetch(url);
+  if (!response.ok) {
+    throw new Error(`HTTP ${response.status} ${response.statusText}`);
+  }
+  const type = response.headers.get('Content-Type') ?? '';
+  if (typeof WebAssembly.instantiateStreaming === 'function' && type.split(';')[0].trim() === 'application/wasm') {
+    return WebAssembly.instantiateStreaming(response, imports);
+  }
+  return WebAssembly.instantiate(await response.arrayBuffer(), imports);
+}
