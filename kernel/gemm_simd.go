@@ -11,15 +11,13 @@ import (
 // High-Performance Matrix Multiplication" (2008): op(A) is cut into
 // gemmMC×gemmKC blocks packed as gemmMR-row panels, op(B) into
 // gemmKC×gemmNC blocks packed as gemmNR-column panels; the micro-kernel
+// gemmTile (one per architecture, which also sets gemmNR, a multiple of 4)
 // multiplies one A panel by one B panel into a gemmMR×gemmNR register tile.
-// The 4×12 tile of Float32x4 (12 accumulators) is the largest that neither Go
-// nor V8 spills (see /work/shared/peers.md: 8×8 and 4×16 run at half speed).
 const (
 	gemmMR = 4
-	gemmNR = 12
-	gemmKC = 256 // even: the micro-kernel steps k by 2
+	gemmKC = 256 // even: the wasm micro-kernel steps k by 2
 	gemmMC = 128 // multiple of gemmMR
-	gemmNC = 768 // multiple of gemmNR
+	gemmNC = 768 // multiple of every gemmNR (12 and 16)
 )
 
 // gemmSIMDWorkspaceLen is the length of one packed A block and one packed B
@@ -32,8 +30,8 @@ func gemmSIMDWorkspaceLen(m, n, k int) int {
 func roundUp(x, to int) int { return (x + to - 1) / to * to }
 
 // gemmSIMD computes C = op(A)·op(B), or C += op(A)·op(B) when acc is set, as
-// Gemm documents, with the packed blocks and the 4×12 micro-kernel described
-// at gemmMR. Partial tiles at the right and bottom edges are computed on
+// Gemm documents, with the packed blocks and the micro-kernel described at
+// gemmMR. Partial tiles at the right and bottom edges are computed on
 // zero-padded panels and only their valid part is stored.
 func gemmSIMD(transA, transB bool, m, n, k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, acc bool, ws []float32) {
 	kcMax := roundUp(min(k, gemmKC), 2)
@@ -54,7 +52,7 @@ func gemmSIMD(transA, transB bool, m, n, k int, a []float32, lda int, b []float3
 					bp := unsafe.Pointer(&pb[jr*kp])
 					nr := min(gemmNR, nc-jr)
 					for ir := 0; ir < mc; ir += gemmMR {
-						gemmTile4x12(kp, unsafe.Pointer(&pa[ir*kp]), bp, &tile)
+						gemmTile(kp, unsafe.Pointer(&pa[ir*kp]), bp, &tile)
 						storeTile(c[(ic+ir)*ldc+jc+jr:], ldc, &tile, min(gemmMR, mc-ir), nr, add)
 					}
 				}
@@ -131,78 +129,14 @@ func packB(dst []float32, transB bool, b []float32, ldb, pc, kc, kp, jc, nc int)
 		row := b[(pc+p)*ldb+jc : (pc+p)*ldb+jc+nc]
 		for jr := 0; jr < full; jr += gemmNR {
 			d := dst[jr*kp+p*gemmNR : jr*kp+(p+1)*gemmNR]
-			archsimd.LoadFloat32x4(row[jr:]).Store(d)
-			archsimd.LoadFloat32x4(row[jr+4:]).Store(d[4:])
-			archsimd.LoadFloat32x4(row[jr+8:]).Store(d[8:])
+			for j := 0; j < gemmNR; j += 4 {
+				archsimd.LoadFloat32x4(row[jr+j:]).Store(d[j:])
+			}
 		}
 		if nc > full {
 			copy(dst[full*kp+p*gemmNR:], row[full:])
 		}
 	}
-}
-
-// gemmTile4x12 sets tile[r*gemmNR+j] = Σ_{p<kp} a[p*gemmMR+r] * b[p*gemmNR+j]
-// for one packed A panel a and one packed B panel b; kp is even and positive.
-// The 12 accumulators stay in registers; loads are unchecked, so the caller
-// guarantees the panels hold kp*gemmMR and kp*gemmNR elements.
-func gemmTile4x12(kp int, a, b unsafe.Pointer, tile *[gemmMR * gemmNR]float32) {
-	var c00, c01, c02, c10, c11, c12, c20, c21, c22, c30, c31, c32 archsimd.Float32x4
-	for p := 0; p < kp; p += 2 {
-		pa := unsafe.Add(a, p*gemmMR*4)
-		pb := unsafe.Add(b, p*gemmNR*4)
-
-		b0 := archsimd.LoadFloat32x4Array((*[4]float32)(pb))
-		b1 := archsimd.LoadFloat32x4Array((*[4]float32)(unsafe.Add(pb, 16)))
-		b2 := archsimd.LoadFloat32x4Array((*[4]float32)(unsafe.Add(pb, 32)))
-		a0 := archsimd.BroadcastFloat32x4(*(*float32)(pa))
-		c00 = c00.Add(a0.Mul(b0))
-		c01 = c01.Add(a0.Mul(b1))
-		c02 = c02.Add(a0.Mul(b2))
-		a1 := archsimd.BroadcastFloat32x4(*(*float32)(unsafe.Add(pa, 4)))
-		c10 = c10.Add(a1.Mul(b0))
-		c11 = c11.Add(a1.Mul(b1))
-		c12 = c12.Add(a1.Mul(b2))
-		a2 := archsimd.BroadcastFloat32x4(*(*float32)(unsafe.Add(pa, 8)))
-		c20 = c20.Add(a2.Mul(b0))
-		c21 = c21.Add(a2.Mul(b1))
-		c22 = c22.Add(a2.Mul(b2))
-		a3 := archsimd.BroadcastFloat32x4(*(*float32)(unsafe.Add(pa, 12)))
-		c30 = c30.Add(a3.Mul(b0))
-		c31 = c31.Add(a3.Mul(b1))
-		c32 = c32.Add(a3.Mul(b2))
-
-		b0 = archsimd.LoadFloat32x4Array((*[4]float32)(unsafe.Add(pb, 48)))
-		b1 = archsimd.LoadFloat32x4Array((*[4]float32)(unsafe.Add(pb, 64)))
-		b2 = archsimd.LoadFloat32x4Array((*[4]float32)(unsafe.Add(pb, 80)))
-		a0 = archsimd.BroadcastFloat32x4(*(*float32)(unsafe.Add(pa, 16)))
-		c00 = c00.Add(a0.Mul(b0))
-		c01 = c01.Add(a0.Mul(b1))
-		c02 = c02.Add(a0.Mul(b2))
-		a1 = archsimd.BroadcastFloat32x4(*(*float32)(unsafe.Add(pa, 20)))
-		c10 = c10.Add(a1.Mul(b0))
-		c11 = c11.Add(a1.Mul(b1))
-		c12 = c12.Add(a1.Mul(b2))
-		a2 = archsimd.BroadcastFloat32x4(*(*float32)(unsafe.Add(pa, 24)))
-		c20 = c20.Add(a2.Mul(b0))
-		c21 = c21.Add(a2.Mul(b1))
-		c22 = c22.Add(a2.Mul(b2))
-		a3 = archsimd.BroadcastFloat32x4(*(*float32)(unsafe.Add(pa, 28)))
-		c30 = c30.Add(a3.Mul(b0))
-		c31 = c31.Add(a3.Mul(b1))
-		c32 = c32.Add(a3.Mul(b2))
-	}
-	c00.Store(tile[0:])
-	c01.Store(tile[4:])
-	c02.Store(tile[8:])
-	c10.Store(tile[12:])
-	c11.Store(tile[16:])
-	c12.Store(tile[20:])
-	c20.Store(tile[24:])
-	c21.Store(tile[28:])
-	c22.Store(tile[32:])
-	c30.Store(tile[36:])
-	c31.Store(tile[40:])
-	c32.Store(tile[44:])
 }
 
 // storeTile writes the top-left mr×nr part of tile into c (row stride ldc),

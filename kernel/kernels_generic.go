@@ -265,19 +265,22 @@ func softmaxGeneric(dst, x []float32, n, m int) {
 // squares over the clipped window in float64, then
 // x * (bias + alpha*sum)^-beta in float64, rounded once to float32.
 func lrnGeneric(dst, x []float32, pixels, c int, p LRNParams) {
+	for px := range pixels {
+		lrnChannels(dst[px*c:(px+1)*c], x[px*c:(px+1)*c], 0, c, p)
+	}
+}
+
+// lrnChannels computes channels [from, to) of one pixel's LRN (in and out
+// hold that pixel's C values), accumulating the window in float64.
+func lrnChannels(out, in []float32, from, to int, p LRNParams) {
 	r := p.DepthRadius
 	bias, alpha := float64(p.Bias), float64(p.Alpha)
-	for px := range pixels {
-		in := x[px*c : (px+1)*c]
-		out := dst[px*c : (px+1)*c]
-		out = out[:len(in)]
-		for ch, v := range in {
-			var sum float64
-			for _, z := range in[max(ch-r, 0):min(ch+r+1, c)] {
-				sum += float64(z) * float64(z)
-			}
-			out[ch] = float32(float64(v) * powNeg(bias+alpha*sum, p.Beta))
+	for ch := from; ch < to; ch++ {
+		var sum float64
+		for _, z := range in[max(ch-r, 0):min(ch+r+1, len(in))] {
+			sum += float64(z) * float64(z)
 		}
+		out[ch] = float32(float64(in[ch]) * powNeg(bias+alpha*sum, p.Beta))
 	}
 }
 

@@ -35,10 +35,7 @@ func reluSIMD(dst, x []float32) {
 	for ; i+4 <= len(x); i += 4 {
 		reluVec(archsimd.LoadFloat32x4(x[i:])).Store(dst[i:])
 	}
-	if i < len(x) {
-		v, _ := archsimd.LoadFloat32x4Part(x[i:])
-		reluVec(v).StorePart(dst[i:])
-	}
+	reluGeneric(dst[i:], x[i:])
 }
 
 // biasActSIMD sets d[r*ldd+j] = act(d[r*ldd+j] + bias[j]) for r < rows,
@@ -57,15 +54,15 @@ func biasActSIMD(d []float32, rows, cols, ldd int, bias []float32, act Activatio
 	bias = bias[:cols]
 	for r := range rows {
 		row := d[r*ldd : r*ldd+cols]
-		for j := 0; j < cols; j += 4 {
-			v, _ := archsimd.LoadFloat32x4Part(row[j:])
-			b, _ := archsimd.LoadFloat32x4Part(bias[j:])
-			v = v.Add(b)
+		j := 0
+		for ; j+4 <= cols; j += 4 {
+			v := archsimd.LoadFloat32x4(row[j:]).Add(archsimd.LoadFloat32x4(bias[j:]))
 			if act == ReLU {
 				v = reluVec(v)
 			}
-			v.StorePart(row[j:])
+			v.Store(row[j:])
 		}
+		biasActGeneric(row[j:], 1, cols-j, cols-j, bias[j:], act)
 	}
 }
 
@@ -115,29 +112,40 @@ func copyRow(out, in []float32) { copy(out, in) }
 // maxRow sets out[i] = in[i] where in[i] > out[i].
 func maxRow(out, in []float32) {
 	in = in[:len(out)]
-	for i := 0; i < len(out); i += 4 {
-		o, _ := archsimd.LoadFloat32x4Part(out[i:])
-		v, _ := archsimd.LoadFloat32x4Part(in[i:])
-		v.IfElse(v.Greater(o), o).StorePart(out[i:])
+	i := 0
+	for ; i+4 <= len(out); i += 4 {
+		o, v := archsimd.LoadFloat32x4(out[i:]), archsimd.LoadFloat32x4(in[i:])
+		v.IfElse(v.Greater(o), o).Store(out[i:])
+	}
+	for ; i < len(out); i++ {
+		if in[i] > out[i] {
+			out[i] = in[i]
+		}
 	}
 }
 
 // addRow sets out[i] += in[i].
 func addRow(out, in []float32) {
 	in = in[:len(out)]
-	for i := 0; i < len(out); i += 4 {
-		o, _ := archsimd.LoadFloat32x4Part(out[i:])
-		v, _ := archsimd.LoadFloat32x4Part(in[i:])
-		o.Add(v).StorePart(out[i:])
+	i := 0
+	for ; i+4 <= len(out); i += 4 {
+		archsimd.LoadFloat32x4(out[i:]).Add(archsimd.LoadFloat32x4(in[i:])).Store(out[i:])
+	}
+	for ; i < len(out); i++ {
+		out[i] += in[i]
 	}
 }
 
 // divRow sets out[i] /= cells.
 func divRow(out []float32, cells int) {
-	d := archsimd.BroadcastFloat32x4(float32(cells))
-	for i := 0; i < len(out); i += 4 {
-		o, _ := archsimd.LoadFloat32x4Part(out[i:])
-		o.Div(d).StorePart(out[i:])
+	d := float32(cells)
+	vd := archsimd.BroadcastFloat32x4(d)
+	i := 0
+	for ; i+4 <= len(out); i += 4 {
+		archsimd.LoadFloat32x4(out[i:]).Div(vd).Store(out[i:])
+	}
+	for ; i < len(out); i++ {
+		out[i] /= d
 	}
 }
 
@@ -183,18 +191,5 @@ func lrnSIMD(dst, x []float32, pixels, c int, p LRNParams) {
 		}
 		lrnChannels(out, in, 0, r, p)
 		lrnChannels(out, in, end, c, p)
-	}
-}
-
-// lrnChannels computes channels [from, to) of one pixel with lrnGeneric's
-// float64 formula.
-func lrnChannels(out, in []float32, from, to int, p LRNParams) {
-	r := p.DepthRadius
-	for ch := from; ch < to; ch++ {
-		var sum float64
-		for _, z := range in[max(ch-r, 0):min(ch+r+1, len(in))] {
-			sum += float64(z) * float64(z)
-		}
-		out[ch] = float32(float64(in[ch]) * powNeg(float64(p.Bias)+float64(p.Alpha)*sum, p.Beta))
 	}
 }

@@ -1,0 +1,77 @@
+//go:build goexperiment.simd && wasm
+
+package kernel
+
+import (
+	"simd/archsimd"
+	"unsafe"
+)
+
+// gemmNR is the width of the wasm micro-kernel's tile: 4×12 Float32x4
+// accumulators, the largest tile that neither Go nor V8 spills
+// (/work/shared/peers.md: 8×8 and 4×16 run at half the speed).
+const gemmNR = 12
+
+// gemmTile sets tile[r*gemmNR+j] = Σ_{p<kp} a[p*gemmMR+r] * b[p*gemmNR+j]
+// for one packed A panel a and one packed B panel b; kp is even and positive.
+// The 12 accumulators stay in registers; loads are unchecked, so the caller
+// guarantees the panels hold kp*gemmMR and kp*gemmNR elements.
+func gemmTile(kp int, a, b unsafe.Pointer, tile *[gemmMR * gemmNR]float32) {
+	var c00, c01, c02, c10, c11, c12, c20, c21, c22, c30, c31, c32 archsimd.Float32x4
+	for p := 0; p < kp; p += 2 {
+		pa := unsafe.Add(a, p*gemmMR*4)
+		pb := unsafe.Add(b, p*gemmNR*4)
+
+		b0 := archsimd.LoadFloat32x4Array((*[4]float32)(pb))
+		b1 := archsimd.LoadFloat32x4Array((*[4]float32)(unsafe.Add(pb, 16)))
+		b2 := archsimd.LoadFloat32x4Array((*[4]float32)(unsafe.Add(pb, 32)))
+		a0 := archsimd.BroadcastFloat32x4(*(*float32)(pa))
+		c00 = c00.Add(a0.Mul(b0))
+		c01 = c01.Add(a0.Mul(b1))
+		c02 = c02.Add(a0.Mul(b2))
+		a1 := archsimd.BroadcastFloat32x4(*(*float32)(unsafe.Add(pa, 4)))
+		c10 = c10.Add(a1.Mul(b0))
+		c11 = c11.Add(a1.Mul(b1))
+		c12 = c12.Add(a1.Mul(b2))
+		a2 := archsimd.BroadcastFloat32x4(*(*float32)(unsafe.Add(pa, 8)))
+		c20 = c20.Add(a2.Mul(b0))
+		c21 = c21.Add(a2.Mul(b1))
+		c22 = c22.Add(a2.Mul(b2))
+		a3 := archsimd.BroadcastFloat32x4(*(*float32)(unsafe.Add(pa, 12)))
+		c30 = c30.Add(a3.Mul(b0))
+		c31 = c31.Add(a3.Mul(b1))
+		c32 = c32.Add(a3.Mul(b2))
+
+		b0 = archsimd.LoadFloat32x4Array((*[4]float32)(unsafe.Add(pb, 48)))
+		b1 = archsimd.LoadFloat32x4Array((*[4]float32)(unsafe.Add(pb, 64)))
+		b2 = archsimd.LoadFloat32x4Array((*[4]float32)(unsafe.Add(pb, 80)))
+		a0 = archsimd.BroadcastFloat32x4(*(*float32)(unsafe.Add(pa, 16)))
+		c00 = c00.Add(a0.Mul(b0))
+		c01 = c01.Add(a0.Mul(b1))
+		c02 = c02.Add(a0.Mul(b2))
+		a1 = archsimd.BroadcastFloat32x4(*(*float32)(unsafe.Add(pa, 20)))
+		c10 = c10.Add(a1.Mul(b0))
+		c11 = c11.Add(a1.Mul(b1))
+		c12 = c12.Add(a1.Mul(b2))
+		a2 = archsimd.BroadcastFloat32x4(*(*float32)(unsafe.Add(pa, 24)))
+		c20 = c20.Add(a2.Mul(b0))
+		c21 = c21.Add(a2.Mul(b1))
+		c22 = c22.Add(a2.Mul(b2))
+		a3 = archsimd.BroadcastFloat32x4(*(*float32)(unsafe.Add(pa, 28)))
+		c30 = c30.Add(a3.Mul(b0))
+		c31 = c31.Add(a3.Mul(b1))
+		c32 = c32.Add(a3.Mul(b2))
+	}
+	c00.Store(tile[0:])
+	c01.Store(tile[4:])
+	c02.Store(tile[8:])
+	c10.Store(tile[12:])
+	c11.Store(tile[16:])
+	c12.Store(tile[20:])
+	c20.Store(tile[24:])
+	c21.Store(tile[28:])
+	c22.Store(tile[32:])
+	c30.Store(tile[36:])
+	c31.Store(tile[40:])
+	c32.Store(tile[44:])
+}
