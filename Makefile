@@ -15,13 +15,15 @@ SIMD_ENV  := GOEXPERIMENT=simd
 WASM_PKGS := ./kernel/... ./model/... ./wasm/...
 
 GO_SOURCES := $(shell find kernel model wasm tools site -name '*.go' 2>/dev/null) go.mod go.sum
-STATICCHECK := $(GO) run honnef.co/go/tools/cmd/staticcheck@v0.8.2
+# staticcheck is built natively once and then run for every target
+# (GOOS/GOARCH select what it checks, not what it runs on).
+STATICCHECK := $(abspath $(DIST)/tools)/staticcheck
 
-.PHONY: all build test check test-go test-race test-simd test-wasm test-node serve bench cover clean
+.PHONY: all build test check test-go test-race test-simd test-wasm test-node test-browser serve bench cover clean
 
 all: build
 
-build: $(ENGINE)/featuremap.wasm $(ENGINE)/featuremap.simd.wasm $(ENGINE)/featuremap.js $(DIST)/site/index.html
+build: $(ENGINE)/featuremap.wasm $(ENGINE)/featuremap.simd.wasm $(ENGINE)/featuremap.js $(DIST)/site/index.html $(DIST)/site/app.wasm
 
 node_modules/.package-lock.json: package.json package-lock.json
 	npm ci --no-audit --no-fund
@@ -41,18 +43,31 @@ $(ENGINE)/featuremap.js: $(wildcard wasm/js/*.js wasm/js/*.d.ts)
 	cp $(WASM_EXEC)/wasm_exec.js $(ENGINE)/wasm_exec.js
 	chmod u+w $(ENGINE)/*
 
-$(DIST)/site/index.html: build-engine-files $(shell find site -type f -not -name '*.go' 2>/dev/null)
+# The site: static files, the engine, the trained models (site/models, when
+# present; `make build MODELS=out/models` uses other weight files, such as
+# random ones from `go run ./tools/fm init`) and the UI (site/app, Go).
+MODELS ?= site/models
+
+$(DIST)/site/index.html: build-engine-files $(shell find site/static $(MODELS) -type f 2>/dev/null)
 	@mkdir -p $(DIST)/site
 	cp -r site/static/. $(DIST)/site/
 	cp -r $(ENGINE) $(DIST)/site/
+	if ls $(MODELS)/*.safetensors >/dev/null 2>&1; then mkdir -p $(DIST)/site/models && cp $(MODELS)/*.safetensors $(DIST)/site/models/; fi
 	@touch $@
+
+$(DIST)/site/app.wasm: $(GO_SOURCES)
+	@mkdir -p $(DIST)/site
+	$(WASM_ENV) $(GO) build -ldflags=-s -o $@ ./site/app
 
 .PHONY: build-engine-files
 build-engine-files: $(ENGINE)/featuremap.wasm $(ENGINE)/featuremap.simd.wasm $(ENGINE)/featuremap.js
 
-test: check test-go test-race test-simd test-wasm test-node
+test: check test-go test-race test-simd test-wasm test-node test-browser
 
-check:
+$(STATICCHECK):
+	GOBIN=$(abspath $(DIST)/tools) $(GO) install honnef.co/go/tools/cmd/staticcheck@v0.8.2
+
+check: $(STATICCHECK)
 	@test -z "$$(gofmt -l kernel model wasm tools site)" || (gofmt -l kernel model wasm tools site; echo 'gofmt: files above need formatting'; exit 1)
 	$(GO) vet ./...
 	$(SIMD_ENV) $(GO) vet ./...
@@ -80,6 +95,11 @@ test-wasm:
 
 test-node: build node_modules/.package-lock.json
 	node --test wasm/js/test/
+
+# Browser tests of the site in headless Chromium (CHROMIUM, default
+# /usr/bin/chromium); they serve copies of dist/site themselves.
+test-browser: build node_modules/.package-lock.json
+	node --test site/test/
 
 serve: build
 	$(GO) run ./tools/serve -dir $(DIST)/site -addr 127.0.0.1:8080

@@ -17,7 +17,7 @@ type apiFixture struct {
 	dx, dw, dbias, ddst, dws   []float32
 	pool                       PoolShape
 	px, pdst                   []float32
-	gx, gy, gc, gws            []float32
+	gc, gws                    []float32
 	lrn                        LRNParams
 	lx, ldst                   []float32
 	pixels, channels, smN, smM int

@@ -115,6 +115,7 @@ func copySmall(dst, src []float32) {
 		return
 	}
 	src = src[:len(dst)]
+	//lint:ignore S1001 the loop is the point: copy calls memmove.
 	for i, v := range src {
 		dst[i] = v
 	}

@@ -323,16 +323,39 @@ func (t *Trainer) adam(lr float64) {
 // Evaluate returns the top-1 accuracy and mean cross-entropy of the Net on
 // d, without dropout, the shards working on contiguous parts of d.
 func (t *Trainer) Evaluate(d Data) (acc, loss float64, err error) {
-	in := len3(t.Net.Graph.Input)
+	return evaluate(t.workers, d)
+}
+
+// Evaluate returns the top-1 accuracy and mean cross-entropy of net on d,
+// in batches of up to batch examples split over shards concurrent shards.
+func Evaluate(net *model.Net, d Data, batch, shards int) (acc, loss float64, err error) {
+	if err := checkGraph(net.Graph); err != nil {
+		return 0, 0, err
+	}
+	if batch < 1 || shards < 1 {
+		return 0, 0, fmt.Errorf("train: evaluate: batch %d and shards %d must be positive", batch, shards)
+	}
+	workers := make([]*worker, shards)
+	for k := range workers {
+		workers[k] = newWorker(net, max(batch/shards, 1))
+	}
+	return evaluate(workers, d)
+}
+
+func evaluate(workers []*worker, d Data) (acc, loss float64, err error) {
+	in := len3(workers[0].g.Input)
 	if err := checkData(d, in, "test"); err != nil {
 		return 0, 0, err
 	}
-	errs := make([]error, len(t.workers))
-	losses := make([]float64, len(t.workers))
-	corrects := make([]int, len(t.workers))
+	if d.Len() == 0 {
+		return 0, 0, fmt.Errorf("train: evaluate: no examples")
+	}
+	errs := make([]error, len(workers))
+	losses := make([]float64, len(workers))
+	corrects := make([]int, len(workers))
 	var wg sync.WaitGroup
-	for k, wk := range t.workers {
-		lo, hi := shard(d.Len(), len(t.workers), k)
+	for k, wk := range workers {
+		lo, hi := shard(d.Len(), len(workers), k)
 		wg.Go(func() {
 			for b := lo; b < hi && errs[k] == nil; b += wk.capN {
 				n := min(wk.capN, hi-b)
@@ -349,7 +372,7 @@ func (t *Trainer) Evaluate(d Data) (acc, loss float64, err error) {
 		return 0, 0, err
 	}
 	correct := 0
-	for k := range t.workers {
+	for k := range workers {
 		loss += losses[k]
 		correct += corrects[k]
 	}

@@ -24,7 +24,12 @@ export interface InitOptions {
   wasmURL?: string | URL;
   /** Which build: 'auto' (default) uses SIMD where the runtime supports it. */
   simd?: 'auto' | boolean;
-  /** Web Worker mode is not available yet: true rejects with an Error. */
+  /**
+   * Run the engine in a module Web Worker (featuremap.worker.js, next to
+   * featuremap.js; in Node a worker_threads Worker) so that inference never
+   * blocks this thread. init then resolves to a WorkerFeatureMap, whose ops
+   * return Promises. Default false.
+   */
   worker?: boolean;
 }
 
@@ -83,13 +88,165 @@ export interface Ops {
   lrn(x: Tensor, options?: LRNOptions): Tensor;
 }
 
+/** Ops in worker mode: the same functions, each returning a Promise. */
+export type AsyncOps = {
+  [K in keyof Ops]: (...args: Parameters<Ops[K]>) => Promise<ReturnType<Ops[K]>>;
+};
+
+export interface LoadProgress {
+  /** Bytes received so far. */
+  loaded: number;
+  /**
+   * The file's size, or undefined while unknown (no Content-Length, or a
+   * compressed transfer). The last call has total === loaded.
+   */
+  total?: number;
+}
+
+export interface LoadOptions {
+  /** Called as the file arrives, and once more when it is complete. */
+  onProgress?: (progress: LoadProgress) => void;
+  /**
+   * Keep the file in the Cache API cache MODEL_CACHE, keyed by its URL, and
+   * load it from there next time without touching the network. Version a
+   * model's URL when its content changes. Ignored where there is no Cache
+   * API (Node) and for bytes. Default false.
+   */
+  cache?: boolean;
+}
+
+/**
+ * A weight file is loaded from a URL (a string resolves against the page;
+ * in Node a string without a scheme is a file path, and file: URLs are
+ * read from disk) or from its bytes.
+ */
+export type ModelSource = string | URL | ArrayBuffer | Uint8Array;
+
+/**
+ * RGBA pixels, as ImageData has them (non-premultiplied, row-major);
+ * data.length === width * height * 4.
+ */
+export interface Pixels {
+  width: number;
+  height: number;
+  data: Uint8ClampedArray | Uint8Array;
+}
+
+/**
+ * A model input: one example as a Tensor of shape inputShape or
+ * [1, ...inputShape], or a Float32Array of inputShape's product (both used
+ * as they are), or an image, preprocessed as the weight file says (MNIST
+ * digit normalisation, or a bilinear resize with scale/mean/std). Browser
+ * images are drawn to a canvas to read their pixels; an <img> is awaited
+ * until decoded; cross-origin images need CORS.
+ */
+export type ModelInput =
+  | Tensor
+  | Float32Array
+  | Pixels
+  | ImageData
+  | HTMLCanvasElement
+  | OffscreenCanvas
+  | HTMLImageElement
+  | HTMLVideoElement
+  | ImageBitmap;
+
+/** One row of Model.summary(), like Keras' model.summary(). */
+export interface SummaryLayer {
+  name: string;
+  type: string;
+  /** Without the batch dimension. */
+  outputShape: number[];
+  weights: number;
+  biases: number;
+  /** weights + biases */
+  params: number;
+}
+
+export interface ModelSummary {
+  name: string;
+  /** [H, W, C] */
+  inputShape: number[];
+  layers: SummaryLayer[];
+  weights: number;
+  biases: number;
+  totalParams: number;
+}
+
+export interface TopClass {
+  index: number;
+  /** labels[index], or '' when the model has no labels. */
+  label: string;
+  /** probs[index] */
+  p: number;
+}
+
+export interface Prediction {
+  /** The last layer's output: class probabilities for a softmax model. */
+  probs: Float32Array;
+  /** The topK largest, largest first (ties in index order). */
+  top: TopClass[];
+}
+
+export interface PredictOptions {
+  /** How many classes `top` lists. Default 5. */
+  topK?: number;
+}
+
+/** One layer's output. */
+export interface Activation {
+  name: string;
+  type: string;
+  /** [1, H, W, C] or [1, K]: the summary's outputShape with the batch. */
+  shape: number[];
+  data: Float32Array;
+}
+
+/**
+ * A loaded weight file. Calls on a disposed model throw (reject with) an
+ * Error saying "model is disposed"; bad inputs throw an Error naming the
+ * problem, and the model keeps working.
+ */
+export interface Model {
+  readonly name: string;
+  readonly labels: readonly string[];
+  /** [H, W, C] of one example. */
+  readonly inputShape: readonly number[];
+  /** A fresh copy of the parameter table. */
+  summary(): ModelSummary;
+  predict(input: ModelInput, options?: PredictOptions): Promise<Prediction>;
+  /** Every layer's output, in layer order. */
+  activations(input: ModelInput): Promise<Activation[]>;
+  /** Frees the model's memory in the engine. Calling it again does nothing. */
+  dispose(): void;
+}
+
 export interface FeatureMap {
   /** The engine's version. */
   readonly version: string;
   /** Whether the SIMD build (featuremap.simd.wasm) is running. */
   readonly simd: boolean;
   readonly ops: Ops;
+  /** Loads a weight file; rejects with an Error naming what is wrong with it. */
+  loadModel(source: ModelSource, options?: LoadOptions): Promise<Model>;
 }
 
-/** Loads and starts a new engine instance. */
-export function init(options?: InitOptions): Promise<FeatureMap>;
+/**
+ * An engine running in a worker (init({ worker: true })): as FeatureMap,
+ * but every op returns a Promise. Arguments are copied to the worker
+ * (structured clone): a value that cannot be cloned, such as a function,
+ * rejects with an Error.
+ */
+export interface WorkerFeatureMap extends Omit<FeatureMap, 'ops'> {
+  readonly ops: AsyncOps;
+  /** Stops the worker; later calls reject. */
+  terminate(): void;
+}
+
+/** The name of the Cache API cache that loadModel's cache option uses. */
+export const MODEL_CACHE: 'featuremap-models-v1';
+
+/** Loads and starts a new engine instance, in this thread or a worker. */
+export function init(options: InitOptions & { worker: true }): Promise<WorkerFeatureMap>;
+export function init(options?: InitOptions & { worker?: false }): Promise<FeatureMap>;
+export function init(options?: InitOptions): Promise<FeatureMap | WorkerFeatureMap>;

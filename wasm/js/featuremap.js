@@ -1,5 +1,6 @@
 // featuremap.js: loads the featuremap WebAssembly engine (Go, js/wasm) and
-// exposes its operators. One ES module for browsers and Node ≥ 20; see
+// exposes its operators and models, in this thread or in a worker
+// (featuremap.worker.js). One ES module for browsers and Node ≥ 20; see
 // featuremap.d.ts for the API and design.md for its contract.
 //
 // Loading, and why it works under `script-src 'self' 'wasm-unsafe-eval'`:
@@ -37,6 +38,9 @@ export async function init(options = {}) {
   const opts = checkInitOptions(options);
   return opts.worker ? initWorker(opts) : initLocal(opts);
 }
+
+// OP_NAMES are the functions under fm.ops (featuremap.d.ts, Ops).
+const OP_NAMES = ['conv2d', 'maxPool', 'avgPool', 'dense', 'relu', 'softmax', 'lrn'];
 
 // initLocal starts the engine in this thread.
 async function initLocal({ wasmURL, simd }) {
@@ -97,21 +101,10 @@ async function initLocal({ wasmURL, simd }) {
   return Object.freeze({
     version: engine.version,
     simd: engine.simd,
-    ops: Object.freeze({
-      conv2d: (x, filter, options) => call(op.conv2d, x, filter, options),
-      maxPool: (x, options) => call(op.maxPool, x, options),
-      avgPool: (x, options) => call(op.avgPool, x, options),
-      dense: (x, w, bias) => call(op.dense, x, w, bias),
-      relu: (x) => call(op.relu, x),
-      softmax: (x) => call(op.softmax, x),
-      lrn: (x, options) => call(op.lrn, x, options),
-    }),
+    ops: Object.freeze(Object.fromEntries(OP_NAMES.map((n) => [n, (...args) => call(op[n], ...args)]))),
     loadModel: (source, options) => loadModel(backend, source, options),
   });
 }
-
-// OP_NAMES are the functions under fm.ops.
-const OP_NAMES = ['conv2d', 'maxPool', 'avgPool', 'dense', 'relu', 'softmax', 'lrn'];
 
 // initWorker starts the engine in a module worker (featuremap.worker.js, a
 // file next to this one: CSPs without blob: allow it) and proxies the API
@@ -120,14 +113,16 @@ const OP_NAMES = ['conv2d', 'maxPool', 'avgPool', 'dense', 'relu', 'softmax', 'l
 // results are transferred.
 async function initWorker({ wasmURL, simd }) {
   const url = new URL('featuremap.worker.js', import.meta.url);
-  let worker;
-  if (isNode) {
-    const { Worker } = await import('node:worker_threads');
-    worker = new Worker(url);
-  } else if (typeof Worker === 'function') {
-    worker = new Worker(url, { type: 'module' });
-  } else {
+  if (!isNode && typeof Worker !== 'function') {
     throw new Error('init: worker: true, but this runtime has no Worker; omit worker or pass false');
+  }
+  let worker;
+  try {
+    worker = isNode
+      ? new (await import('node:worker_threads')).Worker(url)
+      : new Worker(url, { type: 'module' });
+  } catch (err) { // e.g. featuremap.js imported from another origin
+    throw new Error(`init: cannot start the worker ${url}: ${err.message}`, { cause: err });
   }
   const rpc = connect(worker);
   const engineURL = wasmURL === undefined ? undefined : (await resolveURL(wasmURL)).href;
@@ -143,13 +138,11 @@ async function initWorker({ wasmURL, simd }) {
     predict: (handle, input, options) => rpc.call('predict', [handle, input.value, plain(options, 0)], input.transfer),
     activations: (handle, input) => rpc.call('activations', [handle, input.value], input.transfer),
     dispose: (handle) => {
-      rpc.call('dispose', [handle]).catch(() => {}); // disposing cannot fail for a handle it issued
+      // Only a stopped worker rejects this, and then it holds nothing to free.
+      rpc.call('dispose', [handle]).catch(() => {});
     },
   };
-  const ops = {};
-  for (const name of OP_NAMES) {
-    ops[name] = (...args) => rpc.call('op', [name, ...args.map((a) => plain(a, 0))]);
-  }
+  const ops = Object.fromEntries(OP_NAMES.map((n) => [n, (...args) => rpc.call('op', [n, ...args.map((a) => plain(a, 0))])]));
   return Object.freeze({
     version: info.version,
     simd: info.simd,

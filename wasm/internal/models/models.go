@@ -85,7 +85,7 @@ func (t *Table) Load(args []any) (any, error) {
 		return nil, fmt.Errorf("%s: %w", op, err)
 	}
 	t.last++
-	t.models[t.last] = &entry{net: net, spec: spec(&net.Arch)}
+	t.models[t.last] = &entry{net: net, spec: net.Arch.InputSpec()}
 	labels := net.Arch.Labels
 	if labels == nil {
 		labels = []string{}
@@ -107,15 +107,6 @@ func jsonImage(v any) (any, error) {
 	}
 	var img any
 	return img, json.Unmarshal(b, &img)
-}
-
-// spec is the preprocessing an Arch asks for (model.Preprocess), for its input.
-func spec(a *model.Arch) preprocess.Spec {
-	p := a.Preprocess
-	return preprocess.Spec{
-		Kind: p.Kind, H: a.Input[0], W: a.Input[1], C: a.Input[2],
-		Norm: preprocess.Norm{Invert: p.Invert, Scale: p.Scale, Mean: p.Mean, Std: p.Std},
-	}
 }
 
 // lookup returns the model with handle v.
