@@ -1,4 +1,4 @@
-// The minimal page (site/static) in headless Chromium, served by tools/serve
+// A minimal test page (wasm/js/test/page) in headless Chromium, served by tools/serve
 // under the site's Content-Security-Policy: the seed's 4×4×3 * 3×3×3×7 SAME
 // example must show the numbers of a naive convolution of the tables it
 // shows, and the model API must load a weight file with progress into the
@@ -9,7 +9,7 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -20,12 +20,16 @@ import { makeModels, png, drawnSeven } from '../testing/models.mjs';
 const repo = fileURLToPath(new URL('../../../', import.meta.url));
 const executablePath = process.env.CHROMIUM ?? '/usr/bin/chromium';
 
-// startServer builds and starts tools/serve on a free port; it resolves to
-// the server process and its base URL.
+// startServer builds tools/serve and starts it on a free port over a copy of
+// the test page beside the built engine (dist/featuremap); it resolves to the
+// server process and its base URL.
 async function startServer(dir) {
   const bin = join(dir, 'serve');
   execFileSync('go', ['build', '-o', bin, './tools/serve'], { cwd: repo, stdio: 'inherit' });
-  const proc = spawn(bin, ['-dir', join(repo, 'dist/site'), '-addr', '127.0.0.1:0'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const www = join(dir, 'www');
+  cpSync(fileURLToPath(new URL('./page/', import.meta.url)), www, { recursive: true });
+  cpSync(join(repo, 'dist/featuremap'), join(www, 'featuremap'), { recursive: true });
+  const proc = spawn(bin, ['-dir', www, '-addr', '127.0.0.1:0'], { stdio: ['ignore', 'pipe', 'inherit'] });
   const url = await new Promise((resolve, reject) => {
     let out = '';
     proc.stdout.on('data', (chunk) => {
@@ -38,7 +42,7 @@ async function startServer(dir) {
   return { proc, url };
 }
 
-describe('site/static in headless Chromium', { skip: !existsSync(executablePath) && `${executablePath} not found (apt-get install chromium)` }, () => {
+describe('the engine in headless Chromium', { skip: !existsSync(executablePath) && `${executablePath} not found (apt-get install chromium)` }, () => {
   let tmp, server, browser, models;
   before(async () => {
     models = makeModels();
