@@ -1,0 +1,339 @@
+//go:build js && wasm
+
+package main
+
+import (
+	"strconv"
+	"syscall/js"
+
+	"github.com/featuremap/featuremap/site/internal/ui"
+	"honnef.co/go/js/dom/v2"
+)
+
+// topK is how many probability bars the demo shows.
+const topK = 5
+
+// demo is one drawing demo: the page's (full, with feature maps, filters and
+// the parameter table) or a widget's (compact).
+type demo struct {
+	site
+	root   *dom.BasicHTMLElement
+	full   bool
+	pad    *pad
+	picker *dom.HTMLSelectElement
+	upload *dom.HTMLInputElement
+
+	progress        *dom.HTMLProgressElement
+	status          *dom.BasicHTMLElement
+	prediction      *dom.BasicHTMLElement
+	bars            *dom.BasicHTMLElement
+	timing          *dom.BasicHTMLElement
+	layers, filters *dom.BasicHTMLElement
+	params          *dom.BasicHTMLElement
+	zoom            *zoom
+
+	models  map[string]js.Value // loaded models by name
+	model   js.Value            // the selected model, or undefined while loading
+	name    string
+	image   js.Value // the last uploaded image (an ImageBitmap), or undefined when the pad is the input
+	running bool     // a prediction is in flight
+	again   bool     // the input changed while it was
+	done    int      // complete (final) predictions so far, in data-predictions
+}
+
+// newDemo builds the demo into root and loads model.
+func newDemo(s site, root *dom.BasicHTMLElement, full bool, model string) {
+	d := &demo{site: s, root: root, full: full, models: map[string]js.Value{}, model: js.Undefined(), image: js.Undefined()}
+	d.build()
+	d.pad.onChange = func(final bool) {
+		d.image = js.Undefined()
+		d.run(final)
+	}
+	d.selectModel(model)
+}
+
+// id gives e the stable hook id on the demo page only (a page may hold
+// several widgets, and ids must be unique).
+func (d *demo) id(e target, id string) {
+	if d.full {
+		e.Underlying().Set("id", id)
+	}
+}
+
+func (d *demo) build() {
+	clear(d.root)
+	d.root.Class().Add("fm-demo")
+	if !d.full {
+		d.root.Class().Add("fm-compact")
+	}
+
+	d.picker = &dom.HTMLSelectElement{BasicHTMLElement: el("select", "")}
+	d.id(d.picker, "model")
+	for _, name := range modelNames {
+		d.picker.AppendChild(attrs(el("option", "", name), "value", name))
+	}
+	on(d.picker, "change", func(js.Value) { d.selectModel(d.picker.Value()) })
+	d.progress = &dom.HTMLProgressElement{BasicHTMLElement: el("progress", "fm-progress")}
+	d.progress.SetAttribute("aria-label", "model download")
+	d.progress.SetAttribute("hidden", "")
+	d.status = attrs(el("span", "fm-status"), "role", "status")
+	toolbar := el("div", "fm-toolbar",
+		el("label", "fm-field", "Model ", d.picker), d.progress, d.status)
+
+	d.pad = newPad()
+	d.id(d.pad.canvas, "draw")
+	undo := attrs(el("button", "fm-button", "Undo"), "type", "button")
+	clearBtn := attrs(el("button", "fm-button", "Clear"), "type", "button")
+	onSync(undo, "click", func(js.Value) { d.pad.undo() })
+	onSync(clearBtn, "click", func(js.Value) { d.pad.clear() })
+	d.upload = &dom.HTMLInputElement{BasicHTMLElement: attrs(el("input", "fm-file-input"), "type", "file", "accept", "image/*")}
+	d.id(d.upload, "upload")
+	on(d.upload, "change", func(js.Value) {
+		if files := d.upload.Underlying().Get("files"); files.Length() > 0 {
+			d.open(files.Index(0))
+		}
+	})
+	uploadLabel := el("label", "fm-button fm-file", "Upload image", d.upload)
+	padBox := el("div", "fm-pad",
+		d.pad.canvas,
+		el("div", "fm-buttons", undo, clearBtn, uploadLabel),
+		el("p", "fm-hint", "Draw a digit with a mouse, finger or pen, or drop an image here. Ctrl+Z undoes a stroke."))
+	d.dropTarget(padBox)
+
+	d.prediction = attrs(el("p", "fm-prediction fm-empty", "Draw a digit"), "aria-live", "polite")
+	d.id(d.prediction, "prediction")
+	d.bars = attrs(el("ol", "fm-bars"), "aria-label", "top "+strconv.Itoa(topK)+" classes")
+	d.timing = el("p", "fm-timing")
+	result := el("div", "fm-result", d.prediction, d.bars, d.timing)
+
+	d.root.AppendChild(toolbar)
+	d.root.AppendChild(el("div", "fm-main", padBox, result))
+
+	d.layers = el("div", "fm-layers")
+	d.filters = el("div", "fm-filters")
+	d.params = el("div", "fm-params")
+	d.zoom = newZoom()
+	if d.full {
+		d.root.AppendChild(el("section", "fm-section", el("h2", "", "Feature maps, layer by layer"),
+			el("p", "fm-note", "Each tile is one channel of a layer's output for the digit above (dark = 0, orange to yellow = positive, blue = negative; each tile scaled to its own largest value). Select a layer's tiles to enlarge one."),
+			d.layers))
+		d.root.AppendChild(el("section", "fm-section", el("h2", "", "conv1's filters"),
+			el("p", "fm-note", "The first layer's learned filters, read back from the engine as conv1's response to a single bright pixel (a convolution's impulse response is its filter turned by 180°)."),
+			d.filters))
+		d.root.AppendChild(el("section", "fm-section", el("h2", "", "Parameters"), d.params))
+	} else {
+		d.root.AppendChild(el("details", "fm-section", el("summary", "", "Feature maps"), d.layers))
+	}
+	d.root.AppendChild(d.zoom.dialog)
+	onSync(jsObject{js.Global()}, "keydown", func(ev js.Value) {
+		ctrl := ev.Get("ctrlKey").Bool() || ev.Get("metaKey").Bool()
+		if ctrl && ev.Get("key").String() == "z" && d.root.Underlying().Call("contains", js.Global().Get("document").Get("activeElement")).Bool() {
+			ev.Call("preventDefault")
+			d.pad.undo()
+		}
+	})
+}
+
+// dropTarget makes box accept dropped image files.
+func (d *demo) dropTarget(box *dom.BasicHTMLElement) {
+	onSync(box, "dragover", func(ev js.Value) {
+		ev.Call("preventDefault")
+		box.Class().Add("fm-drop")
+	})
+	onSync(box, "dragleave", func(js.Value) { box.Class().Remove("fm-drop") })
+	onSync(box, "drop", func(ev js.Value) {
+		ev.Call("preventDefault")
+		box.Class().Remove("fm-drop")
+		if files := ev.Get("dataTransfer").Get("files"); files.Length() > 0 {
+			go d.open(files.Index(0))
+		}
+	})
+}
+
+// open shows an image file on the pad and classifies it.
+func (d *demo) open(file js.Value) {
+	bitmap, err := await(js.Global().Call("createImageBitmap", file))
+	if err != nil {
+		d.fail("Cannot read " + file.Get("name").String() + ": " + err.Error())
+		return
+	}
+	d.pad.show(bitmap)
+	d.image = bitmap
+	d.run(true)
+}
+
+// selectModel switches to model name, loading it on first use.
+func (d *demo) selectModel(name string) {
+	d.picker.SetValue(name)
+	d.name = name
+	m, ok := d.models[name]
+	if !ok {
+		setState(d.root, "loading")
+		d.model = js.Undefined()
+		setText(d.status, "Loading "+name+"…")
+		d.progress.RemoveAttribute("hidden")
+		d.progress.RemoveAttribute("value")
+		var err error
+		m, err = d.loadModel(name, func(f float64) {
+			if f >= 0 {
+				d.progress.SetValue(f)
+			}
+		})
+		d.progress.SetAttribute("hidden", "")
+		if err != nil {
+			d.fail("Cannot load the " + name + " model: " + err.Error())
+			return
+		}
+		d.models[name] = m
+		if d.name != name {
+			return // another model was picked meanwhile
+		}
+	}
+	d.model = m
+	engine := "portable"
+	if d.fm.Get("simd").Bool() {
+		engine = "SIMD"
+	}
+	setText(d.status, name+" ready ("+engine+" engine in a Web Worker)")
+	if d.full {
+		d.showParams(m.Call("summary"))
+		d.showFilters(m)
+	}
+	setState(d.root, "ready")
+	d.run(true)
+}
+
+// input is what the model classifies: the uploaded image, or the pad.
+func (d *demo) input() js.Value {
+	if !d.image.IsUndefined() {
+		return d.image
+	}
+	return d.pad.canvas.Underlying()
+}
+
+// run classifies the input; final also computes the feature maps (after a
+// stroke ends, not while drawing). Calls overlapping a running prediction
+// collapse into one rerun when it finishes.
+func (d *demo) run(final bool) {
+	if d.model.IsUndefined() {
+		return
+	}
+	if d.image.IsUndefined() && d.pad.empty() {
+		d.showEmpty()
+		return
+	}
+	if d.running {
+		d.again = d.again || final
+		return
+	}
+	d.running = true
+	d.root.SetAttribute("aria-busy", "true")
+	defer func() {
+		d.running = false
+		d.root.RemoveAttribute("aria-busy")
+	}()
+	for {
+		m := d.model
+		t0 := now()
+		pred, err := await(m.Call("predict", d.input(), map[string]any{"topK": topK}))
+		ms := now() - t0
+		if err != nil {
+			d.fail("Prediction failed: " + err.Error())
+			return
+		}
+		d.showPrediction(pred, ms)
+		if final {
+			if acts, err := await(m.Call("activations", d.input())); err != nil {
+				d.fail("Feature maps failed: " + err.Error())
+			} else {
+				d.showLayers(acts)
+			}
+			if !d.again {
+				d.done++
+				d.root.SetAttribute("data-predictions", strconv.Itoa(d.done))
+			}
+		}
+		if !d.again {
+			return
+		}
+		d.again, final = false, true
+	}
+}
+
+func (d *demo) showEmpty() {
+	setText(d.prediction, "Draw a digit")
+	d.prediction.Class().Add("fm-empty")
+	clear(d.bars)
+	setText(d.timing, "")
+	clear(d.layers)
+}
+
+func (d *demo) fail(msg string) {
+	setText(d.status, msg)
+	d.status.Class().Add("fm-error")
+	setState(d.root, "error")
+}
+
+// showPrediction fills the top prediction, the bars and the timing.
+func (d *demo) showPrediction(pred js.Value, ms float64) {
+	top := pred.Get("top")
+	best := top.Index(0)
+	d.prediction.Class().Remove("fm-empty")
+	setText(d.prediction, best.Get("label").String()+" — "+ui.Percent(float32(best.Get("p").Float())))
+	clear(d.bars)
+	for i := range top.Length() {
+		t := top.Index(i)
+		p := float32(t.Get("p").Float())
+		fill := el("span", "fm-bar-fill")
+		fill.Style().SetProperty("width", ui.Percent(p), "")
+		d.bars.AppendChild(el("li", "fm-bar",
+			el("span", "fm-bar-label", t.Get("label").String()),
+			el("span", "fm-bar-track", fill),
+			el("span", "fm-bar-value", ui.Percent(p))))
+	}
+	setText(d.timing, "Inference "+strconv.FormatFloat(ms, 'f', 1, 64)+" ms (round trip to the worker)")
+}
+
+// showParams fills the parameter table from model.summary().
+func (d *demo) showParams(summary js.Value) {
+	clear(d.params)
+	d.params.AppendChild(summaryTable(summary))
+}
+
+// summaryTable renders a model.summary() as a table like Keras' summary.
+func summaryTable(s js.Value) *dom.BasicHTMLElement {
+	head := el("tr", "")
+	for _, h := range []string{"Layer", "Type", "Output shape", "Weights", "Biases", "Params"} {
+		class := "fm-num"
+		switch h {
+		case "Type":
+			class = "fm-col-type" // hidden on narrow screens: the layer names say it
+		case "Layer", "Output shape":
+			class = ""
+		}
+		head.AppendChild(attrs(el("th", class, h), "scope", "col"))
+	}
+	body := el("tbody", "")
+	layers := s.Get("layers")
+	for i := range layers.Length() {
+		l := layers.Index(i)
+		body.AppendChild(el("tr", "",
+			attrs(el("th", "", l.Get("name").String()), "scope", "row"),
+			el("td", "fm-col-type", l.Get("type").String()),
+			el("td", "", ui.Shape(ints(l.Get("outputShape")))),
+			el("td", "fm-num", thousands(l.Get("weights").Int())),
+			el("td", "fm-num", thousands(l.Get("biases").Int())),
+			el("td", "fm-num", thousands(l.Get("params").Int()))))
+	}
+	foot := el("tfoot", "", el("tr", "",
+		attrs(el("th", "", "Total"), "scope", "row"),
+		el("td", "fm-col-type"), el("td", ""),
+		el("td", "fm-num", thousands(s.Get("weights").Int())),
+		el("td", "fm-num", thousands(s.Get("biases").Int())),
+		el("td", "fm-num", thousands(s.Get("totalParams").Int()))))
+	caption := el("caption", "", s.Get("name").String()+": input "+ui.Shape(ints(s.Get("inputShape"))))
+	// The wrapper scrolls sideways on narrow screens; it is focusable so
+	// that the keyboard can scroll it too.
+	wrap := el("div", "fm-table-wrap", el("table", "fm-table", caption, el("thead", "", head), body, foot))
+	return attrs(wrap, "tabindex", "0", "role", "region", "aria-label", s.Get("name").String()+" parameters")
+}

@@ -1,0 +1,183 @@
+//go:build js && wasm
+
+package main
+
+import (
+	"strconv"
+	"syscall/js"
+
+	"github.com/featuremap/featuremap/site/internal/ui"
+	"honnef.co/go/js/dom/v2"
+)
+
+// Tiles are drawn at an integer scale that makes them at least minTile
+// pixels on a side, with gap pixels between them.
+const (
+	minTile = 28
+	gap     = 2
+	// vectorWidth is the width a dense layer's output is drawn at.
+	vectorWidth = 256
+	maxCell     = 24
+)
+
+// paper is the page background (site.css --paper), opaque.
+var paper = [4]byte{0xf9, 0xfa, 0xfb, 0xff}
+
+// skipped are layer types whose output repeats their input's values.
+var skipped = map[string]bool{"flatten": true, "dropout": true}
+
+// gridWidth is the width available to a tile grid.
+func (d *demo) gridWidth() int {
+	return max(int(d.layers.Underlying().Get("clientWidth").Float()), 260)
+}
+
+// showLayers draws every layer's output as a grid of tiles, one canvas per
+// layer, yielding a frame between layers so the page stays responsive.
+func (d *demo) showLayers(acts js.Value) {
+	clear(d.layers)
+	width := d.gridWidth()
+	for i := range acts.Length() {
+		a := acts.Index(i)
+		typ := a.Get("type").String()
+		if skipped[typ] {
+			continue
+		}
+		name, shape := a.Get("name").String(), ints(a.Get("shape"))
+		maps := ui.NewMaps(float32s(a.Get("data")), shape)
+		title := name + " (" + typ + ") · " + ui.Shape(shape[1:])
+		d.layers.AppendChild(d.tiles(title, name, maps, width))
+		nextFrame()
+	}
+}
+
+// showFilters draws conv1's filters, recovered from its responses to a
+// positive and a negative impulse in the middle of the input.
+func (d *demo) showFilters(m js.Value) {
+	clear(d.filters)
+	in := ints(m.Get("inputShape"))
+	first := m.Call("summary").Get("layers").Index(0)
+	out := ints(first.Get("outputShape"))
+	h, w, c := in[0], in[1], in[2]
+	if first.Get("type").String() != "conv2d" || c != 1 || out[0] != h || out[1] != w || ui.KernelSide(first.Get("weights").Int(), out[2], c)%2 == 0 {
+		d.filters.AppendChild(el("p", "fm-note", "This model's first layer is not a one-channel stride-1 SAME convolution; its filters cannot be read back."))
+		return
+	}
+	oc := out[2]
+	k := ui.KernelSide(first.Get("weights").Int(), oc, c)
+	cy, cx := h/2, w/2
+	response := func(s float32) ([]float32, error) {
+		x := make([]float32, h*w)
+		x[cy*w+cx] = s
+		acts, err := await(m.Call("activations", tensor(x, h, w, 1)))
+		if err != nil {
+			return nil, err
+		}
+		return float32s(acts.Index(0).Get("data")), nil
+	}
+	pos, err := response(ui.ImpulseScale)
+	if err == nil {
+		var neg []float32
+		if neg, err = response(-ui.ImpulseScale); err == nil {
+			var f []float32
+			if f, err = ui.FilterFromImpulse(pos, neg, h, w, oc, k, cy, cx); err == nil {
+				maps := ui.Maps{Data: f, H: k, W: k, C: oc}
+				d.filters.AppendChild(d.tiles(strconv.Itoa(oc)+" filters of "+ui.Shape([]int{k, k}), first.Get("name").String()+" filter", maps, d.gridWidth()))
+				return
+			}
+		}
+	}
+	d.filters.AppendChild(el("p", "fm-note fm-error", "Cannot read conv1's filters: "+err.Error()))
+}
+
+// tiles draws maps as a grid on one canvas in a figure; selecting a tile
+// (click, or Enter on the focused canvas for the first) enlarges it.
+func (d *demo) tiles(title, label string, maps ui.Maps, width int) *dom.BasicHTMLElement {
+	scale := max(1, (minTile+maps.H-1)/maps.H)
+	if maps.C == 1 {
+		// A vector (a dense layer) as one larger image, cells at most maxCell.
+		scale = max(scale, min(min(width, vectorWidth)/maps.W, maxCell))
+	}
+	g := ui.NewGrid(maps.C, maps.W*scale, maps.H*scale, gap, width)
+	gw, gh := g.Size()
+	pix := make([]byte, gw*gh*4)
+	for i := range pix {
+		pix[i] = paper[i%4] // gaps in the page's colour
+	}
+	for c := range maps.C {
+		x, y := g.Origin(c)
+		maps.Paint(pix, gw*4, x, y, c, scale)
+	}
+	canvas := &dom.HTMLCanvasElement{BasicHTMLElement: el("canvas", "fm-tiles")}
+	putPixels(canvas, pix, gw, gh)
+	attrs(canvas, "tabindex", "0", "role", "button",
+		"aria-label", title+": "+strconv.Itoa(maps.C)+" maps; press Enter to enlarge")
+	open := func(c int) { d.zoom.open(label, maps, c) }
+	onSync(canvas, "click", func(ev js.Value) {
+		e := ev
+		r := canvas.GetBoundingClientRect()
+		x := int((e.Get("clientX").Float() - r.Left()) * float64(gw) / r.Width())
+		y := int((e.Get("clientY").Float() - r.Top()) * float64(gh) / r.Height())
+		if c, ok := g.At(x, y); ok {
+			open(c)
+		}
+	})
+	onSync(canvas, "keydown", func(ev js.Value) {
+		if k := ev.Get("key").String(); k == "Enter" || k == " " {
+			ev.Call("preventDefault")
+			open(0)
+		}
+	})
+	return el("figure", "fm-figure", el("figcaption", "", title), canvas)
+}
+
+// zoom is the dialog that shows one map enlarged, with its value range;
+// arrow keys and buttons step through the layer's maps.
+type zoom struct {
+	dialog  *dom.BasicHTMLElement
+	canvas  *dom.HTMLCanvasElement
+	caption *dom.BasicHTMLElement
+	label   string
+	maps    ui.Maps
+	c       int
+}
+
+func newZoom() *zoom {
+	z := &zoom{canvas: &dom.HTMLCanvasElement{BasicHTMLElement: el("canvas", "fm-zoom-canvas")}, caption: el("p", "fm-zoom-caption")}
+	prev := attrs(el("button", "fm-button", "◀ Previous"), "type", "button")
+	next := attrs(el("button", "fm-button", "Next ▶"), "type", "button")
+	closeBtn := attrs(el("button", "fm-button", "Close"), "type", "button")
+	z.dialog = attrs(el("dialog", "fm-zoom", z.caption, z.canvas, el("div", "fm-buttons", prev, next, closeBtn)), "aria-label", "enlarged feature map")
+	onSync(prev, "click", func(js.Value) { z.step(-1) })
+	onSync(next, "click", func(js.Value) { z.step(1) })
+	onSync(closeBtn, "click", func(js.Value) { z.dialog.Underlying().Call("close") })
+	onSync(z.dialog, "keydown", func(ev js.Value) {
+		switch ev.Get("key").String() {
+		case "ArrowLeft":
+			z.step(-1)
+		case "ArrowRight":
+			z.step(1)
+		}
+	})
+	return z
+}
+
+func (z *zoom) open(label string, maps ui.Maps, c int) {
+	z.label, z.maps = label, maps
+	z.show(c)
+	if !z.dialog.Underlying().Get("open").Bool() {
+		z.dialog.Underlying().Call("showModal")
+	}
+}
+
+func (z *zoom) step(dc int) { z.show((z.c + dc + z.maps.C) % z.maps.C) }
+
+func (z *zoom) show(c int) {
+	z.c = c
+	m := z.maps
+	pix := make([]byte, m.W*m.H*4)
+	m.Paint(pix, m.W*4, 0, 0, c, 1)
+	putPixels(z.canvas, pix, m.W, m.H)
+	lo, hi := m.Range(c)
+	setText(z.caption, z.label+" "+strconv.Itoa(c+1)+" of "+strconv.Itoa(m.C)+" · "+ui.Shape([]int{m.H, m.W})+
+		" · values "+ui.Num(lo)+" to "+ui.Num(hi))
+}

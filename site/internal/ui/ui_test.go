@@ -1,0 +1,152 @@
+package ui
+
+import (
+	"math"
+	"math/rand/v2"
+	"testing"
+)
+
+// TestGridAt checks At against Origin: every pixel of every tile maps back
+// to its tile, and every other pixel of the grid is a gap.
+func TestGridAt(t *testing.T) {
+	for _, c := range []struct{ n, tw, th, gap, maxW int }{
+		{48, 28, 28, 2, 300}, {10, 4, 3, 1, 1000}, {1, 5, 5, 0, 2}, {7, 3, 2, 1, 11},
+	} {
+		g := NewGrid(c.n, c.tw, c.th, c.gap, c.maxW)
+		w, h := g.Size()
+		if g.Cols > 1 && w > c.maxW {
+			t.Errorf("%+v: width %d exceeds %d", c, w, c.maxW)
+		}
+		owner := make([]int, w*h)
+		for i := range owner {
+			owner[i] = -1
+		}
+		for i := range g.N {
+			x0, y0 := g.Origin(i)
+			for y := y0; y < y0+g.TileH; y++ {
+				for x := x0; x < x0+g.TileW; x++ {
+					owner[y*w+x] = i
+				}
+			}
+		}
+		for y := range h {
+			for x := range w {
+				i, ok := g.At(x, y)
+				if want := owner[y*w+x]; (want >= 0) != ok || ok && i != want {
+					t.Fatalf("%+v: At(%d, %d) = %d, %v; want tile %d", c, x, y, i, ok, want)
+				}
+			}
+		}
+		if _, ok := g.At(w, 0); ok {
+			t.Errorf("%+v: At(%d, 0) beyond the width is a tile", c, w)
+		}
+	}
+}
+
+func TestVectorShape(t *testing.T) {
+	for _, c := range []struct{ k, h, w int }{{512, 16, 32}, {10, 3, 4}, {1, 1, 1}, {1000, 32, 32}, {12544, 98, 128}} {
+		if h, w := VectorShape(c.k); h != c.h || w != c.w {
+			t.Errorf("VectorShape(%d) = %d×%d, want %d×%d", c.k, h, w, c.h, c.w)
+		}
+	}
+}
+
+func TestMapsPaint(t *testing.T) {
+	// Two channels of a 1×2 map: channel 1 is [-2, 1], so -2 is the peak magnitude.
+	m := NewMaps([]float32{0, -2, 4, 1}, []int{1, 1, 2, 2})
+	pix := make([]byte, 4*4*2)
+	m.Paint(pix, 4*4, 0, 0, 1, 2)
+	if got, want := [3]byte(pix[0:3]), Color(-1); got != want {
+		t.Errorf("cell (0,0) = %v, want Color(-1) = %v", got, want)
+	}
+	if got, want := [3]byte(pix[4*4+12:4*4+15]), Color(0.5); got != want {
+		t.Errorf("cell (0,1), bottom-right pixel = %v, want Color(0.5) = %v", got, want)
+	}
+	v := NewMaps([]float32{1, 2, 3}, []int{1, 3})
+	if v.H != 2 || v.W != 2 || v.C != 1 || !math.IsNaN(float64(v.At(0, 1, 1))) {
+		t.Errorf("vector of 3: %d×%d×%d, tail %v; want 2×2×1 with a NaN tail", v.H, v.W, v.C, v.At(0, 1, 1))
+	}
+}
+
+func TestColor(t *testing.T) {
+	for _, c := range []struct {
+		t    float32
+		want [3]byte
+	}{{0, [3]byte{0x11, 0x18, 0x27}}, {1, [3]byte{0xfe, 0xf0, 0x8a}}, {2, [3]byte{0xfe, 0xf0, 0x8a}}, {0.5, [3]byte{0xea, 0x58, 0x0c}}, {-1, [3]byte{0xbf, 0xdb, 0xfe}}, {-0.25, [3]byte{0x1b, 0x3e, 0x89}}} {
+		if got := Color(c.t); got != c.want {
+			t.Errorf("Color(%v) = %x, want %x", c.t, got, c.want)
+		}
+	}
+}
+
+func TestNum(t *testing.T) {
+	for _, c := range []struct {
+		v    float32
+		want string
+	}{{3, "3"}, {-1, "-1"}, {0.25, "0.25"}, {-4.0 / 3, "-1.333"}, {float32(math.Copysign(0, -1)), "0"}, {-0.0001, "0"}, {12544, "12544"}} {
+		if got := Num(c.v); got != c.want {
+			t.Errorf("Num(%v) = %q, want %q", c.v, got, c.want)
+		}
+	}
+	if got := Percent(0.9734); got != "97.3%" {
+		t.Errorf("Percent(0.9734) = %q, want 97.3%%", got)
+	}
+	if got := Shape([]int{28, 28, 64}); got != "28×28×64" {
+		t.Errorf("Shape = %q", got)
+	}
+}
+
+// TestFilterFromImpulse convolves impulses with a naive SAME conv + ReLU
+// and checks that the filters come back to within |b|/ImpulseScale.
+func TestFilterFromImpulse(t *testing.T) {
+	const h, w, k, oc, cy, cx = 9, 8, 5, 3, 4, 3
+	r := rand.New(rand.NewPCG(1, 2))
+	f := make([]float32, k*k*oc)
+	for i := range f {
+		f[i] = r.Float32()*2 - 1
+	}
+	f[7] = 0
+	b := []float32{0.5, -0.3, 0}
+	conv := func(s float32) []float32 {
+		out := make([]float32, h*w*oc)
+		p := (k - 1) / 2
+		for oy := range h {
+			for ox := range w {
+				for o := range oc {
+					acc := b[o]
+					for ky := range k {
+						for kx := range k {
+							if oy-p+ky == cy && ox-p+kx == cx {
+								acc += s * f[(ky*k+kx)*oc+o]
+							}
+						}
+					}
+					out[(oy*w+ox)*oc+o] = max(acc, 0)
+				}
+			}
+		}
+		return out
+	}
+	got, err := FilterFromImpulse(conv(ImpulseScale), conv(-ImpulseScale), h, w, oc, k, cy, cx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range f {
+		if tol := float64(0.5/ImpulseScale) + 1e-6; math.Abs(float64(got[i]-f[i])) > tol {
+			t.Fatalf("weight %d = %v, want %v ± %v", i, got[i], f[i], tol)
+		}
+	}
+	if _, err := FilterFromImpulse(nil, nil, h, w, oc, k, 1, cx); err == nil {
+		t.Error("a window that does not fit: no error")
+	}
+}
+
+func TestKernelSide(t *testing.T) {
+	for _, c := range []struct{ weights, filters, in, want int }{
+		{576, 64, 1, 3}, {1200, 48, 1, 5}, {34848, 96, 3, 11}, {307200, 256, 48, 5}, {100, 4, 1, 5}, {12, 4, 1, 0}, {10, 3, 1, 0}, {5, 0, 1, 0},
+	} {
+		if got := KernelSide(c.weights, c.filters, c.in); got != c.want {
+			t.Errorf("KernelSide(%d, %d, %d) = %d, want %d", c.weights, c.filters, c.in, got, c.want)
+		}
+	}
+}

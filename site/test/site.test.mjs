@@ -1,0 +1,424 @@
+// Browser tests of the site (dist/site, built by `make build`) in headless
+// Chromium, served by tools/serve under the site's Content-Security-Policy:
+// the demo's hooks, drawing, feature maps, parameter table and weight
+// cache; the explainer's numbers against fm.ops computed here; the embed
+// widget from another path; no console errors and no CSP violations on any
+// page; screenshots of every page at 1280 and 360 px in out/screenshots.
+// The accuracy tests (stroke templates of all ten digits, MNIST test
+// images) need the trained models and skip while
+// site/models/alexmnist.safetensors is absent; the other tests use random
+// weights (`fm init`) for any model that dist/site lacks.
+import { describe, it, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, execFileSync } from 'node:child_process';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { gunzipSync } from 'node:zlib';
+import { chromium } from 'playwright-core';
+import { png, parseSummary } from '../../wasm/js/testing/models.mjs';
+import { drawDigit } from './strokes.mjs';
+
+const repo = fileURLToPath(new URL('../../', import.meta.url));
+const dist = join(repo, 'dist/site');
+const executablePath = process.env.CHROMIUM ?? '/usr/bin/chromium';
+const trained = existsSync(join(repo, 'site/models/alexmnist.safetensors'));
+const untrained = !trained && 'site/models/alexmnist.safetensors is absent: the accuracy tests need the trained models';
+const screenshots = join(repo, 'out/screenshots');
+// OTHER is where a second copy of the site is served, for the embed test.
+const OTHER = '/deep/path/featuremap/';
+const MODELS = ['seednet', 'alexmnist'];
+
+// startServer starts the tools/serve binary on a free port over dir.
+async function startServer(bin, dir) {
+  const proc = spawn(bin, ['-dir', dir, '-addr', '127.0.0.1:0'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const url = await new Promise((resolve, reject) => {
+    let out = '';
+    proc.stdout.on('data', (chunk) => {
+      out += chunk;
+      const m = out.match(/at (http:\/\/\S+)\n/);
+      if (m) resolve(m[1]);
+    });
+    proc.on('exit', (code) => reject(new Error(`tools/serve exited with ${code}: ${out}`)));
+  });
+  return { proc, url };
+}
+
+// watch collects a page's console errors, uncaught errors and CSP
+// violations.
+async function watch(page) {
+  const problems = [];
+  page.on('console', (msg) => msg.type() === 'error' && problems.push(`console: ${msg.text()} ${msg.location().url ?? ''}`.trim()));
+  page.on('pageerror', (err) => problems.push(`page error: ${err.message}`));
+  await page.addInitScript(() => {
+    document.addEventListener('securitypolicyviolation', (e) => console.error(`CSP violation: ${e.violatedDirective} ${e.blockedURI}`));
+  });
+  return problems;
+}
+
+// predictions reads a demo root's count of complete predictions.
+const predictions = (root) => root.evaluate((e) => Number(e.dataset.predictions ?? 0));
+
+// settle waits until the demo at root has finished more than `before`
+// predictions and is not busy.
+async function settle(page, root, before) {
+  await page.waitForFunction(([e, n]) => Number(e.dataset.predictions ?? 0) > n && !e.hasAttribute('aria-busy'), [await root.elementHandle(), before]);
+}
+
+// draw draws digit d on the canvas in root and waits for the prediction.
+async function draw(page, root, d) {
+  const before = await predictions(root);
+  await drawDigit(page, await root.locator('canvas.fm-canvas').boundingBox(), d);
+  await settle(page, root, before);
+}
+
+// mnist reads the first n MNIST test images (28×28 bytes) and labels from
+// the GoMNIST module's copy.
+function mnist(n) {
+  const modcache = execFileSync('go', ['env', 'GOMODCACHE'], { encoding: 'utf8' }).trim();
+  const data = join(modcache, 'github.com/petar/!go!m!n!i!s!t@v0.0.0-20150320212226-2fbe10d0fa63/data');
+  const images = gunzipSync(readFileSync(join(data, 't10k-images-idx3-ubyte.gz')));
+  const labels = gunzipSync(readFileSync(join(data, 't10k-labels-idx1-ubyte.gz')));
+  return Array.from({ length: n }, (_, i) => ({
+    label: labels[8 + i],
+    pixels: images.subarray(16 + i * 784, 16 + (i + 1) * 784),
+  }));
+}
+
+describe('the site in headless Chromium', { skip: !existsSync(executablePath) && `${executablePath} not found (apt-get install chromium)` }, () => {
+  let tmp, root, server, browser, fmBin;
+  before(async () => {
+    assert.ok(existsSync(join(dist, 'app.wasm')), 'dist/site/app.wasm is missing: run `make build`');
+    tmp = mkdtempSync(join(tmpdir(), 'featuremap-site-'));
+    root = join(tmp, 'root');
+    cpSync(dist, root, { recursive: true });
+    cpSync(dist, join(root, OTHER), { recursive: true });
+    const build = (pkg, name) => {
+      const bin = join(tmp, name);
+      execFileSync('go', ['build', '-o', bin, pkg], { cwd: repo, stdio: ['ignore', 'ignore', 'inherit'] });
+      return bin;
+    };
+    fmBin = build('./tools/fm', 'fm');
+    for (const dir of [root, join(root, OTHER)]) {
+      mkdirSync(join(dir, 'models'), { recursive: true });
+      for (const name of MODELS) {
+        const file = join(dir, 'models', `${name}.safetensors`);
+        if (!existsSync(file)) {
+          execFileSync(fmBin, ['init', '-arch', name, '-seed', '1', '-int8', file], { stdio: 'ignore' });
+        }
+      }
+    }
+    mkdirSync(join(root, 'host'));
+    cpSync(join(dist, 'favicon.svg'), join(root, 'host/favicon.svg'));
+    writeFileSync(join(root, 'host/page.html'), `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>A documentation page</title>
+<link rel="icon" href="favicon.svg">
+<script type="module" src="${OTHER}embed.js"></script></head>
+<body><h1>Someone's docs</h1><featuremap-demo model="seednet"></featuremap-demo></body></html>
+`);
+    server = await startServer(build('./tools/serve', 'serve'), root);
+    browser = await chromium.launch({
+      executablePath,
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+        '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    });
+    mkdirSync(screenshots, { recursive: true });
+  });
+  after(async () => {
+    await browser?.close();
+    server?.proc.kill();
+    if (tmp) rmSync(tmp, { recursive: true, force: true });
+  });
+
+  // openDemo opens the demo page in a new context (an empty cache) and
+  // waits for its model.
+  async function openDemo(width = 1280) {
+    const context = await browser.newContext({ viewport: { width, height: 900 } });
+    const page = await context.newPage();
+    const problems = await watch(page);
+    const t0 = Date.now();
+    const response = await page.goto(server.url);
+    assert.match(response.headers()['content-security-policy'], /script-src 'self' 'wasm-unsafe-eval'/);
+    await page.waitForSelector('#app[data-state=ready]');
+    return { context, page, problems, t0, app: page.locator('#app') };
+  }
+
+  it('demo: hooks, drawing, top-k, feature maps, filters, parameter table, model switch', async (t) => {
+    const { context, page, problems, t0, app } = await openDemo();
+    assert.equal(await page.locator('canvas#draw').count(), 1);
+    assert.equal(await page.locator('input#upload[type=file]').count(), 1);
+    assert.deepEqual(await page.locator('select#model option').evaluateAll((os) => os.map((o) => o.value)), MODELS);
+    assert.equal(await page.inputValue('#model'), 'alexmnist');
+    await draw(page, app, 7);
+    t.diagnostic(`navigation to first prediction (load, draw a 7, predict, feature maps): ${Date.now() - t0} ms`);
+    assert.match(await page.textContent('#prediction'), /^\d — \d+\.\d%$/);
+    assert.equal(await page.locator('.fm-bar').count(), 5);
+    assert.match(await page.textContent('.fm-timing'), /^Inference \d+\.\d ms/);
+
+    // The engine's own view of the model, loaded here for comparison.
+    const summary = (name) => page.evaluate(async (url) => {
+      const { init } = await import('./featuremap/featuremap.js');
+      const fm = await init();
+      return (await fm.loadModel(url)).summary();
+    }, `models/${name}.safetensors`);
+    const check = async (name) => {
+      const s = await summary(name);
+      const shown = s.layers.filter((l) => l.type !== 'flatten' && l.type !== 'dropout');
+      assert.deepEqual(await page.locator('.fm-layers figcaption').allTextContents(),
+        shown.map((l) => `${l.name} (${l.type}) · ${l.outputShape.join('×')}`));
+      const rows = await page.locator('.fm-params tbody tr').evaluateAll((trs) => trs.map((tr) => [...tr.cells].map((c) => c.textContent)));
+      assert.deepEqual(rows, s.layers.map((l) => [l.name, l.type, l.outputShape.join('×'),
+        l.weights.toLocaleString('en-US'), l.biases.toLocaleString('en-US'), l.params.toLocaleString('en-US')]));
+      assert.equal(await page.textContent('.fm-params tfoot td:last-child'), s.totalParams.toLocaleString('en-US'));
+      const conv1 = s.layers[0];
+      assert.equal(await page.textContent('.fm-filters figcaption'), `${conv1.outputShape[2]} filters of ${Math.sqrt(conv1.weights / conv1.outputShape[2])}×${Math.sqrt(conv1.weights / conv1.outputShape[2])}`);
+    };
+    await check('alexmnist');
+
+    // Enlarge a tile with the keyboard, step with the arrow keys, close.
+    await page.locator('.fm-layers canvas').first().focus();
+    await page.keyboard.press('Enter');
+    assert.match(await page.textContent('.fm-zoom-caption'), /^conv1 1 of 48 · 28×28 · values /);
+    await page.keyboard.press('ArrowRight');
+    assert.match(await page.textContent('.fm-zoom-caption'), /^conv1 2 of 48/);
+    await page.keyboard.press('Escape');
+    assert.equal(await page.locator('dialog.fm-zoom[open]').count(), 0);
+
+    // Switching the model keeps the drawing and recomputes everything.
+    const before = await predictions(app);
+    await page.selectOption('#model', 'seednet');
+    await settle(page, app, before);
+    await check('seednet');
+    // Undo empties the pad.
+    await page.click('#app button:text("Undo")');
+    await page.waitForFunction(() => document.getElementById('prediction').textContent === 'Draw a digit');
+    assert.deepEqual(problems, []);
+    await context.close();
+  });
+
+  it('demo: a reload loads the weights from the Cache API, not the network', async () => {
+    const { context, page, problems } = await openDemo();
+    const fetched = [];
+    page.on('request', (r) => r.url().endsWith('.safetensors') && fetched.push(r.url()));
+    await page.reload();
+    await page.waitForSelector('#app[data-state=ready]');
+    assert.deepEqual(fetched, []);
+    assert.ok(await page.evaluate(async () => (await caches.open('featuremap-models-v1')).match(new URL('models/alexmnist.safetensors', location.href).href)) !== undefined);
+    assert.deepEqual(problems, []);
+    await context.close();
+  });
+
+  it('demo: no long task (> 50 ms) on the page while drawing', async () => {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    const page = await context.newPage();
+    await page.addInitScript(() => {
+      globalThis.longTasks = [];
+      new PerformanceObserver((list) => {
+        for (const e of list.getEntries()) globalThis.longTasks.push({ start: e.startTime, duration: e.duration });
+      }).observe({ type: 'longtask' });
+    });
+    await page.goto(server.url);
+    await page.waitForSelector('#app[data-state=ready]');
+    const app = page.locator('#app');
+    await draw(page, app, 3); // warm up: first feature maps drawn
+    const box = await page.locator('#draw').boundingBox();
+    const start = await page.evaluate(() => performance.now());
+    await page.mouse.move(box.x + 40, box.y + 40);
+    await page.mouse.down();
+    for (let i = 0; i < 60; i++) {
+      await page.mouse.move(box.x + 40 + (i % 20) * 10, box.y + 40 + Math.floor(i / 20) * 60, { steps: 2 });
+    }
+    const end = await page.evaluate(() => performance.now());
+    await page.mouse.up();
+    const long = await page.evaluate(([s, e]) => globalThis.longTasks.filter((t) => t.start < e && t.start + t.duration > s), [start, end]);
+    assert.deepEqual(long, [], 'long tasks while drawing');
+    await context.close();
+  });
+
+  it('explainer: every number equals fm.ops and the models\' summaries, also after editing the filter', async () => {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    const page = await context.newPage();
+    const problems = await watch(page);
+    await page.goto(`${server.url}explain.html`);
+    await page.waitForSelector('#app[data-state=ready]');
+
+    // compare recomputes each table with fm.ops (in the page, main
+    // thread) from the input tables the page shows, and returns mismatches.
+    const compare = () => page.evaluate(async () => {
+      const { init } = await import('./featuremap/featuremap.js');
+      const fm = await init();
+      const read = (name) => {
+        const t = document.querySelector(`[data-tensor="${name}"]`);
+        const rows = [...t.rows].map((r) => [...r.cells].map((c) => Number(c.querySelector('input')?.value ?? c.textContent)));
+        return { rows, tensor: { shape: [1, rows.length, rows[0].length, 1], data: new Float32Array(rows.flat()) } };
+      };
+      const filter = (name) => {
+        const { rows } = read(name);
+        return { shape: [rows.length, rows[0].length, 1, 1], data: new Float32Array(rows.flat()) };
+      };
+      const f = filter('filter');
+      const x = read('conv-in').tensor;
+      const seq = read('seq').tensor;
+      const one = { shape: [1, 1, 1, 1], data: new Float32Array([1]) };
+      const want = {
+        'conv-out': fm.ops.conv2d(x, f, { padding: 'VALID' }),
+        'seq-padded': fm.ops.conv2d(seq, one, { padding: [[0, 0], [1, 1]] }),
+        'seq-valid': fm.ops.conv2d(seq, filter('seq-filter'), { padding: 'VALID' }),
+        'seq-same': fm.ops.conv2d(seq, filter('seq-filter'), { padding: 'SAME' }),
+        'pad2d-padded': fm.ops.conv2d(x, one, { padding: [[1, 1], [1, 1]] }),
+        'pad2d-valid': fm.ops.conv2d(x, f, { padding: 'VALID' }),
+        'pad2d-same': fm.ops.conv2d(x, f, { padding: 'SAME' }),
+        'stride-1': fm.ops.conv2d(read('stride-in').tensor, f, { padding: 'VALID', strides: 1 }),
+        'stride-2': fm.ops.conv2d(read('stride-in').tensor, f, { padding: 'VALID', strides: 2 }),
+        'pool-max': fm.ops.maxPool(read('pool-in').tensor, { size: 2, strides: 2 }),
+        'pool-avg': fm.ops.avgPool(read('pool-in').tensor, { size: 2, strides: 2 }),
+        'pool-conv': fm.ops.conv2d(read('pool-in').tensor, f, { padding: 'SAME', strides: 2 }),
+      };
+      const bad = [];
+      for (const [name, y] of Object.entries(want)) {
+        const { rows } = read(name);
+        if (rows.length !== y.shape[1] || rows[0].length !== y.shape[2]) {
+          bad.push(`${name}: shown ${rows.length}×${rows[0].length}, fm.ops ${y.shape}`);
+          continue;
+        }
+        rows.flat().forEach((v, i) => {
+          if (Math.abs(v - y.data[i]) > 5e-4) bad.push(`${name}[${i}]: shown ${v}, fm.ops ${y.data[i]}`);
+        });
+      }
+      // The output-size formulas agree with the kernel's shapes.
+      const stride = read('stride-in').tensor;
+      for (const s of [1, 2]) {
+        for (const [key, padding] of [[`stride-formula-${s}`, 'VALID'], [`stride-same-${s}`, 'SAME']]) {
+          const li = document.querySelector(`[data-formula="${key}"]`);
+          const got = fm.ops.conv2d(stride, f, { padding, strides: s }).shape[1];
+          if (Number(li.dataset.value) !== got || Number(li.dataset.kernel) !== got) {
+            bad.push(`${key}: formula ${li.dataset.value}, shown kernel ${li.dataset.kernel}, fm.ops ${got}`);
+          }
+        }
+      }
+      // The window explanation's result is the output's first cell.
+      const first = document.querySelector('.fm-window').textContent.split(' = ').pop();
+      if (Number(first) !== Math.round(want['conv-out'].data[0] * 1000) / 1000) bad.push(`window 1 = ${first}, fm.ops ${want['conv-out'].data[0]}`);
+      return bad;
+    });
+    assert.deepEqual(await compare(), []);
+    const seq = await page.locator('[data-tensor="seq"] td').allTextContents();
+    assert.deepEqual(seq, ['1', '2', '-1', '1', '-3'], 'the seed\'s sequence');
+
+    // Editing the filter recomputes every part that uses it.
+    const updates = await page.locator('#app').getAttribute('data-updates');
+    await page.fill('[data-tensor="filter"] tr:nth-child(2) td:nth-child(1) input', '-2');
+    await page.waitForFunction((n) => document.getElementById('app').dataset.updates !== n, updates);
+    assert.equal(await page.inputValue('[data-tensor="filter"] tr:nth-child(2) td:nth-child(1) input'), '-2');
+    assert.deepEqual(await compare(), []);
+
+    // Stepping moves the highlighted window.
+    await page.click('button:text("Next ▶")');
+    assert.match(await page.textContent('.fm-window'), /^Window 2 of 9 \(row 1, column 2\)/);
+
+    // Parameter counts: the seed's example and the models' summaries.
+    const value = (name) => page.textContent(`[data-value="${name}"]`);
+    const seed = await page.evaluate(async () => {
+      const { init } = await import('./featuremap/featuremap.js');
+      const fm = await init();
+      const y = fm.ops.conv2d({ shape: [1, 4, 4, 3], data: new Float32Array(48) }, { shape: [3, 3, 3, 7], data: new Float32Array(189) }, { padding: 'SAME' });
+      const summary = async (name) => (await fm.loadModel(`models/${name}.safetensors`)).summary();
+      return { out: y.shape, seednet: await summary('seednet'), alexmnist: await summary('alexmnist') };
+    });
+    assert.equal(await value('seed-out'), seed.out.slice(1).join('×'));
+    assert.equal(await value('seed-weights'), String(3 * 3 * 3 * 7));
+    const layer = (name) => seed.seednet.layers.find((l) => l.name === name);
+    const n = (v) => v.toLocaleString('en-US');
+    assert.equal(await value('conv1-weights'), n(layer('conv1').weights));
+    assert.equal(await value('conv1-biases'), n(layer('conv1').biases));
+    assert.equal(await value('fc-weights'), n(layer('fc').weights));
+    assert.equal(await value('fc-biases'), n(layer('fc').biases));
+    assert.equal(await value('seednet-total'), n(seed.seednet.totalParams));
+    await page.click('[data-fm="params"] details summary');
+    await page.waitForSelector('[data-fm="params"] details table');
+    assert.equal(await page.textContent('[data-fm="params"] details tfoot td:last-child'), n(seed.alexmnist.totalParams));
+    // The seed's numbers, as the study note states them.
+    assert.deepEqual([await value('seed-weights'), await value('conv1-weights'), await value('conv1-biases'), await value('fc-weights'), await value('fc-biases')],
+      ['189', '576', '64', '125,440', '10']);
+
+    // AlexNet's table equals `fm summary alexnet` (the Go builtin, natively).
+    const alexnet = parseSummary(execFileSync(fmBin, ['summary', 'alexnet'], { encoding: 'utf8' }));
+    const rows = await page.locator('[data-fm="alexnet"] tbody tr').evaluateAll((trs) => trs.map((tr) => [...tr.cells].map((c) => c.textContent)));
+    assert.deepEqual(rows, alexnet.layers.map((l) => [l.name, l.type, l.outputShape.join('×'), n(l.weights), n(l.biases), n(l.params)]));
+    assert.equal(await page.textContent('[data-fm="alexnet"] tfoot td:last-child'), n(alexnet.totalParams));
+    assert.deepEqual(problems, []);
+    await context.close();
+  });
+
+  it('embed: the widget works from another path, with every file from beside embed.js', async () => {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    const page = await context.newPage();
+    const problems = await watch(page);
+    const requests = [];
+    page.on('request', (r) => requests.push(new URL(r.url()).pathname));
+    await page.goto(`${server.url}host/page.html`);
+    const widget = page.locator('featuremap-demo');
+    await page.waitForSelector('featuremap-demo[data-state=ready]');
+    assert.equal(await widget.locator('select').inputValue(), 'seednet');
+    await draw(page, widget, 1);
+    assert.match(await widget.locator('.fm-prediction').textContent(), /^\d — /);
+    const assets = requests.filter((p) => !p.startsWith('/host/'));
+    for (const want of ['embed.js', 'fm.css', 'ui.js', 'app.wasm', 'featuremap/featuremap.worker.js', 'models/seednet.safetensors']) {
+      assert.ok(assets.includes(OTHER + want), `${OTHER}${want} requested (got ${assets.join(', ')})`);
+    }
+    assert.deepEqual(assets.filter((p) => !p.startsWith(OTHER)), [], 'requests outside the widget\'s directory');
+    assert.deepEqual(problems, []);
+    await context.close();
+  });
+
+  it('screenshots of every page at 1280 and 360 px, without console errors', async () => {
+    for (const width of [1280, 360]) {
+      for (const [file, ready] of [['index.html', '#app'], ['explain.html', '#app'], ['embed.html', 'featuremap-demo']]) {
+        const context = await browser.newContext({ viewport: { width, height: 900 } });
+        const page = await context.newPage();
+        const problems = await watch(page);
+        await page.goto(server.url + file);
+        await page.waitForSelector(`${ready}[data-state=ready]`);
+        if (file === 'index.html') {
+          await draw(page, page.locator('#app'), 4);
+        }
+        const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+        assert.equal(overflow, 0, `${file} at ${width} px scrolls sideways`);
+        await page.screenshot({ path: join(screenshots, `${file.replace('.html', '')}-${width}.png`), fullPage: true });
+        assert.deepEqual(problems, [], `${file} at ${width} px`);
+        await context.close();
+      }
+    }
+  });
+
+  it('accuracy: mouse strokes of all ten digits, at least 9 right', { skip: untrained }, async (t) => {
+    const { context, page, app } = await openDemo();
+    const got = [];
+    for (let d = 0; d <= 9; d++) {
+      await page.click('#app button:text("Clear")');
+      await draw(page, app, d);
+      got.push(Number((await page.textContent('#prediction'))[0]));
+    }
+    t.diagnostic(`drawn 0-9 read as ${got.join(' ')}`);
+    assert.ok(got.filter((v, d) => v === d).length >= 9, `drawn 0-9 read as ${got.join(' ')}`);
+    await context.close();
+  });
+
+  it('accuracy: uploaded MNIST test images are classified right', { skip: untrained }, async (t) => {
+    const { context, page, app } = await openDemo();
+    const images = mnist(20);
+    let right = 0;
+    for (const [i, { label, pixels }] of images.entries()) {
+      const rgba = new Uint8Array(784 * 4);
+      pixels.forEach((v, j) => rgba.set([v, v, v, 255], j * 4));
+      const before = await predictions(app);
+      await page.setInputFiles('#upload', { name: `mnist-${i}.png`, mimeType: 'image/png', buffer: png(28, 28, rgba) });
+      await settle(page, app, before);
+      right += Number((await page.textContent('#prediction'))[0]) === label;
+    }
+    t.diagnostic(`${right} of ${images.length} MNIST test images right`);
+    assert.ok(right >= images.length - 1, `${right} of ${images.length} MNIST test images right`);
+    await context.close();
+  });
+});
