@@ -19,7 +19,7 @@ GO_SOURCES := $(shell find kernel model wasm tools site -name '*.go' 2>/dev/null
 # (GOOS/GOARCH select what it checks, not what it runs on).
 STATICCHECK := $(abspath $(DIST)/tools)/staticcheck
 
-.PHONY: all build test check test-go test-race test-simd test-wasm test-node test-browser serve bench cover clean
+.PHONY: all build test check test-go test-race test-simd test-wasm test-node test-browser serve bench cover clean fuzz test-leak
 
 all: build
 
@@ -52,6 +52,7 @@ $(DIST)/site/index.html: build-engine-files $(shell find site/static $(MODELS) -
 	@mkdir -p $(DIST)/site
 	cp -r site/static/. $(DIST)/site/
 	cp -r $(ENGINE) $(DIST)/site/
+	rm -rf $(DIST)/site/models
 	if ls $(MODELS)/*.safetensors >/dev/null 2>&1; then mkdir -p $(DIST)/site/models && cp $(MODELS)/*.safetensors $(DIST)/site/models/; fi
 	@touch $@
 
@@ -62,12 +63,14 @@ $(DIST)/site/app.wasm: $(GO_SOURCES)
 .PHONY: build-engine-files
 build-engine-files: $(ENGINE)/featuremap.wasm $(ENGINE)/featuremap.simd.wasm $(ENGINE)/featuremap.js
 
-test: check test-go test-race test-simd test-wasm test-node test-browser
+test: check test-go test-race test-simd test-wasm test-node test-browser fuzz test-leak cover
 
 $(STATICCHECK):
 	GOBIN=$(abspath $(DIST)/tools) $(GO) install honnef.co/go/tools/cmd/staticcheck@v0.8.2
 
-check: $(STATICCHECK)
+# tsc checks the TypeScript declarations with a typed example that uses all
+# of them (wasm/js/types).
+check: $(STATICCHECK) node_modules/.package-lock.json
 	@test -z "$$(gofmt -l kernel model wasm tools site)" || (gofmt -l kernel model wasm tools site; echo 'gofmt: files above need formatting'; exit 1)
 	$(GO) vet ./...
 	$(SIMD_ENV) $(GO) vet ./...
@@ -77,9 +80,16 @@ check: $(STATICCHECK)
 	$(SIMD_ENV) $(STATICCHECK) ./...
 	$(WASM_ENV) $(STATICCHECK) ./...
 	$(WASM_ENV) $(SIMD_ENV) $(STATICCHECK) ./...
+	node_modules/.bin/tsc --noEmit --strict -p wasm/js/types
 
 test-go:
 	$(GO) test ./...
+
+# Every fuzz target in the module (found by go test -list), FUZZTIME each,
+# on top of its checked-in corpus (testdata/fuzz).
+FUZZTIME ?= 15s
+fuzz:
+	FUZZTIME=$(FUZZTIME) GO=$(GO) .ci/fuzz.sh
 
 # The race detector over the concurrent parts (training, worker pools); -short
 # keeps the numeric sweeps small under its 5-10x slowdown.
@@ -94,12 +104,17 @@ test-wasm:
 	PATH="$(WASM_EXEC):$$PATH" $(WASM_ENV) $(SIMD_ENV) $(GO) test $(WASM_PKGS)
 
 test-node: build node_modules/.package-lock.json
-	node --test wasm/js/test/
+	node --test wasm/js/test/*.test.mjs
+
+# Memory leak tests of the model API (alexmnist, in Node and in a Web
+# Worker in Chromium); slow, so test-node skips them.
+test-leak: build node_modules/.package-lock.json
+	FEATUREMAP_LEAK=1 node --test wasm/js/test/leak*.test.mjs
 
 # Browser tests of the site in headless Chromium (CHROMIUM, default
 # /usr/bin/chromium); they serve copies of dist/site themselves.
 test-browser: build node_modules/.package-lock.json
-	node --test site/test/
+	node --test site/test/*.test.mjs
 
 serve: build
 	$(GO) run ./tools/serve -dir $(DIST)/site -addr 127.0.0.1:8080
@@ -108,10 +123,11 @@ bench:
 	$(GO) test -run '^$$' -bench . ./kernel/
 	$(SIMD_ENV) $(GO) test -run '^$$' -bench . ./kernel/
 
+# Statement coverage of each kernel/ and model/ package, native, SIMD and
+# js/wasm SIMD; fails below COVER_MIN %.
+COVER_MIN ?= 85
 cover:
-	@mkdir -p $(DIST)
-	$(GO) test -short -coverprofile=$(DIST)/cover.out ./kernel/... ./model/...
-	$(GO) tool cover -func=$(DIST)/cover.out | tail -n 1
+	COVER_MIN=$(COVER_MIN) GO=$(GO) .ci/cover.sh
 
 clean:
 	rm -rf $(DIST)

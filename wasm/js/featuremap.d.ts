@@ -229,6 +229,12 @@ export interface FeatureMap {
   readonly ops: Ops;
   /** Loads a weight file; rejects with an Error naming what is wrong with it. */
   loadModel(source: ModelSource, options?: LoadOptions): Promise<Model>;
+  /**
+   * The size of the engine's WebAssembly memory in bytes. It grows when the
+   * engine needs more and never shrinks (Go reuses it): watch it to see
+   * whether memory use keeps growing.
+   */
+  memoryBytes(): number;
 }
 
 /**
@@ -237,8 +243,10 @@ export interface FeatureMap {
  * (structured clone): a value that cannot be cloned, such as a function,
  * rejects with an Error.
  */
-export interface WorkerFeatureMap extends Omit<FeatureMap, 'ops'> {
+export interface WorkerFeatureMap extends Omit<FeatureMap, 'ops' | 'memoryBytes'> {
   readonly ops: AsyncOps;
+  /** The worker engine's WebAssembly memory size in bytes (FeatureMap.memoryBytes). */
+  memoryBytes(): Promise<number>;
   /** Stops the worker; later calls reject. */
   terminate(): void;
 }

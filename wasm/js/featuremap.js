@@ -103,6 +103,7 @@ async function initLocal({ wasmURL, simd }) {
     simd: engine.simd,
     ops: Object.freeze(Object.fromEntries(OP_NAMES.map((n) => [n, (...args) => call(op[n], ...args)]))),
     loadModel: (source, options) => loadModel(backend, source, options),
+    memoryBytes: () => instance.exports.mem.buffer.byteLength,
   });
 }
 
@@ -148,6 +149,7 @@ async function initWorker({ wasmURL, simd }) {
     simd: info.simd,
     ops: Object.freeze(ops),
     loadModel: (source, options) => loadModel(backend, source, options),
+    memoryBytes: () => rpc.call('memoryBytes', []),
     terminate: () => rpc.terminate(),
   });
 }

@@ -59,6 +59,9 @@ const methods = {
     model('dispose', handle).dispose();
     return [undefined, []];
   },
+  memoryBytes() {
+    return [fm.memoryBytes(), []];
+  },
 };
 
 // Calls run one at a time, in order, as they would in the main thread.

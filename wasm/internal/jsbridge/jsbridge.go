@@ -10,6 +10,7 @@ package jsbridge
 
 import (
 	"fmt"
+	"runtime"
 	"syscall/js"
 	"unsafe"
 
@@ -25,6 +26,19 @@ var (
 	uint8ArrayClass   = js.Global().Get("Uint8Array")
 	uint8ClampedClass = js.Global().Get("Uint8ClampedArray")
 )
+
+// syscall/js keeps the JavaScript object behind every js.Value alive until
+// Go's garbage collector finalizes the Value. A tensor's Go side is small
+// next to its typed array, so Go's heap hardly grows and collects rarely,
+// and the arrays returned to JavaScript (and the ones passed in, such as
+// weight files) would pile up in the JavaScript heap: hundreds of MB for
+// alexmnist's activations (wasm/js/test/leak.test.mjs). So Func runs the
+// collector once gcEvery bytes of typed arrays have crossed the bridge.
+const gcEvery = 4 << 20
+
+// crossed counts the typed-array bytes copied either way since the last
+// collection that Func ran.
+var crossed int
 
 // Limits of Value: argument objects are small (shapes, option pairs);
 // anything bigger or deeper is reported as a Foreign description instead of
@@ -127,6 +141,7 @@ func Float32s(v js.Value) []float32 {
 	if n := js.CopyBytesToGo(b, src); n != len(b) {
 		panic(fmt.Sprintf("jsbridge: copied %d of the Float32Array's %d bytes", n, len(b)))
 	}
+	crossed += len(b)
 	return f
 }
 
@@ -139,6 +154,7 @@ func Bytes(v js.Value) []byte {
 	if n := js.CopyBytesToGo(b, v); n != len(b) {
 		panic(fmt.Sprintf("jsbridge: copied %d of the %s's %d bytes", n, className(v), len(b)))
 	}
+	crossed += len(b)
 	return b
 }
 
@@ -149,6 +165,7 @@ func NewFloat32Array(f []float32) js.Value {
 	if n := js.CopyBytesToJS(dst, b); n != len(b) {
 		panic(fmt.Sprintf("jsbridge: copied %d of %d bytes into a Float32Array", n, len(b)))
 	}
+	crossed += len(b)
 	return float32ArrayClass.New(dst.Get("buffer"))
 }
 
@@ -225,12 +242,18 @@ func Export[T any](name string, fn func(args []any) (T, error)) js.Func {
 // Func exports fn to JavaScript. The JS function returns fn's result, or an
 // Error instance when fn fails or panics: the caller (featuremap.js) throws
 // it. A panic is recovered, so the Go instance keeps serving calls; name
-// prefixes its message.
+// prefixes its message. After a call that brings the typed-array bytes
+// crossed since the last collection to gcEvery, Func collects garbage, so
+// that the arrays of earlier calls are released (see gcEvery).
 func Func(name string, fn func(args []js.Value) (js.Value, error)) js.Func {
 	return js.FuncOf(func(_ js.Value, args []js.Value) (result any) {
 		defer func() {
 			if r := recover(); r != nil {
 				result = Error(fmt.Sprintf("%s: internal error (please report it): %v", name, r))
+			}
+			if crossed >= gcEvery {
+				crossed = 0
+				runtime.GC()
 			}
 		}()
 		v, err := fn(args)
