@@ -25,20 +25,13 @@ func (s ConvShape) BackpropWorkspaceLen() int {
 	return col + max(GemmWorkspaceLen(rows, cols, ocg), GemmWorkspaceLen(cols, ocg, rows))
 }
 
-func (s ConvShape) validateBackprop(op string, lens map[string]int) error {
+// validateBackprop checks s and that ws holds s.BackpropWorkspaceLen()
+// elements; the callers check their tensors with checkLen.
+func (s ConvShape) validateBackprop(op string, ws []float32) error {
 	if err := s.Validate(); err != nil {
 		return err
 	}
-	s = s.normalized()
-	want := map[string]int{"x": s.InLen(), "dx": s.InLen(), "filter": s.FilterLen(), "dfilter": s.FilterLen(), "dy": s.OutLen(), "ws": s.BackpropWorkspaceLen()}
-	for _, name := range []string{"x", "dx", "filter", "dfilter", "dy", "ws"} {
-		if got, ok := lens[name]; ok {
-			if err := checkLen(op, name, got, want[name]); err != nil {
-				return err
-			}
-		}
-	}
-	return nil
+	return checkLen(op, "ws", len(ws), s.BackpropWorkspaceLen())
 }
 
 // Conv2DBackpropInput computes the gradient of Conv2D (without bias and
@@ -54,10 +47,13 @@ func (s ConvShape) validateBackprop(op string, lens map[string]int) error {
 // s.BackpropWorkspaceLen() elements; dx must not overlap dy, filter or ws.
 func Conv2DBackpropInput(dx, dy, filter []float32, s ConvShape, ws []float32) error {
 	const op = "conv2d_backprop_input"
-	if err := s.validateBackprop(op, map[string]int{"dx": len(dx), "dy": len(dy), "filter": len(filter), "ws": len(ws)}); err != nil {
+	if err := s.validateBackprop(op, ws); err != nil {
 		return err
 	}
 	s = s.normalized()
+	if err := firstErr(checkLen(op, "dx", len(dx), s.InLen()), checkLen(op, "dy", len(dy), s.OutLen()), checkLen(op, "filter", len(filter), s.FilterLen())); err != nil {
+		return err
+	}
 	oh, ow := s.Out()
 	cg, ocg := s.C/s.Groups, s.OC/s.Groups
 	rows, cols := s.N*oh*ow, s.KH*s.KW*cg
@@ -92,10 +88,13 @@ func Conv2DBackpropInput(dx, dy, filter []float32, s ConvShape, ws []float32) er
 // s.BackpropWorkspaceLen() elements; dfilter must not overlap x, dy or ws.
 func Conv2DBackpropFilter(dfilter, x, dy []float32, s ConvShape, accumulate bool, ws []float32) error {
 	const op = "conv2d_backprop_filter"
-	if err := s.validateBackprop(op, map[string]int{"dfilter": len(dfilter), "x": len(x), "dy": len(dy), "ws": len(ws)}); err != nil {
+	if err := s.validateBackprop(op, ws); err != nil {
 		return err
 	}
 	s = s.normalized()
+	if err := firstErr(checkLen(op, "dfilter", len(dfilter), s.FilterLen()), checkLen(op, "x", len(x), s.InLen()), checkLen(op, "dy", len(dy), s.OutLen())); err != nil {
+		return err
+	}
 	oh, ow := s.Out()
 	cg, ocg := s.C/s.Groups, s.OC/s.Groups
 	rows, cols := s.N*oh*ow, s.KH*s.KW*cg

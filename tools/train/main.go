@@ -1,7 +1,7 @@
 // Command train trains a built-in architecture on MNIST and writes its
 // weight file.
 //
-//	train -arch alexmnist -epochs 12 -checkpoint /root/fm-train/alexmnist -out site/models/alexmnist.safetensors
+//	train -arch alexmnist -epochs 8 -checkpoint /tmp/fm-train/alexmnist -resume -out alexmnist.safetensors
 //
 // It shows a progress bar with an ETA on stderr during each epoch and one
 // summary line per epoch (loss, train and test accuracy, time) on stdout,
