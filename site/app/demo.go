@@ -118,7 +118,7 @@ func (d *demo) build() {
 			el("p", "fm-note", "Each tile is one channel of a layer's output for the digit above (dark = 0, orange to yellow = positive, blue = negative; each tile scaled to its own largest value). Select a layer's tiles to enlarge one."),
 			d.layers))
 		d.root.AppendChild(el("section", "fm-section", el("h2", "", "conv1's filters"),
-			el("p", "fm-note", "The first layer's learned filters, read back from the engine as conv1's response to a single bright pixel (a convolution's impulse response is its filter turned by 180°)."),
+			el("p", "fm-note", "The first layer's learned filters, as the engine computes with them (model.weights('conv1'))."),
 			d.filters))
 		d.root.AppendChild(el("section", "fm-section", el("h2", "", "Parameters"), d.params))
 	} else {

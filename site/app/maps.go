@@ -50,43 +50,24 @@ func (d *demo) showLayers(acts js.Value) {
 	}
 }
 
-// showFilters draws conv1's filters, recovered from its responses to a
-// positive and a negative impulse in the middle of the input.
+// showFilters draws conv1's filters, model.weights('conv1').weight of
+// shape [KH, KW, 1, OC], as OC tiles of KH×KW.
 func (d *demo) showFilters(m js.Value) {
 	clear(d.filters)
-	in := ints(m.Get("inputShape"))
-	first := m.Call("summary").Get("layers").Index(0)
-	out := ints(first.Get("outputShape"))
-	h, w, c := in[0], in[1], in[2]
-	if first.Get("type").String() != "conv2d" || c != 1 || out[0] != h || out[1] != w || ui.KernelSide(first.Get("weights").Int(), out[2], c)%2 == 0 {
-		d.filters.AppendChild(el("p", "fm-note", "This model's first layer is not a one-channel stride-1 SAME convolution; its filters cannot be read back."))
+	p, err := await(m.Call("weights", "conv1"))
+	if err != nil {
+		d.filters.AppendChild(el("p", "fm-note fm-error", "Cannot read conv1's filters: "+err.Error()))
 		return
 	}
-	oc := out[2]
-	k := ui.KernelSide(first.Get("weights").Int(), oc, c)
-	cy, cx := h/2, w/2
-	response := func(s float32) ([]float32, error) {
-		x := make([]float32, h*w)
-		x[cy*w+cx] = s
-		acts, err := await(m.Call("activations", tensor(x, h, w, 1)))
-		if err != nil {
-			return nil, err
-		}
-		return float32s(acts.Index(0).Get("data")), nil
+	w := p.Get("weight")
+	shape := ints(w.Get("shape"))
+	if len(shape) != 4 || shape[2] != 1 {
+		d.filters.AppendChild(el("p", "fm-note", "conv1's filters, "+ui.Shape(shape)+", are not one-channel 2-D filters [KH, KW, 1, OC]; they are not drawn."))
+		return
 	}
-	pos, err := response(ui.ImpulseScale)
-	if err == nil {
-		var neg []float32
-		if neg, err = response(-ui.ImpulseScale); err == nil {
-			var f []float32
-			if f, err = ui.FilterFromImpulse(pos, neg, h, w, oc, k, cy, cx); err == nil {
-				maps := ui.Maps{Data: f, H: k, W: k, C: oc}
-				d.filters.AppendChild(d.tiles(strconv.Itoa(oc)+" filters of "+ui.Shape([]int{k, k}), first.Get("name").String()+" filter", maps, d.gridWidth()))
-				return
-			}
-		}
-	}
-	d.filters.AppendChild(el("p", "fm-note fm-error", "Cannot read conv1's filters: "+err.Error()))
+	kh, kw, oc := shape[0], shape[1], shape[3]
+	maps := ui.Maps{Data: float32s(w.Get("data")), H: kh, W: kw, C: oc}
+	d.filters.AppendChild(d.tiles(strconv.Itoa(oc)+" filters of "+ui.Shape([]int{kh, kw}), "conv1 filter", maps, d.gridWidth()))
 }
 
 // tiles draws maps as a grid on one canvas in a figure; selecting a tile

@@ -156,14 +156,24 @@ describe('the site in headless Chromium', { skip: !existsSync(executablePath) &&
     assert.equal(await page.locator('.fm-bar').count(), 5);
     assert.match(await page.textContent('.fm-timing'), /^Inference \d+\.\d ms/);
 
-    // The engine's own view of the model, loaded here for comparison.
-    const summary = (name) => page.evaluate(async (url) => {
+    // The engine's own view of the model, loaded here for comparison: its
+    // summary and the value range of conv1's first two filters.
+    const engineView = (name) => page.evaluate(async (url) => {
       const { init } = await import('./featuremap/featuremap.js');
       const fm = await init();
-      return (await fm.loadModel(url)).summary();
+      const m = await fm.loadModel(url);
+      const { shape, data } = m.weights('conv1').weight; // [KH, KW, 1, OC]
+      const oc = shape[3];
+      const range = (c) => {
+        const v = data.filter((_, i) => i % oc === c);
+        return [Math.min(...v), Math.max(...v)];
+      };
+      return { s: m.summary(), ranges: [range(0), range(1)] };
     }, `models/${name}.safetensors`);
+    // num formats as ui.Num: at most three decimals, no negative zero.
+    const num = (v) => String(Math.round(v * 1000) / 1000 || 0);
     const check = async (name) => {
-      const s = await summary(name);
+      const { s, ranges } = await engineView(name);
       const shown = s.layers.filter((l) => l.type !== 'flatten' && l.type !== 'dropout');
       assert.deepEqual(await page.locator('.fm-layers figcaption').allTextContents(),
         shown.map((l) => `${l.name} (${l.type}) · ${l.outputShape.join('×')}`));
@@ -172,7 +182,16 @@ describe('the site in headless Chromium', { skip: !existsSync(executablePath) &&
         l.weights.toLocaleString('en-US'), l.biases.toLocaleString('en-US'), l.params.toLocaleString('en-US')]));
       assert.equal(await page.textContent('.fm-params tfoot td:last-child'), s.totalParams.toLocaleString('en-US'));
       const conv1 = s.layers[0];
-      assert.equal(await page.textContent('.fm-filters figcaption'), `${conv1.outputShape[2]} filters of ${Math.sqrt(conv1.weights / conv1.outputShape[2])}×${Math.sqrt(conv1.weights / conv1.outputShape[2])}`);
+      const [oc, k] = [conv1.outputShape[2], Math.sqrt(conv1.weights / conv1.outputShape[2])];
+      assert.equal(await page.textContent('.fm-filters figcaption'), `${oc} filters of ${k}×${k}`);
+      // The filter tiles hold model.weights('conv1'): enlarge the first two.
+      await page.locator('.fm-filters canvas').focus();
+      await page.keyboard.press('Enter');
+      for (const [c, [lo, hi]] of ranges.entries()) {
+        assert.equal(await page.textContent('.fm-zoom-caption'), `conv1 filter ${c + 1} of ${oc} · ${k}×${k} · values ${num(lo)} to ${num(hi)}`);
+        await page.keyboard.press('ArrowRight');
+      }
+      await page.keyboard.press('Escape');
     };
     await check('alexmnist');
 

@@ -38,7 +38,7 @@ func main() { os.Exit(run(os.Args[1:], os.Stdout, os.Stderr)) }
 const usage = `usage:
   fm summary FILE|BUILTIN                       parameter table
   fm predict -model FILE|BUILTIN [-seed N] IMAGE   top-5 classes of a PNG or JPEG
-  fm eval -model FILE|BUILTIN [-seed N] [-n N]     accuracy on the MNIST test images
+  fm eval -model FILE|BUILTIN [-seed N] [-n N] [-min PCT]   accuracy on the MNIST test images
   fm quantize IN OUT                            int8 copy of a weight file, with its errors
   fm init -arch BUILTIN -seed N [-int8] OUT     weight file with random weights
 BUILTIN is one of %s.
@@ -111,6 +111,7 @@ func dispatch(args []string, stdout, stderr io.Writer) error {
 		seed := fs.Uint64("seed", 1, "random weights' seed for a built-in architecture")
 		n := fs.Int("n", 10000, "number of test images (the first n)")
 		batch := fs.Int("batch", 32, "images per Run")
+		minPct := fs.Float64("min", 0, "fail (exit 1) when the accuracy in percent is below this")
 		if _, err := parse(0, "no arguments"); err != nil {
 			return err
 		}
@@ -120,7 +121,10 @@ func dispatch(args []string, stdout, stderr io.Writer) error {
 		if *n <= 0 || *batch <= 0 {
 			return badUsage("eval: -n and -batch must be positive")
 		}
-		return eval(stdout, stderr, *modelArg, *seed, *n, *batch)
+		if *minPct < 0 || *minPct > 100 {
+			return badUsage("eval: -min must be a percentage in [0, 100]")
+		}
+		return eval(stdout, stderr, *modelArg, *seed, *n, *batch, *minPct)
 	case "quantize":
 		a, err := parse(2, "IN OUT")
 		if err != nil {
@@ -248,7 +252,9 @@ func predict(stdout io.Writer, modelArg string, seed uint64, imagePath string) e
 	return nil
 }
 
-func eval(stdout, stderr io.Writer, modelArg string, seed uint64, n, batch int) error {
+// eval prints the accuracy on the first n MNIST test images and fails when
+// it is below minPct percent.
+func eval(stdout, stderr io.Writer, modelArg string, seed uint64, n, batch int, minPct float64) error {
 	net, err := loadNet(modelArg, seed)
 	if err != nil {
 		return err
@@ -300,7 +306,11 @@ func eval(stdout, stderr io.Writer, modelArg string, seed uint64, n, batch int) 
 		}
 	}
 	fmt.Fprintln(stderr)
-	fmt.Fprintf(stdout, "%s: accuracy %.2f %% (%d/%d MNIST test images)\n", modelArg, 100*float64(correct)/float64(n), correct, n)
+	pct := 100 * float64(correct) / float64(n)
+	fmt.Fprintf(stdout, "%s: accuracy %.2f %% (%d/%d MNIST test images)\n", modelArg, pct, correct, n)
+	if pct < minPct {
+		return fmt.Errorf("%s: accuracy %.2f %% is below the required %.2f %%", modelArg, pct, minPct)
+	}
 	return nil
 }
 

@@ -186,6 +186,11 @@ func TestEval(t *testing.T) {
 	if !strings.Contains(out, "/40 MNIST test images)") || !strings.Contains(e, "eval: 40/40 images") {
 		t.Errorf("eval output %q, progress %q", out, e)
 	}
+	// Random weights are right about one time in ten: far below 50 %.
+	code, _, e = fm(t, "eval", "-model", "seednet", "-n", "40", "-min", "50")
+	if code != 1 || !strings.Contains(e, "is below the required 50.00 %") {
+		t.Errorf("eval -min 50 with random weights: exit %d, stderr %q; want exit 1 naming the shortfall", code, e)
+	}
 }
 
 func TestExitCodes(t *testing.T) {
@@ -211,6 +216,7 @@ func TestExitCodes(t *testing.T) {
 		{[]string{"init", "-seed", "x", "-arch", "seednet", "out"}, 2, "invalid value"},
 		{[]string{"predict", text}, 2, "predict: -model is required"},
 		{[]string{"eval", "-model", "seednet", "-n", "0"}, 2, "-n and -batch must be positive"},
+		{[]string{"eval", "-model", "seednet", "-min", "101"}, 2, "-min must be a percentage"},
 		{[]string{"quantize", good}, 2, "want IN OUT"},
 		{[]string{"summary", filepath.Join(dir, "missing")}, 1, "no such file"},
 		{[]string{"summary", damaged}, 1, `safetensors: tensor "fc.weight": data_offsets [2600, 504360] outside the 504350-byte data section`},

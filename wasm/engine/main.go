@@ -6,8 +6,8 @@
 //
 //	globalThis[name] = {
 //	  version, simd,
-//	  ops: { conv2d, maxPool, … },                           // package ops
-//	  model: { loadModel, predict, activations, dispose },   // package models
+//	  ops: { conv2d, maxPool, … },                                    // package ops
+//	  model: { loadModel, predict, activations, weights, dispose }, // package models
 //	}
 //
 // Every exported function returns its result or a JavaScript Error, which

@@ -203,6 +203,17 @@ export interface Activation {
 }
 
 /**
+ * One layer's parameters, float32 as the engine computes with them (an
+ * int8 file's weights dequantised).
+ */
+export interface LayerWeights {
+  /** conv2d: [KH, KW, C/groups, OC] (HWIO, tf.nn.conv2d's filter); dense: [K, M]. */
+  weight: Tensor;
+  /** [OC] or [M]; null for a layer without a bias (every conv2d and dense layer has one today). */
+  bias: Tensor | null;
+}
+
+/**
  * A loaded weight file. Calls on a disposed model throw (reject with) an
  * Error saying "model is disposed"; bad inputs throw an Error naming the
  * problem, and the model keeps working.
@@ -217,8 +228,20 @@ export interface Model {
   predict(input: ModelInput, options?: PredictOptions): Promise<Prediction>;
   /** Every layer's output, in layer order. */
   activations(input: ModelInput): Promise<Activation[]>;
+  /**
+   * The parameters of the conv2d or dense layer layerName (a name in
+   * summary().layers); throws an Error listing the layers that have
+   * weights for any other name.
+   */
+  weights(layerName: string): LayerWeights;
   /** Frees the model's memory in the engine. Calling it again does nothing. */
   dispose(): void;
+}
+
+/** A model in a worker (WorkerFeatureMap.loadModel): as Model, but weights returns a Promise. */
+export interface WorkerModel extends Omit<Model, 'weights'> {
+  /** Model.weights, from the worker. */
+  weights(layerName: string): Promise<LayerWeights>;
 }
 
 export interface FeatureMap {
@@ -243,8 +266,10 @@ export interface FeatureMap {
  * (structured clone): a value that cannot be cloned, such as a function,
  * rejects with an Error.
  */
-export interface WorkerFeatureMap extends Omit<FeatureMap, 'ops' | 'memoryBytes'> {
+export interface WorkerFeatureMap extends Omit<FeatureMap, 'ops' | 'memoryBytes' | 'loadModel'> {
   readonly ops: AsyncOps;
+  /** Loads a weight file into the worker (FeatureMap.loadModel). */
+  loadModel(source: ModelSource, options?: LoadOptions): Promise<WorkerModel>;
   /** The worker engine's WebAssembly memory size in bytes (FeatureMap.memoryBytes). */
   memoryBytes(): Promise<number>;
   /** Stops the worker; later calls reject. */

@@ -94,6 +94,7 @@ async function initLocal({ wasmURL, simd }) {
     load: async (bytes) => call(m.loadModel, bytes),
     predict: async (handle, input, options) => call(m.predict, handle, input.value, options),
     activations: async (handle, input) => call(m.activations, handle, input.value),
+    weights: (handle, layerName) => call(m.weights, handle, layerName),
     dispose: (handle) => {
       call(m.dispose, handle);
     },
@@ -138,6 +139,7 @@ async function initWorker({ wasmURL, simd }) {
     load: (bytes, transfer) => rpc.call('loadModel', [bytes], transfer),
     predict: (handle, input, options) => rpc.call('predict', [handle, input.value, plain(options, 0)], input.transfer),
     activations: (handle, input) => rpc.call('activations', [handle, input.value], input.transfer),
+    weights: (handle, layerName) => rpc.call('weights', [handle, layerName]),
     dispose: (handle) => {
       // Only a stopped worker rejects this, and then it holds nothing to free.
       rpc.call('dispose', [handle]).catch(() => {});
@@ -277,6 +279,10 @@ function newModel(info, backend) {
     },
     async activations(input) {
       return backend.activations(handle, await engineInput('activations', input));
+    },
+    // Sync in this thread (like summary), a Promise in worker mode.
+    weights(layerName) {
+      return backend.weights(handle, layerName);
     },
     dispose() {
       disposed = true;

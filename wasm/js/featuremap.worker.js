@@ -55,6 +55,10 @@ const methods = {
     const acts = await model('activations', handle).activations(input);
     return [acts, acts.map((a) => a.data.buffer)];
   },
+  weights([handle, layerName]) {
+    const { weight, bias } = model('weights', handle).weights(layerName);
+    return [{ weight, bias }, bias ? [weight.data.buffer, bias.data.buffer] : [weight.data.buffer]];
+  },
   dispose([handle]) {
     model('dispose', handle).dispose();
     return [undefined, []];

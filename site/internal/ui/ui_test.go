@@ -2,7 +2,6 @@ package ui
 
 import (
 	"math"
-	"math/rand/v2"
 	"testing"
 )
 
@@ -93,51 +92,6 @@ func TestNum(t *testing.T) {
 	}
 	if got := Shape([]int{28, 28, 64}); got != "28×28×64" {
 		t.Errorf("Shape = %q", got)
-	}
-}
-
-// TestFilterFromImpulse convolves impulses with a naive SAME conv + ReLU
-// and checks that the filters come back to within |b|/ImpulseScale.
-func TestFilterFromImpulse(t *testing.T) {
-	const h, w, k, oc, cy, cx = 9, 8, 5, 3, 4, 3
-	r := rand.New(rand.NewPCG(1, 2))
-	f := make([]float32, k*k*oc)
-	for i := range f {
-		f[i] = r.Float32()*2 - 1
-	}
-	f[7] = 0
-	b := []float32{0.5, -0.3, 0}
-	conv := func(s float32) []float32 {
-		out := make([]float32, h*w*oc)
-		p := (k - 1) / 2
-		for oy := range h {
-			for ox := range w {
-				for o := range oc {
-					acc := b[o]
-					for ky := range k {
-						for kx := range k {
-							if oy-p+ky == cy && ox-p+kx == cx {
-								acc += s * f[(ky*k+kx)*oc+o]
-							}
-						}
-					}
-					out[(oy*w+ox)*oc+o] = max(acc, 0)
-				}
-			}
-		}
-		return out
-	}
-	got, err := FilterFromImpulse(conv(ImpulseScale), conv(-ImpulseScale), h, w, oc, k, cy, cx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for i := range f {
-		if tol := float64(0.5/ImpulseScale) + 1e-6; math.Abs(float64(got[i]-f[i])) > tol {
-			t.Fatalf("weight %d = %v, want %v ± %v", i, got[i], f[i], tol)
-		}
-	}
-	if _, err := FilterFromImpulse(nil, nil, h, w, oc, k, 1, cx); err == nil {
-		t.Error("a window that does not fit: no error")
 	}
 }
 

@@ -5,8 +5,10 @@
 //	modelref -model FILE -input RAW
 //
 // RAW holds one example's input as little-endian float32 values. It prints
-// one JSON object: { probs, activations: [{ name, type, shape, data }] },
-// every float32 written as the float64 of the same value.
+// one JSON object: { probs, activations: [{ name, type, shape, data }],
+// params: [{ name, shape, data }] } (params: every parameter tensor as
+// loaded, "<layer>.weight" then "<layer>.bias"), every float32 written as
+// the float64 of the same value.
 package main
 
 import (
@@ -51,6 +53,13 @@ type activation struct {
 	Data  []float64 `json:"data"`
 }
 
+// param is a model.Tensor with its data.
+type param struct {
+	Name  string    `json:"name"`
+	Shape []int     `json:"shape"`
+	Data  []float64 `json:"data"`
+}
+
 func reference(stdout io.Writer, file, input string) error {
 	data, err := os.ReadFile(file)
 	if err != nil {
@@ -82,9 +91,13 @@ func reference(stdout io.Writer, file, input string) error {
 	out := struct {
 		Probs       []float64    `json:"probs"`
 		Activations []activation `json:"activations"`
+		Params      []param      `json:"params"`
 	}{Probs: widen(probs)}
 	for _, a := range r.Activations() {
 		out.Activations = append(out.Activations, activation{a.Name, a.Type, a.Shape, widen(a.Data)})
+	}
+	for _, p := range net.Params() {
+		out.Params = append(out.Params, param{p.Name, p.Shape, widen(p.Data)})
 	}
 	return json.NewEncoder(stdout).Encode(out)
 }

@@ -1,5 +1,5 @@
 // Package models implements featuremap.js's model API (fm.loadModel,
-// model.predict, model.activations, model.dispose) on the Go images of
+// model.predict, model.activations, model.weights, model.dispose) on the Go images of
 // JavaScript values described in package ops. It does not import
 // syscall/js, so every argument error is tested natively; its results are
 // Go images too (map[string]any, []any, []int, []float32, …), which
@@ -13,6 +13,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"slices"
+	"strings"
 
 	"github.com/featuremap/featuremap/model"
 	"github.com/featuremap/featuremap/model/preprocess"
@@ -56,6 +57,7 @@ func (t *Table) Funcs() map[string]Func {
 		"loadModel":   t.Load,
 		"predict":     t.Predict,
 		"activations": t.Activations,
+		"weights":     t.Weights,
 		"dispose":     t.Dispose,
 	}
 }
@@ -249,6 +251,51 @@ func (t *Table) Activations(args []any) (any, error) {
 		out[i] = map[string]any{"name": a.Name, "type": a.Type, "shape": a.Shape, "data": a.Data}
 	}
 	return out, nil
+}
+
+// Weights is weights(handle, layerName): the parameters of the conv2d or
+// dense layer layerName, as the engine computes with them (float32, int8
+// files dequantised at load): { weight, bias } with weight [KH, KW, C/G, OC]
+// (HWIO, tf.nn.conv2d's filter layout) for conv2d or [K, M] for dense, and
+// bias [OC] or [M]. The data slices alias the Net's parameters; jsbridge
+// copies them.
+func (t *Table) Weights(args []any) (any, error) {
+	const op = "weights"
+	e, _, err := t.lookup(op, arg(args, 0))
+	if err != nil {
+		return nil, err
+	}
+	name, ok := arg(args, 1).(string)
+	if !ok {
+		return nil, fmt.Errorf("%s: layerName must be a string, got %s", op, ops.Describe(arg(args, 1)))
+	}
+	for i := range e.net.Graph.Nodes {
+		l := e.net.Graph.Nodes[i].Layer
+		if l.Name != name {
+			continue
+		}
+		w, b := e.net.LayerParams(i)
+		if w.Data == nil {
+			return nil, fmt.Errorf("%s: layer %q (%s) has no weights; layers with weights: %s", op, name, l.Type, e.layersWithWeights())
+		}
+		return map[string]any{
+			"weight": ops.Tensor{Shape: w.Shape, Data: w.Data},
+			"bias":   ops.Tensor{Shape: b.Shape, Data: b.Data},
+		}, nil
+	}
+	return nil, fmt.Errorf("%s: the model has no layer %q; layers with weights: %s", op, name, e.layersWithWeights())
+}
+
+// layersWithWeights lists the names of e's layers that have parameters, in
+// layer order, separated by commas.
+func (e *entry) layersWithWeights() string {
+	var names []string
+	for i := range e.net.Graph.Nodes {
+		if w, _ := e.net.LayerParams(i); w.Data != nil {
+			names = append(names, e.net.Graph.Nodes[i].Layer.Name)
+		}
+	}
+	return strings.Join(names, ", ")
 }
 
 // Dispose is dispose(handle): it frees the model's memory. Disposing a

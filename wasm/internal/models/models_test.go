@@ -72,6 +72,12 @@ func handFile(t testing.TB) ops.Bytes {
 // seednetFile is the built-in seednet with random weights, stored as int8.
 func seednetFile(t testing.TB) ops.Bytes {
 	t.Helper()
+	return encode(t, seednetRandom(t), true)
+}
+
+// seednetRandom is the built-in seednet with random weights (seed 1).
+func seednetRandom(t testing.TB) *model.Net {
+	t.Helper()
 	arch, err := model.Builtin("seednet")
 	if err != nil {
 		t.Fatal(err)
@@ -81,7 +87,7 @@ func seednetFile(t testing.TB) ops.Bytes {
 		t.Fatal(err)
 	}
 	net.InitRandom(1)
-	return encode(t, net, true)
+	return net
 }
 
 // load loads file into tab and returns its handle.
@@ -285,6 +291,77 @@ func TestSeednet(t *testing.T) {
 	}
 }
 
+// weights returns the layer's weight and bias tensors from Table.Weights.
+func weights(t *testing.T, tab *Table, h float64, layer string) (w, b ops.Tensor) {
+	t.Helper()
+	res, err := tab.Weights([]any{h, layer})
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := res.(map[string]any)
+	return m["weight"].(ops.Tensor), m["bias"].(ops.Tensor)
+}
+
+// Weights gives the parameters the Net was made with: exactly from a
+// float32 file; from an int8 file, within half a quantisation step of its
+// output channel (scale = max|w| / 127, symmetric per-channel int8).
+func TestWeights(t *testing.T) {
+	net := seednetRandom(t)
+	for i, b := range net.Params() {
+		if i%2 == 1 { // the biases are zero after InitRandom: make them differ
+			for j := range b.Data {
+				b.Data[j] = float32(j)/8 - 1
+			}
+		}
+	}
+	tab := NewTable()
+	exact := load(t, tab, encode(t, net, false))
+	quant := load(t, tab, encode(t, net, true))
+	for _, c := range []struct {
+		layer       string
+		index       int // in net.Graph.Nodes
+		weightShape []int
+	}{
+		{"conv1", 0, []int{3, 3, 1, 64}},
+		{"fc", 3, []int{12544, 10}},
+	} {
+		want, wantB := net.LayerParams(c.index)
+		if name := net.Graph.Nodes[c.index].Layer.Name; name != c.layer {
+			t.Fatalf("layer %d is %s, want %s", c.index, name, c.layer)
+		}
+		w, b := weights(t, tab, exact, c.layer)
+		oc := c.weightShape[len(c.weightShape)-1]
+		if !slices.Equal(w.Shape, c.weightShape) || !slices.Equal(b.Shape, []int{oc}) {
+			t.Errorf("%s: shapes %v and %v, want %v and [%d]", c.layer, w.Shape, b.Shape, c.weightShape, oc)
+		}
+		if !slices.Equal(w.Data, want.Data) || !slices.Equal(b.Data, wantB.Data) {
+			t.Errorf("%s: float32 file: weights differ from the Net's", c.layer)
+		}
+
+		w, b = weights(t, tab, quant, c.layer)
+		if !slices.Equal(w.Shape, c.weightShape) || !slices.Equal(b.Data, wantB.Data) {
+			t.Errorf("%s: int8 file: weight shape %v, bias %v; want %v and the Net's bias", c.layer, w.Shape, b.Data, c.weightShape)
+		}
+		maxAbs := make([]float64, oc)
+		for j, v := range want.Data {
+			maxAbs[j%oc] = max(maxAbs[j%oc], math.Abs(float64(v)))
+		}
+		exactCount := 0
+		for j, v := range w.Data {
+			step := maxAbs[j%oc] / 127
+			if d := math.Abs(float64(v) - float64(want.Data[j])); d > step/2*(1+1e-5) {
+				t.Fatalf("%s: int8 file: weight %d = %v, want %v ± %v", c.layer, j, v, want.Data[j], step/2)
+			}
+			if v == want.Data[j] {
+				exactCount++
+			}
+		}
+		if exactCount == len(w.Data) {
+			t.Errorf("%s: int8 file: every weight is exact; were they quantised?", c.layer)
+		}
+	}
+}
+
 func numElems(s []int) int {
 	n := 1
 	for _, d := range s {
@@ -339,6 +416,11 @@ func TestErrors(t *testing.T) {
 		{tab.Predict, []any{h, map[string]any{"width": 3.0, "height": 2.0, "data": png}}, "predict: input.data has 16 bytes, but 3×2 RGBA pixels need 24"},
 		{tab.Predict, []any{h, x, map[string]any{"topK": 0.0}}, "predict: topK must be a positive integer, got 0"},
 		{tab.Predict, []any{h, x, map[string]any{"k": 3.0}}, "predict: unknown option 'k' (known: topK)"},
+		{tab.Weights, []any{h, "pool1"}, `weights: layer "pool1" (maxpool) has no weights; layers with weights: conv1, fc`},
+		{tab.Weights, []any{h, "conv2"}, `weights: the model has no layer "conv2"; layers with weights: conv1, fc`},
+		{tab.Weights, []any{h, 0.0}, "weights: layerName must be a string, got 0"},
+		{tab.Weights, []any{h}, "weights: layerName must be a string, got undefined"},
+		{tab.Weights, []any{gone, "conv1"}, "weights: model is disposed (load it again to use it)"},
 	}
 	for _, tt := range tests {
 		_, err := tt.fn(tt.args)

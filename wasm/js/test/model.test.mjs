@@ -1,8 +1,9 @@
-// The model API (fm.loadModel, model.summary/predict/activations/dispose)
-// in Node, on both builds and in worker mode, against the native Go engine:
-// seednet with random weights written by `fm init`, whose summary must
-// equal `fm summary`'s, whose outputs must equal those of the same file run
-// natively (wasm/internal/modelref, `fm predict`). Run after `make build`.
+// The model API (fm.loadModel, model.summary/predict/activations/weights/
+// dispose) in Node, on both builds and in worker mode, against the native Go
+// engine: seednet with random weights written by `fm init`, whose summary
+// must equal `fm summary`'s, whose outputs and parameters must equal those
+// of the same file loaded natively (wasm/internal/modelref, `fm predict`).
+// Run after `make build`.
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
@@ -85,6 +86,27 @@ for (const simd of [false, true]) {
           assertClose(a.data, ref, 1e-5 * scale, a.name);
         });
         assertClose(acts.at(-1).data, got.probs, 0, 'the last activation vs probs');
+      });
+
+      it('gives every layer\'s parameters as the native engine loads them', () => {
+        const params = models.reference(file, randomInput(1)).params;
+        const withWeights = model.summary().layers.filter((l) => l.weights > 0);
+        assert.deepEqual(withWeights.map((l) => l.name), ['conv1', 'fc']);
+        for (const { name, weights, biases } of withWeights) {
+          const got = model.weights(name); // synchronous, as summary()
+          const [w, b] = [`${name}.weight`, `${name}.bias`].map((n) => params.find((p) => p.name === n));
+          assert.ok(got.weight.data instanceof Float32Array && got.bias.data instanceof Float32Array, name);
+          assert.deepEqual(got.weight.shape, w.shape, name);
+          assert.deepEqual(got.bias.shape, b.shape, name);
+          assert.equal(got.weight.data.length, weights, name);
+          assert.equal(got.bias.data.length, biases, name);
+          assertClose(got.weight.data, w.data, 0, `${name}.weight`);
+          assertClose(got.bias.data, b.data, 0, `${name}.bias`);
+          // A copy: changing it leaves the model's weights alone.
+          got.weight.data.fill(0);
+          assertClose(model.weights(name).weight.data, w.data, 0, `${name}.weight again`);
+        }
+        assert.deepEqual(model.weights('conv1').weight.shape, [3, 3, 1, 64]); // HWIO
       });
 
       it('predicts on an image as fm predict does', async () => {
@@ -188,6 +210,10 @@ describe('model errors', () => {
       [() => gone.predict(x), /^predict: model is disposed \(load it again to use it\)$/],
       [() => gone.activations(x), /^activations: model is disposed/],
       [async () => gone.summary(), /^summary: model is disposed/],
+      [async () => gone.weights('conv1'), /^weights: model is disposed \(load it again to use it\)$/],
+      [async () => model.weights('pool1'), /^weights: layer "pool1" \(maxpool\) has no weights; layers with weights: conv1, fc$/],
+      [async () => model.weights('conv2'), /^weights: the model has no layer "conv2"; layers with weights: conv1, fc$/],
+      [async () => model.weights(), /^weights: layerName must be a string, got undefined$/],
       [() => fm.loadModel(bytes.subarray(0, bytes.length - 100)), /^loadModel: cannot load the weight file \(127588 bytes\): model: safetensors: .*/],
       [() => fm.loadModel(bytes.subarray(0, 1000)), /^loadModel: cannot load the weight file \(1000 bytes\): model: safetensors: header length \d+ exceeds the 992 bytes after it \(file truncated\?\)$/],
       [() => fm.loadModel(damaged), /^loadModel: cannot load the weight file \(127688 bytes\): model: tensor "conv1\.weight" is missing$/],
@@ -224,6 +250,10 @@ describe('worker mode (worker_threads)', () => {
     assert.deepEqual(await mw.predict(x), await ml.predict(x));
     assert.deepEqual(await mw.predict(seven), await ml.predict(seven));
     assert.deepEqual(await mw.activations(x), await ml.activations(x));
+    const weights = mw.weights('fc');
+    assert.ok(weights instanceof Promise);
+    assert.deepEqual(await weights, ml.weights('fc'));
+    await assert.rejects(mw.weights('flatten'), { message: 'weights: layer "flatten" (flatten) has no weights; layers with weights: conv1, fc' });
     // The caller's buffers are copied, not transferred.
     assert.equal(x.length, 784);
     assert.equal(seven.data.length, 56 * 56 * 4);
@@ -237,6 +267,7 @@ describe('worker mode (worker_threads)', () => {
     await assert.rejects(mw.predict(x.subarray(2)), { message: /^predict: input is a Float32Array of 782 values, want 784/ });
     mw.dispose();
     await assert.rejects(mw.predict(x), { message: /^predict: model is disposed/ });
+    await assert.rejects(mw.weights('conv1'), { message: /^weights: model is disposed/ });
     assert.deepEqual(await fm.ops.relu(t), local.ops.relu(t));
   });
 

@@ -39,7 +39,7 @@ export function makeModels() {
     summary: (file) => parseSummary(fm('summary', file)),
     /** `fm predict -model file image`: its top 5 as [{ label, p }]. */
     predict: (file, image) => parsePredict(fm('predict', '-model', file, image)),
-    /** modelref's { probs, activations } for a Float32Array input. */
+    /** modelref's { probs, activations, params } for a Float32Array input. */
     reference(file, input) {
       const raw = join(dir, 'input.f32');
       writeFileSync(raw, new Uint8Array(input.buffer, input.byteOffset, input.byteLength));

@@ -6,10 +6,10 @@
 import {
   init, MODEL_CACHE,
   type Activation, type AsyncOps, type Conv2DOptions, type FeatureMap, type InitOptions,
-  type LoadOptions, type LoadProgress, type LRNOptions, type Model, type ModelInput,
-  type ModelSource, type ModelSummary, type Ops, type Padding, type Pair, type Pixels,
-  type PoolOptions, type Prediction, type PredictOptions, type SummaryLayer, type Tensor,
-  type TopClass, type WorkerFeatureMap,
+  type LayerWeights, type LoadOptions, type LoadProgress, type LRNOptions, type Model,
+  type ModelInput, type ModelSource, type ModelSummary, type Ops, type Padding, type Pair,
+  type Pixels, type PoolOptions, type Prediction, type PredictOptions, type SummaryLayer,
+  type Tensor, type TopClass, type WorkerFeatureMap, type WorkerModel,
 } from '../featuremap.js';
 
 const tensor = (shape: number[]): Tensor => ({ shape, data: new Float32Array(shape.reduce((a, b) => a * b, 1)) });
@@ -56,8 +56,13 @@ async function runAsyncOps(ops: AsyncOps): Promise<Tensor> {
   return pooled;
 }
 
-// Everything a model offers.
-async function useModel(model: Model, input: ModelInput): Promise<number> {
+// A layer's parameters: weight and bias sizes.
+function paramCount({ weight, bias }: LayerWeights): number {
+  return weight.data.length + weight.shape.length + (bias === null ? 0 : bias.data.length);
+}
+
+// Everything a model offers but weights, which differ in worker mode.
+async function useModel(model: Model | WorkerModel, input: ModelInput): Promise<number> {
   const name: string = model.name;
   const labels: readonly string[] = model.labels;
   const shape: readonly number[] = model.inputShape;
@@ -110,12 +115,18 @@ async function main(): Promise<void> {
   for (const input of inputs) {
     total += await useModel(model, input);
   }
+  total += paramCount(model.weights('conv1'));
+  // @ts-expect-error: the layer is named by a string.
+  model.weights(0);
 
   const worker: WorkerFeatureMap = await init({ worker: true, simd: true, wasmURL: 'featuremap.simd.wasm' });
   const workerBytes: number = await worker.memoryBytes();
   const pooled = await runAsyncOps(worker.ops);
   const remote = await worker.loadModel(await (await fetch('models/seednet.safetensors')).arrayBuffer());
   total += await useModel(remote, pixels);
+  total += paramCount(await remote.weights('fc'));
+  // @ts-expect-error: a worker model's weights are a Promise.
+  paramCount(remote.weights('conv1'));
   worker.terminate();
   if ('terminate' in either) {
     either.terminate();
