@@ -133,7 +133,7 @@ test-models: mnist-data
 	done
 
 # Retrains the shipped models from MNIST (both cores, SIMD kernels):
-# about 10 min for seednet and 40 min for alexmnist on an idle 2-core
+# about 15 min for seednet and 40 min for alexmnist on an idle 2-core
 # machine. Checkpoints go to TRAIN_DIR each epoch; running it again resumes.
 TRAIN_DIR ?= $(HOME)/.cache/featuremap-train
 train: mnist-data
