@@ -1,7 +1,10 @@
 // Command serve serves a directory of static files, normally the built site
 // (dist/site), with the headers the site is deployed with: the WebAssembly
 // MIME type, design.md's strict Content-Security-Policy, and revalidation on
-// every load so that a rebuild is never hidden by a cache.
+// every load so that a rebuild is never hidden by a cache. Text and
+// WebAssembly are sent gzip-compressed to clients that accept it; weight
+// files are not (int8 weights barely compress, and their Content-Length
+// drives the download progress bar).
 //
 //	serve [-dir dist/site] [-addr 127.0.0.1:8080]
 //
@@ -10,6 +13,7 @@
 package main
 
 import (
+	"compress/gzip"
 	"errors"
 	"flag"
 	"fmt"
@@ -18,6 +22,7 @@ import (
 	"net/http"
 	"os"
 	"path"
+	"strings"
 )
 
 // CSP allows only same-origin scripts and styles, plus compiling
@@ -69,6 +74,13 @@ func run(args []string, stdout, stderr io.Writer) int {
 	return 0
 }
 
+// compressible are the extensions sent gzip-compressed ("" is a directory's
+// index.html).
+var compressible = map[string]bool{
+	"": true, ".wasm": true, ".js": true, ".mjs": true, ".ts": true, ".css": true,
+	".html": true, ".json": true, ".svg": true,
+}
+
 // handler serves the files under dir with the site's headers.
 func handler(dir string) http.Handler {
 	files := http.FileServer(http.Dir(dir))
@@ -77,9 +89,68 @@ func handler(dir string) http.Handler {
 		h.Set("Content-Security-Policy", CSP)
 		h.Set("X-Content-Type-Options", "nosniff")
 		h.Set("Cache-Control", "no-cache") // revalidate with Last-Modified
-		if t, ok := contentTypes[path.Ext(r.URL.Path)]; ok {
+		ext := path.Ext(r.URL.Path)
+		if t, ok := contentTypes[ext]; ok {
 			h.Set("Content-Type", t)
+		}
+		if compressible[ext] {
+			h.Add("Vary", "Accept-Encoding")
+			if r.Header.Get("Range") == "" && acceptsGzip(r.Header.Get("Accept-Encoding")) {
+				gw := &gzipWriter{ResponseWriter: w}
+				defer gw.close()
+				w = gw
+			}
 		}
 		files.ServeHTTP(w, r)
 	})
+}
+
+// acceptsGzip reports whether an Accept-Encoding header lists gzip with a
+// non-zero quality.
+func acceptsGzip(accept string) bool {
+	for _, part := range strings.Split(accept, ",") {
+		coding, params, _ := strings.Cut(strings.TrimSpace(part), ";")
+		if strings.EqualFold(strings.TrimSpace(coding), "gzip") {
+			q := strings.ReplaceAll(params, " ", "")
+			return q != "q=0" && q != "q=0.0" && q != "q=0.00" && q != "q=0.000"
+		}
+	}
+	return false
+}
+
+// gzipWriter compresses a 200 response's body; other statuses (304, 404,
+// redirects) pass through unchanged.
+type gzipWriter struct {
+	http.ResponseWriter
+	gz          *gzip.Writer
+	wroteHeader bool
+}
+
+func (g *gzipWriter) WriteHeader(code int) {
+	if g.wroteHeader {
+		return
+	}
+	g.wroteHeader = true
+	if code == http.StatusOK {
+		h := g.Header()
+		h.Del("Content-Length")
+		h.Set("Content-Encoding", "gzip")
+		g.gz = gzip.NewWriter(g.ResponseWriter)
+	}
+	g.ResponseWriter.WriteHeader(code)
+}
+
+func (g *gzipWriter) Write(b []byte) (int, error) {
+	g.WriteHeader(http.StatusOK)
+	if g.gz == nil {
+		return g.ResponseWriter.Write(b)
+	}
+	return g.gz.Write(b)
+}
+
+// close flushes the compressed stream, if one was started.
+func (g *gzipWriter) close() {
+	if g.gz != nil {
+		g.gz.Close()
+	}
 }
