@@ -10,52 +10,24 @@
 // weights (`fm init`) for any model that dist/site lacks.
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, execFileSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gunzipSync } from 'node:zlib';
-import { chromium } from 'playwright-core';
+import { buildServe, launchChromium, noChromium, startServer, watch } from '../../wasm/js/testing/browser.mjs';
 import { png, parseSummary } from '../../wasm/js/testing/models.mjs';
 import { drawDigit } from './strokes.mjs';
 
 const repo = fileURLToPath(new URL('../../', import.meta.url));
 const dist = join(repo, 'dist/site');
-const executablePath = process.env.CHROMIUM ?? '/usr/bin/chromium';
 const trained = existsSync(join(repo, 'site/models/alexmnist.safetensors'));
 const untrained = !trained && 'site/models/alexmnist.safetensors is absent: the accuracy tests need the trained models';
 const screenshots = join(repo, 'out/screenshots');
 // OTHER is where a second copy of the site is served, for the embed test.
 const OTHER = '/deep/path/featuremap/';
 const MODELS = ['seednet', 'alexmnist'];
-
-// startServer starts the tools/serve binary on a free port over dir.
-async function startServer(bin, dir) {
-  const proc = spawn(bin, ['-dir', dir, '-addr', '127.0.0.1:0'], { stdio: ['ignore', 'pipe', 'inherit'] });
-  const url = await new Promise((resolve, reject) => {
-    let out = '';
-    proc.stdout.on('data', (chunk) => {
-      out += chunk;
-      const m = out.match(/at (http:\/\/\S+)\n/);
-      if (m) resolve(m[1]);
-    });
-    proc.on('exit', (code) => reject(new Error(`tools/serve exited with ${code}: ${out}`)));
-  });
-  return { proc, url };
-}
-
-// watch collects a page's console errors, uncaught errors and CSP
-// violations.
-async function watch(page) {
-  const problems = [];
-  page.on('console', (msg) => msg.type() === 'error' && problems.push(`console: ${msg.text()} ${msg.location().url ?? ''}`.trim()));
-  page.on('pageerror', (err) => problems.push(`page error: ${err.message}`));
-  await page.addInitScript(() => {
-    document.addEventListener('securitypolicyviolation', (e) => console.error(`CSP violation: ${e.violatedDirective} ${e.blockedURI}`));
-  });
-  return problems;
-}
 
 // predictions reads a demo root's count of complete predictions.
 const predictions = (root) => root.evaluate((e) => Number(e.dataset.predictions ?? 0));
@@ -86,7 +58,7 @@ function mnist(n) {
   }));
 }
 
-describe('the site in headless Chromium', { skip: !existsSync(executablePath) && `${executablePath} not found (apt-get install chromium)` }, () => {
+describe('the site in headless Chromium', { skip: noChromium }, () => {
   let tmp, root, server, browser, fmBin;
   before(async () => {
     assert.ok(existsSync(join(dist, 'app.wasm')), 'dist/site/app.wasm is missing: run `make build`');
@@ -117,12 +89,8 @@ describe('the site in headless Chromium', { skip: !existsSync(executablePath) &&
 <script type="module" src="${OTHER}embed.js"></script></head>
 <body><h1>Someone's docs</h1><featuremap-demo model="seednet"></featuremap-demo></body></html>
 `);
-    server = await startServer(build('./tools/serve', 'serve'), root);
-    browser = await chromium.launch({
-      executablePath,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-        '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
+    server = await startServer(buildServe(tmp), root);
+    browser = await launchChromium();
     mkdirSync(screenshots, { recursive: true });
   });
   after(async () => {

@@ -8,51 +8,32 @@
 // the path).
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, execFileSync } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
+import { buildServe, launchChromium, noChromium, startServer, watch } from '../testing/browser.mjs';
 import { naiveConv2D, loadModule } from '../testing/reference.mjs';
 import { makeModels, png, drawnSeven } from '../testing/models.mjs';
 
 const repo = fileURLToPath(new URL('../../../', import.meta.url));
-const executablePath = process.env.CHROMIUM ?? '/usr/bin/chromium';
 
-// startServer builds tools/serve and starts it on a free port over a copy of
-// the test page beside the built engine (dist/featuremap); it resolves to the
-// server process and its base URL.
-async function startServer(dir) {
-  const bin = join(dir, 'serve');
-  execFileSync('go', ['build', '-o', bin, './tools/serve'], { cwd: repo, stdio: 'inherit' });
+// serveTestPage copies the test page beside the built engine
+// (dist/featuremap) into dir/www and serves it with tools/serve.
+function serveTestPage(dir) {
   const www = join(dir, 'www');
   cpSync(fileURLToPath(new URL('./page/', import.meta.url)), www, { recursive: true });
   cpSync(join(repo, 'dist/featuremap'), join(www, 'featuremap'), { recursive: true });
-  const proc = spawn(bin, ['-dir', www, '-addr', '127.0.0.1:0'], { stdio: ['ignore', 'pipe', 'inherit'] });
-  const url = await new Promise((resolve, reject) => {
-    let out = '';
-    proc.stdout.on('data', (chunk) => {
-      out += chunk;
-      const m = out.match(/at (http:\/\/\S+)\n/);
-      if (m) resolve(m[1]);
-    });
-    proc.on('exit', (code) => reject(new Error(`tools/serve exited with ${code}: ${out}`)));
-  });
-  return { proc, url };
+  return startServer(buildServe(dir), www);
 }
 
-describe('the engine in headless Chromium', { skip: !existsSync(executablePath) && `${executablePath} not found (apt-get install chromium)` }, () => {
+describe('the engine in headless Chromium', { skip: noChromium }, () => {
   let tmp, server, browser, models;
   before(async () => {
     models = makeModels();
     tmp = mkdtempSync(join(tmpdir(), 'featuremap-browser-'));
-    server = await startServer(tmp);
-    browser = await chromium.launch({
-      executablePath,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-        '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
+    server = await serveTestPage(tmp);
+    browser = await launchChromium();
   });
   after(async () => {
     await browser?.close();
@@ -60,18 +41,6 @@ describe('the engine in headless Chromium', { skip: !existsSync(executablePath) 
     rmSync(tmp, { recursive: true, force: true });
     models?.remove();
   });
-
-  // watch collects the page's console errors, uncaught errors and CSP
-  // violations.
-  async function watch(page) {
-    const problems = [];
-    page.on('console', (msg) => msg.type() === 'error' && problems.push(`console: ${msg.text()} ${msg.location().url ?? ''}`));
-    page.on('pageerror', (err) => problems.push(`page error: ${err.message}`));
-    await page.addInitScript(() => {
-      document.addEventListener('securitypolicyviolation', (e) => console.error(`CSP violation: ${e.violatedDirective} ${e.blockedURI}`));
-    });
-    return problems;
-  }
 
   it('shows the seed example computed live, under the CSP, without errors', async () => {
     const page = await browser.newPage();

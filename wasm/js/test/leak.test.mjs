@@ -16,19 +16,18 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { extname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import { chromium } from 'playwright-core';
+import { launchChromium, noChromium } from '../testing/browser.mjs';
 import { distPath, loadModule, rng } from '../testing/reference.mjs';
 
 const repo = fileURLToPath(new URL('../../../', import.meta.url));
 const skip = process.env.FEATUREMAP_LEAK !== '1' && 'slow: run with FEATUREMAP_LEAK=1 (make test-leak)';
-const executablePath = process.env.CHROMIUM ?? '/usr/bin/chromium';
 
 // The workload, the same in Node and in the worker.
 const WARMUP = 1000; // calls after which the process's memory has settled
@@ -160,15 +159,11 @@ async function serve() {
   return { server, url: `http://127.0.0.1:${server.address().port}/` };
 }
 
-describe('alexmnist memory in a Web Worker in Chromium', { skip: skip || (!existsSync(executablePath) && `${executablePath} not found`) }, () => {
+describe('alexmnist memory in a Web Worker in Chromium', { skip: skip || noChromium }, () => {
   let server, url, browser, page;
   before(async () => {
     ({ server, url } = await serve());
-    browser = await chromium.launch({
-      executablePath,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking',
-        '--disable-component-update', '--disable-sync', '--enable-precise-memory-info', '--js-flags=--expose-gc'],
-    });
+    browser = await launchChromium('--enable-precise-memory-info', '--js-flags=--expose-gc');
     page = await browser.newPage();
     page.on('pageerror', (err) => assert.fail(`page error: ${err.message}`));
     await page.goto(url);
