@@ -16,6 +16,8 @@ import (
 	"runtime/debug"
 	"strings"
 	"unicode"
+
+	"github.com/featuremap/featuremap/model/preprocess"
 )
 
 // Set selects the training or the test set.
@@ -46,6 +48,17 @@ func (d *Dataset) ImageTo(dst []float32, i int) {
 	n := d.Rows * d.Cols
 	for j, p := range d.Pixels[i*n : (i+1)*n] {
 		dst[j] = float32(p) / 255
+	}
+}
+
+// InputTo writes image i into dst[:Rows*Cols] as a network input: each
+// pixel value v in [0, 255] becomes n.Apply(v, 0), the model's own
+// preprocessing (model.Arch.InputSpec().Norm). Training and evaluation both
+// read MNIST through it, so they feed a model exactly what it expects.
+func (d *Dataset) InputTo(dst []float32, i int, n preprocess.Norm) {
+	size := d.Rows * d.Cols
+	for j, p := range d.Pixels[i*size : (i+1)*size] {
+		dst[j] = n.Apply(float32(p), 0)
 	}
 }
 

@@ -8,6 +8,8 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/featuremap/featuremap/model/preprocess"
 )
 
 func idx(magic3 byte, dims []uint32, data []byte) []byte {
@@ -75,6 +77,11 @@ func TestLoadDirSynthetic(t *testing.T) {
 	d.ImageTo(img, 1)
 	if img[0] != 0.2 || img[1] != 0.4 {
 		t.Errorf("ImageTo(1) = %v, want [0.2 0.4]", img)
+	}
+	// Image 1 is pixels 51, 102: inverted 204, 153; times 2, minus 8, over 4.
+	d.InputTo(img, 1, preprocess.Norm{Invert: true, Scale: 2, Mean: []float32{8}, Std: []float32{4}})
+	if img[0] != 100 || img[1] != 74.5 {
+		t.Errorf("InputTo(1, norm) = %v, want [100 74.5]", img)
 	}
 
 	writeGz(t, filepath.Join(dir, el), idx(1, []uint32{3}, []byte{3, 9, 1}))

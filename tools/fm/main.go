@@ -272,7 +272,7 @@ func eval(stdout, stderr io.Writer, modelArg string, seed uint64, n, batch int, 
 	if err != nil {
 		return err
 	}
-	sp := net.Arch.InputSpec()
+	norm := net.Arch.InputSpec().Norm
 	in := make([]float32, r.InputLen())
 	classes := r.OutputShape()[len(r.OutputShape())-1]
 	start := time.Now()
@@ -282,11 +282,7 @@ func eval(stdout, stderr io.Writer, modelArg string, seed uint64, n, batch int, 
 		m := min(batch, n-i0)
 		clear(in)
 		for j := range m {
-			x := in[j*784 : (j+1)*784]
-			d.ImageTo(x, i0+j) // MNIST pixels are digits already normalised: pixel/255
-			for k, u := range x {
-				x[k] = sp.Norm.Apply(255*u, 0)
-			}
+			d.InputTo(in[j*784:(j+1)*784], i0+j, norm)
 		}
 		out, err := r.Run(in)
 		if err != nil {

@@ -21,6 +21,7 @@ import (
 
 	"github.com/featuremap/featuremap/model"
 	"github.com/featuremap/featuremap/model/mnist"
+	"github.com/featuremap/featuremap/model/preprocess"
 	"github.com/featuremap/featuremap/model/train"
 )
 
@@ -116,11 +117,12 @@ func trainModel(o options, stdout, stderr io.Writer) error {
 		}
 	}
 
-	trainSet, err := loadMNIST(mnist.Train, o.limit)
+	norm := net.Arch.InputSpec().Norm
+	trainSet, err := loadMNIST(mnist.Train, o.limit, norm)
 	if err != nil {
 		return err
 	}
-	testSet, err := loadMNIST(mnist.Test, o.testLimit)
+	testSet, err := loadMNIST(mnist.Test, o.testLimit, norm)
 	if err != nil {
 		return err
 	}
@@ -154,8 +156,8 @@ func trainModel(o options, stdout, stderr io.Writer) error {
 }
 
 // loadMNIST returns the first limit images of set (all when limit is 0),
-// scaled to [0, 1] as the built-in architectures' preprocessing says.
-func loadMNIST(set mnist.Set, limit int) (train.Data, error) {
+// preprocessed by norm, the network's own input normalisation.
+func loadMNIST(set mnist.Set, limit int, norm preprocess.Norm) (train.Data, error) {
 	ds, err := mnist.Load(set)
 	if err != nil {
 		return train.Data{}, err
@@ -167,7 +169,7 @@ func loadMNIST(set mnist.Set, limit int) (train.Data, error) {
 	px := ds.Rows * ds.Cols
 	d := train.Data{Images: make([]float32, n*px), Labels: make([]int, n)}
 	for i := range n {
-		ds.ImageTo(d.Images[i*px:], i)
+		ds.InputTo(d.Images[i*px:], i, norm)
 		d.Labels[i] = int(ds.Labels[i])
 	}
 	return d, nil
