@@ -1,7 +1,6 @@
 package onnx
 
 import (
-	"encoding/binary"
 	"math"
 	"slices"
 	"strconv"
@@ -57,6 +56,23 @@ func (l Limits) Decode(data []byte) (*Model, error) {
 		return nil, err
 	}
 	return m, nil
+}
+
+// DecodeTensor decodes a serialized TensorProto, such as the input_0.pb
+// and output_0.pb files of ONNX's backend test data, with DefaultLimits.
+func DecodeTensor(data []byte) (*Tensor, error) { return DefaultLimits.DecodeTensor(data) }
+
+// DecodeTensor decodes a serialized TensorProto within l.
+func (l Limits) DecodeTensor(data []byte) (*Tensor, error) {
+	if len(data) > l.MaxBytes {
+		return nil, newError("the tensor is " + strconv.Itoa(len(data)) + " bytes, over the limit of " + strconv.Itoa(l.MaxBytes))
+	}
+	d := &decoder{lim: l}
+	t := new(Tensor)
+	if err := d.sub(data, func(b []byte) error { return d.tensor(t, b) }); err != nil {
+		return nil, within(err, "tensor")
+	}
+	return t, nil
 }
 
 // decoder holds the limits and what has been spent of them.
@@ -238,9 +254,9 @@ func scalars[T any](d *decoder, f field, name string, list *[]T, w int, kind bud
 		var v uint64
 		switch w {
 		case wireFixed32:
-			v, b = uint64(binary.LittleEndian.Uint32(b)), b[4:]
+			v, b = uint64(le32(b)), b[4:]
 		case wireFixed64:
-			v, b = binary.LittleEndian.Uint64(b), b[8:]
+			v, b = le64(b), b[8:]
 		default:
 			var k int
 			if v, k = consumeVarint(b); k <= 0 {

@@ -115,8 +115,9 @@ func TestSkipped(t *testing.T) {
 	}
 }
 
-// TestRoundTrip: random models survive Marshal then Decode unchanged, and
-// onnx-proto decodes what Marshal wrote to the same fields.
+// TestRoundTrip: random models, the fixtures and the reference models
+// survive Marshal then Decode unchanged, and onnx-proto decodes what
+// Marshal wrote to the same fields.
 func TestRoundTrip(t *testing.T) {
 	var models []*Model
 	for seed := range 20 {
@@ -124,6 +125,17 @@ func TestRoundTrip(t *testing.T) {
 	}
 	for _, name := range fixtureNames {
 		m, _ := readFixture(t, name)
+		models = append(models, m)
+	}
+	for _, dir := range referenceDirs(t) {
+		data, err := os.ReadFile(filepath.Join(dir, "model.onnx"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		m, err := Decode(data)
+		if err != nil {
+			t.Fatal(err)
+		}
 		models = append(models, m)
 	}
 	dir := t.TempDir()

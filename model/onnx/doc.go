@@ -1,5 +1,6 @@
 // Package onnx reads and writes ONNX models: a hand-written protocol
-// buffer decoder (Decode, Limits.Decode) and encoder (Model.Marshal) for
+// buffer decoder (Decode, Limits.Decode; DecodeTensor for a lone
+// TensorProto, as in ONNX's test data) and encoder (Model.Marshal) for
 // the part of onnx.proto (https://github.com/onnx/onnx/blob/main/onnx/onnx.proto)
 // that a feed-forward CNN uses: ModelProto, OperatorSetIdProto, GraphProto,
 // NodeProto, AttributeProto, TensorProto, ValueInfoProto, TypeProto.Tensor

@@ -43,7 +43,24 @@ func within(err error, seg string) error {
 func element(field string, i int, name string) string {
 	seg := field + "[" + strconv.Itoa(i) + "]"
 	if name != "" {
-		seg += " " + strconv.Quote(name)
+		seg += " " + quote(name)
 	}
 	return seg
+}
+
+// quote returns s in double quotes with control characters, quotes and
+// backslashes escaped as \xNN, so that a hostile name cannot garble an
+// error message.
+func quote(s string) string {
+	const hex = "0123456789abcdef"
+	b := []byte{'"'}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c < 0x20 || c == 0x7f || c == '"' || c == '\\' {
+			b = append(b, '\\', 'x', hex[c>>4], hex[c&15])
+			continue
+		}
+		b = append(b, c)
+	}
+	return string(append(b, '"'))
 }

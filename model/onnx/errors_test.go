@@ -153,3 +153,13 @@ func TestTensorErrors(t *testing.T) {
 		t.Error("type names")
 	}
 }
+
+// TestQuote: names from the file cannot inject control characters into
+// error messages.
+func TestQuote(t *testing.T) {
+	for in, want := range map[string]string{"conv1": `"conv1"`, "a\"b\\c": `"a\x22b\x5cc"`, "\x1b[31m": `"\x1b[31m"`, "ü": `"ü"`, "": `""`} {
+		if got := quote(in); got != want {
+			t.Errorf("quote(%q) = %s, want %s", in, got, want)
+		}
+	}
+}

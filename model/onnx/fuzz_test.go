@@ -28,6 +28,14 @@ func FuzzDecode(f *testing.F) {
 		f.Add(b)
 		f.Add(b[:len(b)/2])
 	}
+	refs, _ := filepath.Glob(filepath.Join("testdata", "reference", "*test_Conv2d*", "model.onnx"))
+	for _, r := range refs {
+		b, err := os.ReadFile(r)
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(b)
+	}
 	for seed := range 4 {
 		b := randomModel(uint64(seed)).Marshal()
 		f.Add(b)

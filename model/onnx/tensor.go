@@ -1,7 +1,6 @@
 package onnx
 
 import (
-	"encoding/binary"
 	"math"
 	"strconv"
 
@@ -25,19 +24,19 @@ func (t *Tensor) Float32s() ([]float32, error) {
 		switch t.DataType {
 		case Float:
 			if raw != nil {
-				out[i] = math.Float32frombits(binary.LittleEndian.Uint32(raw[4*i:]))
+				out[i] = math.Float32frombits(le32(raw[4*i:]))
 			} else {
 				out[i] = t.FloatData[i]
 			}
 		case Float16:
 			if raw != nil {
-				out[i] = float16.ToFloat32(binary.LittleEndian.Uint16(raw[2*i:]))
+				out[i] = float16.ToFloat32(le16(raw[2*i:]))
 			} else {
 				out[i] = float16.ToFloat32(uint16(t.Int32Data[i]))
 			}
 		case Double:
 			if raw != nil {
-				out[i] = float32(math.Float64frombits(binary.LittleEndian.Uint64(raw[8*i:])))
+				out[i] = float32(math.Float64frombits(le64(raw[8*i:])))
 			} else {
 				out[i] = float32(t.DoubleData[i])
 			}
@@ -70,11 +69,11 @@ func (t *Tensor) Int64s() ([]int64, error) {
 func (t *Tensor) int64At(i int) int64 {
 	switch {
 	case t.DataType == Int64 && t.RawData != nil:
-		return int64(binary.LittleEndian.Uint64(t.RawData[8*i:]))
+		return int64(le64(t.RawData[8*i:]))
 	case t.DataType == Int64:
 		return t.Int64Data[i]
 	case t.RawData != nil:
-		return int64(int32(binary.LittleEndian.Uint32(t.RawData[4*i:])))
+		return int64(int32(le32(t.RawData[4*i:])))
 	}
 	return int64(t.Int32Data[i])
 }
@@ -119,7 +118,7 @@ func (t *Tensor) count() (int, error) {
 }
 
 func (t *Tensor) errorf(msg string) error {
-	return &decodeError{path: "tensor " + strconv.Quote(t.Name), msg: msg}
+	return &decodeError{path: "tensor " + quote(t.Name), msg: msg}
 }
 
 func dimsString(dims []int64) string {

@@ -1,7 +1,6 @@
 package onnx
 
 import (
-	"encoding/binary"
 	"math/bits"
 	"strconv"
 )
@@ -79,13 +78,13 @@ func (d *decoder) next(b *[]byte) (field, error) {
 		if len(*b) < 8 {
 			return f, fieldError(f.num, "truncated fixed64")
 		}
-		f.v = binary.LittleEndian.Uint64(*b)
+		f.v = le64(*b)
 		*b = (*b)[8:]
 	case wireFixed32:
 		if len(*b) < 4 {
 			return f, fieldError(f.num, "truncated fixed32")
 		}
-		f.v = uint64(binary.LittleEndian.Uint32(*b))
+		f.v = uint64(le32(*b))
 		*b = (*b)[4:]
 	case wireBytes:
 		l, n := consumeVarint(*b)
@@ -187,7 +186,7 @@ func (e *encoder) varint(v uint64) {
 		e.n += (bits.Len64(v|1) + 6) / 7
 		return
 	}
-	e.b = binary.AppendUvarint(e.b, v)
+	e.b = appendUvarint(e.b, v)
 }
 
 func (e *encoder) key(num, wire int) { e.varint(uint64(num)<<3 | uint64(wire)) }
@@ -197,7 +196,7 @@ func (e *encoder) fixed32(v uint32) {
 		e.n += 4
 		return
 	}
-	e.b = binary.LittleEndian.AppendUint32(e.b, v)
+	e.b = appendLE32(e.b, v)
 }
 
 func (e *encoder) fixed64(v uint64) {
@@ -205,7 +204,7 @@ func (e *encoder) fixed64(v uint64) {
 		e.n += 8
 		return
 	}
-	e.b = binary.LittleEndian.AppendUint64(e.b, v)
+	e.b = appendLE64(e.b, v)
 }
 
 // bytesField writes a length-delimited field.

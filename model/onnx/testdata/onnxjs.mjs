@@ -5,9 +5,14 @@
 //   node onnxjs.mjs fixtures DIR      write DIR/NAME.onnx and DIR/NAME.json (what
 //                                     onnx-proto decodes from NAME.onnx)
 //   node onnxjs.mjs decode FILE...    print a JSON array: each file decoded
+//   node onnxjs.mjs tensor FILE...    print a JSON array: each serialized TensorProto
+//                                     as {dims, dataType, values} (FLOAT or INT64)
 //   node onnxjs.mjs ort MODEL INPUT   run MODEL in onnxruntime-web (wasm, one
 //                                     thread) on INPUT (a JSON {name, dims, data}),
 //                                     print {dims, data} of the first output
+//   node onnxjs.mjs ortpb MODEL DIR...  the same for each MODEL DIR pair, with the
+//                                     graph's inputs that are not initializers read
+//                                     from DIR/input_N.pb in order; prints an array
 //
 // JSON follows protobufjs toObject: camelCase names, int64 as decimal
 // strings, bytes as base64, enums as numbers, absent fields omitted.
@@ -197,12 +202,35 @@ function unpacked() {
 
 const fixtures = { cnn, skipped, unpacked };
 
-async function ort(modelFile, inputFile) {
+// tensorValues returns a TensorProto's dims, type and values (FLOAT from
+// float_data or raw_data, INT64 from int64_data or raw_data).
+function tensorValues(t) {
+  const dims = t.dims.map(Number);
+  const raw = t.rawData && t.rawData.length ? new Uint8Array(t.rawData).buffer : null; // copied: aligned
+  let values;
+  switch (t.dataType) {
+    case T.FLOAT:
+      values = raw ? new Float32Array(raw) : Float32Array.from(t.floatData);
+      break;
+    case T.INT64:
+      values = raw ? new BigInt64Array(raw) : BigInt64Array.from(t.int64Data.map((v) => BigInt(v.toString())));
+      break;
+    default:
+      throw new Error(`tensor ${t.name}: data type ${t.dataType} not supported here`);
+  }
+  return { dims, dataType: t.dataType, values };
+}
+
+function readTensor(file) {
+  return tensorValues(onnx.TensorProto.decode(fs.readFileSync(file)));
+}
+
+async function ort(modelFile, feedsFor) {
   const ortWeb = await import('onnxruntime-web');
   ortWeb.env.wasm.numThreads = 1;
+  ortWeb.env.logLevel = 'error';
   const session = await ortWeb.InferenceSession.create(fs.readFileSync(modelFile));
-  const input = JSON.parse(fs.readFileSync(inputFile, 'utf8'));
-  const feeds = { [input.name]: new ortWeb.Tensor('float32', Float32Array.from(input.data), input.dims) };
+  const feeds = feedsFor(ortWeb);
   const out = await session.run(feeds);
   const y = out[session.outputNames[0]];
   return { dims: Array.from(y.dims), data: Array.from(y.data) };
@@ -220,10 +248,37 @@ switch (mode) {
   case 'decode':
     process.stdout.write(JSON.stringify(args.map((f) => decode(fs.readFileSync(f)))));
     break;
-  case 'ort':
-    process.stdout.write(JSON.stringify(await ort(args[0], args[1])));
+  case 'tensor':
+    process.stdout.write(JSON.stringify(args.map((f) => {
+      const t = readTensor(f);
+      return { dims: t.dims, dataType: t.dataType, values: Array.from(t.values, Number) };
+    })));
     break;
+  case 'ort':
+    process.stdout.write(JSON.stringify(await ort(args[0], (ortWeb) => {
+      const input = JSON.parse(fs.readFileSync(args[1], 'utf8'));
+      return { [input.name]: new ortWeb.Tensor('float32', Float32Array.from(input.data), input.dims) };
+    })));
+    break;
+  case 'ortpb': {
+    const results = [];
+    for (let k = 0; k < args.length; k += 2) {
+      const [model, dir] = args.slice(k, k + 2);
+      results.push(await ort(model, (ortWeb) => {
+        const graph = onnx.ModelProto.decode(fs.readFileSync(model)).graph;
+        const initialized = new Set(graph.initializer.map((t) => t.name));
+        const feeds = {};
+        graph.input.filter((v) => !initialized.has(v.name)).forEach((v, i) => {
+          const t = readTensor(path.join(dir, `input_${i}.pb`));
+          feeds[v.name] = new ortWeb.Tensor(t.dataType === T.FLOAT ? 'float32' : 'int64', t.values, t.dims);
+        });
+        return feeds;
+      }));
+    }
+    process.stdout.write(JSON.stringify(results));
+    break;
+  }
   default:
-    console.error('usage: node onnxjs.mjs fixtures DIR | decode FILE... | ort MODEL INPUT');
+    console.error('usage: node onnxjs.mjs fixtures DIR | decode FILE... | tensor FILE... | ort MODEL INPUT | ortpb MODEL DIR');
     process.exit(2);
 }
