@@ -54,6 +54,7 @@ func TestDecodeErrors(t *testing.T) {
 			`onnx: graph.node[0] "c".attribute[0] "value".t.float_data: packed length 1`},
 		{"shape dim", graphWith(pbBytes(11, pbString(1, "x"), pbBytes(2, pbBytes(1, pbBytes(2, pbBytes(1, pbString(1, "N"))))))),
 			`onnx: graph.input[0] "x".type.tensor_type.shape.dim[0].dim_value: wire type length-delimited, want varint`},
+		{"float wire", graphWith(pbBytes(1, pbBytes(5, pbString(1, "alpha"), pbVarint(2, 1)))), `onnx: graph.node[0].attribute[0] "alpha".f: wire type varint, want fixed32`},
 		{"string wire", graphWith(pbBytes(1, pbVarint(1, 3))), "onnx: graph.node[0].input: wire type varint, want length-delimited"},
 		{"opset", pbBytes(8, pbString(1, "ai.onnx"), pbString(2, "13")), `onnx: opset_import[0] "ai.onnx".version: wire type`},
 	} {

@@ -21,10 +21,6 @@ func pbBytes(num int, parts ...[]byte) []byte {
 
 func pbString(num int, s string) []byte { return pbBytes(num, []byte(s)) }
 
-func pbFixed32(num int, v uint32) []byte {
-	return binary.LittleEndian.AppendUint32(pbKey(num, wireFixed32), v)
-}
-
 func cat(parts ...[]byte) []byte {
 	var out []byte
 	for _, p := range parts {

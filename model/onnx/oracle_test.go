@@ -132,8 +132,7 @@ func protoJSON(m *Model) any {
 		return out
 	}
 	b64 := func(s string) string { return base64.StdEncoding.EncodeToString([]byte(s)) }
-	var tensor func(t *Tensor) map[string]any
-	tensor = func(t *Tensor) map[string]any {
+	tensor := func(t *Tensor) map[string]any {
 		i32 := []any{}
 		for _, v := range t.Int32Data {
 			i32 = append(i32, float64(v))
