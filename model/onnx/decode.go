@@ -8,7 +8,8 @@ import (
 
 // Limits bounds what Decode accepts, so that a hostile file costs at most
 // a small multiple of its own size in memory and is refused with an error
-// naming the limit before anything larger is allocated.
+// naming the limit before anything larger is allocated. Every field must be
+// set: start from DefaultLimits and change what needs changing.
 type Limits struct {
 	// MaxBytes is the largest input, in bytes (protobuf itself stops at
 	// 2 GiB).

@@ -83,36 +83,34 @@ func (t *Tensor) int64At(i int) int64 {
 // its type uses (and no other), and returns that number. A decoded
 // RawData is never nil when the file had raw_data, even an empty one.
 func (t *Tensor) count() (int, error) {
-	typed := map[DataType]struct {
-		name string
-		n    int
-	}{
-		Float:   {"float_data", len(t.FloatData)},
-		Float16: {"int32_data", len(t.Int32Data)},
-		Int32:   {"int32_data", len(t.Int32Data)},
-		Double:  {"double_data", len(t.DoubleData)},
-		Int64:   {"int64_data", len(t.Int64Data)},
-	}
-	field, ok := typed[t.DataType]
-	if !ok {
+	var field string // the typed field the data type uses
+	var n int        // the number of values in it
+	switch t.DataType {
+	case Float:
+		field, n = "float_data", len(t.FloatData)
+	case Float16, Int32:
+		field, n = "int32_data", len(t.Int32Data)
+	case Double:
+		field, n = "double_data", len(t.DoubleData)
+	case Int64:
+		field, n = "int64_data", len(t.Int64Data)
+	default:
 		return 0, t.errorf("data_type " + t.DataType.String() + " cannot be read as numbers (want FLOAT, FLOAT16, DOUBLE, INT32 or INT64)")
 	}
-	others := len(t.FloatData) + len(t.Int32Data) + len(t.Int64Data) + len(t.DoubleData) - field.n
-	n := field.n
+	others := len(t.FloatData) + len(t.Int32Data) + len(t.Int64Data) + len(t.DoubleData) - n
 	if t.RawData != nil {
 		size := t.DataType.rawSize()
 		if len(t.RawData)%size != 0 {
 			return 0, t.errorf("raw_data has " + strconv.Itoa(len(t.RawData)) + " bytes, not a multiple of " + strconv.Itoa(size) + " (" + t.DataType.String() + ")")
 		}
-		others += field.n
-		n = len(t.RawData) / size
-		field.name = "raw_data"
+		others += n
+		field, n = "raw_data", len(t.RawData)/size
 	}
 	if others != 0 {
-		return 0, t.errorf("values in more than one field (" + field.name + " and others) for data_type " + t.DataType.String())
+		return 0, t.errorf("values in more than one field (" + field + " and others) for data_type " + t.DataType.String())
 	}
 	if want := dimsProduct(t.Dims); want != int64(n) {
-		return 0, t.errorf(field.name + " holds " + strconv.Itoa(n) + " values, dims " + dimsString(t.Dims) + " want " + strconv.FormatInt(want, 10))
+		return 0, t.errorf(field + " holds " + strconv.Itoa(n) + " values, dims " + dimsString(t.Dims) + " want " + strconv.FormatInt(want, 10))
 	}
 	return n, nil
 }

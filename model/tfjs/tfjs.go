@@ -38,7 +38,8 @@ type Weight struct {
 	Values []float32
 }
 
-// Limits bounds what Parse accepts.
+// Limits bounds what Parse accepts. Every field must be set: start from
+// DefaultLimits and change what needs changing.
 type Limits struct {
 	MaxJSONBytes int   // size of model.json
 	MaxLayers    int   // layers in the topology
