@@ -478,7 +478,7 @@ func (d *decoder) tensor(t *Tensor, b []byte) error {
 		}
 	}
 	if external {
-		return newError("data stored outside the .onnx file (data_location EXTERNAL) is not supported: save the model as one file")
+		return newError("data stored outside the .onnx file (external_data, data_location EXTERNAL) is not supported: save the model as one file (onnx.save_model(model, path, save_as_external_data=False))")
 	}
 	for i, v := range t.Dims {
 		if v < 0 {

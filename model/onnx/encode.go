@@ -61,9 +61,7 @@ func (g *Graph) encode(e *encoder) {
 // included (an empty node input marks an omitted optional input).
 func (e *encoder) repeatedString(num int, list []string) {
 	for _, s := range list {
-		e.key(num, wireBytes)
-		e.varint(uint64(len(s)))
-		e.raw([]byte(s))
+		e.str(num, s)
 	}
 }
 
@@ -89,7 +87,7 @@ func (a *Attribute) encode(e *encoder) {
 		e.varint(uint64(a.I))
 	}
 	if a.S != "" || a.Type == AttrString {
-		e.bytesField(4, []byte(a.S))
+		e.str(4, a.S)
 	}
 	if a.T != nil {
 		e.message(5, a.T.encode)

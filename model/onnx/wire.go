@@ -214,11 +214,8 @@ func (e *encoder) bytesField(num int, p []byte) {
 	e.raw(p)
 }
 
-// stringField writes s as a length-delimited field unless it is empty.
-func (e *encoder) stringField(num int, s string) {
-	if s == "" {
-		return
-	}
+// str writes s as a length-delimited field, even if it is empty.
+func (e *encoder) str(num int, s string) {
 	e.key(num, wireBytes)
 	e.varint(uint64(len(s)))
 	if e.sizing {
@@ -226,6 +223,13 @@ func (e *encoder) stringField(num int, s string) {
 		return
 	}
 	e.b = append(e.b, s...)
+}
+
+// stringField writes s as a length-delimited field unless it is empty.
+func (e *encoder) stringField(num int, s string) {
+	if s != "" {
+		e.str(num, s)
+	}
 }
 
 // varintField writes v unless it is zero.
