@@ -165,3 +165,47 @@ func TestRoundTrip(t *testing.T) {
 		}
 	})
 }
+
+// TestNodeAccessors reads the cnn fixture's attributes through the typed
+// accessors, with defaults for absent ones and errors for mistyped ones.
+func TestNodeAccessors(t *testing.T) {
+	m, _ := readFixture(t, "cnn")
+	conv, lrn, sm := &m.Graph.Nodes[0], &m.Graph.Nodes[2], &m.Graph.Nodes[7]
+	if v, err := conv.IntsAttr("pads", nil); err != nil || !slices.Equal(v, []int64{1, 1, 1, 1}) {
+		t.Errorf("pads = %v, %v", v, err)
+	}
+	if v, err := conv.IntsAttr("dilations", []int64{1, 1}); err != nil || !slices.Equal(v, []int64{1, 1}) {
+		t.Errorf("dilations = %v, %v", v, err)
+	}
+	if v, err := conv.IntAttr("group", 0); err != nil || v != 1 {
+		t.Errorf("group = %v, %v", v, err)
+	}
+	if v, err := conv.StringAttr("auto_pad", ""); err != nil || v != "NOTSET" {
+		t.Errorf("auto_pad = %v, %v", v, err)
+	}
+	if v, err := lrn.FloatAttr("beta", 0); err != nil || v != 0.75 {
+		t.Errorf("beta = %v, %v", v, err)
+	}
+	if v, err := sm.IntAttr("axis", 1); err != nil || v != -1 {
+		t.Errorf("axis = %v, %v", v, err)
+	}
+	for _, err := range []error{
+		func() error { _, err := conv.IntAttr("pads", 0); return err }(),
+		func() error { _, err := conv.FloatAttr("group", 0); return err }(),
+		func() error { _, err := conv.StringAttr("strides", ""); return err }(),
+		func() error { _, err := lrn.IntsAttr("alpha", nil); return err }(),
+	} {
+		if err == nil || !strings.HasPrefix(err.Error(), "onnx: node ") || !strings.Contains(err.Error(), "has type") {
+			t.Errorf("mistyped attribute: err = %v", err)
+		}
+	}
+	if _, err := conv.IntAttr("pads", 0); err.Error() != `onnx: node "conv1" (Conv): attribute "pads" has type INTS, want INT` {
+		t.Errorf("error text: %v", err)
+	}
+	if m.OpsetVersion("") != 13 || m.OpsetVersion("ai.onnx") != 13 || m.OpsetVersion("com.example") != 2 || m.OpsetVersion("x") != 0 {
+		t.Errorf("opset versions of %+v", m.OpsetImports)
+	}
+	if m.Graph.Initializer("fc_w") == nil || m.Graph.Initializer("nope") != nil {
+		t.Error("Initializer lookup")
+	}
+}

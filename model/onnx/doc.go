@@ -28,6 +28,8 @@
 // skipped, so their nodes reach the converter with no value for them.
 // Tensor.Float32s and Tensor.Int64s read the values of a tensor from
 // raw_data or its typed field and check their number against its dims.
+// Node.IntAttr, FloatAttr, StringAttr and IntsAttr return typed attributes
+// with defaults, failing with the node's name, its op and the attribute.
 //
 // # Converting to featuremap layers (the next step, in package model)
 //
