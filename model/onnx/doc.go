@@ -37,7 +37,11 @@
 // resolves each input either to an initializer (a weight) or to the output
 // of an earlier node, and maps ops to featuremap layer types, failing with
 // the node's name, its op and the attribute for anything it cannot map
-// exactly:
+// exactly. The model's input is the graph input that is not an initializer
+// (before IR version 4 initializers are listed among the inputs too, as in
+// the PyTorch exports of testdata/reference); node names may be empty, so
+// layers are better named after a node's output. A Constant node's value
+// (attribute "value", a TENSOR) is one more initializer.
 //
 //   - Conv → conv2d. Weights are OIHW [OC, C/group, KH, KW]; featuremap's
 //     filters are HWIO [KH, KW, C/group, OC]: w[kh][kw][c][o] =
@@ -71,8 +75,9 @@
 //     folded into the preceding Conv or Gemm: s = γ/√(σ²+ε), w' = w·s per
 //     output channel, b' = (b-μ)·s+β; standing alone it becomes a per-channel
 //     scale and shift.
-//   - Gemm (alpha, beta, transA=0, transB) and MatMul followed by Add →
-//     dense, weights [K, M] (transB=1 stores [M, K]: transpose). Flatten
+//   - Gemm (transA=0, transB; alpha scales the weights, beta the bias) and
+//     MatMul followed by Add → dense, weights [K, M] (transB=1 stores
+//     [M, K]: transpose). Flatten
 //     (axis=1) or Reshape to [N, -1] before the first dense layer flattens
 //     NCHW in C, H, W order, featuremap flattens NHWC in H, W, C order: the
 //     converter permutes the dense weight's K rows once,
@@ -81,9 +86,10 @@
 //   - Relu → relu (fused into the conv or dense layer before it where the
 //     layer table allows); Softmax (axis -1 or 1 on 2-D data) → softmax;
 //     Dropout and Identity → nothing (inference); Concat on the channel axis
-//     → concat on the last axis; Constant nodes → initializers.
+//     → concat on the last axis.
 //   - Opsets 9–21 change attribute places, not meanings, for these ops:
 //     Reshape's shape is an input (opset ≥ 5), Dropout's ratio an input
 //     (≥ 12), Softmax's default axis is 1 before opset 13 and -1 after
-//     (on 2-D data both are the class axis).
+//     (on 2-D data both are the class axis), BatchNormalization's
+//     training_mode=1 (≥ 14) is refused.
 package onnx

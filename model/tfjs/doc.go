@@ -35,5 +35,10 @@
 // (gamma, beta, moving_mean, moving_variance, epsilon; folded into the
 // Conv2D or Dense before it, or a per-channel scale and shift; axis must be
 // the channel axis -1 or 3) and InputLayer (batch_input_shape gives the
-// model's input shape).
+// model's input shape; a Sequential model without one has it in its first
+// layer's batch_input_shape). A layer's weights are named after it:
+// "conv1/kernel", "conv1/bias", "bn1/gamma", "bn1/beta",
+// "bn1/moving_mean", "bn1/moving_variance" (converted Keras models may add
+// a scope prefix, so match on the "/kernel"-style suffix after the layer's
+// name).
 package tfjs
