@@ -3,6 +3,7 @@ package tfjs
 import (
 	"os"
 	"path/filepath"
+	"runtime"
 	"testing"
 )
 
@@ -10,8 +11,9 @@ import (
 var fuzzLimits = Limits{MaxJSONBytes: 1 << 16, MaxLayers: 64, MaxWeights: 64, MaxRank: 6, MaxElements: 1 << 14}
 
 // FuzzParse feeds arbitrary model.json bytes and weight bytes (the first
-// shard gets them all, later shards are empty) to Parse: it must not panic,
-// and every weight it returns must have as many values as its shape says.
+// shard gets them all, later shards are empty) to Parse: it must not panic
+// nor allocate more than a bounded multiple of its input, and every weight
+// it returns must have as many values as its shape says.
 // The seeds are the tfjs fixtures; testdata/fuzz/FuzzParse keeps the
 // corpus.
 func FuzzParse(f *testing.F) {
@@ -32,6 +34,8 @@ func FuzzParse(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, modelJSON, weights []byte) {
 		first := true
+		var before, after runtime.MemStats
+		runtime.ReadMemStats(&before)
 		m, err := fuzzLimits.Parse(modelJSON, func(string) ([]byte, error) {
 			if first {
 				first = false
@@ -39,6 +43,10 @@ func FuzzParse(f *testing.F) {
 			}
 			return nil, nil
 		})
+		runtime.ReadMemStats(&after)
+		if grew := after.TotalAlloc - before.TotalAlloc; grew > 512*uint64(len(modelJSON)+len(weights))+1<<20 {
+			t.Fatalf("parsing %d + %d bytes allocated %d bytes", len(modelJSON), len(weights), grew)
+		}
 		if err != nil {
 			return
 		}
