@@ -20,27 +20,31 @@ func (t *Tensor) Float32s() ([]float32, error) {
 	}
 	out := make([]float32, n)
 	raw := t.RawData
-	for i := range out {
-		switch t.DataType {
-		case Float:
-			if raw != nil {
-				out[i] = math.Float32frombits(le32(raw[4*i:]))
-			} else {
-				out[i] = t.FloatData[i]
-			}
-		case Float16:
-			if raw != nil {
-				out[i] = float16.ToFloat32(le16(raw[2*i:]))
-			} else {
-				out[i] = float16.ToFloat32(uint16(t.Int32Data[i]))
-			}
-		case Double:
-			if raw != nil {
-				out[i] = float32(math.Float64frombits(le64(raw[8*i:])))
-			} else {
-				out[i] = float32(t.DoubleData[i])
-			}
-		default:
+	switch {
+	case t.DataType == Float && raw != nil:
+		for i := range out {
+			out[i] = math.Float32frombits(le32(raw[4*i:]))
+		}
+	case t.DataType == Float:
+		copy(out, t.FloatData)
+	case t.DataType == Float16 && raw != nil:
+		for i := range out {
+			out[i] = float16.ToFloat32(le16(raw[2*i:]))
+		}
+	case t.DataType == Float16:
+		for i, v := range t.Int32Data[:n] {
+			out[i] = float16.ToFloat32(uint16(v))
+		}
+	case t.DataType == Double && raw != nil:
+		for i := range out {
+			out[i] = float32(math.Float64frombits(le64(raw[8*i:])))
+		}
+	case t.DataType == Double:
+		for i, v := range t.DoubleData[:n] {
+			out[i] = float32(v)
+		}
+	default:
+		for i := range out {
 			out[i] = float32(t.int64At(i))
 		}
 	}
