@@ -19,7 +19,7 @@ GO_SOURCES := $(shell find kernel model wasm tools site -name '*.go' 2>/dev/null
 # (GOOS/GOARCH select what it checks, not what it runs on).
 STATICCHECK := $(abspath $(DIST)/tools)/staticcheck
 
-.PHONY: mnist-data test-models train all build test check test-go test-race test-simd test-wasm test-node test-browser serve bench cover clean fuzz test-leak
+.PHONY: mnist-data test-models train all build size test check test-go test-race test-simd test-wasm test-node test-browser serve bench cover clean fuzz test-leak
 
 all: build
 
@@ -59,6 +59,11 @@ $(DIST)/site/index.html: build-engine-files $(shell find site/static $(MODELS) -
 $(DIST)/site/app.wasm: $(GO_SOURCES)
 	@mkdir -p $(DIST)/site
 	$(WASM_ENV) $(GO) build -ldflags=-s -o $@ ./site/app
+
+# Each shipped WebAssembly binary's bytes (raw, gzip -9, brotli through
+# Node) and its code section by Go package (tools/size).
+size: build
+	$(GO) run ./tools/size -dist $(DIST)
 
 .PHONY: build-engine-files
 build-engine-files: $(ENGINE)/featuremap.wasm $(ENGINE)/featuremap.simd.wasm $(ENGINE)/featuremap.js
