@@ -12,9 +12,9 @@ ENGINE    := $(DIST)/featuremap
 WASM_ENV  := GOOS=js GOARCH=wasm
 SIMD_ENV  := GOEXPERIMENT=simd
 # Go packages that run their tests under js/wasm in Node too.
-WASM_PKGS := ./kernel/... ./model/... ./wasm/...
+WASM_PKGS := ./internal/... ./kernel/... ./model/... ./wasm/...
 
-GO_SOURCES := $(shell find kernel model wasm tools site -name '*.go' 2>/dev/null) go.mod go.sum
+GO_SOURCES := $(shell find internal kernel model wasm tools site -name '*.go' 2>/dev/null) go.mod go.sum
 # staticcheck is built natively once and then run for every target
 # (GOOS/GOARCH select what it checks, not what it runs on).
 STATICCHECK := $(abspath $(DIST)/tools)/staticcheck
@@ -81,7 +81,7 @@ $(STATICCHECK):
 # tsc checks the TypeScript declarations with a typed example that uses all
 # of them (wasm/js/types).
 check: $(STATICCHECK) node_modules/.package-lock.json
-	@test -z "$$(gofmt -l kernel model wasm tools site)" || (gofmt -l kernel model wasm tools site; echo 'gofmt: files above need formatting'; exit 1)
+	@test -z "$$(gofmt -l internal kernel model wasm tools site)" || (gofmt -l internal kernel model wasm tools site; echo 'gofmt: files above need formatting'; exit 1)
 	$(GO) vet ./...
 	$(SIMD_ENV) $(GO) vet ./...
 	$(WASM_ENV) $(GO) vet ./...
