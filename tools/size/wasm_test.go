@@ -249,3 +249,20 @@ func sumShares(s []share) int {
 	}
 	return n
 }
+
+func TestRunErrors(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		code int
+		want string
+	}{
+		{[]string{"-top", "0"}, 2, "-top 0, want at least 1"},
+		{[]string{"extra"}, 2, `unexpected arguments ["extra"]`},
+		{[]string{"-dist", t.TempDir()}, 1, "no such file or directory (run `make build` first)"},
+	} {
+		var stdout, stderr bytes.Buffer
+		if code := run(tc.args, &stdout, &stderr); code != tc.code || !strings.Contains(stderr.String(), tc.want) {
+			t.Errorf("run(%q) = %d, stderr %q; want %d and %q", tc.args, code, stderr.String(), tc.code, tc.want)
+		}
+	}
+}
