@@ -30,33 +30,17 @@ var headerLimits = tinyjson.Limits{MaxBytes: MaxHeaderLen, MaxDepth: 3, MaxValue
 // Parse decodes a safetensors file held in data. The returned tensors'
 // Data slices alias data.
 func Parse(data []byte) (*File, error) {
-	var n uint64
-	if len(data) >= 8 {
-		n = binary.LittleEndian.Uint64(data)
-	}
-	if len(data) < 8 || n > uint64(len(data)-8) {
-		// Not a damaged weight file but some other file, such as an
-		// HTML error page served instead: say so rather than report an
-		// absurd header length.
+	if msg := checkFraming(data); msg != "" {
+		// Input that starts like another format (an HTML error page
+		// served instead, an image) is named as such rather than
+		// reported as a damaged weight file.
 		if what := notWeightFile(data); what != "" {
-			return nil, errors.New("safetensors: " + what)
+			msg = what
 		}
+		return nil, errors.New("safetensors: " + msg)
 	}
-	switch {
-	case len(data) < 8:
-		return nil, errors.New("safetensors: file is " + strconv.Itoa(len(data)) + " bytes, shorter than the 8-byte header length")
-	case n > MaxHeaderLen:
-		return nil, errors.New("safetensors: header length " + utoa(n) + " exceeds the limit of " + strconv.Itoa(MaxHeaderLen) + " bytes")
-	case n > uint64(len(data)-8):
-		return nil, errors.New("safetensors: header length " + utoa(n) + " exceeds the " + strconv.Itoa(len(data)-8) + " bytes after it (file truncated?)")
-	}
+	n := binary.LittleEndian.Uint64(data)
 	header, body := data[8:8+n], data[8+n:]
-	if !utf8.Valid(header) {
-		return nil, errors.New("safetensors: header is not valid UTF-8")
-	}
-	if len(header) == 0 || header[0] != '{' {
-		return nil, errors.New("safetensors: header does not start with '{'")
-	}
 
 	f := &File{Metadata: map[string]string{}}
 	// Both sorts below are of spans, so the binary holds one instantiation
@@ -121,6 +105,29 @@ func Parse(data []byte) (*File, error) {
 		f.Tensors[i].Data = body[s.begin:s.end:s.end]
 	}
 	return f, nil
+}
+
+// checkFraming checks the header length and the header's first byte and
+// encoding, returning what is wrong or "".
+func checkFraming(data []byte) string {
+	if len(data) < 8 {
+		return "file is " + strconv.Itoa(len(data)) + " bytes, shorter than the 8-byte header length"
+	}
+	n := binary.LittleEndian.Uint64(data)
+	switch {
+	case n > MaxHeaderLen:
+		return "header length " + utoa(n) + " exceeds the limit of " + strconv.Itoa(MaxHeaderLen) + " bytes"
+	case n > uint64(len(data)-8):
+		return "header length " + utoa(n) + " exceeds the " + strconv.Itoa(len(data)-8) + " bytes after it (file truncated?)"
+	}
+	header := data[8 : 8+n]
+	if !utf8.Valid(header) {
+		return "header is not valid UTF-8"
+	}
+	if len(header) == 0 || header[0] != '{' {
+		return "header does not start with '{'"
+	}
+	return ""
 }
 
 // parseEntry reads and checks one tensor record, {"dtype": "I8", "shape":
@@ -252,8 +259,8 @@ func parseMetadata(dec *tinyjson.Decoder, m map[string]string) error {
 }
 
 // notWeightFile describes data that cannot be a safetensors file because it
-// starts like something else, for the error of a header length that does
-// not fit the data: "this is not a weight file (it starts with "<!DOCTYPE html>")".
+// starts like something else, for the error of a header that does not fit:
+// "this is not a weight file (it starts with "<!DOCTYPE html>")".
 // It returns "" for data that does not look like text or a known format.
 // The quoted prefix is strconv-quoted, so it is safe to print anywhere.
 func notWeightFile(data []byte) string {

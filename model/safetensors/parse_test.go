@@ -92,6 +92,8 @@ func TestNotWeightFile(t *testing.T) {
 		{"PNG", "\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", `this is not a weight file (it starts with "\x89PNG\r\n\x1a\n", like a PNG image)`},
 		{"JPEG", "\xff\xd8\xff\xe0\x00\x10JFIF", `like a JPEG image`},
 		{"gzip", "\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\x03", `like gzip-compressed data`},
+		// A gzip stream without a timestamp reads as a 559,903-byte header.
+		{"long gzip", "\x1f\x8b\x08\x00\x00\x00\x00\x00" + strings.Repeat("\xff", 559903), `like gzip-compressed data`},
 		{"control bytes", "\x01\x02\x03", "file is 3 bytes, shorter than the 8-byte header length"},
 		{"binary length", "\x00\x00\x00\x00\x00\x00\x01\x00{}", "header length 281474976710656 exceeds the limit"},
 		{"truncated weight file", "\x10\x00\x00\x00\x00\x00\x00\x00{}", "header length 16 exceeds the 2 bytes after it"},
