@@ -2,6 +2,7 @@ package tinyjson
 
 import (
 	"errors"
+	"math"
 	"strconv"
 	"unicode/utf8"
 )
@@ -61,6 +62,31 @@ func AppendString(dst []byte, s string) []byte {
 	}
 	dst = append(dst, s[start:]...)
 	return append(dst, '"')
+}
+
+// AppendFloat appends f, rounded to bits (32 or 64), as encoding/json
+// writes a float32 or float64: the shortest decimal that reads back as the
+// same value, in plain notation unless its magnitude is below 1e-6 or at
+// least 1e21, where it uses an exponent without a leading zero (1e-7, not
+// 1e-07). NaN and the infinities have no JSON form and are an error.
+func AppendFloat(dst []byte, f float64, bits int) ([]byte, error) {
+	if math.IsNaN(f) || math.IsInf(f, 0) {
+		return dst, errors.New("json: " + strconv.FormatFloat(f, 'g', -1, bits) + " has no JSON form")
+	}
+	// The thresholds are compared at the value's own precision, as
+	// encoding/json does: float32(1e-6) is slightly below 1e-6.
+	abs := math.Abs(f)
+	format := byte('f')
+	if bits == 32 && abs != 0 && (float32(abs) < 1e-6 || float32(abs) >= 1e21) ||
+		bits != 32 && abs != 0 && (abs < 1e-6 || abs >= 1e21) {
+		format = 'e'
+	}
+	dst = strconv.AppendFloat(dst, f, format, -1, bits)
+	if n := len(dst); format == 'e' && n >= 4 && dst[n-4] == 'e' && dst[n-3] == '-' && dst[n-2] == '0' {
+		dst[n-2] = dst[n-1] // e-07 → e-7
+		dst = dst[:n-1]
+	}
+	return dst, nil
 }
 
 // Append appends v to dst as compact JSON: strings through AppendString,

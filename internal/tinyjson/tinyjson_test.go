@@ -215,6 +215,49 @@ func TestAppendErrors(t *testing.T) {
 	}
 }
 
+func TestAppendFloat(t *testing.T) {
+	for _, tc := range []struct {
+		f    float64
+		bits int
+		want string
+	}{
+		{0, 64, "0"}, {math.Copysign(0, -1), 64, "-0"}, {1, 64, "1"}, {-2.5, 64, "-2.5"},
+		{1e-7, 64, "1e-7"}, {1e-6, 64, "0.000001"}, {1e20, 64, "100000000000000000000"}, {1e21, 64, "1e+21"},
+		{0.1, 32, "0.1"}, {float64(float32(0.1)), 32, "0.1"}, {1e-4, 32, "0.0001"}, {1e-7, 32, "1e-7"}, {float64(float32(1e-6)), 32, "0.000001"},
+		{123456789, 32, "123456790"}, {math.MaxFloat32, 32, "3.4028235e+38"}, {5e-324, 64, "5e-324"},
+	} {
+		if got, err := AppendFloat(nil, tc.f, tc.bits); err != nil || string(got) != tc.want {
+			t.Errorf("AppendFloat(%v, %d) = %s, %v; want %s", tc.f, tc.bits, got, err, tc.want)
+		}
+	}
+	for _, f := range []float64{math.NaN(), math.Inf(1), math.Inf(-1)} {
+		if _, err := AppendFloat(nil, f, 64); err == nil || !strings.Contains(err.Error(), "has no JSON form") {
+			t.Errorf("AppendFloat(%v): %v, want an error", f, err)
+		}
+	}
+}
+
+// FuzzAppendFloat compares AppendFloat with encoding/json's encoding of the
+// same float64 and float32, byte for byte.
+func FuzzAppendFloat(f *testing.F) {
+	for _, v := range []float64{0, 1, -1.5, 1e-7, 1e21, 0.1, 3e38, 5e-324, 1e-45, 123456789} {
+		f.Add(v)
+	}
+	f.Fuzz(func(t *testing.T, v float64) {
+		for _, x := range []any{v, float32(v)} {
+			bits, fv := 64, v
+			if f32, ok := x.(float32); ok {
+				bits, fv = 32, float64(f32)
+			}
+			want, werr := json.Marshal(x)
+			got, err := AppendFloat(nil, fv, bits)
+			if (err != nil) != (werr != nil) || err == nil && string(got) != string(want) {
+				t.Fatalf("AppendFloat(%v, %d) = %s, %v; encoding/json writes %s, %v", fv, bits, got, err, want, werr)
+			}
+		}
+	})
+}
+
 // v1String is encoding/json's encoding of s without HTML escaping: the
 // oracle for AppendString.
 func v1String(t testing.TB, s string) string {
