@@ -14,9 +14,9 @@
 // give the byte offset. Duplicate object keys are rejected by Parse (as
 // encoding/json/v2 does); Decoder callers see every key and decide.
 //
-// AppendString, AppendFloat and Append write JSON deterministically and
-// byte for byte as encoding/json does (no HTML escaping), object members in
-// the order given.
+// The encoder is deterministic: AppendString and AppendFloat write strings
+// and numbers byte for byte as encoding/json does (without HTML escaping),
+// and Append writes a Value compactly, object members in the order given.
 package tinyjson
 
 import (
