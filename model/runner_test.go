@@ -9,6 +9,8 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/featuremap/featuremap/model/layers"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
@@ -22,19 +24,19 @@ func tinyArch() Arch {
 		Name:  "tiny",
 		Input: [3]int{6, 6, 2},
 		Layers: []Layer{
-			{Name: "c1", Type: TypeConv2D, Filters: 4, Kernel: [2]int{3, 3}, Groups: 2, Padding: PadSame, Activation: ActReLU},
-			{Name: "c2", Type: TypeConv2D, Filters: 2, Kernel: [2]int{1, 1}, Inputs: []string{InputName}},
-			{Name: "cat", Type: TypeConcat, Inputs: []string{"c1", "c2"}},
-			{Name: "r1", Type: TypeReLU},
-			{Name: "p1", Type: TypeMaxPool, Kernel: [2]int{2, 2}, Strides: [2]int{2, 2}},
-			{Name: "n1", Type: TypeLRN, DepthRadius: 1, Bias: 1, Alpha: 0.5, Beta: 0.75},
-			{Name: "p2", Type: TypeAvgPool, Kernel: [2]int{2, 2}, Padding: PadSame},
-			{Name: "flat", Type: TypeFlatten},
-			{Name: "fc1", Type: TypeDense, Units: 5},
-			{Name: "r2", Type: TypeReLU},
-			{Name: "drop", Type: TypeDropout, Rate: 0.25},
-			{Name: "fc2", Type: TypeDense, Units: 3},
-			{Name: "prob", Type: TypeSoftmax},
+			{Name: "c1", Op: &layers.Conv2D{Filters: 4, Window: layers.Window{Kernel: [2]int{3, 3}, Padding: layers.PadSame}, Groups: 2, Activation: layers.ActReLU}},
+			{Name: "c2", Inputs: []string{InputName}, Op: &layers.Conv2D{Filters: 2, Window: layers.Window{Kernel: [2]int{1, 1}}}},
+			{Name: "cat", Inputs: []string{"c1", "c2"}, Op: &layers.Concat{}},
+			{Name: "r1", Op: &layers.ReLU{}},
+			{Name: "p1", Op: &layers.MaxPool{Window: layers.Window{Kernel: [2]int{2, 2}, Strides: [2]int{2, 2}}}},
+			{Name: "n1", Op: &layers.LRN{DepthRadius: 1, Bias: 1, Alpha: 0.5, Beta: 0.75}},
+			{Name: "p2", Op: &layers.AvgPool{Window: layers.Window{Kernel: [2]int{2, 2}, Padding: layers.PadSame}}},
+			{Name: "flat", Op: &layers.Flatten{}},
+			{Name: "fc1", Op: &layers.Dense{Units: 5}},
+			{Name: "r2", Op: &layers.ReLU{}},
+			{Name: "drop", Op: &layers.Dropout{Rate: 0.25}},
+			{Name: "fc2", Op: &layers.Dense{Units: 3}},
+			{Name: "prob", Op: &layers.Softmax{}},
 		},
 		Labels: []string{"a", "b", "c"},
 	}
@@ -170,8 +172,8 @@ func TestActivations(t *testing.T) {
 			}
 			for i, act := range acts {
 				l := a.Layers[i]
-				if act.Name != l.Name || act.Type != l.Type {
-					t.Errorf("activation %d is %s (%s), want %s (%s)", i, act.Name, act.Type, l.Name, l.Type)
+				if act.Name != l.Name || act.Type != l.Type() {
+					t.Errorf("activation %d is %s (%s), want %s (%s)", i, act.Name, act.Type, l.Name, l.Type())
 				}
 				if want := append([]int{1}, ref[i].shape...); !reflect.DeepEqual(act.Shape, want) {
 					t.Errorf("%s: shape %v, want %v", l.Name, act.Shape, want)
@@ -252,9 +254,9 @@ func TestArenaReuse(t *testing.T) {
 	}
 	var types []string
 	for _, s := range r.steps {
-		types = append(types, s.node.Layer.Type)
+		types = append(types, s.name)
 	}
-	if want := []string{TypeConv2D, TypeMaxPool, TypeDense, TypeSoftmax}; !reflect.DeepEqual(types, want) {
+	if want := []string{"conv1", "pool1", "fc", "softmax"}; !reflect.DeepEqual(types, want) {
 		t.Errorf("steps %v, want %v", types, want)
 	}
 
@@ -269,11 +271,11 @@ func TestArenaReuse(t *testing.T) {
 // gives the same result as the conv's own activation attribute.
 func TestFusion(t *testing.T) {
 	fused := Arch{Name: "f", Input: [3]int{5, 5, 3}, Layers: []Layer{
-		{Name: "c", Type: TypeConv2D, Filters: 4, Kernel: [2]int{3, 3}},
-		{Name: "r", Type: TypeReLU},
+		{Name: "c", Op: &layers.Conv2D{Filters: 4, Window: layers.Window{Kernel: [2]int{3, 3}}}},
+		{Name: "r", Op: &layers.ReLU{}},
 	}}
 	attr := fused
-	attr.Layers = []Layer{{Name: "c", Type: TypeConv2D, Filters: 4, Kernel: [2]int{3, 3}, Activation: ActReLU}}
+	attr.Layers = []Layer{{Name: "c", Op: &layers.Conv2D{Filters: 4, Window: layers.Window{Kernel: [2]int{3, 3}}, Activation: layers.ActReLU}}}
 	x := testInput(5*5*3, 1)
 	var outs [2][]float32
 	for i, a := range []Arch{fused, attr} {
@@ -330,9 +332,9 @@ func TestInitRandom(t *testing.T) {
 	n1.InitRandom(42)
 	n2.InitRandom(42)
 	n3.InitRandom(43)
-	w1, b1 := n1.LayerParams(6) // conv3: 3*3*128 fan-in
-	w2, _ := n2.LayerParams(6)
-	w3, _ := n3.LayerParams(6)
+	w1, b1 := n1.LayerParams(6)[0], n1.LayerParams(6)[1] // conv3: 3*3*128 fan-in
+	w2 := n2.LayerParams(6)[0]
+	w3 := n3.LayerParams(6)[0]
 	if w1.Name != "conv3.weight" || b1.Name != "conv3.bias" {
 		t.Fatalf("LayerParams(6) = %s, %s", w1.Name, b1.Name)
 	}
@@ -366,8 +368,8 @@ func TestInitRandom(t *testing.T) {
 	if _, ok := n1.Param("conv3.gamma"); ok {
 		t.Errorf("Param(conv3.gamma) found")
 	}
-	if w, b := n1.LayerParams(1); w.Data != nil || b.Data != nil {
-		t.Errorf("LayerParams(lrn1) = %v, %v, want none", w.Name, b.Name)
+	if p := n1.LayerParams(1); len(p) != 0 {
+		t.Errorf("LayerParams(lrn1) = %v, want none", p)
 	}
 }
 
@@ -381,14 +383,14 @@ func TestTop(t *testing.T) {
 	if got := net.Top([]float32{0.4, 0.2, 0.4}, 5); !reflect.DeepEqual(got, []Prediction{{0, "a", 0.4}, {2, "c", 0.4}, {1, "b", 0.2}}) {
 		t.Errorf("Top with a tie and k > len = %v", got)
 	}
-	unlabelled, _ := New(Arch{Name: "u", Input: [3]int{1, 1, 4}, Layers: []Layer{{Name: "s", Type: TypeSoftmax}}})
+	unlabelled, _ := New(Arch{Name: "u", Input: [3]int{1, 1, 4}, Layers: []Layer{{Name: "s", Op: &layers.Softmax{}}}})
 	if got := unlabelled.Top([]float32{1, 3}, 1); !reflect.DeepEqual(got, []Prediction{{1, "", 3}}) {
 		t.Errorf("Top without labels = %v", got)
 	}
 }
 
 // BenchmarkRun reports single-example latency of the built-in MNIST models
-// and alexmnist at batch 64; compare with /work/shared/peers.md.
+// and alexmnist at batch 64 (`make bench`).
 func BenchmarkRun(b *testing.B) {
 	for _, bc := range []struct {
 		arch  string
