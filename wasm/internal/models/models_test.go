@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/featuremap/featuremap/model"
+	"github.com/featuremap/featuremap/model/layers"
 	"github.com/featuremap/featuremap/model/preprocess"
 	"github.com/featuremap/featuremap/wasm/internal/ops"
 )
@@ -22,9 +23,9 @@ func handArch() model.Arch {
 		Name:  "hand",
 		Input: [3]int{2, 2, 1},
 		Layers: []model.Layer{
-			{Name: "flat", Type: model.TypeFlatten},
-			{Name: "fc", Type: model.TypeDense, Units: 2},
-			{Name: "prob", Type: model.TypeSoftmax},
+			{Name: "flat", Op: &layers.Flatten{}},
+			{Name: "fc", Op: &layers.Dense{Units: 2}},
+			{Name: "prob", Op: &layers.Softmax{}},
 		},
 		Labels:     []string{"dark", "light"},
 		Preprocess: model.Preprocess{Kind: model.PreprocessResize, Scale: 1.0 / 255, Mean: []float32{0.5}, Std: []float32{0.25}},
@@ -63,9 +64,9 @@ func handFile(t testing.TB) ops.Bytes {
 	if err != nil {
 		t.Fatal(err)
 	}
-	w, b := net.LayerParams(1)
-	copy(w.Data, handW)
-	copy(b.Data, handB)
+	p := net.LayerParams(1)
+	copy(p[0].Data, handW)
+	copy(p[1].Data, handB)
 	return encode(t, net, false)
 }
 
@@ -119,11 +120,11 @@ func TestLoadInfo(t *testing.T) {
 	}
 	// The summary is model.Summary's JSON form: the seed's counts (design.md).
 	s := m["summary"].(map[string]any)
-	layers := s["layers"].([]any)
-	conv := layers[0].(map[string]any)
+	rows := s["layers"].([]any)
+	conv := rows[0].(map[string]any)
 	var dense map[string]any
-	for _, l := range layers {
-		if l.(map[string]any)["type"] == model.TypeDense {
+	for _, l := range rows {
+		if l.(map[string]any)["type"] == layers.TypeDense {
 			dense = l.(map[string]any)
 		}
 	}
@@ -325,7 +326,7 @@ func TestWeights(t *testing.T) {
 		{"conv1", 0, []int{3, 3, 1, 64}},
 		{"fc", 3, []int{12544, 10}},
 	} {
-		want, wantB := net.LayerParams(c.index)
+		want, wantB := net.LayerParams(c.index)[0], net.LayerParams(c.index)[1]
 		if name := net.Graph.Nodes[c.index].Layer.Name; name != c.layer {
 			t.Fatalf("layer %d is %s, want %s", c.index, name, c.layer)
 		}
