@@ -1,12 +1,14 @@
 package model
 
 import (
+	"cmp"
 	"encoding/json"
 	"flag"
 	"fmt"
 	"math"
 	"os"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 
@@ -408,5 +410,147 @@ func BenchmarkRun(b *testing.B) {
 			}
 			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*bc.batch)/1e6, "ms/img")
 		})
+	}
+}
+
+// checkLayout fails unless every buffer of p lies inside the arena of size
+// and no two buffers whose lifetimes overlap share memory.
+func checkLayout(t *testing.T, p *plan, size int) {
+	t.Helper()
+	order := make([]int, len(p.bufs))
+	for i := range order {
+		order[i] = i
+	}
+	for _, b := range p.bufs {
+		if b.off < 0 || b.off%arenaAlign != 0 || b.off+b.len > size {
+			t.Fatalf("buffer %+v outside the arena of %d or unaligned", b, size)
+		}
+	}
+	// Sweep the buffers by first step, keeping those still live.
+	slices.SortFunc(order, func(a, b int) int { return cmp.Compare(p.bufs[a].def, p.bufs[b].def) })
+	var live []int
+	for _, bi := range order {
+		b := p.bufs[bi]
+		live = slices.DeleteFunc(live, func(oi int) bool { return p.bufs[oi].last < b.def })
+		for _, oi := range live {
+			if o := p.bufs[oi]; o.off < b.off+b.len && b.off < o.off+o.len {
+				t.Fatalf("buffers %+v and %+v are live together and overlap", o, b)
+			}
+		}
+		live = append(live, bi)
+	}
+}
+
+// longChain is input [1 1 1] → flatten → n dense layers of one unit, each
+// adding 1 (weight 1, bias 1).
+func longChain(t *testing.T, n int) *Net {
+	l := []Layer{{Name: "flat", Op: &layers.Flatten{}}}
+	for i := range n {
+		l = append(l, Layer{Name: fmt.Sprintf("d%d", i), Op: &layers.Dense{Units: 1}})
+	}
+	net, err := New(Arch{Name: "long", Input: [3]int{1, 1, 1}, Layers: l})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range net.Params() {
+		p.Data[0] = 1
+	}
+	return net
+}
+
+// TestPlanLong plans chains of 20,000 layers (planning is linear in the
+// layers for a chain, with and without kept activations) and checks the
+// layouts and the results.
+func TestPlanLong(t *testing.T) {
+	const n = 20000
+	net := longChain(t, n)
+	for _, keep := range []bool{false, true} {
+		p := newPlan(net.Graph, 1, keep)
+		size, err := p.layout()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if keep {
+			// Every value lives to the end: n+1 buffers of one element, end to end.
+			if size != (n+1)*arenaAlign {
+				t.Errorf("kept: arena %d, want %d", size, (n+1)*arenaAlign)
+			}
+			// All lifetimes overlap: check by offset order.
+			offs := make([]int, len(p.bufs))
+			for i, b := range p.bufs {
+				offs[i] = b.off
+			}
+			slices.Sort(offs)
+			for i := 1; i < len(offs); i++ {
+				if offs[i] < offs[i-1]+arenaAlign {
+					t.Fatalf("kept buffers at %d and %d overlap", offs[i-1], offs[i])
+				}
+			}
+		} else {
+			if size != 2*arenaAlign {
+				t.Errorf("arena %d, want two buffers of %d", size, arenaAlign)
+			}
+			checkLayout(t, p, size)
+		}
+		r := newRunner(t, net, 1, keep)
+		out, err := r.Run([]float32{0.5})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if out[0] != 0.5+n {
+			t.Errorf("keep %v: output %v, want %v", keep, out[0], 0.5+n)
+		}
+		for i, a := range r.Activations() {
+			if want := 0.5 + float32(max(i, 0)); i > 0 && a.Data[0] != want {
+				t.Fatalf("activation %s = %v, want %v", a.Name, a.Data[0], want)
+			}
+		}
+	}
+	// ReLU chains: in place without keep, one buffer per layer with it.
+	relus := make([]Layer, n)
+	for i := range relus {
+		relus[i] = Layer{Name: fmt.Sprintf("r%d", i), Op: &layers.ReLU{}}
+	}
+	rnet, err := New(Arch{Name: "relus", Input: [3]int{2, 2, 1}, Layers: relus})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, keep := range []bool{false, true} {
+		r := newRunner(t, rnet, 1, keep)
+		out, err := r.Run([]float32{-1, 2, -3, 4})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !reflect.DeepEqual(out, []float32{0, 2, 0, 4}) {
+			t.Errorf("keep %v: relu chain gives %v", keep, out)
+		}
+		if want := (1 + n*btoi(keep)) * arenaAlign; r.ArenaLen() != want {
+			t.Errorf("keep %v: arena %d, want %d", keep, r.ArenaLen(), want)
+		}
+	}
+}
+
+func btoi(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// TestLayoutValid checks the layouts of the built-in and test networks.
+func TestLayoutValid(t *testing.T) {
+	for _, a := range []Arch{tinyArch(), bnArch(), mustBuiltin(t, "seednet"), mustBuiltin(t, "alexmnist"), mustBuiltin(t, "alexnet")} {
+		g, err := a.Graph()
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, keep := range []bool{false, true} {
+			p := newPlan(g, 3, keep)
+			size, err := p.layout()
+			if err != nil {
+				t.Fatal(err)
+			}
+			checkLayout(t, p, size)
+		}
 	}
 }
