@@ -480,3 +480,70 @@ func FuzzPredict(f *testing.F) {
 		}
 	})
 }
+
+// TestBatchNormConcatModel loads a file with batchnorm, concat and flatten
+// layers through the table: the summary counts the batch norm's four
+// tensors, weights returns them by name, and predict gives the native
+// Runner's probabilities.
+func TestBatchNormConcatModel(t *testing.T) {
+	a := handArch()
+	a.Input = [3]int{2, 2, 2}
+	a.Preprocess = model.Preprocess{}
+	a.Layers = []model.Layer{
+		{Name: "bn", Op: &layers.BatchNorm{}},
+		{Name: "cat", Inputs: []string{"bn", "input"}, Op: &layers.Concat{}},
+		{Name: "flat", Op: &layers.Flatten{}},
+		{Name: "fc", Op: &layers.Dense{Units: 2}},
+		{Name: "prob", Op: &layers.Softmax{}},
+	}
+	net, err := model.New(a)
+	if err != nil {
+		t.Fatal(err)
+	}
+	net.InitRandom(3)
+	for i, p := range net.LayerParams(0) {
+		for j := range p.Data {
+			p.Data[j] = 0.5 + float32(i+j)/4 // gamma, beta, mean, variance
+		}
+	}
+	tab := NewTable()
+	info, err := tab.Load([]any{encode(t, net, true)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := float64(info.(map[string]any)["handle"].(int))
+	bn := info.(map[string]any)["summary"].(map[string]any)["layers"].([]any)[0].(map[string]any)
+	if bn["weights"] != 2.0 || bn["biases"] != 2.0 || bn["params"] != 8.0 {
+		t.Errorf("batchnorm summary row %v, want 2 weights, 2 biases, 8 params", bn)
+	}
+	w, err := tab.Weights([]any{h, "bn"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := w.(map[string]any)
+	for k, name := range []string{"gamma", "beta", "mean", "variance"} {
+		if p := got[name].(ops.Tensor); !slices.Equal(p.Data, net.LayerParams(0)[k].Data) || !slices.Equal(p.Shape, []int{2}) {
+			t.Errorf("weights(bn).%s = %v, want %v", name, p, net.LayerParams(0)[k])
+		}
+	}
+	x := []float32{1, -2, 3, 0.5, -1, 2, 0.25, 4}
+	out, err := tab.Predict([]any{h, map[string]any{"shape": []any{2.0, 2.0, 2.0}, "data": x}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := model.NewRunner(net, model.RunnerOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, err := r.Run(x)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The file's int8 weights differ from net's float32 ones by at most half
+	// a quantisation step.
+	for i, p := range probsOf(t, out) {
+		if math.Abs(float64(p-want[i])) > 0.02 {
+			t.Errorf("probs %v, the runner on float32 weights gives %v", probsOf(t, out), want)
+		}
+	}
+}
