@@ -15,6 +15,13 @@
 // Shapes omit the batch dimension, as in package model; activations are
 // row-major NHWC, conv filters HWIO [KH, KW, C/G, OC] and dense weights
 // [K, M], as in package kernel.
+//
+// Adding a layer type touches its file here (attributes, Infer and the
+// Layer methods; init registers it), its kernel in package kernel if it
+// needs a new one, and tests: the reference forward in
+// model/reference_test.go and a case in the layer and trainer tests. The
+// weight file, summary, runner, trainer, bridge and site pick it up from
+// the table.
 package layers
 
 import (
