@@ -143,3 +143,18 @@ func TestConcatErrors(t *testing.T) {
 		}
 	}
 }
+
+func TestConcatNoAllocs(t *testing.T) {
+	a, b, dst := make([]float32, 6), make([]float32, 4), make([]float32, 10)
+	srcs, widths := [][]float32{a, b}, []int{3, 2}
+	if n := testing.AllocsPerRun(10, func() {
+		if err := Concat(dst, srcs, 2, widths); err != nil {
+			t.Fatal(err)
+		}
+		if err := Split(srcs, dst, 2, widths); err != nil {
+			t.Fatal(err)
+		}
+	}); n != 0 {
+		t.Errorf("Concat and Split allocate %v times, want 0", n)
+	}
+}
