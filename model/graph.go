@@ -10,11 +10,6 @@ import (
 // NetworkInput is the producer index of the network input in Node.Inputs.
 const NetworkInput = -1
 
-// maxElems bounds every activation and parameter tensor (elements of one
-// example), so that sizes computed from a hostile Arch cannot overflow int
-// on 32-bit wasm and every product below stays exact.
-const maxElems = layers.MaxElems
-
 // Graph is an Arch with every layer resolved: producers, output shapes and
 // parameters. It is computed once by Arch.Graph and not modified after.
 type Graph struct {

@@ -117,7 +117,6 @@ func TestErrors(t *testing.T) {
 		{Concat, []any{[]any{x}, map[string]any{"axis": -5.0}}, "concat: axis must be an integer in [-4, 3] for tensors of rank 4, got -5"},
 		{Concat, []any{[]any{x}, map[string]any{"dim": 1.0}}, "concat: unknown option 'dim' (known: axis)"},
 		{Concat, []any{[]any{tensorArg(nil, 1)}}, "concat: tensors[0].shape must have at least one axis, got []"},
-		{Concat, []any{[]any{ones(1 << 13, 1 << 13), ones(1 << 13, 1 << 13), ones(1 << 13, 1 << 13)}}, "concat: output shape [8192, 24576] has more than 134217728 elements"},
 	}
 	for _, tt := range tests {
 		_, err := tt.op(tt.args)
