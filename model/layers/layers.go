@@ -173,7 +173,8 @@ type Tensor struct {
 	Shape []int
 	Data  []float32
 	// Int8 and Scales are the tensor as an int8 weight file stores it (Data
-	// = Int8 times the scale of the last axis' index), nil otherwise.
+	// = Int8 times the scale of the last axis' index), nil otherwise. Code
+	// that changes Data (a trainer) must clear them.
 	Int8   []int8
 	Scales []float32
 }

@@ -108,7 +108,8 @@ type Trainer struct {
 }
 
 // New returns a Trainer for net, whose parameters it updates in place
-// (initialise them first, e.g. with net.InitRandom).
+// (initialise them first, e.g. with net.InitRandom); it drops the int8
+// copies a loaded net keeps (model.Tensor.Int8), which training outdates.
 func New(net *model.Net, cfg Config) (*Trainer, error) {
 	if err := checkGraph(net.Graph); err != nil {
 		return nil, err
@@ -130,7 +131,10 @@ func New(net *model.Net, cfg Config) (*Trainer, error) {
 	for range cfg.Shards {
 		t.workers = append(t.workers, newWorker(net, shardCap))
 	}
-	for _, p := range net.Params() {
+	params := net.Params()
+	for i, p := range params {
+		// Training changes Data: int8 values from a weight file go stale.
+		params[i].Int8, params[i].Scales = nil, nil
 		t.m = append(t.m, make([]float32, len(p.Data)))
 		t.v = append(t.v, make([]float32, len(p.Data)))
 	}
