@@ -337,4 +337,3 @@ func TestBackwardWithoutInputGradient(t *testing.T) {
 		}
 	}
 }
-
