@@ -14,10 +14,12 @@ import (
 
 // A weight file is a safetensors file (package safetensors) whose
 // __metadata__ holds MetaFormat = FormatVersion and MetaArch = the Arch as
-// JSON, and whose tensors are exactly the Net's parameters: for every layer
-// with parameters "<layer>.weight" (F32, F16, or I8 with an F32 or F16
-// "<layer>.weight_scale" of shape [OC], one scale per output channel, see
-// package quant) and "<layer>.bias" (F32 or F16).
+// JSON, and whose tensors are exactly the Net's parameters, read by name:
+// "<layer>.<param>" for every parameter its layer type lists
+// (layers.ParamSpec), F32 or F16; a parameter marked Quantize may instead
+// be I8 with an F32 or F16 "<layer>.<param>_scale" of shape [OC], one scale
+// per index of its last axis (package quant). Examples: "conv1.weight",
+// "conv1.weight_scale", "conv1.bias", "bn1.gamma", "bn1.variance".
 const (
 	FormatVersion = "featuremap/1"
 	MetaFormat    = "format"
@@ -29,8 +31,9 @@ func scaleName(weight string) string { return weight + "_scale" }
 
 // EncodeOptions configure Net.Encode.
 type EncodeOptions struct {
-	// Int8 stores every weight as int8 with one float32 scale per output
-	// channel (the last axis); biases stay float32.
+	// Int8 stores every parameter marked Quantize (conv2d and dense
+	// weights) as int8 with one float32 scale per output channel (the last
+	// axis); the others stay float32.
 	Int8 bool
 }
 
@@ -42,26 +45,25 @@ func (n *Net) Encode(w io.Writer, opts EncodeOptions) error {
 	}
 	var tensors []safetensors.Tensor
 	for i := range n.Graph.Nodes {
-		wt, b := n.LayerParams(i)
-		if wt.Data == nil {
-			continue
-		}
-		if opts.Int8 {
-			oc := wt.Shape[len(wt.Shape)-1]
-			q, scales, err := quant.QuantizeInt8PerChannel(wt.Data, oc)
-			if err != nil {
-				return fmt.Errorf("model: tensor %q: %w", wt.Name, err)
+		for k, p := range n.LayerParams(i) {
+			if !opts.Int8 || !n.Graph.Nodes[i].Params[k].Quantize {
+				tensors = append(tensors, safetensors.NewF32(p.Name, p.Shape, p.Data))
+				continue
 			}
-			tensors = append(tensors, safetensors.NewI8(wt.Name, wt.Shape, q), safetensors.NewF32(scaleName(wt.Name), []int{oc}, scales))
-		} else {
-			tensors = append(tensors, safetensors.NewF32(wt.Name, wt.Shape, wt.Data))
+			oc := p.Shape[len(p.Shape)-1]
+			q, scales, err := quant.QuantizeInt8PerChannel(p.Data, oc)
+			if err != nil {
+				return fmt.Errorf("model: tensor %q: %w", p.Name, err)
+			}
+			tensors = append(tensors, safetensors.NewI8(p.Name, p.Shape, q), safetensors.NewF32(scaleName(p.Name), []int{oc}, scales))
 		}
-		tensors = append(tensors, safetensors.NewF32(b.Name, b.Shape, b.Data))
 	}
 	return safetensors.Encode(w, tensors, map[string]string{MetaFormat: FormatVersion, MetaArch: string(arch)})
 }
 
-// Load decodes a weight file, dequantising int8 weights. data is treated as
+// Load decodes a weight file. Int8 tensors are dequantised into Data and
+// also kept as stored (Tensor.Int8, Tensor.Scales) for layers that prepare
+// int8 weights. data is treated as
 // hostile: every size is checked before it is used, and errors name the
 // metadata field or tensor at fault.
 func Load(data []byte) (*Net, error) {
@@ -99,9 +101,12 @@ func Load(data []byte) (*Net, error) {
 		return nil, fmt.Errorf("model: arch %q has %d parameters, more than the file's %d bytes can hold", arch.Name, total, len(data))
 	}
 	used := make(map[string]bool, len(f.Tensors))
-	for i := range n.params {
-		if err := loadParam(f, &n.params[i], i%2 == 0, used); err != nil { // weight before bias
-			return nil, err
+	for i := range n.Graph.Nodes {
+		for k, p := range n.LayerParams(i) {
+			if err := loadParam(f, &p, n.Graph.Nodes[i].Params[k].Quantize, used); err != nil {
+				return nil, err
+			}
+			n.params[n.first[i]+k] = p
 		}
 	}
 	if len(used) != len(f.Tensors) {
@@ -114,9 +119,10 @@ func Load(data []byte) (*Net, error) {
 	return n, nil
 }
 
-// loadParam sets p.Data from its tensor in f (and its scales, for an int8
-// weight) and marks the tensors it read in used.
-func loadParam(f *safetensors.File, p *Tensor, weight bool, used map[string]bool) error {
+// loadParam sets p.Data from its tensor in f (and p.Int8 and p.Scales for
+// an int8 tensor, which only a quantisable parameter may be) and marks the
+// tensors it read in used.
+func loadParam(f *safetensors.File, p *Tensor, quantizable bool, used map[string]bool) error {
 	t, ok := f.Tensor(p.Name)
 	if !ok {
 		return fmt.Errorf("model: tensor %q is missing", p.Name)
@@ -132,8 +138,8 @@ func loadParam(f *safetensors.File, p *Tensor, weight bool, used map[string]bool
 		p.Data, used[p.Name] = v, true
 		return nil
 	}
-	if !weight {
-		return fmt.Errorf("model: tensor %q: dtype I8, want F32 or F16 (only weights may be int8)", p.Name)
+	if !quantizable {
+		return fmt.Errorf("model: tensor %q: dtype I8, want F32 or F16 (only conv2d and dense weights may be int8)", p.Name)
 	}
 	sn := scaleName(p.Name)
 	s, ok := f.Tensor(sn)
@@ -160,6 +166,7 @@ func loadParam(f *safetensors.File, p *Tensor, weight bool, used map[string]bool
 	if p.Data, err = quant.Dequantize(q, scales); err != nil {
 		return fmt.Errorf("model: tensor %q: %w", p.Name, err)
 	}
+	p.Int8, p.Scales = q, scales
 	used[p.Name], used[sn] = true, true
 	return nil
 }

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/featuremap/featuremap/model/layers"
 	"github.com/featuremap/featuremap/model/safetensors"
 )
 
@@ -218,9 +219,21 @@ func TestLoadErrors(t *testing.T) {
 			`model: __metadata__["arch"]: json: unknown field "layerz"`},
 		{"arch trailing", fileWith(t, net, f.Tensors, func(m map[string]string) { m[MetaArch] += `{}` }),
 			`model: __metadata__["arch"]: data after the JSON object`},
-		{"arch invalid", fileWith(t, net, f.Tensors, arch(func(a *Arch) { a.Layers[0].Groups = 3 })),
+		{"layer unknown type", fileWith(t, net, f.Tensors, func(m map[string]string) {
+			m[MetaArch] = `{"name":"t","input":[1,1,1],"layers":[{"name":"x","type":"conv3d"}]}`
+		}), `model: __metadata__["arch"]: layer "x": unknown type "conv3d"`},
+		{"layer unknown attribute", fileWith(t, net, f.Tensors, func(m map[string]string) {
+			m[MetaArch] = `{"name":"t","input":[1,1,1],"layers":[{"name":"r","type":"relu","units":3}]}`
+		}), `model: __metadata__["arch"]: layer "r": relu has no attribute "units"`},
+		{"layer attribute kind", fileWith(t, net, f.Tensors, func(m map[string]string) {
+			m[MetaArch] = `{"name":"t","input":[1,1,1],"layers":[{"name":"f","type":"dense","units":"3"}]}`
+		}), `model: __metadata__["arch"]: layer "f": attribute "units": json: cannot unmarshal string`},
+		{"layer attribute length", fileWith(t, net, f.Tensors, func(m map[string]string) {
+			m[MetaArch] = `{"name":"t","input":[1,1,1],"layers":[{"name":"p","type":"maxpool","kernel":[2,2,2]}]}`
+		}), `model: __metadata__["arch"]: layer "p": attribute "kernel" must have 2 values, got 3`},
+		{"arch invalid", fileWith(t, net, f.Tensors, arch(func(a *Arch) { a.Layers[0].Op.(*layers.Conv2D).Groups = 3 })),
 			`model: layer "c1": groups 3 must divide input channels 2`},
-		{"arch too big", fileWith(t, net, f.Tensors, arch(func(a *Arch) { a.Layers[8].Units = 1 << 20 })),
+		{"arch too big", fileWith(t, net, f.Tensors, arch(func(a *Arch) { a.Layers[8].Op.(*layers.Dense).Units = 1 << 20 })),
 			fmt.Sprintf(`model: arch "tiny" has %d parameters, more than the file's`,
 				3*3*1*4+4+1*1*2*2+2+(3*3*6)<<20+1<<20+3<<20+3)},
 		{"missing", fileWith(t, net, edit(func(ts []safetensors.Tensor) []safetensors.Tensor {

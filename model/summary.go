@@ -13,9 +13,9 @@ type Summary struct {
 	Name        string       `json:"name"`
 	Input       []int        `json:"inputShape"` // [H, W, C]
 	Layers      []SummaryRow `json:"layers"`
-	Weights     int          `json:"weights"` // Σ Layers[i].Weights
-	Biases      int          `json:"biases"`  // Σ Layers[i].Biases
-	TotalParams int          `json:"totalParams"`
+	Weights     int          `json:"weights"`     // Σ Layers[i].Weights
+	Biases      int          `json:"biases"`      // Σ Layers[i].Biases
+	TotalParams int          `json:"totalParams"` // Σ Layers[i].Params
 }
 
 // SummaryRow is one layer of a Summary. OutputShape omits the batch.
@@ -23,9 +23,11 @@ type SummaryRow struct {
 	Name        string `json:"name"`
 	Type        string `json:"type"`
 	OutputShape []int  `json:"outputShape"`
-	Weights     int    `json:"weights"`
-	Biases      int    `json:"biases"`
-	Params      int    `json:"params"` // Weights + Biases
+	Weights     int    `json:"weights"` // parameters of kind layers.KindWeight
+	Biases      int    `json:"biases"`  // parameters of kind layers.KindBias
+	// Params counts all parameters: Weights + Biases + statistics
+	// (layers.KindStatistic, such as a batch norm's moving mean).
+	Params int `json:"params"`
 }
 
 // Summary returns g's parameter table.
@@ -33,13 +35,12 @@ func (g *Graph) Summary() Summary {
 	s := Summary{Name: g.Arch.Name, Input: g.Input, Layers: make([]SummaryRow, len(g.Nodes))}
 	for i := range g.Nodes {
 		n := &g.Nodes[i]
-		r := SummaryRow{Name: n.Layer.Name, Type: n.Layer.Type, OutputShape: n.Shape, Weights: n.Weights(), Biases: n.Biases()}
-		r.Params = r.Weights + r.Biases
+		r := SummaryRow{Name: n.Layer.Name, Type: n.Layer.Type(), OutputShape: n.Shape, Weights: n.Weights(), Biases: n.Biases(), Params: n.NumParams()}
 		s.Layers[i] = r
 		s.Weights += r.Weights
 		s.Biases += r.Biases
+		s.TotalParams += r.Params
 	}
-	s.TotalParams = s.Weights + s.Biases
 	return s
 }
 
@@ -52,6 +53,9 @@ func (g *Graph) Summary() Summary {
 //	…
 //	=================================================================
 //	Total params: 126,090 (weights 126,016, biases 74)
+//
+// with ", statistics S" after the biases when the network has moving
+// statistics (batchnorm).
 func (s Summary) String() string {
 	rows := [][]string{{"Layer (type)", "Output shape", "Weights", "Biases", "Params"}}
 	for _, r := range s.Layers {
@@ -78,7 +82,11 @@ func (s Summary) String() string {
 		}
 	}
 	b.WriteString(strings.Repeat("=", total) + "\n")
-	fmt.Fprintf(&b, "Total params: %s (weights %s, biases %s)\n", thousands(s.TotalParams), thousands(s.Weights), thousands(s.Biases))
+	fmt.Fprintf(&b, "Total params: %s (weights %s, biases %s", thousands(s.TotalParams), thousands(s.Weights), thousands(s.Biases))
+	if stats := s.TotalParams - s.Weights - s.Biases; stats > 0 {
+		fmt.Fprintf(&b, ", statistics %s", thousands(stats))
+	}
+	b.WriteString(")\n")
 	return b.String()
 }
 

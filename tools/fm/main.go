@@ -330,19 +330,20 @@ func quantize(stdout io.Writer, in, out string) error {
 	}
 	fmt.Fprintf(stdout, "%-16s %-18s %12s %12s\n", "tensor", "shape", "max abs err", "max rel err")
 	for i := range net.Graph.Nodes {
-		p, _ := net.LayerParams(i) // biases stay float32
-		if p.Data == nil {
-			continue
+		for k, p := range net.LayerParams(i) {
+			if !net.Graph.Nodes[i].Params[k].Quantize { // biases stay float32
+				continue
+			}
+			q, scales, err := quant.QuantizeInt8PerChannel(p.Data, p.Shape[len(p.Shape)-1])
+			if err != nil {
+				return fmt.Errorf("tensor %q: %w", p.Name, err)
+			}
+			e, err := quant.Measure(p.Data, q, scales)
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(stdout, "%-16s %-18s %12.3g %12.3g\n", p.Name, fmt.Sprint(p.Shape), e.MaxAbs, e.MaxRel)
 		}
-		q, scales, err := quant.QuantizeInt8PerChannel(p.Data, p.Shape[len(p.Shape)-1])
-		if err != nil {
-			return fmt.Errorf("tensor %q: %w", p.Name, err)
-		}
-		e, err := quant.Measure(p.Data, q, scales)
-		if err != nil {
-			return err
-		}
-		fmt.Fprintf(stdout, "%-16s %-18s %12.3g %12.3g\n", p.Name, fmt.Sprint(p.Shape), e.MaxAbs, e.MaxRel)
 	}
 	size, err := writeNet(net, true, out)
 	if err != nil {

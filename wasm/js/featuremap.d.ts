@@ -67,6 +67,11 @@ export interface LRNOptions {
   beta?: number;
 }
 
+export interface ConcatOptions {
+  /** The axis to join along; negative values count from the end. Default -1, the last. */
+  axis?: number;
+}
+
 /**
  * TensorFlow-semantics operators. Each returns a new tensor; each throws an
  * Error naming the bad argument, after which the instance keeps working.
@@ -86,6 +91,8 @@ export interface Ops {
   softmax(x: Tensor): Tensor;
   /** Local response normalization over the last axis. */
   lrn(x: Tensor, options?: LRNOptions): Tensor;
+  /** tf.concat: tensors of one rank that agree on every axis but options.axis, joined along it. */
+  concat(tensors: Tensor[], options?: ConcatOptions): Tensor;
 }
 
 /** Ops in worker mode: the same functions, each returning a Promise. */
@@ -206,11 +213,14 @@ export interface Activation {
  * One layer's parameters, float32 as the engine computes with them (an
  * int8 file's weights dequantised).
  */
+/**
+ * A layer's parameters by name, as float32 tensors: conv2d and dense have
+ * `weight` (conv2d [KH, KW, C/groups, OC], HWIO as tf.nn.conv2d's filter;
+ * dense [K, M]) and `bias` ([OC] or [M]); batchnorm has `gamma`, `beta`,
+ * `mean` and `variance` ([C] each).
+ */
 export interface LayerWeights {
-  /** conv2d: [KH, KW, C/groups, OC] (HWIO, tf.nn.conv2d's filter); dense: [K, M]. */
-  weight: Tensor;
-  /** [OC] or [M]; null for a layer without a bias (every conv2d and dense layer has one today). */
-  bias: Tensor | null;
+  readonly [param: string]: Tensor;
 }
 
 /**

@@ -39,8 +39,9 @@ export async function init(options = {}) {
   return opts.worker ? initWorker(opts) : initLocal(opts);
 }
 
-// OP_NAMES are the functions under fm.ops (featuremap.d.ts, Ops).
-const OP_NAMES = ['conv2d', 'maxPool', 'avgPool', 'dense', 'relu', 'softmax', 'lrn'];
+// OP_NAMES are the functions under fm.ops (featuremap.d.ts, Ops): the keys
+// of the Go table ops.Ops, which a Go test (wasm/internal/ops) checks.
+const OP_NAMES = ['conv2d', 'maxPool', 'avgPool', 'dense', 'relu', 'softmax', 'lrn', 'concat'];
 
 // initLocal starts the engine in this thread.
 async function initLocal({ wasmURL, simd }) {

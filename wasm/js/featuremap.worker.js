@@ -56,8 +56,8 @@ const methods = {
     return [acts, acts.map((a) => a.data.buffer)];
   },
   weights([handle, layerName]) {
-    const { weight, bias } = model('weights', handle).weights(layerName);
-    return [{ weight, bias }, bias ? [weight.data.buffer, bias.data.buffer] : [weight.data.buffer]];
+    const params = model('weights', handle).weights(layerName);
+    return [params, Object.values(params).map((t) => t.data.buffer)];
   },
   dispose([handle]) {
     model('dispose', handle).dispose();

@@ -253,12 +253,13 @@ func (t *Table) Activations(args []any) (any, error) {
 	return out, nil
 }
 
-// Weights is weights(handle, layerName): the parameters of the conv2d or
-// dense layer layerName, as the engine computes with them (float32, int8
-// files dequantised at load): { weight, bias } with weight [KH, KW, C/G, OC]
-// (HWIO, tf.nn.conv2d's filter layout) for conv2d or [K, M] for dense, and
-// bias [OC] or [M]. The data slices alias the Net's parameters; jsbridge
-// copies them.
+// Weights is weights(handle, layerName): the parameters of layer
+// layerName, as the engine computes with them (float32, int8 files
+// dequantised at load), keyed by their names in the layer type's table
+// (layers.ParamSpec): { weight, bias } for conv2d (weight [KH, KW, C/G, OC],
+// HWIO, tf.nn.conv2d's filter layout; bias [OC]) and dense ([K, M], [M]),
+// { gamma, beta, mean, variance } for batchnorm. The data slices alias the
+// Net's parameters; jsbridge copies them.
 func (t *Table) Weights(args []any) (any, error) {
 	const op = "weights"
 	e, _, err := t.lookup(op, arg(args, 0))
@@ -270,18 +271,19 @@ func (t *Table) Weights(args []any) (any, error) {
 		return nil, fmt.Errorf("%s: layerName must be a string, got %s", op, ops.Describe(arg(args, 1)))
 	}
 	for i := range e.net.Graph.Nodes {
-		l := e.net.Graph.Nodes[i].Layer
-		if l.Name != name {
+		nd := &e.net.Graph.Nodes[i]
+		if nd.Layer.Name != name {
 			continue
 		}
-		w, b := e.net.LayerParams(i)
-		if w.Data == nil {
-			return nil, fmt.Errorf("%s: layer %q (%s) has no weights; layers with weights: %s", op, name, l.Type, e.layersWithWeights())
+		params := e.net.LayerParams(i)
+		if len(params) == 0 {
+			return nil, fmt.Errorf("%s: layer %q (%s) has no weights; layers with weights: %s", op, name, nd.Layer.Type(), e.layersWithWeights())
 		}
-		return map[string]any{
-			"weight": ops.Tensor{Shape: w.Shape, Data: w.Data},
-			"bias":   ops.Tensor{Shape: b.Shape, Data: b.Data},
-		}, nil
+		out := make(map[string]any, len(params))
+		for k, p := range params {
+			out[nd.Params[k].Name] = ops.Tensor{Shape: p.Shape, Data: p.Data}
+		}
+		return out, nil
 	}
 	return nil, fmt.Errorf("%s: the model has no layer %q; layers with weights: %s", op, name, e.layersWithWeights())
 }
@@ -291,7 +293,7 @@ func (t *Table) Weights(args []any) (any, error) {
 func (e *entry) layersWithWeights() string {
 	var names []string
 	for i := range e.net.Graph.Nodes {
-		if w, _ := e.net.LayerParams(i); w.Data != nil {
+		if len(e.net.LayerParams(i)) > 0 {
 			names = append(names, e.net.Graph.Nodes[i].Layer.Name)
 		}
 	}

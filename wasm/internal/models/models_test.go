@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/featuremap/featuremap/model"
+	"github.com/featuremap/featuremap/model/layers"
 	"github.com/featuremap/featuremap/model/preprocess"
 	"github.com/featuremap/featuremap/wasm/internal/ops"
 )
@@ -22,9 +23,9 @@ func handArch() model.Arch {
 		Name:  "hand",
 		Input: [3]int{2, 2, 1},
 		Layers: []model.Layer{
-			{Name: "flat", Type: model.TypeFlatten},
-			{Name: "fc", Type: model.TypeDense, Units: 2},
-			{Name: "prob", Type: model.TypeSoftmax},
+			{Name: "flat", Op: &layers.Flatten{}},
+			{Name: "fc", Op: &layers.Dense{Units: 2}},
+			{Name: "prob", Op: &layers.Softmax{}},
 		},
 		Labels:     []string{"dark", "light"},
 		Preprocess: model.Preprocess{Kind: model.PreprocessResize, Scale: 1.0 / 255, Mean: []float32{0.5}, Std: []float32{0.25}},
@@ -63,9 +64,9 @@ func handFile(t testing.TB) ops.Bytes {
 	if err != nil {
 		t.Fatal(err)
 	}
-	w, b := net.LayerParams(1)
-	copy(w.Data, handW)
-	copy(b.Data, handB)
+	p := net.LayerParams(1)
+	copy(p[0].Data, handW)
+	copy(p[1].Data, handB)
 	return encode(t, net, false)
 }
 
@@ -119,11 +120,11 @@ func TestLoadInfo(t *testing.T) {
 	}
 	// The summary is model.Summary's JSON form: the seed's counts (design.md).
 	s := m["summary"].(map[string]any)
-	layers := s["layers"].([]any)
-	conv := layers[0].(map[string]any)
+	rows := s["layers"].([]any)
+	conv := rows[0].(map[string]any)
 	var dense map[string]any
-	for _, l := range layers {
-		if l.(map[string]any)["type"] == model.TypeDense {
+	for _, l := range rows {
+		if l.(map[string]any)["type"] == layers.TypeDense {
 			dense = l.(map[string]any)
 		}
 	}
@@ -325,7 +326,7 @@ func TestWeights(t *testing.T) {
 		{"conv1", 0, []int{3, 3, 1, 64}},
 		{"fc", 3, []int{12544, 10}},
 	} {
-		want, wantB := net.LayerParams(c.index)
+		want, wantB := net.LayerParams(c.index)[0], net.LayerParams(c.index)[1]
 		if name := net.Graph.Nodes[c.index].Layer.Name; name != c.layer {
 			t.Fatalf("layer %d is %s, want %s", c.index, name, c.layer)
 		}
@@ -478,4 +479,71 @@ func FuzzPredict(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestBatchNormConcatModel loads a file with batchnorm, concat and flatten
+// layers through the table: the summary counts the batch norm's four
+// tensors, weights returns them by name, and predict gives the native
+// Runner's probabilities.
+func TestBatchNormConcatModel(t *testing.T) {
+	a := handArch()
+	a.Input = [3]int{2, 2, 2}
+	a.Preprocess = model.Preprocess{}
+	a.Layers = []model.Layer{
+		{Name: "bn", Op: &layers.BatchNorm{}},
+		{Name: "cat", Inputs: []string{"bn", "input"}, Op: &layers.Concat{}},
+		{Name: "flat", Op: &layers.Flatten{}},
+		{Name: "fc", Op: &layers.Dense{Units: 2}},
+		{Name: "prob", Op: &layers.Softmax{}},
+	}
+	net, err := model.New(a)
+	if err != nil {
+		t.Fatal(err)
+	}
+	net.InitRandom(3)
+	for i, p := range net.LayerParams(0) {
+		for j := range p.Data {
+			p.Data[j] = 0.5 + float32(i+j)/4 // gamma, beta, mean, variance
+		}
+	}
+	tab := NewTable()
+	info, err := tab.Load([]any{encode(t, net, true)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := float64(info.(map[string]any)["handle"].(int))
+	bn := info.(map[string]any)["summary"].(map[string]any)["layers"].([]any)[0].(map[string]any)
+	if bn["weights"] != 2.0 || bn["biases"] != 2.0 || bn["params"] != 8.0 {
+		t.Errorf("batchnorm summary row %v, want 2 weights, 2 biases, 8 params", bn)
+	}
+	w, err := tab.Weights([]any{h, "bn"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := w.(map[string]any)
+	for k, name := range []string{"gamma", "beta", "mean", "variance"} {
+		if p := got[name].(ops.Tensor); !slices.Equal(p.Data, net.LayerParams(0)[k].Data) || !slices.Equal(p.Shape, []int{2}) {
+			t.Errorf("weights(bn).%s = %v, want %v", name, p, net.LayerParams(0)[k])
+		}
+	}
+	x := []float32{1, -2, 3, 0.5, -1, 2, 0.25, 4}
+	out, err := tab.Predict([]any{h, map[string]any{"shape": []any{2.0, 2.0, 2.0}, "data": x}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := model.NewRunner(net, model.RunnerOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, err := r.Run(x)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The file's int8 weights differ from net's float32 ones by at most half
+	// a quantisation step.
+	for i, p := range probsOf(t, out) {
+		if math.Abs(float64(p-want[i])) > 0.02 {
+			t.Errorf("probs %v, the runner on float32 weights gives %v", probsOf(t, out), want)
+		}
+	}
 }

@@ -58,6 +58,10 @@ func TestOps(t *testing.T) {
 		{"softmax", Softmax, []any{tensorArg([]float64{2, 2}, 0, 0, 1, 1)}, []int{2, 2}, []float32{0.5, 0.5, 0.5, 0.5}},
 		// TF defaults r 5, bias 1, alpha 1, beta 0.5: x / sqrt(1 + 1² + 2²).
 		{"lrn defaults", LRN, []any{tensorArg([]float64{1, 2}, 1, 2)}, []int{1, 2}, []float32{1 / float32(math.Sqrt(6)), 2 / float32(math.Sqrt(6))}},
+		// Rows of [2, 1] and [2, 2] side by side (the last axis by default).
+		{"concat last", Concat, []any{[]any{tensorArg([]float64{2, 1}, 1, 2), tensorArg([]float64{2, 2}, 3, 4, 5, 6)}}, []int{2, 3}, []float32{1, 3, 4, 2, 5, 6}},
+		{"concat axis 0", Concat, []any{[]any{tensorArg([]float64{1, 2}, 1, 2), tensorArg([]float64{2, 2}, 3, 4, 5, 6)}, map[string]any{"axis": 0.0}}, []int{3, 2}, []float32{1, 2, 3, 4, 5, 6}},
+		{"concat axis -2", Concat, []any{[]any{tensorArg([]float64{1, 1, 2}, 1, 2), tensorArg([]float64{1, 1, 2}, 3, 4)}, map[string]any{"axis": -2.0}}, []int{1, 2, 2}, []float32{1, 2, 3, 4}},
 	}
 	for _, tt := range tests {
 		got, err := tt.op(tt.args)
@@ -104,6 +108,15 @@ func TestErrors(t *testing.T) {
 		{Softmax, []any{tensorArg(nil, 1)}, "softmax: x.shape must have at least one axis, got []"},
 		{LRN, []any{x, map[string]any{"depthRadius": 2.5}}, "lrn: depthRadius must be a non-negative integer, got 2.5"},
 		{LRN, []any{x, map[string]any{"bias": math.Inf(1)}}, "lrn: bias must be a finite number, got Infinity"},
+		{Concat, []any{x}, "concat: tensors must be a non-empty array of tensors, got {data: Float32Array(48), shape: [1, 4, 4, 3]}"},
+		{Concat, []any{[]any{}}, "concat: tensors must be a non-empty array of tensors, got []"},
+		{Concat, []any{[]any{x, 3.0}}, "concat: tensors[1] must be a tensor { shape, data: Float32Array }, got 3"},
+		{Concat, []any{[]any{x, ones(1, 4, 3)}}, "concat: tensors[1].shape [1, 4, 3] must have the rank of tensors[0].shape [1, 4, 4, 3]"},
+		{Concat, []any{[]any{x, ones(1, 4, 5, 3)}}, "concat: tensors[1].shape [1, 4, 5, 3] must match tensors[0].shape [1, 4, 4, 3] on every axis but axis 3"},
+		{Concat, []any{[]any{x, x}, map[string]any{"axis": 4.0}}, "concat: axis must be an integer in [-4, 3] for tensors of rank 4, got 4"},
+		{Concat, []any{[]any{x}, map[string]any{"axis": -5.0}}, "concat: axis must be an integer in [-4, 3] for tensors of rank 4, got -5"},
+		{Concat, []any{[]any{x}, map[string]any{"dim": 1.0}}, "concat: unknown option 'dim' (known: axis)"},
+		{Concat, []any{[]any{tensorArg(nil, 1)}}, "concat: tensors[0].shape must have at least one axis, got []"},
 	}
 	for _, tt := range tests {
 		_, err := tt.op(tt.args)

@@ -59,6 +59,9 @@ const cases = [
   [(o) => o.lrn(x, { alpha: NaN }), /^lrn: alpha must be a finite number, got NaN$/],
   [(o) => o.lrn(x, { beta: '0.5' }), /^lrn: beta must be a finite number, got '0\.5'$/],
   [(o) => o.lrn(x, { radius: 2 }), /^lrn: unknown option 'radius' \(known: depthRadius, bias, alpha, beta\)$/],
+  [(o) => o.concat(x), /^concat: tensors must be a non-empty array of tensors, got \{/],
+  [(o) => o.concat([x, t([1, 4, 5, 2])]), /^concat: tensors\[1\]\.shape \[1, 4, 5, 2\] must match tensors\[0\]\.shape \[1, 4, 4, 3\] on every axis but axis 3$/],
+  [(o) => o.concat([x, x], { axis: 4 }), /^concat: axis must be an integer in \[-4, 3\] for tensors of rank 4, got 4$/],
 ];
 
 for (const simd of [false, true]) {

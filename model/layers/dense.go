@@ -1,0 +1,114 @@
+package layers
+
+import (
+	"fmt"
+
+	"github.com/featuremap/featuremap/kernel"
+)
+
+// TypeDense is tf.matmul plus bias and an optional fused ReLU, on a flat
+// input.
+const TypeDense = "dense"
+
+func init() { register(TypeDense, func() Op { return new(Dense) }) }
+
+// Dense is a fully connected layer: input [K], "weight" [K, M], "bias" [M],
+// output [M].
+type Dense struct {
+	Units      int    // M
+	Activation string // "" or ActReLU, fused
+}
+
+func (*Dense) Type() string { return TypeDense }
+
+func (o *Dense) Attrs(a Attrs) {
+	a.Int("units", &o.Units)
+	a.String("activation", &o.Activation)
+}
+
+func (o *Dense) Infer(in [][]int) (Layer, error) {
+	x, err := oneInput(TypeDense, in)
+	if err != nil {
+		return nil, err
+	}
+	if len(x) != 1 {
+		return nil, fmt.Errorf("dense needs a flat input [K], got %v: add a flatten layer", x)
+	}
+	if o.Units < 1 {
+		return nil, fmt.Errorf("units must be positive, got %d", o.Units)
+	}
+	act, err := activation(o.Activation)
+	if err != nil {
+		return nil, err
+	}
+	return &dense{k: x[0], m: o.Units, act: act}, nil
+}
+
+// dense is a Dense resolved: x [N, K] → y [N, M].
+type dense struct {
+	k, m int
+	act  kernel.Activation
+}
+
+func (l *dense) Out() []int          { return []int{l.m} }
+func (l *dense) Params() []ParamSpec { return weightBiasParams([]int{l.k, l.m}) }
+func (l *dense) Traits() Traits      { return Traits{} }
+func (l *dense) Saved(int) int       { return 0 }
+
+func (l *dense) Cost() Cost {
+	return Cost{FLOPs: 2 * int64(l.k) * int64(l.m), Bytes: floats32(l.m)}
+}
+
+func (l *dense) Workspace(n int, train bool) int {
+	ws := kernel.DenseWorkspaceLen(n, l.k, l.m)
+	if train {
+		ws = max(ws, kernel.GemmWorkspaceLen(l.k, l.m, n), kernel.GemmWorkspaceLen(n, l.k, l.m))
+	}
+	return ws
+}
+
+func (l *dense) Prepare(p []Tensor) (Prepared, error) { return prepareWeightBias(p) }
+
+func (l *dense) Forward(st *Step) error {
+	wb := st.W.(*weightBias)
+	return kernel.Dense(st.Y, st.X[0], wb.w, wb.b, st.N, l.k, l.m, l.act, st.WS)
+}
+
+// Backward is two GEMMs: dW [K, M] = xᵀ · dy and dx [N, K] = dy · Wᵀ; the
+// bias gradient sums dy's rows.
+func (l *dense) Backward(st *Step) error {
+	n, k, m := st.N, l.k, l.m
+	dy := st.DY[:n*m]
+	if err := reluGrad(l.act, dy, st.Y); err != nil {
+		return err
+	}
+	if err := kernel.Gemm(true, false, k, m, n, st.X[0], k, dy, m, st.Grads[0], m, false, st.WS); err != nil {
+		return err
+	}
+	if err := kernel.BiasAddGrad(st.Grads[1], dy, n, m); err != nil {
+		return err
+	}
+	if st.DX[0] == nil {
+		return nil
+	}
+	return kernel.Gemm(false, true, n, k, m, dy, m, st.Params[0].Data, m, st.DX[0], k, false, st.WS)
+}
+
+// Fuse fuses act when the layer has no activation of its own.
+func (l *dense) Fuse(act kernel.Activation) (Layer, bool) {
+	if l.act != kernel.Linear {
+		return nil, false
+	}
+	f := *l
+	f.act = act
+	return &f, true
+}
+
+// CanFold reports whether the layer has no activation of its own, so that
+// an affine map of its output can be folded into its weights.
+func (l *dense) CanFold() bool { return l.act == kernel.Linear }
+
+// Fold folds a per-unit affine map into the weights.
+func (l *dense) Fold(p Prepared, scale, shift []float32) Prepared {
+	return foldWeightBias(p, scale, shift)
+}
