@@ -153,7 +153,10 @@ serve: build
 EDGE := $(DIST)/edge
 EDGE_ADDR ?= 127.0.0.1:8787
 
-edge-build: $(EDGE)/app.wasm $(EDGE)/wasm_exec.js $(EDGE)/worker.mjs
+# edge-build also writes dist/edge/workerd.capnp and precompressed.json
+# (the site's .br/.gz files), which wrangler.jsonc's deploy bundles too.
+edge-build: build $(EDGE)/app.wasm $(EDGE)/wasm_exec.js $(EDGE)/worker.mjs
+	node wasm/edge/js/config.mjs -edge $(EDGE) -site $(DIST)/site -out $(EDGE) -addr $(EDGE_ADDR)
 
 $(EDGE)/app.wasm: $(GO_SOURCES)
 	@mkdir -p $(EDGE)
@@ -169,13 +172,12 @@ $(EDGE)/worker.mjs: wasm/edge/js/worker.mjs
 	@mkdir -p $(EDGE)
 	cp $< $@
 
-edge: build edge-build node_modules/.package-lock.json
-	node wasm/edge/js/config.mjs -edge $(EDGE) -site $(DIST)/site -out $(EDGE) -addr $(EDGE_ADDR)
+edge: edge-build node_modules/.package-lock.json
 	node_modules/.bin/workerd serve $(EDGE)/workerd.capnp
 
 # Functional, load and memory tests of the Worker under workerd, on an
 # ephemeral port.
-test-edge: build edge-build node_modules/.package-lock.json
+test-edge: edge-build node_modules/.package-lock.json
 	node --test wasm/edge/js/test/*.test.mjs
 
 bench:

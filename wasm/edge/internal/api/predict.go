@@ -28,8 +28,9 @@ type Prediction struct {
 	Model string             `json:"model"`
 	Top   []model.Prediction `json:"top"`
 	// MS is the time spent preprocessing and running the network, in
-	// milliseconds, as the Go clock sees it. (Cloudflare's clock, and so
-	// workerd's, only advances during I/O: there it is 0.)
+	// milliseconds, as the Go clock sees it: workerd's clock has whole
+	// milliseconds, and Cloudflare's only advances during I/O, so there it
+	// reads 0.
 	MS         float64     `json:"ms"`
 	Activation *Activation `json:"activation,omitempty"`
 }
