@@ -4,6 +4,7 @@
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import http from 'node:http';
+import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -68,6 +69,12 @@ export async function startWorkerd({ siteDir = distSite, vars = {}, wrangler = f
       const m = readFileSync(`/proc/${proc.pid}/status`, 'utf8').match(/^VmRSS:\s+(\d+) kB$/m);
       return Number(m[1]);
     },
+    /**
+     * declareOnly(method, path, headers) sends only a request's head (which
+     * may declare a Content-Length) and resolves with the answer's status
+     * and body text, read until the server closes or 10 s pass.
+     */
+    declareOnly: (method, path, headers) => declareOnly(port, method, path, headers),
     /** request(method, path, { headers, body }) → { status, headers, body: Buffer }; no decompression. */
     request: (method, path, opts = {}) => request(agent, `http://127.0.0.1:${port}${path}`, method, opts),
     async stop() {
@@ -116,4 +123,26 @@ export const json = (res) => JSON.parse(res.body.toString('utf8'));
 export function percentile(values, p) {
   const s = [...values].sort((a, b) => a - b);
   return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))];
+}
+
+function declareOnly(port, method, path, headers) {
+  return new Promise((resolve, reject) => {
+    const sock = net.connect(port, '127.0.0.1');
+    let data = '';
+    const timer = setTimeout(() => sock.destroy(), 10_000);
+    sock.setEncoding('latin1');
+    sock.on('data', (d) => {
+      data += d;
+      if (/\r\n\r\n[\s\S]*\n$/.test(data)) sock.end(); // the JSON answer ends with a newline
+    });
+    sock.on('error', () => {});
+    sock.on('close', () => {
+      clearTimeout(timer);
+      const m = data.match(/^HTTP\/1\.1 (\d{3})[^]*?\r\n\r\n([^]*)$/);
+      if (m) resolve({ status: Number(m[1]), body: m[2] });
+      else reject(new Error(`no HTTP answer: ${JSON.stringify(data)}`));
+    });
+    const head = Object.entries({ Host: `127.0.0.1:${port}`, Connection: 'close', ...headers }).map(([k, v]) => `${k}: ${v}\r\n`).join('');
+    sock.write(`${method} ${path} HTTP/1.1\r\n${head}\r\n`);
+  });
 }
