@@ -69,7 +69,13 @@ func main() {
 		return out
 	}))
 	binding.Set("provide", js.FuncOf(func(_ js.Value, args []js.Value) any {
-		srv.Provide(args[0].String(), bytesFromJS(args[1]))
+		name := args[0].String()
+		defer func() {
+			if p := recover(); p != nil {
+				srv.Refuse(name, fmt.Sprintf("internal error while decoding its weight file (please report it): %v", p))
+			}
+		}()
+		srv.Provide(name, bytesFromJS(args[1]))
 		return nil
 	}))
 	binding.Set("refuse", js.FuncOf(func(_ js.Value, args []js.Value) any {

@@ -17,6 +17,7 @@ import precompressed from './precompressed.json';
 
 let current; // { go, binding, generation, dead }
 let generation = 0;
+let commonHeaders = {}; // the site's headers, from the last instance started
 
 // start instantiates the module and runs Go's main until it calls
 // workers.Ready, which happens synchronously inside go.run.
@@ -41,6 +42,8 @@ function start(env, ctx) {
     inst.dead = true;
     throw new Error(inst.binding.error);
   }
+  const { 'Cache-Control': _, ...common } = inst.binding.config.staticHeaders;
+  commonHeaders = common;
   return inst;
 }
 
@@ -52,10 +55,10 @@ function instance(env, ctx) {
   return current;
 }
 
-function json(status, value, extra = {}) {
+function json(status, value) {
   return new Response(JSON.stringify(value) + '\n', {
     status,
-    headers: { 'Content-Type': 'application/json; charset=utf-8', 'Cache-Control': 'no-store', ...extra },
+    headers: { ...commonHeaders, 'Content-Type': 'application/json; charset=utf-8', 'Cache-Control': 'no-store' },
   });
 }
 

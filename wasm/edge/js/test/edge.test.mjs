@@ -408,6 +408,7 @@ describe('edge Worker, debug configuration: budget, CORS, precompressed files, p
     res = await w.request('POST', '/api/v1/debug/panic?mode=fatal');
     assert.equal(res.status, 500);
     assert.match(json(res).error, /^internal error: the engine crashed \(exit code 2\); it has been restarted/);
+    assert.equal(res.headers['content-security-policy'], CSP);
     for (const r of await Promise.all(inflight)) assert.ok(r.status === 200 || r.status === 500, `in flight: ${r.status}`);
     res = await predict();
     assert.equal(res.status, 200);
