@@ -423,6 +423,19 @@ describe('edge Worker, as wrangler.jsonc deploys it (workerd bundles it with esb
   before(async () => { w = await startWorkerd({ wrangler: true }); });
   after(() => w?.stop());
 
+  it('answers a burst of concurrent first requests (each fetches the weights itself)', async () => {
+    const seven = drawnSeven();
+    const body = png(seven.width, seven.height, seven.data);
+    const want = { seednet: (await engine.seednet.predict(seven)).probs, alexmnist: (await engine.alexmnist.predict(seven)).probs };
+    const names = Array.from({ length: 16 }, (_, i) => (i % 2 ? 'seednet' : 'alexmnist'));
+    const answers = await Promise.all(names.map((name) => w.request('POST', `/api/v1/predict?model=${name}&top=10`, { headers: { 'Content-Type': 'image/png' }, body })));
+    answers.forEach((res, i) => {
+      assert.equal(res.status, 200, res.body.toString());
+      checkPrediction(json(res), names[i], want[names[i]], 10);
+    });
+    assert.equal(w.stderr(), '', 'workerd logged nothing');
+  });
+
   it('serves the site with its headers and the API', async () => {
     const page = await w.request('GET', '/');
     assert.equal(page.status, 200);
