@@ -19,7 +19,7 @@ GO_SOURCES := $(shell find internal kernel model wasm tools site -name '*.go' 2>
 # (GOOS/GOARCH select what it checks, not what it runs on).
 STATICCHECK := $(abspath $(DIST)/tools)/staticcheck
 
-.PHONY: mnist-data test-models train all build test check test-go test-race test-simd test-wasm test-node test-browser serve bench cover clean fuzz test-leak edge edge-build test-edge
+.PHONY: mnist-data test-models train all build test check test-go test-race test-simd test-wasm test-node test-browser serve bench cover clean fuzz test-leak edge edge-build test-edge bench-edge
 
 all: build
 
@@ -174,6 +174,11 @@ $(EDGE)/worker.mjs: wasm/edge/js/worker.mjs
 
 edge: edge-build node_modules/.package-lock.json
 	node_modules/.bin/workerd serve $(EDGE)/workerd.capnp
+
+# Bundle size, cold start and latency of the Worker against featuremap.js
+# in Node (printed; the machine's load shows in them).
+bench-edge: edge-build node_modules/.package-lock.json
+	node wasm/edge/js/bench.mjs
 
 # Functional, load and memory tests of the Worker under workerd, on an
 # ephemeral port.

@@ -308,6 +308,7 @@ describe('edge Worker, default configuration', () => {
       const n = 60;
       const http = [];
       const node = [];
+      // (after the load test: V8 has tiered both up from Liftoff to TurboFan)
       for (let i = 0; i < n; i++) { // alternate, so both see the same machine load
         let t = performance.now();
         const res = await w.request('POST', `/api/v1/predict?model=${name}`, { headers: { 'Content-Type': 'image/png' }, body });
