@@ -24,7 +24,7 @@ import (
 // testServer serves the shipped models (site/models) and, for the budget
 // tests, "wide": a few parameters on a 1024×1024×3 input, whose activations
 // are far over the budget.
-func testServer(t *testing.T, cfg Config) *Server {
+func testServer(t testing.TB, cfg Config) *Server {
 	t.Helper()
 	if cfg.Models == nil {
 		cfg.Models = []string{"seednet", "alexmnist", "wide"}
@@ -44,7 +44,7 @@ func testServer(t *testing.T, cfg Config) *Server {
 	return s
 }
 
-func wideModel(t *testing.T) []byte {
+func wideModel(t testing.TB) []byte {
 	t.Helper()
 	net, err := model.New(model.Arch{
 		Name:  "wide",
@@ -108,7 +108,7 @@ func digit(w, h int) *image.NRGBA {
 	return img
 }
 
-func encodePNG(t *testing.T, img image.Image) []byte {
+func encodePNG(t testing.TB, img image.Image) []byte {
 	var b bytes.Buffer
 	if err := png.Encode(&b, img); err != nil {
 		t.Fatal(err)
@@ -226,7 +226,7 @@ func TestActivations(t *testing.T) {
 
 // bomb is a PNG whose header declares w×h pixels (its CRC fixed up) and
 // whose data is a 1×1 image's.
-func bomb(t *testing.T, w, h uint32) []byte {
+func bomb(t testing.TB, w, h uint32) []byte {
 	b := encodePNG(t, image.NewGray(image.Rect(0, 0, 1, 1)))
 	ihdr := b[8+8 : 8+8+13] // after the signature, length and "IHDR"
 	binary.BigEndian.PutUint32(ihdr[0:], w)
@@ -434,4 +434,28 @@ func TestConfigFromEnv(t *testing.T) {
 			t.Errorf("%s=%q: error %v", k, v, err)
 		}
 	}
+}
+
+// FuzzPredict: any body under any of the accepted content types gets a
+// 200 or a 4xx with a JSON error, never a panic or a 5xx.
+func FuzzPredict(f *testing.F) {
+	s := testServer(f, Config{Models: []string{"seednet"}})
+	var jpg bytes.Buffer
+	jpeg.Encode(&jpg, digit(20, 20), nil)
+	f.Add(encodePNG(f, digit(30, 40)), uint8(0))
+	f.Add(jpg.Bytes(), uint8(1))
+	f.Add(tensorJSON([]int{28, 28, 1}, make([]float32, 784)), uint8(2))
+	f.Add(bomb(f, 3000, 3000), uint8(0))
+	f.Add([]byte(`{"shape":[1,28,28,1],"data":[null]}`), uint8(2))
+	types := []string{"image/png", "image/jpeg", "application/json"}
+	f.Fuzz(func(t *testing.T, body []byte, kind uint8) {
+		ct := types[int(kind)%len(types)]
+		r := do(s, "POST", "/api/v1/predict?model=seednet&top=3", ct, body)
+		if r.status != 200 && (r.status < 400 || r.status >= 500) {
+			t.Fatalf("%s body %q: status %d: %s", ct, body, r.status, r.body)
+		}
+		if r.status != 200 {
+			r.errorText(t)
+		}
+	})
 }
