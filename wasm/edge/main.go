@@ -181,10 +181,15 @@ func serve(h http.Handler, req js.Value) (result any) {
 		kv := headers.Index(i)
 		r.Header.Add(kv.Index(0).String(), kv.Index(1).String())
 	}
+	// The glue does not read a body whose declared length is over the
+	// limit, and cuts a chunked one just over it: the declared length, or
+	// unknown (-1), is what the handler must see.
 	if cl := r.Header.Get("Content-Length"); cl != "" {
 		if n, err := strconv.ParseInt(cl, 10, 64); err == nil && n > r.ContentLength {
-			r.ContentLength = n // the glue stops reading a body over the limit
+			r.ContentLength = n
 		}
+	} else if body != nil {
+		r.ContentLength = -1
 	}
 	h.ServeHTTP(rec, r)
 	return response(rec)

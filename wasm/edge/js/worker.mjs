@@ -131,9 +131,16 @@ async function serveAPI(request, env, ctx) {
         return json(503, { error: e.message });
       }
     }
+    // A body whose declared length is over the limit is not read (Go
+    // answers 413 from the header); one with a length within it is read in
+    // one go; one without (chunked) is read up to just over the limit.
     let body;
-    const declared = Number(request.headers.get('Content-Length') ?? 0);
-    if (request.body && !(declared > cfg.maxBody)) body = await readBody(request.body, cfg.maxBody + 1);
+    const length = request.headers.get('Content-Length');
+    if (request.body && length !== null && Number(length) <= cfg.maxBody) {
+      body = new Uint8Array(await request.arrayBuffer());
+    } else if (request.body && length === null) {
+      body = await readBody(request.body, cfg.maxBody + 1);
+    }
     if (inst.dead) {
       // Another request's crash ended this instance while we awaited.
       if (attempt < 1) continue;

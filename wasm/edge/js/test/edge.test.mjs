@@ -241,6 +241,8 @@ describe('edge Worker, default configuration', () => {
       ['POST', '/api/v1/predict?model=seednet&top=-1', { headers: ct('application/json'), body: x }, 400, 'top = "-1", want a positive integer'],
       ['POST', '/api/v1/predict?model=seednet&activations=conv7', { headers: ct('application/json'), body: x }, 400, 'no layer "conv7"'],
       ['POST', '/api/v1/predict?model=seednet', { headers: ct('image/png'), body: Buffer.alloc(2 * 2 ** 20 + 1) }, 413, 'more than the limit of 2097152'],
+      ['POST', '/api/v1/predict?model=seednet', { headers: { ...ct('image/png'), 'Transfer-Encoding': 'chunked' }, body: Buffer.alloc(2 * 2 ** 20 + 1) }, 413, 'the body has more than the limit of 2097152 bytes'],
+      ['POST', '/api/v1/predict?model=seednet&top=2', { headers: { ...ct('application/json'), 'Transfer-Encoding': 'chunked' }, body: Buffer.from('{"shape":[28,28,1],"data":[1]}') }, 400, 'data has 1 values, want 784'],
       ['POST', '/api/v1/predict?model=seednet', { headers: ct('image/gif'), body: x }, 415, 'Content-Type "image/gif" is not supported'],
       ['POST', '/api/v1/predict?model=seednet', { body: x }, 415, 'Content-Type "" is not supported'],
       ['POST', '/api/v1/predict?model=seednet', { headers: ct('image/png'), body: Buffer.from('GIF89a....') }, 400, 'the body is not a PNG image'],
