@@ -34,6 +34,7 @@ export async function startWorkerd({ siteDir = distSite, vars = {}, wrangler = f
   const startedAt = performance.now();
   const proc = spawn(workerdBinary(), [...args, '--control-fd=3'], {
     cwd: repo,
+    env: { ...process.env, WORKERD_ESBUILD: join(repo, 'node_modules/.bin/esbuild') },
     stdio: ['ignore', 'pipe', 'pipe', 'pipe'],
   });
   let stderr = '';
