@@ -16,7 +16,7 @@
 //
 //	serve({method, url, headers: [[name, value], ...], body?: Uint8Array})
 //	    → {status, headers: [[name, value], ...], body: Uint8Array}
-//	missing() → [model names whose weight files are still to be provided]
+//	needs(url) → [names of the models the request needs whose weight files are still to be provided]
 //	provide(name, bytes: Uint8Array)   refuse(name, reason)
 //	config: {apiPrefix, maxBody, maxFileBytes, staticHeaders, contentTypes, compressible, modelPath}
 //
@@ -60,8 +60,12 @@ func main() {
 	binding.Set("serve", js.FuncOf(func(_ js.Value, args []js.Value) any {
 		return serve(srv, args[0])
 	}))
-	binding.Set("missing", js.FuncOf(func(js.Value, []js.Value) any {
-		names := srv.Missing()
+	binding.Set("needs", js.FuncOf(func(_ js.Value, args []js.Value) any {
+		u, err := url.Parse(args[0].String())
+		if err != nil {
+			return []any{}
+		}
+		names := srv.Needs(u)
 		out := make([]any, len(names))
 		for i, n := range names {
 			out[i] = n

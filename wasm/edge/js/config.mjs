@@ -14,6 +14,15 @@ import { fileURLToPath } from 'node:url';
 // compatibilityDate of the Worker, also in wrangler.jsonc.
 export const compatibilityDate = '2026-11-01';
 
+// isolateV8Flags cap V8's heap near what a Cloudflare isolate allows (128 MB
+// in all, WebAssembly memory included, which these flags do not count).
+// Uncapped, workerd's V8 lets garbage pile up for a long time: a Worker
+// that only echoes a 10 kB body grows from 94 to 252 MiB of RSS over 30,000
+// requests before its heap stops growing, and with these flags stays at
+// 108 MiB from the 4,000th on; so a leak can neither hide in nor be faked
+// by lazy collection, and local runs meet the platform's limit.
+export const isolateV8Flags = ['--max-old-space-size=32', '--max-semi-space-size=1'];
+
 // precompressedFiles lists the site paths ("/featuremap/featuremap.wasm.br")
 // of the .br and .gz files under siteDir.
 export function precompressedFiles(siteDir) {
@@ -35,8 +44,9 @@ const str = (s) => JSON.stringify(String(s));
 // writeConfig writes workerd.capnp and precompressed.json into outDir and
 // returns the config's path. vars are the Worker's text bindings (MODELS,
 // CORS_ORIGINS, MODEL_BUDGET_MIB, EDGE_DEBUG); address may be overridden
-// with workerd's --socket-addr http=HOST:PORT.
-export function writeConfig({ edgeDir, siteDir, outDir, address = '127.0.0.1:8787', vars = {} }) {
+// with workerd's --socket-addr http=HOST:PORT; v8Flags are passed to V8
+// (default isolateV8Flags).
+export function writeConfig({ edgeDir, siteDir, outDir, address = '127.0.0.1:8787', vars = {}, v8Flags = isolateV8Flags }) {
   edgeDir = resolve(edgeDir);
   siteDir = resolve(siteDir);
   outDir = resolve(outDir);
@@ -60,6 +70,7 @@ const config :Workerd.Config = (
     (name = "site", disk = (path = ${str(siteDir)}, writable = false)),
   ],
   sockets = [(name = "http", address = ${str(address)}, http = (), service = "edge")],
+  v8Flags = [${v8Flags.map(str).join(', ')}],
 );
 
 const edge :Workerd.Worker = (

@@ -123,7 +123,7 @@ async function serveAPI(request, env, ctx) {
   for (let attempt = 0; ; attempt++) {
     const inst = instance(env, ctx);
     const cfg = inst.binding.config;
-    const missing = inst.binding.missing();
+    const missing = inst.binding.needs(request.url);
     if (missing.length > 0) {
       try {
         await provideModels(inst, missing, env, request.url);

@@ -23,6 +23,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"net/url"
 	"slices"
 	"strconv"
 	"strings"
@@ -49,7 +50,9 @@ type Config struct {
 	// of NAME is at ModelPath(NAME) among the site's files.
 	Models []string
 	// Budget is the memory, in bytes, that the models may take together
-	// (weights, prepared weights, activations; see Model.Price).
+	// (weights, prepared weights, activations; see Price). Models are
+	// priced as they are first needed: one that does not fit what the
+	// models loaded before it left is refused.
 	Budget int64
 	// CORSOrigins are the origins allowed to call the API from a browser
 	// ("*" for any); empty turns CORS off: no Access-Control-* headers.
@@ -120,16 +123,28 @@ type Server struct {
 }
 
 // New returns a Server for cfg, with no model loaded yet: the glue fetches
-// the weight files that Missing lists and hands them to Provide.
+// the weight files that Needs lists and hands them to Provide.
 func New(cfg Config) *Server {
 	return &Server{cfg: cfg, models: newModels(cfg.Models, cfg.Budget)}
 }
 
-// Missing lists the models whose weight files have not been provided.
-func (s *Server) Missing() []string {
+// Needs lists the models whose weight files a request for u needs and
+// that have not been provided yet: every model for /api/v1/models, the one
+// named by ?model= for /api/v1/predict, none otherwise. The glue fetches
+// them before it calls ServeHTTP, so a first prediction with seednet does
+// not wait for alexmnist.
+func (s *Server) Needs(u *url.URL) []string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return s.models.missing()
+	switch u.Path {
+	case "/api/v1/models":
+		return s.models.missing(s.models.order)
+	case "/api/v1/predict":
+		if name := u.Query().Get("model"); s.models.byName[name] != nil {
+			return s.models.missing([]string{name})
+		}
+	}
+	return nil
 }
 
 // Provide hands the weight file of model name to the Server, which prices

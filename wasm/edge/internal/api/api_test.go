@@ -12,6 +12,7 @@ import (
 	"image/png"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"os"
 	"strings"
 	"testing"
@@ -356,13 +357,25 @@ func TestBudget(t *testing.T) {
 	if r := do(s2, "POST", "/api/v1/predict?model=big", "application/json", x); r.status != 422 || !strings.Contains(r.errorText(t), "its file is too long") {
 		t.Errorf("refused model: %d %s", r.status, r.body)
 	}
-	s3 := New(Config{Models: []string{"bad"}, Budget: 1 << 20})
-	if got := s3.Missing(); len(got) != 1 || got[0] != "bad" {
-		t.Errorf("Missing = %v", got)
+	s3 := New(Config{Models: []string{"bad", "other"}, Budget: 1 << 20})
+	needs := func(target string) string {
+		u, _ := url.Parse(target)
+		return strings.Join(s3.Needs(u), ",")
+	}
+	for target, want := range map[string]string{
+		"/api/v1/models":                  "bad,other",
+		"/api/v1/predict?model=other":     "other",
+		"/api/v1/predict?model=unknown":   "",
+		"/api/v1/predict":                 "",
+		"/api/v1/debug/panic?model=other": "",
+	} {
+		if got := needs(target); got != want {
+			t.Errorf("Needs(%s) = %q, want %q", target, got, want)
+		}
 	}
 	s3.Provide("bad", []byte("not a weight file"))
-	if len(s3.Missing()) != 0 {
-		t.Errorf("Missing after Provide = %v", s3.Missing())
+	if got := needs("/api/v1/models"); got != "other" {
+		t.Errorf("Needs after Provide = %q", got)
 	}
 	if r := do(s3, "POST", "/api/v1/predict?model=bad", "application/json", x); r.status != 422 || !strings.Contains(r.errorText(t), "is not usable") {
 		t.Errorf("damaged model: %d %s", r.status, r.body)

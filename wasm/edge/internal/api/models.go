@@ -44,9 +44,10 @@ func newModels(names []string, budget int64) *Models {
 	return m
 }
 
-func (m *Models) missing() []string {
+// missing returns the names among names whose files are still to come.
+func (m *Models) missing(names []string) []string {
 	var out []string
-	for _, n := range m.order {
+	for _, n := range names {
 		if e := m.byName[n]; e.net == nil && e.err == nil {
 			out = append(out, n)
 		}

@@ -106,7 +106,7 @@ func (s *Server) servePredict(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusUnprocessableEntity, "%v", e.err)
 		return
 	}
-	if e.net == nil { // the glue provides every model before it calls Go
+	if e.net == nil { // the glue provides what Needs lists before it calls Go
 		panic(fmt.Sprintf("api: model %q has not been provided", name))
 	}
 	layer := q.Get("activations")
