@@ -94,6 +94,15 @@ func tensorJSON(shape []int, data []float32) []byte {
 	return b
 }
 
+// indented is tensorJSON with newlines and indentation.
+func indented(t testing.TB, shape []int, data []float32) []byte {
+	var b bytes.Buffer
+	if err := json.Indent(&b, tensorJSON(shape, data), "", "\t "); err != nil {
+		t.Fatal(err)
+	}
+	return b.Bytes()
+}
+
 // digit draws a dark stroke on a light background.
 func digit(w, h int) *image.NRGBA {
 	img := image.NewNRGBA(image.Rect(0, 0, w, h))
@@ -163,6 +172,7 @@ func TestPredict(t *testing.T) {
 		{"png", "/api/v1/predict?model=alexmnist", "image/png", encodePNG(t, img), img, nil, 5},
 		{"json", "/api/v1/predict?model=seednet&top=3", "application/json; charset=utf-8", tensorJSON([]int{28, 28, 1}, x), nil, x, 3},
 		{"json batched", "/api/v1/predict?model=alexmnist&top=20", "application/json", tensorJSON([]int{1, 28, 28, 1}, x), nil, x, 10},
+		{"json indented", "/api/v1/predict?model=seednet", "application/json", indented(t, []int{28, 28, 1}, x), nil, x, 5},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			r := do(s, "POST", tc.target, tc.ct, tc.body)
@@ -276,6 +286,9 @@ func TestErrors(t *testing.T) {
 		{"POST", "/api/v1/predict?model=seednet", "application/json", bytes.Replace(x, []byte("[0,"), []byte("[1e39,"), 1), 400, "data[0] = 1e+39 is not a finite float32"},
 		{"POST", "/api/v1/predict?model=seednet", "application/json", bytes.Replace(x, []byte("[0,"), []byte("[1e999,"), 1), 400, "not a JSON tensor"},
 		{"POST", "/api/v1/predict?model=seednet", "application/json", bytes.Replace(x, []byte("[0,"), []byte("[NaN,"), 1), 400, "not a JSON tensor"},
+		{"POST", "/api/v1/predict?model=seednet", "application/json", bytes.Replace(x, []byte(",0,"), []byte(`,"1",`), 1), 400, "not a JSON tensor"},
+		{"POST", "/api/v1/predict?model=seednet", "application/json", []byte(`{"shape":[28,28,1],"data":{"0":1}}`), 400, "not a JSON tensor"},
+		{"POST", "/api/v1/predict?model=seednet", "application/json", []byte(`{"shape":[28,28,1],"data":[ ]}`), 400, "data has 0 values, want 784"},
 		{"POST", "/api/v1/predict?model=seednet", "application/json", bytes.Replace(x, []byte(",0]"), []byte(",null]"), 1), 400, "data[783] is null"},
 		{"POST", "/api/v1/predict?model=wide", "application/json", x, 422, `model "wide" needs about`},
 	} {
@@ -471,4 +484,28 @@ func FuzzPredict(f *testing.F) {
 			r.errorText(t)
 		}
 	})
+}
+
+// BenchmarkPredict times the handler alone (no HTTP, no glue) on the
+// requests the edge tests send, and a request refused before any decoding.
+func BenchmarkPredict(b *testing.B) {
+	s := testServer(b, Config{Models: []string{"seednet", "alexmnist"}})
+	x := make([]float32, 784)
+	for i := range x {
+		x[i] = float32(i%9) / 9
+	}
+	js := tensorJSON([]int{28, 28, 1}, x)
+	pngBody := encodePNG(b, digit(56, 56))
+	for _, name := range []string{"seednet", "alexmnist"} {
+		for _, in := range []struct {
+			kind, ct string
+			body     []byte
+		}{{"json", "application/json", js}, {"png", "image/png", pngBody}, {"415", "text/plain", js}} {
+			b.Run(name+"/"+in.kind, func(b *testing.B) {
+				for b.Loop() {
+					do(s, "POST", "/api/v1/predict?model="+name, in.ct, in.body)
+				}
+			})
+		}
+	}
 }
