@@ -12,14 +12,14 @@ ENGINE    := $(DIST)/featuremap
 WASM_ENV  := GOOS=js GOARCH=wasm
 SIMD_ENV  := GOEXPERIMENT=simd
 # Go packages that run their tests under js/wasm in Node too.
-WASM_PKGS := ./kernel/... ./model/... ./wasm/...
+WASM_PKGS := ./internal/... ./kernel/... ./model/... ./wasm/...
 
 GO_SOURCES := $(shell find internal kernel model wasm tools site -name '*.go' 2>/dev/null) go.mod go.sum
 # staticcheck is built natively once and then run for every target
 # (GOOS/GOARCH select what it checks, not what it runs on).
 STATICCHECK := $(abspath $(DIST)/tools)/staticcheck
 
-.PHONY: mnist-data test-models train all build test check test-go test-race test-simd test-wasm test-node test-browser serve bench cover clean fuzz test-leak edge edge-build test-edge bench-edge
+.PHONY: mnist-data test-models train all build size test check test-go test-race test-simd test-wasm test-node test-browser serve bench cover clean fuzz test-leak edge edge-build test-edge bench-edge
 
 all: build
 
@@ -59,6 +59,11 @@ $(DIST)/site/index.html: build-engine-files $(shell find site/static $(MODELS) -
 $(DIST)/site/app.wasm: $(GO_SOURCES)
 	@mkdir -p $(DIST)/site
 	$(WASM_ENV) $(GO) build -ldflags=-s -o $@ ./site/app
+
+# Each shipped WebAssembly binary's bytes (raw, gzip -9, brotli through
+# Node) and its code section by Go package (tools/size).
+size: build
+	$(GO) run ./tools/size -dist $(DIST)
 
 .PHONY: build-engine-files
 build-engine-files: $(ENGINE)/featuremap.wasm $(ENGINE)/featuremap.simd.wasm $(ENGINE)/featuremap.js
