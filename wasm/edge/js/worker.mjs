@@ -77,7 +77,12 @@ async function provideModels(inst, names, env, base) {
   for (const name of names) {
     const path = cfg.modelPath.replace('NAME', name);
     const res = await env.ASSETS.fetch(new Request(new URL(path, base)));
-    if (!res.ok) {
+    if (res.status === 404) { // a deployment without this file: a lasting refusal
+      await res.body?.cancel();
+      if (!inst.dead) inst.binding.refuse(name, `its weight file ${path} is not among the site's files`);
+      continue;
+    }
+    if (!res.ok) { // maybe passing: answer 503 and try again with the next request
       await res.body?.cancel();
       throw new Error(`cannot fetch the weight file ${path} of model "${name}": HTTP ${res.status}`);
     }

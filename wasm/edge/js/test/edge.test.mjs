@@ -344,7 +344,7 @@ describe('edge Worker, debug configuration: budget, CORS, precompressed files, p
     writeFileSync(join(site, 'hello.js.br'), brotliCompressSync(hello));
     w = await startWorkerd({
       siteDir: site,
-      vars: { MODELS: 'seednet,alexmnist,huge', MODEL_BUDGET_MIB: '8', CORS_ORIGINS: 'https://app.example', EDGE_DEBUG: '1' },
+      vars: { MODELS: 'seednet,alexmnist,huge,ghost', MODEL_BUDGET_MIB: '8', CORS_ORIGINS: 'https://app.example', EDGE_DEBUG: '1' },
     });
   });
   after(async () => {
@@ -354,11 +354,12 @@ describe('edge Worker, debug configuration: budget, CORS, precompressed files, p
 
   it('refuses models over the budget with a clear error', async () => {
     const { models } = json(await w.request('GET', '/api/v1/models'));
-    assert.deepEqual(models.map((m) => [m.name, m.servable]), [['seednet', true], ['alexmnist', false], ['huge', false]]);
+    assert.deepEqual(models.map((m) => [m.name, m.servable]), [['seednet', true], ['alexmnist', false], ['huge', false], ['ghost', false]]);
     assert.match(models[1].error, /model "alexmnist" needs about [\d.]+ MiB .* more than the [\d.]+ MiB left of this Worker's 8.0 MiB model budget/);
     assert.match(models[2].error, /model "huge" cannot be served: its weight file has 104857600 bytes/);
+    assert.equal(models[3].error, 'model "ghost" cannot be served: its weight file /models/ghost.safetensors is not among the site\'s files');
     const x = Buffer.from(JSON.stringify({ shape: [28, 28, 1], data: new Array(784).fill(0) }));
-    for (const name of ['alexmnist', 'huge']) {
+    for (const name of ['alexmnist', 'huge', 'ghost']) {
       const res = await w.request('POST', `/api/v1/predict?model=${name}`, { headers: { 'Content-Type': 'application/json' }, body: x });
       assert.equal(res.status, 422);
       assert.equal(json(res).error, models.find((m) => m.name === name).error);
