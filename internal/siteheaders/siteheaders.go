@@ -7,10 +7,7 @@
 // so that a rebuild is never hidden by a cache.
 package siteheaders
 
-import (
-	"net/http"
-	"path"
-)
+import "net/http"
 
 // CSP is the site's Content-Security-Policy.
 const CSP = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'"
@@ -58,22 +55,4 @@ var ContentTypes = map[string]string{
 	".svg":         "image/svg+xml",
 	".png":         "image/png",
 	".safetensors": "application/octet-stream",
-}
-
-// Compressible are the extensions worth sending compressed ("" is a
-// directory's index.html). Weight files are not: int8 weights barely
-// compress, and their Content-Length drives the download progress bar.
-var Compressible = map[string]bool{
-	"": true, ".wasm": true, ".js": true, ".mjs": true, ".ts": true, ".css": true,
-	".html": true, ".json": true, ".svg": true,
-}
-
-// ContentType returns the Content-Type of the file at urlPath, or "" when
-// the extension is not in ContentTypes. A path ending in "/" is a
-// directory's index.html.
-func ContentType(urlPath string) string {
-	if urlPath == "" || urlPath[len(urlPath)-1] == '/' {
-		return ContentTypes[".html"]
-	}
-	return ContentTypes[path.Ext(urlPath)]
 }

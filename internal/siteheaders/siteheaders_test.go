@@ -21,15 +21,7 @@ func TestHeaders(t *testing.T) {
 	if _, ok := Common()["Cache-Control"]; ok {
 		t.Error("Common sets Cache-Control")
 	}
-	for path, want := range map[string]string{
-		"/":                           "text/html; charset=utf-8",
-		"/featuremap/featuremap.wasm": "application/wasm",
-		"/a/b.js":                     "text/javascript; charset=utf-8",
-		"/models/x.safetensors":       "application/octet-stream",
-		"/README":                     "",
-	} {
-		if got := ContentType(path); got != want {
-			t.Errorf("ContentType(%q) = %q, want %q", path, got, want)
-		}
+	if ContentTypes[".wasm"] != "application/wasm" || ContentTypes[".js"] != "text/javascript; charset=utf-8" {
+		t.Errorf("ContentTypes = %v", ContentTypes)
 	}
 }

@@ -18,7 +18,7 @@
 //	    → {status, headers: [[name, value], ...], body: Uint8Array}
 //	needs(url) → [names of the models the request needs whose weight files are still to be provided]
 //	provide(name, bytes: Uint8Array)   refuse(name, reason)
-//	config: {apiPrefix, maxBody, maxFileBytes, staticHeaders, contentTypes, compressible, modelPath}
+//	config: {apiPrefix, maxBody, maxFileBytes, staticHeaders, contentTypes, modelPath}
 //
 // A panic in serve is recovered: that request gets a 500 with a JSON
 // error and the instance goes on. A fatal error (a panic in another
@@ -92,7 +92,6 @@ func main() {
 		"maxFileBytes":  srv.MaxFileBytes(),
 		"staticHeaders": stringMap(siteheaders.Static()),
 		"contentTypes":  stringMap(siteheaders.ContentTypes),
-		"compressible":  boolMap(siteheaders.Compressible),
 		"modelPath":     api.ModelPath("NAME"),
 	})
 	workers.Ready()
@@ -100,14 +99,6 @@ func main() {
 }
 
 func stringMap(m map[string]string) map[string]any {
-	out := make(map[string]any, len(m))
-	for k, v := range m {
-		out[k] = v
-	}
-	return out
-}
-
-func boolMap(m map[string]bool) map[string]any {
 	out := make(map[string]any, len(m))
 	for k, v := range m {
 		out[k] = v

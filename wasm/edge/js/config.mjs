@@ -23,19 +23,34 @@ export const compatibilityDate = '2026-11-01';
 // by lazy collection, and local runs meet the platform's limit.
 export const isolateV8Flags = ['--max-old-space-size=32', '--max-semi-space-size=1'];
 
-// precompressedFiles lists the site paths ("/featuremap/featuremap.wasm.br")
-// of the .br and .gz files under siteDir.
-export function precompressedFiles(siteDir) {
-  const out = [];
+// precompressedManifest maps the site path of every file under siteDir
+// that has precompressed siblings (FILE.br, FILE.gz) to its own size and
+// those codings: { "/featuremap/featuremap.wasm": { size, codings: ["br", "gzip"] } }.
+export function precompressedManifest(siteDir) {
+  const out = {};
   const walk = (dir) => {
     for (const e of readdirSync(dir, { withFileTypes: true })) {
       const p = join(dir, e.name);
-      if (e.isDirectory()) walk(p);
-      else if (/\.(br|gz)$/.test(e.name)) out.push('/' + relative(siteDir, p).split('\\').join('/'));
+      if (e.isDirectory()) {
+        walk(p);
+        continue;
+      }
+      const m = e.name.match(/^(.+)\.(br|gz)$/);
+      if (!m) continue;
+      const file = join(dir, m[1]);
+      let size;
+      try {
+        size = statSync(file).size;
+      } catch {
+        continue; // a .br or .gz of its own
+      }
+      const key = '/' + relative(siteDir, file).split('\\').join('/');
+      out[key] ??= { size, codings: [] };
+      out[key].codings.push(m[2] === 'br' ? 'br' : 'gzip');
     }
   };
   walk(siteDir);
-  return out.sort();
+  return out;
 }
 
 // capnp string literal.
@@ -53,7 +68,7 @@ export function writeConfig({ edgeDir, siteDir, outDir, address = '127.0.0.1:878
   for (const f of ['worker.mjs', 'wasm_exec.js', 'app.wasm']) statSync(join(edgeDir, f)); // throws when unbuilt
   if (!statSync(siteDir).isDirectory()) throw new Error(`${siteDir} is not a directory`);
   const manifest = join(outDir, 'precompressed.json');
-  writeFileSync(manifest, JSON.stringify(precompressedFiles(siteDir)) + '\n');
+  writeFileSync(manifest, JSON.stringify(precompressedManifest(siteDir)) + '\n');
   const bindings = [
     `(name = "ASSETS", service = "site")`,
     ...Object.entries(vars).map(([k, v]) => `(name = ${str(k)}, text = ${str(v)})`),

@@ -185,33 +185,46 @@ function accepts(header, coding) {
   return false;
 }
 
-const precompressedSet = new Set(precompressed);
+// notFound is the answer for paths outside the site's files.
+function notFound(url, cfg) {
+  return new Response(`${url.pathname}: no such file\n`, {
+    status: 404,
+    headers: { ...cfg.staticHeaders, 'Content-Type': 'text/plain; charset=utf-8' },
+  });
+}
 
 // serveAsset serves one of the site's files from the ASSETS binding with
-// the site's headers (wasm/edge's config, from package siteheaders): the
-// build's precompressed .br or .gz sibling when there is one and the
-// client accepts it, else gzip done by the runtime for compressible types.
+// the site's headers (wasm/edge's config, from package siteheaders), as
+// tools/serve does: GET and HEAD only; a path ending in "/" is its
+// index.html; only files with a known type, and nothing under a name that
+// starts with "." (so no directory listings either); the build's
+// precompressed .br or .gz sibling when the manifest lists one and the
+// client accepts it, with X-Decoded-Content-Length (the file's own size,
+// which featuremap.js's download progress uses as its total). Nothing is
+// compressed on the fly.
 async function serveAsset(request, url, env, cfg) {
   if (request.method !== 'GET' && request.method !== 'HEAD') {
     return new Response(`${request.method} ${url.pathname}: method not allowed, use GET or HEAD\n`, {
       status: 405,
-      headers: { Allow: 'GET, HEAD', 'Content-Type': 'text/plain; charset=utf-8', ...cfg.staticHeaders },
+      headers: { ...cfg.staticHeaders, Allow: 'GET, HEAD', 'Content-Type': 'text/plain; charset=utf-8' },
     });
   }
   let path = url.pathname;
   if (path.endsWith('/')) path += 'index.html';
-  const ext = extname(path);
-  const acceptEncoding = request.headers.get('Accept-Encoding');
+  const type = cfg.contentTypes[extname(path)];
+  if (!type || path.split('/').some((segment) => segment.startsWith('.'))) return notFound(url, cfg);
   const forward = (p) => {
     const u = new URL(url);
     u.pathname = p;
     u.search = '';
     return new Request(u, { method: request.method, headers: request.headers });
   };
+  const variants = precompressed[path];
+  const acceptEncoding = request.headers.get('Accept-Encoding');
   let res;
   let encoding;
   for (const [coding, suffix] of [['br', '.br'], ['gzip', '.gz']]) {
-    if (precompressedSet.has(path + suffix) && accepts(acceptEncoding, coding)) {
+    if (variants?.codings.includes(coding) && accepts(acceptEncoding, coding)) {
       res = await env.ASSETS.fetch(forward(path + suffix));
       if (res.ok) {
         encoding = coding;
@@ -222,21 +235,18 @@ async function serveAsset(request, url, env, cfg) {
     }
   }
   res ??= await env.ASSETS.fetch(forward(path));
+  if (res.status === 404) {
+    await res.body?.cancel();
+    return notFound(url, cfg);
+  }
   const headers = new Headers(res.headers);
   for (const [k, v] of Object.entries(cfg.staticHeaders)) headers.set(k, v);
-  const type = cfg.contentTypes[ext];
-  if (type && res.status === 200) headers.set('Content-Type', type);
-  const compressible = cfg.compressible[ext] === true;
-  if (compressible) headers.append('Vary', 'Accept-Encoding');
-  if (encoding) {
-    headers.set('Content-Encoding', encoding);
-    return new Response(res.body, { status: res.status, headers, encodeBody: 'manual' });
-  }
-  if (compressible && res.status === 200 && accepts(acceptEncoding, 'gzip')) {
-    headers.delete('Content-Length');
-    headers.set('Content-Encoding', 'gzip'); // the runtime compresses
-  }
-  return new Response(res.body, { status: res.status, headers });
+  headers.set('Content-Type', type);
+  if (variants) headers.append('Vary', 'Accept-Encoding');
+  if (!encoding) return new Response(res.body, { status: res.status, headers });
+  headers.set('Content-Encoding', encoding);
+  headers.set('X-Decoded-Content-Length', String(variants.size));
+  return new Response(res.body, { status: res.status, headers, encodeBody: 'manual' });
 }
 
 export default {

@@ -6,7 +6,7 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -116,7 +116,7 @@ describe('edge Worker, default configuration', () => {
   });
   after(() => w?.stop());
 
-  it('serves the site with its headers, gzip when accepted', async () => {
+  it('serves the site with its headers, precompressed files when the build has them', async () => {
     for (const [path, type, file] of [
       ['/', 'text/html; charset=utf-8', 'index.html'],
       ['/featuremap/featuremap.wasm', 'application/wasm', 'featuremap/featuremap.wasm'],
@@ -133,21 +133,25 @@ describe('edge Worker, default configuration', () => {
       assert.equal(plain.headers['cache-control'], 'no-cache');
       assert.equal(plain.headers['content-encoding'], undefined, path);
       assert.ok(plain.body.equals(want), `${path}: body`);
-      const gz = await w.request('GET', path, { headers: { 'Accept-Encoding': 'gzip' } });
-      if (path.endsWith('.safetensors')) {
-        assert.equal(gz.headers['content-encoding'], undefined, 'weights are sent as they are');
-        assert.equal(Number(gz.headers['content-length']), want.length);
+      const enc = await w.request('GET', path, { headers: { 'Accept-Encoding': 'gzip, br' } });
+      const coding = existsSync(join(distSite, `${file}.br`)) ? 'br' : existsSync(join(distSite, `${file}.gz`)) ? 'gzip' : undefined;
+      assert.equal(enc.headers['content-encoding'], coding, `${path}: the build's precompressed file, else none`);
+      if (coding) {
+        assert.equal(Number(enc.headers['x-decoded-content-length']), want.length);
+        assert.ok((coding === 'br' ? brotliDecompressSync : gunzipSync)(enc.body).equals(want), `${path}: ${coding} body`);
       } else {
-        assert.equal(gz.headers['content-encoding'], 'gzip', path);
-        assert.ok(gunzipSync(gz.body).equals(want), `${path}: gzip body`);
+        assert.ok(enc.body.equals(want), `${path}: body`);
       }
     }
     const head = await w.request('HEAD', '/index.html');
     assert.equal(head.status, 200);
     assert.equal(head.body.length, 0);
-    const missing = await w.request('GET', '/no/such/file.js');
-    assert.equal(missing.status, 404);
-    assert.equal(missing.headers['content-security-policy'], CSP);
+    for (const path of ['/no/such/file.js', '/featuremap', '/models/', '/.gitignore', '/featuremap/.x.js', '/README']) {
+      const missing = await w.request('GET', path);
+      assert.equal(missing.status, 404, path);
+      assert.equal(missing.headers['content-security-policy'], CSP);
+      assert.doesNotMatch(missing.body.toString(), /"name"/, `${path}: no directory listing`);
+    }
     const post = await w.request('POST', '/index.html', { body: 'x' });
     assert.equal(post.status, 405);
     assert.equal(post.headers.allow, 'GET, HEAD');
@@ -342,6 +346,7 @@ describe('edge Worker, debug configuration: budget, CORS, precompressed files, p
     truncateSync(join(site, 'models', 'huge.safetensors'), 100 * 2 ** 20); // sparse: never read
     writeFileSync(join(site, 'hello.js'), hello);
     writeFileSync(join(site, 'hello.js.br'), brotliCompressSync(hello));
+    writeFileSync(join(site, 'hello.js.gz'), gzipSync(hello));
     w = await startWorkerd({
       siteDir: site,
       vars: { MODELS: 'seednet,alexmnist,huge,ghost', MODEL_BUDGET_MIB: '8', CORS_ORIGINS: 'https://app.example', EDGE_DEBUG: '1' },
@@ -385,14 +390,21 @@ describe('edge Worker, debug configuration: budget, CORS, precompressed files, p
   });
 
   it('serves a precompressed file to clients that accept its encoding', async () => {
-    const br = await w.request('GET', '/hello.js', { headers: { 'Accept-Encoding': 'gzip, br' } });
-    assert.equal(br.status, 200);
-    assert.equal(br.headers['content-encoding'], 'br');
-    assert.equal(br.headers['content-type'], 'text/javascript; charset=utf-8');
-    assert.equal(brotliDecompressSync(br.body).toString(), hello);
-    const plain = await w.request('GET', '/hello.js', { headers: { 'Accept-Encoding': 'identity' } });
-    assert.equal(plain.headers['content-encoding'], undefined);
-    assert.equal(plain.body.toString(), hello);
+    for (const [accept, coding, decode] of [
+      ['gzip, br', 'br', brotliDecompressSync],
+      ['gzip', 'gzip', gunzipSync],
+      ['br;q=0, gzip', 'gzip', gunzipSync],
+      ['identity', undefined, (b) => b],
+      [undefined, undefined, (b) => b],
+    ]) {
+      const res = await w.request('GET', '/hello.js', { headers: accept ? { 'Accept-Encoding': accept } : {} });
+      assert.equal(res.status, 200);
+      assert.equal(res.headers['content-encoding'], coding, accept);
+      assert.equal(res.headers['content-type'], 'text/javascript; charset=utf-8');
+      assert.equal(res.headers.vary, 'Accept-Encoding');
+      assert.equal(res.headers['x-decoded-content-length'], coding && String(hello.length));
+      assert.equal(decode(res.body).toString(), hello);
+    }
   });
 
   it('survives a Go panic: that request gets a 500 with a JSON error, later ones succeed', async () => {
