@@ -395,6 +395,32 @@ func TestBudget(t *testing.T) {
 	}
 }
 
+// TestPriceBuiltins: the Worker's default budget holds seednet and
+// alexmnist together, and not alexnet (61M parameters), whose int8 file
+// alone is over MaxFileBytes.
+func TestPriceBuiltins(t *testing.T) {
+	total := map[string]int64{}
+	for _, name := range []string{"seednet", "alexmnist", "alexnet"} {
+		arch, err := model.Builtin(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		g, err := arch.Graph()
+		if err != nil {
+			t.Fatal(err)
+		}
+		params := g.Summary().TotalParams
+		total[name] = price(g, params).Total() // an int8 file: about a byte per parameter
+		t.Logf("%s: %d parameters, priced %s", name, params, mib(total[name]))
+	}
+	if sum := total["seednet"] + total["alexmnist"]; sum > DefaultBudget {
+		t.Errorf("seednet + alexmnist priced %s, over the default budget %s", mib(sum), mib(DefaultBudget))
+	}
+	if s := New(Config{Budget: DefaultBudget}); total["alexnet"] <= DefaultBudget || int64(60_965_224) <= s.MaxFileBytes() {
+		t.Errorf("alexnet priced %s, file limit %d: want both over the default budget", mib(total["alexnet"]), s.MaxFileBytes())
+	}
+}
+
 func TestCORS(t *testing.T) {
 	x := tensorJSON([]int{28, 28, 1}, make([]float32, 784))
 	request := func(s *Server, method, origin string) *httptest.ResponseRecorder {
