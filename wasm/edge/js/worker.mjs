@@ -124,10 +124,22 @@ async function readBody(stream, limit) {
   return out;
 }
 
-async function serveAPI(request, env, ctx) {
+// requestBody reads a request's body: one whose declared length is over
+// maxBody is not read (Go answers 413 from the header), one with a length
+// within it is read in one go, one without (chunked) up to just over
+// maxBody.
+async function requestBody(request, maxBody) {
+  if (!request.body) return undefined;
+  const length = request.headers.get('Content-Length');
+  if (length === null) return readBody(request.body, maxBody + 1);
+  if (Number(length) <= maxBody) return new Uint8Array(await request.arrayBuffer());
+  return undefined;
+}
+
+async function serveAPI(request, env, ctx, cfg) {
+  const body = await requestBody(request, cfg.maxBody);
   for (let attempt = 0; ; attempt++) {
     const inst = instance(env, ctx);
-    const cfg = inst.binding.config;
     const missing = inst.binding.needs(request.url);
     if (missing.length > 0) {
       try {
@@ -135,16 +147,6 @@ async function serveAPI(request, env, ctx) {
       } catch (e) {
         return json(503, { error: e.message });
       }
-    }
-    // A body whose declared length is over the limit is not read (Go
-    // answers 413 from the header); one with a length within it is read in
-    // one go; one without (chunked) is read up to just over the limit.
-    let body;
-    const length = request.headers.get('Content-Length');
-    if (request.body && length !== null && Number(length) <= cfg.maxBody) {
-      body = new Uint8Array(await request.arrayBuffer());
-    } else if (request.body && length === null) {
-      body = await readBody(request.body, cfg.maxBody + 1);
     }
     if (inst.dead) {
       // Another request's crash ended this instance while we awaited.
@@ -261,6 +263,6 @@ export default {
     if (!url.pathname.startsWith(inst.binding.config.apiPrefix)) {
       return serveAsset(request, url, env, inst.binding.config);
     }
-    return serveAPI(request, env, ctx);
+    return serveAPI(request, env, ctx, inst.binding.config);
   },
 };
