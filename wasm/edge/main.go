@@ -6,7 +6,7 @@
 // handshake), started by the glue in wasm/edge/js/worker.mjs.
 //
 // Unlike workers.Serve, which ends the program after the first response
-// (so upstream's glue starts a new Go instance, ~15 ms, for every request),
+// (so upstream's glue starts a new Go instance for every request),
 // this program stays up: one instance serves every request of an isolate,
 // and keeps the decoded models. The glue does all I/O (reading request
 // bodies, fetching weight files, sending responses) in each request's own
