@@ -19,6 +19,7 @@ import (
 
 	"github.com/featuremap/featuremap/internal/siteheaders"
 	"github.com/featuremap/featuremap/model"
+	"github.com/featuremap/featuremap/model/layers"
 	"github.com/featuremap/featuremap/model/preprocess"
 )
 
@@ -51,7 +52,7 @@ func wideModel(t testing.TB) []byte {
 		Name:  "wide",
 		Input: [3]int{1024, 1024, 3},
 		Layers: []model.Layer{
-			{Name: "conv", Type: model.TypeConv2D, Filters: 16, Kernel: [2]int{3, 3}, Padding: model.PadSame},
+			{Name: "conv", Op: &layers.Conv2D{Filters: 16, Window: layers.Window{Kernel: [2]int{3, 3}, Padding: layers.PadSame}}},
 		},
 	})
 	if err != nil {

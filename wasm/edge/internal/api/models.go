@@ -124,7 +124,7 @@ type Price struct {
 	Weights int64
 	// Activations: two runners (predictions, and ?activations= which keeps
 	// every layer's output), each bounded by the sum of every layer's
-	// output, plus the largest convolution's im2col workspace.
+	// output, plus the largest layer's kernel workspace.
 	Activations int64
 	// File: the weight file's bytes, held while decoding.
 	File int64
@@ -137,16 +137,9 @@ func price(g *model.Graph, fileLen int) Price {
 	var params, outputs, workspace int64
 	for i := range g.Nodes {
 		n := &g.Nodes[i]
-		params += int64(n.Weights() + n.Biases())
+		params += int64(n.NumParams())
 		outputs += int64(n.Len())
-		if c := n.Conv; n.WeightShape != nil && c.KH > 0 {
-			groups := max(c.Groups, 1)
-			oh, ow := 1, 1
-			if len(n.Shape) == 3 {
-				oh, ow = n.Shape[0], n.Shape[1]
-			}
-			workspace = max(workspace, int64(c.KH*c.KW*(c.C/groups))*int64(oh*ow))
-		}
+		workspace = max(workspace, int64(n.Impl.Workspace(1, false)))
 	}
 	in := int64(g.Input[0] * g.Input[1] * g.Input[2])
 	return Price{
