@@ -391,12 +391,14 @@ async function fetchModel(url, onProgress, cache) {
 }
 
 // readBody reads a response's body, calling onProgress({ loaded, total })
-// after every chunk; total is undefined while unknown (no Content-Length,
-// or a compressed transfer) and equals loaded on the last call.
+// after every chunk; total is undefined while unknown and equals loaded on
+// the last call. The body arrives decoded, so total is Content-Length for
+// an identity response and, for a compressed one (Content-Encoding), the
+// decoded size that tools/serve sends as X-Decoded-Content-Length.
 async function readBody(response, onProgress) {
-  const length = Number(response.headers.get('Content-Length'));
   const encoded = (response.headers.get('Content-Encoding') ?? 'identity') !== 'identity';
-  const total = length > 0 && !encoded ? length : undefined;
+  const length = Number(response.headers.get(encoded ? 'X-Decoded-Content-Length' : 'Content-Length'));
+  const total = Number.isSafeInteger(length) && length > 0 ? length : undefined;
   if (!response.body) {
     const bytes = new Uint8Array(await response.arrayBuffer());
     onProgress?.({ loaded: bytes.length, total: bytes.length });
