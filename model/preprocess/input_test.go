@@ -101,3 +101,22 @@ func TestInputRGBAInPlace(t *testing.T) {
 		}
 	}
 }
+
+func TestCheckSize(t *testing.T) {
+	for _, tc := range []struct {
+		s  Spec
+		ok bool
+	}{
+		{Spec{H: 28, W: 28, C: 1}, true},
+		{Spec{H: 8192, W: 8192, C: 3}, true}, // exactly MaxPixels
+		{Spec{H: 8192, W: 8193, C: 3}, false},
+		{Spec{H: 32768, W: 32768, C: 1}, false},
+		{Spec{H: 1 << 62, W: 1 << 62, C: 1}, false}, // no overflow
+		{Spec{H: 0, W: 5, C: 1}, false},
+		{Spec{H: 5, W: 5, C: 0}, false},
+	} {
+		if err := tc.s.CheckSize(MaxPixels); (err == nil) != tc.ok {
+			t.Errorf("%+v: CheckSize = %v, want ok %v", tc.s, err, tc.ok)
+		}
+	}
+}

@@ -14,7 +14,9 @@
 //
 // predict reads the image's header first and refuses images of more than
 // -max-pixels pixels (default preprocess.MaxPixels, 64 Mpx) before decoding
-// them, so a small file declaring a huge image costs nothing.
+// them, so a small file declaring a huge image costs nothing; a model whose
+// declared input has more pixels than that is refused before its input is
+// allocated.
 package main
 
 import (
@@ -243,6 +245,9 @@ func predict(stdout io.Writer, modelArg string, seed uint64, maxPixels int64, im
 	net, err := loadNet(modelArg, seed)
 	if err != nil {
 		return err
+	}
+	if err := net.Arch.InputSpec().CheckSize(maxPixels); err != nil {
+		return fmt.Errorf("%s: %w (-max-pixels)", modelArg, err)
 	}
 	img, format, err := readImage(imagePath, maxPixels)
 	if err != nil {

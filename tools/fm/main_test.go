@@ -15,6 +15,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/featuremap/featuremap/model"
 	"github.com/featuremap/featuremap/model/mnist"
 )
 
@@ -321,5 +322,33 @@ func TestPredictHugeImages(t *testing.T) {
 	os.WriteFile(p, pngHeader(300, 200), 0o644)
 	if code, _, e := fm(t, "predict", "-model", weights, p); code != 1 || !strings.Contains(e, "decoding the image: png: invalid format: not enough pixel data") {
 		t.Errorf("300×200 header: exit %d, stderr %q; want the decoder's error", code, e)
+	}
+}
+
+// TestPredictHugeModelInput: a weight file of a few hundred bytes declaring
+// a [16384, 16384, 1] input (1 GiB of float32) is refused before that input
+// is allocated (it took 4.1 GB RSS).
+func TestPredictHugeModelInput(t *testing.T) {
+	dir := t.TempDir()
+	arch := model.Arch{Name: "huge", Input: [3]int{16384, 16384, 1}, Layers: []model.Layer{{Name: "r", Type: model.TypeReLU}},
+		Preprocess: model.Preprocess{Kind: model.PreprocessResize}}
+	net, err := model.New(arch)
+	if err != nil {
+		t.Fatal(err)
+	}
+	weights, img := filepath.Join(dir, "huge.st"), filepath.Join(dir, "one.png")
+	if _, err := writeNet(net, false, weights); err != nil {
+		t.Fatal(err)
+	}
+	digitPNG(t, img)
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	code, _, e := fm(t, "predict", "-model", weights, img)
+	runtime.ReadMemStats(&after)
+	if want := "preprocess: the input 16384×16384×1 is more than the limit of 67108864 pixels an image is preprocessed into (-max-pixels)"; code != 1 || !strings.Contains(e, want) {
+		t.Errorf("exit %d, stderr %q; want exit 1 with %q", code, e, want)
+	}
+	if alloc := after.TotalAlloc - before.TotalAlloc; alloc > 16<<20 {
+		t.Errorf("refusing it allocated %d bytes, want < 16 MiB", alloc)
 	}
 }

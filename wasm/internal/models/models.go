@@ -174,7 +174,7 @@ func (e *entry) pixels(op string, v map[string]any) ([]float32, error) {
 		return nil, fmt.Errorf("%s: the image is %d×%d pixels, more than the limit of %d", op, w, h, preprocess.MaxPixels)
 	}
 	s := e.spec
-	if s.H > preprocess.MaxPixels/max(s.W, 1) || s.H*s.W > ops.MaxElements/max(s.C, 1) {
+	if err := s.CheckSize(preprocess.MaxPixels); err != nil || s.H*s.W > ops.MaxElements/s.C {
 		return nil, fmt.Errorf("%s: cannot preprocess an image into the model's input %s: more than the limit of %d pixels or %d values", op, ops.FormatInts(e.net.Graph.Input), preprocess.MaxPixels, ops.MaxElements)
 	}
 	data, ok := v["data"].(ops.Bytes)
