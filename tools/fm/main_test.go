@@ -352,3 +352,30 @@ func TestPredictHugeModelInput(t *testing.T) {
 		t.Errorf("refusing it allocated %d bytes, want < 16 MiB", alloc)
 	}
 }
+
+// FuzzReadImage: whatever the bytes, readImage returns an image within the
+// pixel limit or an error, without panicking; the limit is checked from the
+// header, so a small input never makes the decoders allocate a large image.
+func FuzzReadImage(f *testing.F) {
+	f.Add(pngHeader(3, 2))
+	f.Add(pngHeader(100000, 100000))
+	f.Add(jpegHeader(8, 8))
+	f.Add(jpegHeader(65535, 65535))
+	var b bytes.Buffer
+	png.Encode(&b, image.NewGray(image.Rect(0, 0, 4, 3)))
+	f.Add(b.Bytes())
+	path := filepath.Join(f.TempDir(), "img")
+	const limit = 1 << 16
+	f.Fuzz(func(t *testing.T, data []byte) {
+		if err := os.WriteFile(path, data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		img, _, err := readImage(path, limit)
+		if err != nil {
+			return
+		}
+		if r := img.Bounds(); r.Dx() <= 0 || r.Dy() <= 0 || r.Dx()*r.Dy() > limit {
+			t.Fatalf("decoded a %v image, limit %d pixels", r, limit)
+		}
+	})
+}
