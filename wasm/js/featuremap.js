@@ -150,6 +150,7 @@ async function initLocal({ wasmURL, simd }) {
     if (go.exited) {
       stopped ??= `featuremap: the engine stopped (${stopReason(stderr, exitCode)}); call init() again`;
       instance = null;
+      go.mem = null; // wasm_exec.js's view of the memory, unused once Go has exited
     }
     if (stopped) {
       throw new EngineStoppedError(stopped);
