@@ -12,14 +12,14 @@ ENGINE    := $(DIST)/featuremap
 WASM_ENV  := GOOS=js GOARCH=wasm
 SIMD_ENV  := GOEXPERIMENT=simd
 # Go packages that run their tests under js/wasm in Node too.
-WASM_PKGS := ./kernel/... ./model/... ./wasm/...
+WASM_PKGS := ./internal/... ./kernel/... ./model/... ./wasm/...
 
-GO_SOURCES := $(shell find kernel model wasm tools site -name '*.go' 2>/dev/null) go.mod go.sum
+GO_SOURCES := $(shell find internal kernel model wasm tools site -name '*.go' 2>/dev/null) go.mod go.sum
 # staticcheck is built natively once and then run for every target
 # (GOOS/GOARCH select what it checks, not what it runs on).
 STATICCHECK := $(abspath $(DIST)/tools)/staticcheck
 
-.PHONY: mnist-data test-models train all build test check test-go test-race test-simd test-wasm test-node test-browser serve bench cover clean fuzz test-leak
+.PHONY: mnist-data test-models train all build size test check test-go test-race test-simd test-wasm test-node test-browser serve bench cover clean fuzz test-leak
 
 all: build
 
@@ -69,6 +69,11 @@ $(DIST)/precompressed.stamp: $(DIST)/site/index.html $(DIST)/site/app.wasm tools
 	node tools/precompress/precompress.mjs $(DIST)/site
 	@touch $@
 
+# Each shipped WebAssembly binary's bytes (raw, gzip -9, brotli through
+# Node) and its code section by Go package (tools/size).
+size: build
+	$(GO) run ./tools/size -dist $(DIST)
+
 .PHONY: build-engine-files
 build-engine-files: $(ENGINE)/featuremap.wasm $(ENGINE)/featuremap.simd.wasm $(ENGINE)/featuremap.js
 
@@ -85,7 +90,7 @@ $(STATICCHECK):
 # tsc checks the TypeScript declarations with a typed example that uses all
 # of them (wasm/js/types).
 check: $(STATICCHECK) node_modules/.package-lock.json
-	@test -z "$$(gofmt -l kernel model wasm tools site)" || (gofmt -l kernel model wasm tools site; echo 'gofmt: files above need formatting'; exit 1)
+	@test -z "$$(gofmt -l internal kernel model wasm tools site)" || (gofmt -l internal kernel model wasm tools site; echo 'gofmt: files above need formatting'; exit 1)
 	$(GO) vet ./...
 	$(SIMD_ENV) $(GO) vet ./...
 	$(WASM_ENV) $(GO) vet ./...

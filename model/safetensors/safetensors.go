@@ -20,10 +20,11 @@ package safetensors
 
 import (
 	"encoding/binary"
-	"fmt"
+	"errors"
 	"math"
 	"math/bits"
 	"slices"
+	"strconv"
 	"unicode/utf8"
 )
 
@@ -47,7 +48,7 @@ func (d DType) String() string {
 	case I8:
 		return "I8"
 	}
-	return fmt.Sprintf("DType(%d)", uint8(d))
+	return "DType(" + strconv.Itoa(int(d)) + ")"
 }
 
 // Size returns the number of bytes per element, 0 for an unknown dtype.
@@ -113,13 +114,13 @@ func (t *Tensor) Float32s() ([]float32, error) {
 		}
 		return out, nil
 	}
-	return nil, fmt.Errorf("safetensors: tensor %q: dtype %v, want F32 or F16", t.Name, t.DType)
+	return nil, tensorError(t.Name, "dtype "+t.DType.String()+", want F32 or F16")
 }
 
 // Int8s decodes an I8 tensor into a new slice.
 func (t *Tensor) Int8s() ([]int8, error) {
 	if t.DType != I8 {
-		return nil, fmt.Errorf("safetensors: tensor %q: dtype %v, want I8", t.Name, t.DType)
+		return nil, tensorError(t.Name, "dtype "+t.DType.String()+", want I8")
 	}
 	out := make([]int8, len(t.Data))
 	for i, b := range t.Data {
@@ -183,11 +184,11 @@ func (f *File) Tensor(name string) (*Tensor, bool) {
 func checkName(name string) error {
 	switch {
 	case name == "":
-		return fmt.Errorf("safetensors: empty tensor name")
+		return errors.New("safetensors: empty tensor name")
 	case name == metadataKey:
-		return fmt.Errorf("safetensors: tensor name %q is reserved", name)
+		return errors.New("safetensors: tensor name " + strconv.Quote(name) + " is reserved")
 	case !utf8.ValidString(name):
-		return fmt.Errorf("safetensors: tensor name %q is not valid UTF-8", name)
+		return errors.New("safetensors: tensor name " + strconv.Quote(name) + " is not valid UTF-8")
 	}
 	return nil
 }
@@ -197,10 +198,10 @@ func checkName(name string) error {
 // a uint64.
 func byteLen(name string, shape []int, d DType) (uint64, error) {
 	if len(shape) > MaxRank {
-		return 0, fmt.Errorf("safetensors: tensor %q: rank %d, at most %d supported", name, len(shape), MaxRank)
+		return 0, tensorError(name, "rank "+strconv.Itoa(len(shape))+", at most "+strconv.Itoa(MaxRank)+" supported")
 	}
 	if slices.ContainsFunc(shape, func(s int) bool { return s < 0 }) {
-		return 0, fmt.Errorf("safetensors: tensor %q: negative dimension in shape %v", name, shape)
+		return 0, tensorError(name, "negative dimension in shape "+formatInts(shape))
 	}
 	if slices.Contains(shape, 0) {
 		return 0, nil
@@ -209,7 +210,7 @@ func byteLen(name string, shape []int, d DType) (uint64, error) {
 	for _, s := range shape {
 		hi, lo := bits.Mul64(n, uint64(s))
 		if hi != 0 {
-			return 0, fmt.Errorf("safetensors: tensor %q: shape %v × %v overflows", name, shape, d)
+			return 0, tensorError(name, "shape "+formatInts(shape)+" × "+d.String()+" overflows")
 		}
 		n = lo
 	}
