@@ -418,7 +418,7 @@ func startRun(t *testing.T, args ...string) (string, func() int) {
 // TestSlowClients: connections that never finish their headers are closed
 // after -read-header-timeout, all of them; the server keeps answering.
 func TestSlowClients(t *testing.T) {
-	base, stop := startRun(t, "-dir", fixture(t), "-read-header-timeout", "300ms")
+	base, stop := startRun(t, "-dir", fixture(t), "-read-header-timeout", "300ms", "-idle-timeout", "300ms")
 	addr := strings.TrimPrefix(base, "http://")
 	var conns []net.Conn
 	for range 50 {
@@ -432,10 +432,11 @@ func TestSlowClients(t *testing.T) {
 		}
 		conns = append(conns, c)
 	}
-	// Each must be closed by the server well before the 30 s safety
-	// deadline (the net/http response to a timeout, if any, then EOF).
+	// Each must be closed by the server (the net/http response to a
+	// timeout, if any, then EOF) well before 10 s, which is still half of
+	// the server's ReadTimeout: so it is the header timeout that acts.
 	for i, c := range conns {
-		c.SetReadDeadline(time.Now().Add(30 * time.Second))
+		c.SetReadDeadline(time.Now().Add(10 * time.Second))
 		if _, err := io.ReadAll(c); err != nil {
 			t.Fatalf("slow client %d: %v (the server did not close the connection)", i, err)
 		}
@@ -443,6 +444,24 @@ func TestSlowClients(t *testing.T) {
 	res, body := do(t, "GET", base+"/style.css")
 	if res.StatusCode != 200 || body != "body{}" {
 		t.Errorf("after the slow clients: status %d, body %q", res.StatusCode, body)
+	}
+	// A keep-alive connection left idle after a request is closed after
+	// -idle-timeout.
+	c, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	io.WriteString(c, "GET /style.css HTTP/1.1\r\nHost: x\r\n\r\n")
+	r := bufio.NewReader(c)
+	idle, err := http.ReadResponse(r, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	io.Copy(io.Discard, idle.Body)
+	c.SetReadDeadline(time.Now().Add(10 * time.Second)) // also half the ReadTimeout
+	if rest, err := io.ReadAll(r); err != nil || len(rest) != 0 {
+		t.Errorf("idle keep-alive connection: read %q, %v; want EOF (closed by the server)", rest, err)
 	}
 	if code := stop(); code != 0 {
 		t.Errorf("run returned %d after its context was cancelled, want 0", code)
