@@ -11,12 +11,13 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import vm from 'node:vm';
 import { loadModule, rng } from '../testing/reference.mjs';
 import { makeModels } from '../testing/models.mjs';
+import { buildServe, launchChromium, noChromium, startServer, watch } from '../testing/browser.mjs';
 
 const { init, EngineStoppedError } = await loadModule();
 const repo = fileURLToPath(new URL('../../../', import.meta.url));
@@ -168,6 +169,53 @@ describe('a fatal error in the Go runtime', () => {
       assert.ok(out.maxRSSKiB < 1024 * 1024, `peak RSS ${out.maxRSSKiB} KiB`);
     });
   }
+  // The same in Chromium (its wasm memories capped alike through V8's flag),
+  // in the page and in a Web Worker, under the site's CSP.
+  it('rejects every call with EngineStoppedError in Chromium, page and worker; init() starts afresh', { skip: noChromium }, async (tc) => {
+    const www = join(models.dir, 'www');
+    cpSync(fileURLToPath(new URL('./page/', import.meta.url)), www, { recursive: true });
+    cpSync(join(repo, 'dist/featuremap'), join(www, 'featuremap'), { recursive: true });
+    writeFileSync(join(www, 'seednet.safetensors'), goodBytes);
+    const server = await startServer(buildServe(models.dir), www);
+    const browser = await launchChromium('--js-flags=--wasm-max-mem-pages=4096');
+    try {
+      const page = await browser.newPage();
+      const problems = await watch(page);
+      await page.goto(server.url);
+      const got = await page.evaluate(async (input) => {
+        const { init, EngineStoppedError } = await import('./featuremap/featuremap.js');
+        const x = new Float32Array(input);
+        const ones = (shape) => ({ shape, data: new Float32Array(shape.reduce((p, n) => p * n, 1)).fill(1) });
+        const settle = (f) => Promise.resolve().then(f).then(() => 'resolved', (e) => (e instanceof EngineStoppedError ? e.message : `${e?.name}: ${e?.message}`));
+        const out = {};
+        for (const worker of [false, true]) {
+          const fm = await init({ worker });
+          const model = await fm.loadModel('seednet.safetensors');
+          const fatal = settle(() => fm.ops.conv2d(ones([1, 1, 4096, 1]), ones([1, 1, 1, 32768])));
+          const pending = settle(() => model.predict(x));
+          out[worker ? 'worker' : 'page'] = {
+            calls: [await fatal, await pending, await settle(() => fm.ops.relu(ones([1]))), await settle(() => fm.loadModel('seednet.safetensors'))],
+            after: Array.from((await (await (await init({ worker })).loadModel('seednet.safetensors')).predict(x)).probs),
+          };
+          fm.terminate?.();
+        }
+        return out;
+      }, Array.from(x));
+      for (const [where, r] of Object.entries(got)) {
+        for (const [i, message] of r.calls.entries()) {
+          assert.match(message, /^featuremap: the engine stopped \(runtime: out of memory: cannot allocate 536870912-byte block .*fatal error: out of memory\); call init\(\) again$/, `${where}: call ${i}`);
+        }
+        assertPredicts(r.after, `${where}: a fresh engine`);
+      }
+      // The runtime's dump goes to console.log: no console errors, no CSP violations.
+      assert.deepEqual(problems, []);
+      tc.diagnostic('Chromium: page and worker engines stopped with EngineStoppedError; fresh engines predict');
+    } finally {
+      await browser.close();
+      server.proc.kill();
+    }
+  });
+
   it('exports EngineStoppedError, an Error', () => {
     assert.ok(new EngineStoppedError('x') instanceof Error);
     assert.equal(new EngineStoppedError('x').name, 'EngineStoppedError');
