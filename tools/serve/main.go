@@ -198,7 +198,6 @@ func handler(root *os.Root) http.Handler {
 				httpError(w, http.StatusMovedPermanently)
 				return
 			}
-			f.Close()
 			name = path.Join(name, "index.html")
 			if f, info, err = open(root, name); err != nil || info.IsDir() {
 				httpError(w, http.StatusNotFound)
