@@ -23,7 +23,7 @@ STATICCHECK := $(abspath $(DIST)/tools)/staticcheck
 
 all: build
 
-build: $(ENGINE)/featuremap.wasm $(ENGINE)/featuremap.simd.wasm $(ENGINE)/featuremap.js $(DIST)/site/index.html $(DIST)/site/app.wasm
+build: $(ENGINE)/featuremap.wasm $(ENGINE)/featuremap.simd.wasm $(ENGINE)/featuremap.js $(DIST)/site/index.html $(DIST)/site/app.wasm $(DIST)/precompressed.stamp
 
 node_modules/.package-lock.json: package.json package-lock.json
 	npm ci --no-audit --no-fund
@@ -50,15 +50,24 @@ MODELS ?= site/models
 
 $(DIST)/site/index.html: build-engine-files $(shell find site/static $(MODELS) -type f 2>/dev/null)
 	@mkdir -p $(DIST)/site
-	cp -r site/static/. $(DIST)/site/
-	cp -r $(ENGINE) $(DIST)/site/
+	cp -rp site/static/. $(DIST)/site/
+	cp -rp $(ENGINE) $(DIST)/site/
 	rm -rf $(DIST)/site/models
-	if ls $(MODELS)/*.safetensors >/dev/null 2>&1; then mkdir -p $(DIST)/site/models && cp $(MODELS)/*.safetensors $(DIST)/site/models/; fi
+	if ls $(MODELS)/*.safetensors >/dev/null 2>&1; then mkdir -p $(DIST)/site/models && cp -p $(MODELS)/*.safetensors $(DIST)/site/models/; fi
 	@touch $@
 
 $(DIST)/site/app.wasm: $(GO_SOURCES)
 	@mkdir -p $(DIST)/site
 	$(WASM_ENV) $(GO) build -ldflags=-s -o $@ ./site/app
+
+# Brotli (quality 11) and gzip (-9) copies next to each compressible file of
+# the site (.br, .gz), which tools/serve sends by Accept-Encoding; weight
+# files get them only where they save at least 3 %. Node's built-in zlib
+# writes them (tools/precompress), recompressing only files that changed
+# (the copies above keep their sources' times: cp -p).
+$(DIST)/precompressed.stamp: $(DIST)/site/index.html $(DIST)/site/app.wasm tools/precompress/precompress.mjs
+	node tools/precompress/precompress.mjs $(DIST)/site
+	@touch $@
 
 # Each shipped WebAssembly binary's bytes (raw, gzip -9, brotli through
 # Node) and its code section by Go package (tools/size).

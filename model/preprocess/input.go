@@ -66,6 +66,17 @@ type Spec struct {
 	Norm    Norm
 }
 
+// CheckSize reports an error unless s's input has at least one and at most
+// maxPixels pixels (H×W), so that a caller can refuse a model whose
+// declared input it would not fill from an image (usually maxPixels is
+// MaxPixels) before allocating that input.
+func (s Spec) CheckSize(maxPixels int64) error {
+	if s.H <= 0 || s.W <= 0 || s.C <= 0 || int64(s.H) > maxPixels/int64(s.W) {
+		return fmt.Errorf("preprocess: the input %d×%d×%d is more than the limit of %d pixels an image is preprocessed into", s.H, s.W, s.C, maxPixels)
+	}
+	return nil
+}
+
 // Input turns img into the network input dst, [H, W, C]; see InputPixels.
 // Images other than *image.Gray and *image.NRGBA are first converted to
 // NRGBA, which allocates.

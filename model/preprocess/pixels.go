@@ -13,12 +13,21 @@ import (
 	"image/draw"
 )
 
+// MaxPixels is the default limit on an image's width×height (64 Mpx, 256 MiB
+// as RGBA) that callers check against the image's declared size before
+// decoding or copying it: fm predict (its -max-pixels flag overrides it)
+// and featuremap.js's predict and activations. The functions of this
+// package themselves accept up to 32768 pixels each way.
+const MaxPixels = 1 << 26
+
 // pixels is a view of an 8-bit raster: h rows of w pixels of ch bytes, rows
-// stride bytes apart. ch is 1 (gray), 3 (RGB) or 4 (non-premultiplied RGBA).
+// stride bytes apart. ch is 1 (gray), 3 (RGB) or 4 (RGBA, non-premultiplied
+// unless premul).
 type pixels struct {
 	pix        []byte
 	w, h, ch   int
 	stride     int
+	premul     bool // RGBA with premultiplied colour (image.RGBA)
 	alphaIsInk bool // MNIST: a transparent canvas; ink is opacity
 }
 
@@ -37,7 +46,8 @@ func newPixels(op string, pix []byte, width, height, channels int) (pixels, erro
 }
 
 // fromImage views img's pixels, converting it to NRGBA unless it is
-// already gray or NRGBA.
+// already gray, NRGBA or RGBA (what the PNG decoder returns for most files),
+// so that those are read in place.
 func fromImage(op string, img image.Image) (pixels, error) {
 	b := img.Bounds()
 	if b.Empty() || b.Dx() > 1<<15 || b.Dy() > 1<<15 {
@@ -48,6 +58,8 @@ func fromImage(op string, img image.Image) (pixels, error) {
 		return pixels{pix: m.Pix[m.PixOffset(b.Min.X, b.Min.Y):], w: b.Dx(), h: b.Dy(), ch: 1, stride: m.Stride}, nil
 	case *image.NRGBA:
 		return pixels{pix: m.Pix[m.PixOffset(b.Min.X, b.Min.Y):], w: b.Dx(), h: b.Dy(), ch: 4, stride: m.Stride}, nil
+	case *image.RGBA:
+		return pixels{pix: m.Pix[m.PixOffset(b.Min.X, b.Min.Y):], w: b.Dx(), h: b.Dy(), ch: 4, stride: m.Stride, premul: true}, nil
 	}
 	m := image.NewNRGBA(image.Rect(0, 0, b.Dx(), b.Dy()))
 	draw.Draw(m, m.Rect, img, b.Min, draw.Src)
@@ -67,6 +79,9 @@ func (p *pixels) rgb(x, y int) (r, g, b float32) {
 	}
 	a := float32(p.pix[i+3]) / 255
 	white := 255 * (1 - a)
+	if p.premul { // colour already multiplied by alpha
+		return float32(p.pix[i]) + white, float32(p.pix[i+1]) + white, float32(p.pix[i+2]) + white
+	}
 	return float32(p.pix[i])*a + white, float32(p.pix[i+1])*a + white, float32(p.pix[i+2])*a + white
 }
 

@@ -104,8 +104,9 @@ export interface LoadProgress {
   /** Bytes received so far. */
   loaded: number;
   /**
-   * The file's size, or undefined while unknown (no Content-Length, or a
-   * compressed transfer). The last call has total === loaded.
+   * The file's size, or undefined while unknown (no Content-Length; or a
+   * compressed transfer without X-Decoded-Content-Length, which
+   * tools/serve sends). The last call has total === loaded.
    */
   total?: number;
 }
@@ -288,6 +289,15 @@ export interface WorkerFeatureMap extends Omit<FeatureMap, 'ops' | 'memoryBytes'
 
 /** The name of the Cache API cache that loadModel's cache option uses. */
 export const MODEL_CACHE: 'featuremap-models-v1';
+
+/**
+ * What every call of an engine throws or rejects with once its Go runtime
+ * has stopped (a fatal error such as running out of memory, or an escaped
+ * panic); the message says why. Call init() again for a fresh engine.
+ */
+export class EngineStoppedError extends Error {
+  name: 'EngineStoppedError';
+}
 
 /** Loads and starts a new engine instance, in this thread or a worker. */
 export function init(options: InitOptions & { worker: true }): Promise<WorkerFeatureMap>;

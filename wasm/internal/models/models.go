@@ -159,12 +159,23 @@ func (e *entry) input(op string, v any) ([]float32, error) {
 	return nil, fmt.Errorf("%s: input must be a tensor { shape, data: Float32Array }, a Float32Array of %d values or an image, got %s", op, size, ops.Describe(v))
 }
 
-// pixels preprocesses image pixels { width, height, data } into e.in.
+// pixels preprocesses image pixels { width, height, data } into e.in, the
+// one buffer of the model's input size. Before anything is allocated, the
+// image must have at most preprocess.MaxPixels pixels, and the model's
+// input at most preprocess.MaxPixels pixels and ops.MaxElements values (a
+// weight file may declare any input shape).
 func (e *entry) pixels(op string, v map[string]any) ([]float32, error) {
 	w, okW := ops.IntIn(v["width"], 1)
 	h, okH := ops.IntIn(v["height"], 1)
 	if !okW || !okH {
 		return nil, fmt.Errorf("%s: input.width and input.height must be positive integers, got %s and %s", op, ops.Describe(v["width"]), ops.Describe(v["height"]))
+	}
+	if w*h > preprocess.MaxPixels { // w, h ≤ 2^24: no overflow
+		return nil, fmt.Errorf("%s: the image is %d×%d pixels, more than the limit of %d", op, w, h, preprocess.MaxPixels)
+	}
+	s := e.spec
+	if err := s.CheckSize(preprocess.MaxPixels); err != nil || s.H*s.W > ops.MaxElements/s.C {
+		return nil, fmt.Errorf("%s: cannot preprocess an image into the model's input %s: more than the limit of %d pixels or %d values", op, ops.FormatInts(e.net.Graph.Input), preprocess.MaxPixels, ops.MaxElements)
 	}
 	data, ok := v["data"].(ops.Bytes)
 	if !ok {
@@ -174,9 +185,9 @@ func (e *entry) pixels(op string, v map[string]any) ([]float32, error) {
 		return nil, fmt.Errorf("%s: input.data has %d bytes, but %d×%d RGBA pixels need %d", op, len(data.Data), w, h, w*h*4)
 	}
 	if e.in == nil {
-		e.in = make([]float32, e.spec.H*e.spec.W*e.spec.C)
+		e.in = make([]float32, s.H*s.W*s.C)
 	}
-	if err := preprocess.InputPixels(e.in, data.Data, w, h, 4, e.spec); err != nil {
+	if err := preprocess.InputPixels(e.in, data.Data, w, h, 4, s); err != nil {
 		return nil, fmt.Errorf("%s: %w", op, err)
 	}
 	return e.in, nil

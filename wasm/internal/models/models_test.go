@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"math"
 	"reflect"
+	"runtime"
 	"slices"
 	"strings"
 	"testing"
@@ -544,6 +545,77 @@ func TestBatchNormConcatModel(t *testing.T) {
 	for i, p := range probsOf(t, out) {
 		if math.Abs(float64(p-want[i])) > 0.02 {
 			t.Errorf("probs %v, the runner on float32 weights gives %v", probsOf(t, out), want)
+		}
+	}
+}
+
+// hugeInputFile is a weight file of a parameter-free model (one ReLU) whose
+// architecture declares an input of h×w×c with resize preprocessing: a few
+// hundred bytes that would make predict allocate h·w·c floats for an image.
+func hugeInputFile(t testing.TB, h, w, c int) ops.Bytes {
+	t.Helper()
+	arch := model.Arch{
+		Name:       "huge",
+		Input:      [3]int{h, w, c},
+		Layers:     []model.Layer{{Name: "r", Op: &layers.ReLU{}}},
+		Preprocess: model.Preprocess{Kind: model.PreprocessResize},
+	}
+	net, err := model.New(arch)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return encode(t, net, false)
+}
+
+// TestHugeImages: images larger than preprocess.MaxPixels, and models whose
+// declared input is larger than an image may be preprocessed into, are
+// refused with an error naming the limit before anything is allocated;
+// the table keeps working.
+func TestHugeImages(t *testing.T) {
+	tab := NewTable()
+	h := load(t, tab, seednetFile(t))
+	x := make([]float32, 784)
+	want, err := tab.Predict([]any{h, x})
+	if err != nil {
+		t.Fatal(err)
+	}
+	pix := ops.Bytes{Class: "Uint8ClampedArray", Data: make([]byte, 4)}
+	image := func(w, h float64) map[string]any { return map[string]any{"width": w, "height": h, "data": pix} }
+	for _, tc := range []struct {
+		name  string
+		model ops.Bytes // nil: seednet
+		input map[string]any
+		want  string
+	}{
+		{"100000×100000 image", ops.Bytes{}, image(100000, 100000), "predict: the image is 100000×100000 pixels, more than the limit of 67108864"},
+		{"16777216×5 image", ops.Bytes{}, image(1<<24, 5), "predict: the image is 16777216×5 pixels, more than the limit of 67108864"},
+		{"[32768, 32768, 1] model", hugeInputFile(t, 32768, 32768, 1), image(1, 1), "predict: cannot preprocess an image into the model's input [32768, 32768, 1]: more than the limit of 67108864 pixels or 134217728 values"},
+		{"[16384, 16384, 1] model", hugeInputFile(t, 16384, 16384, 1), image(1, 1), "predict: cannot preprocess an image into the model's input [16384, 16384, 1]: more than the limit"},
+		{"[8192, 8192, 3] model", hugeInputFile(t, 8192, 8192, 3), image(1, 1), "predict: cannot preprocess an image into the model's input [8192, 8192, 3]: more than the limit"},
+		{"[1, 100000000, 1] model", hugeInputFile(t, 1, 100000000, 1), image(1, 1), "predict: cannot preprocess an image into the model's input [1, 100000000, 1]: more than the limit"},
+	} {
+		var before, after runtime.MemStats
+		runtime.ReadMemStats(&before)
+		handle := h
+		if tc.model.Data != nil {
+			info, err := tab.Load([]any{tc.model})
+			if err != nil { // a load-time budget may refuse it first: also fine
+				t.Logf("%s: refused at load: %v", tc.name, err)
+				continue
+			}
+			handle = float64(info.(map[string]any)["handle"].(int))
+		}
+		_, err := tab.Predict([]any{handle, tc.input})
+		runtime.ReadMemStats(&after)
+		if err == nil || !strings.HasPrefix(err.Error(), tc.want) {
+			t.Errorf("%s: error %v, want %q", tc.name, err, tc.want)
+		}
+		if alloc := after.TotalAlloc - before.TotalAlloc; alloc > 8<<20 {
+			t.Errorf("%s: refusing it allocated %d bytes, want < 8 MiB", tc.name, alloc)
+		}
+		got, err := tab.Predict([]any{h, x})
+		if err != nil || !slices.Equal(probsOf(t, got), probsOf(t, want)) {
+			t.Fatalf("%s: seednet afterwards: %v, %v", tc.name, got, err)
 		}
 	}
 }

@@ -99,6 +99,10 @@ func TestErrors(t *testing.T) {
 		{Conv2D, []any{x, f, map[string]any{"bias": []float32{1}}}, "conv2d: bias must be a Float32Array of length 8 (one per output channel) or a tensor of shape [8], got Float32Array(1)"},
 		{Conv2D, []any{x, f, map[string]any{"Strides": 1.0}}, "conv2d: unknown option 'Strides' (known: strides, padding, dilations, groups, bias)"},
 		{Conv2D, []any{tensorArg([]float64{2}, 1), f}, "conv2d: x.data has 1 elements but x.shape [2] needs 2"},
+		// An own "__proto__" key (JSON.parse makes one) is an unknown option, not a prototype.
+		{Conv2D, []any{x, f, map[string]any{"__proto__": map[string]any{"strides": 2.0}}}, "conv2d: unknown option '__proto__' (known: strides, padding, dilations, groups, bias)"},
+		{LRN, []any{x, map[string]any{"__proto__": map[string]any{"depthRadius": 2.0}}}, "lrn: unknown option '__proto__' (known: depthRadius, bias, alpha, beta)"},
+		{Relu, []any{map[string]any{"shape": pairArg(1, 2), "data": Foreign("Float64Array(2)")}}, "relu: x.data must be a Float32Array, got Float64Array(2)"},
 		{Conv2D, []any{tensorArg([]float64{1 << 20, 1 << 20}), f}, "conv2d: x.shape [1048576, 1048576] has more than 134217728 elements"},
 		{Conv2D, []any{ones(1, 1, 1, 1), ones(1, 1, 1, 1), map[string]any{"padding": []any{pairArg(1<<24, 0), pairArg(1<<24, 0)}}}, "conv2d: output shape [1, 16777217, 16777217, 1] has more than 134217728 elements"},
 		{Conv2D, []any{ones(1, 2000, 2000, 1), ones(64, 64, 1, 1), map[string]any{"padding": "SAME"}}, "conv2d: needs 1638…"}, // the scratch length depends on the build,

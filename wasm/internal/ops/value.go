@@ -14,8 +14,15 @@
 //	Uint8Array,       Bytes (a copy)
 //	Uint8ClampedArray
 //	Array             []any
-//	other object      map[string]any (own enumerable properties)
-//	anything else     Foreign (a description such as "Int32Array(12)")
+//	other object      map[string]any (own enumerable string-keyed
+//	                  properties; inherited ones are never read)
+//	anything else     Foreign (a description such as "Int32Array(12)",
+//	                  with the element count of typed arrays)
+//
+// Typed arrays are recognised by their internal type, not by instanceof,
+// so arrays from another realm (a node:vm context, an iframe) are accepted.
+// A Float32Array of more than MaxElements values or a Uint8Array of more
+// than MaxBytes bytes is not copied: it becomes a Foreign.
 //
 // A Tensor argument is an object { shape: number[], data: Float32Array },
 // row-major, with NHWC images (see package kernel).
@@ -50,6 +57,10 @@ type Tensor struct {
 // MaxElements bounds every tensor an op accepts or returns (512 MiB of
 // float32), so that no argument makes the engine allocate without bound.
 const MaxElements = 1 << 27
+
+// MaxBytes bounds the Uint8Array and Uint8ClampedArray arguments copied
+// into the engine (weight files, image pixels): 1 GiB.
+const MaxBytes = 1 << 30
 
 // maxInt bounds the integer arguments (strides, sizes, paddings): large enough
 // for any image, small enough that products of a few of them fit an int.
