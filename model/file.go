@@ -61,12 +61,15 @@ func (n *Net) Encode(w io.Writer, opts EncodeOptions) error {
 	return safetensors.Encode(w, tensors, map[string]string{MetaFormat: FormatVersion, MetaArch: string(arch)})
 }
 
-// Load decodes a weight file. Int8 tensors are dequantised into Data and
+// Load decodes a weight file within DefaultLimits: see LoadWithin.
+func Load(data []byte) (*Net, error) { return LoadWithin(data, DefaultLimits) }
+
+// LoadWithin decodes a weight file whose network fits lim. Int8 tensors are dequantised into Data and
 // also kept as stored (Tensor.Int8, Tensor.Scales) for layers that prepare
 // int8 weights. data is treated as
 // hostile: every size is checked before it is used, and errors name the
 // metadata field or tensor at fault.
-func Load(data []byte) (*Net, error) {
+func LoadWithin(data []byte, lim Limits) (*Net, error) {
 	f, err := safetensors.Parse(data)
 	if err != nil {
 		return nil, fmt.Errorf("model: %w", err)
@@ -87,7 +90,7 @@ func Load(data []byte) (*Net, error) {
 	if dec.More() {
 		return nil, fmt.Errorf("model: __metadata__[%q]: data after the JSON object", MetaArch)
 	}
-	n, err := newNet(arch)
+	n, err := newNet(arch, lim)
 	if err != nil {
 		return nil, err
 	}

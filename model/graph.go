@@ -63,11 +63,19 @@ func (n *Node) Len() int { return layers.Elems(n.Shape) }
 // numElems returns the product of shape.
 func numElems(shape []int) int { return layers.Elems(shape) }
 
-// Graph resolves a: it checks every layer's attributes and infers every
-// output shape. Errors name the layer: `model: layer "conv2": …`.
-func (a *Arch) Graph() (*Graph, error) {
+// Graph resolves a within DefaultLimits: see GraphWithin.
+func (a *Arch) Graph() (*Graph, error) { return a.GraphWithin(DefaultLimits) }
+
+// GraphWithin resolves a: it checks every layer's attributes, infers every
+// output shape and prices the network against lim (Limits) before anything
+// is allocated for its parameters or activations. Errors name the layer:
+// `model: layer "conv2": …`.
+func (a *Arch) GraphWithin(lim Limits) (*Graph, error) {
 	if len(a.Layers) == 0 {
 		return nil, fmt.Errorf("model: arch %q has no layers", a.Name)
+	}
+	if len(a.Layers) > lim.Layers {
+		return nil, fmt.Errorf("model: arch %q has %d layers, more than the limit of %d", a.Name, len(a.Layers), lim.Layers)
 	}
 	if a.Input[0] < 1 || a.Input[1] < 1 || a.Input[2] < 1 {
 		return nil, fmt.Errorf("model: input shape [H W C] must be positive, got %v", a.Input)
@@ -89,6 +97,9 @@ func (a *Arch) Graph() (*Graph, error) {
 			return nil, fmt.Errorf("model: layer %q: %v", l.Name, err)
 		}
 		index[l.Name] = i
+	}
+	if err := g.check(lim); err != nil {
+		return nil, err
 	}
 	if err := a.Preprocess.validate(a.Input[2]); err != nil {
 		return nil, err

@@ -32,10 +32,10 @@ type Net struct {
 	first []int
 }
 
-// New resolves arch and returns a Net with every parameter zero. The Net
-// keeps its own copy of arch.Layers.
+// New resolves arch within DefaultLimits and returns a Net with every
+// parameter zero. The Net keeps its own copy of arch.Layers.
 func New(arch Arch) (*Net, error) {
-	n, err := newNet(arch)
+	n, err := newNet(arch, DefaultLimits)
 	if err != nil {
 		return nil, err
 	}
@@ -45,11 +45,11 @@ func New(arch Arch) (*Net, error) {
 	return n, nil
 }
 
-// newNet resolves arch and lists the parameters, with nil Data.
-func newNet(arch Arch) (*Net, error) {
+// newNet resolves arch within lim and lists the parameters, with nil Data.
+func newNet(arch Arch, lim Limits) (*Net, error) {
 	arch.Layers = slices.Clone(arch.Layers)
 	n := &Net{Arch: arch}
-	g, err := n.Arch.Graph()
+	g, err := n.Arch.GraphWithin(lim)
 	if err != nil {
 		return nil, err
 	}

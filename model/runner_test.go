@@ -442,15 +442,20 @@ func checkLayout(t *testing.T, p *plan, size int) {
 }
 
 // longChain is input [1 1 1] → flatten → n dense layers of one unit, each
-// adding 1 (weight 1, bias 1).
+// adding 1 (weight 1, bias 1), with the layer limit raised to fit.
 func longChain(t *testing.T, n int) *Net {
 	l := []Layer{{Name: "flat", Op: &layers.Flatten{}}}
 	for i := range n {
 		l = append(l, Layer{Name: fmt.Sprintf("d%d", i), Op: &layers.Dense{Units: 1}})
 	}
-	net, err := New(Arch{Name: "long", Input: [3]int{1, 1, 1}, Layers: l})
+	lim := DefaultLimits
+	lim.Layers = n + 1
+	net, err := newNet(Arch{Name: "long", Input: [3]int{1, 1, 1}, Layers: l}, lim)
 	if err != nil {
 		t.Fatal(err)
+	}
+	for i := range net.params {
+		net.params[i].Data = make([]float32, 1)
 	}
 	for _, p := range net.Params() {
 		p.Data[0] = 1
@@ -511,7 +516,9 @@ func TestPlanLong(t *testing.T) {
 	for i := range relus {
 		relus[i] = Layer{Name: fmt.Sprintf("r%d", i), Op: &layers.ReLU{}}
 	}
-	rnet, err := New(Arch{Name: "relus", Input: [3]int{2, 2, 1}, Layers: relus})
+	lim := DefaultLimits
+	lim.Layers = n
+	rnet, err := newNet(Arch{Name: "relus", Input: [3]int{2, 2, 1}, Layers: relus}, lim)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -54,8 +54,17 @@ type lrn struct {
 func (l *lrn) Traits() Traits { return Traits{} }
 func (l *lrn) Saved(int) int  { return 0 }
 
-// Cost counts the window's squares and sums plus the power and division.
-func (l *lrn) Cost() Cost { return l.elementwiseCost(int64(2*(2*l.p.DepthRadius+1) + 4)) }
+// Cost counts, per element, the square, the window sum, the power and the
+// division. kernel.LRN sums windows of radius up to lrnDirectRadius
+// directly and wider ones from running block sums at a cost independent of
+// the window, so depth_radius cannot make a layer arbitrarily expensive.
+func (l *lrn) Cost() Cost {
+	return l.elementwiseCost(int64(2*(2*min(l.p.DepthRadius, lrnDirectRadius)+1) + 4))
+}
+
+// lrnDirectRadius is the widest radius whose window kernel.LRN sums channel
+// by channel.
+const lrnDirectRadius = 4
 
 func (l *lrn) Workspace(_ int, train bool) int {
 	if train {

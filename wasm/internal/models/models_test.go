@@ -13,6 +13,7 @@ import (
 	"github.com/featuremap/featuremap/model"
 	"github.com/featuremap/featuremap/model/layers"
 	"github.com/featuremap/featuremap/model/preprocess"
+	"github.com/featuremap/featuremap/model/safetensors"
 	"github.com/featuremap/featuremap/wasm/internal/ops"
 )
 
@@ -552,19 +553,23 @@ func TestBatchNormConcatModel(t *testing.T) {
 // hugeInputFile is a weight file of a parameter-free model (one ReLU) whose
 // architecture declares an input of h×w×c with resize preprocessing: a few
 // hundred bytes that would make predict allocate h·w·c floats for an image.
+// It is written directly (model.New would refuse most of these inputs).
 func hugeInputFile(t testing.TB, h, w, c int) ops.Bytes {
 	t.Helper()
-	arch := model.Arch{
+	arch, err := json.Marshal(model.Arch{
 		Name:       "huge",
 		Input:      [3]int{h, w, c},
 		Layers:     []model.Layer{{Name: "r", Op: &layers.ReLU{}}},
 		Preprocess: model.Preprocess{Kind: model.PreprocessResize},
-	}
-	net, err := model.New(arch)
+	})
 	if err != nil {
 		t.Fatal(err)
 	}
-	return encode(t, net, false)
+	var b bytes.Buffer
+	if err := safetensors.Encode(&b, nil, map[string]string{model.MetaFormat: model.FormatVersion, model.MetaArch: string(arch)}); err != nil {
+		t.Fatal(err)
+	}
+	return ops.Bytes{Class: "Uint8Array", Data: b.Bytes()}
 }
 
 // TestHugeImages: images larger than preprocess.MaxPixels, and models whose
