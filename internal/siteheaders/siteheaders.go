@@ -1,6 +1,6 @@
 // Package siteheaders is the one definition of the HTTP headers the site is
 // served with, wherever it is served from: the local server (tools/serve)
-// and the edge Worker (wasm/edge). They follow design.md: a strict
+// and the edge Worker (wasm/edge): one definition for both. They follow design.md: a strict
 // Content-Security-Policy that allows only same-origin scripts and styles
 // plus compiling WebAssembly (no eval, no inline scripts, no blob: workers),
 // no MIME sniffing, no Referer sent anywhere, and revalidation on every load

@@ -24,7 +24,7 @@
 //   - Clients must send their headers within -read-header-timeout; idle
 //     keep-alive connections are closed after -idle-timeout.
 //   - Every response, errors included, carries the security headers
-//     (securityHeaders).
+//     (siteheaders.Static: CSP, nosniff, Referrer-Policy, Cache-Control no-cache).
 //
 // Precompressed files: when FILE.br or FILE.gz lies next to FILE (the build
 // writes them, see the Makefile's precompress rule), the response is chosen
@@ -41,6 +41,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"github.com/featuremap/featuremap/internal/siteheaders"
 	"io"
 	"io/fs"
 	"mime"
@@ -56,17 +57,6 @@ import (
 	"time"
 )
 
-// CSP allows only same-origin scripts and styles, plus compiling
-// WebAssembly: no eval, no inline scripts, no blob: workers.
-const CSP = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'"
-
-// securityHeaders are set on every response the handler writes.
-var securityHeaders = map[string]string{
-	"Content-Security-Policy": CSP,
-	"X-Content-Type-Options":  "nosniff",
-	"Referrer-Policy":         "no-referrer",
-}
-
 // Request limits. maxServerHeaderBytes is net/http's own limit, which it
 // enforces (with a bare 431) before the handler runs; the handler's smaller
 // limits answer with the site's headers.
@@ -75,23 +65,6 @@ const (
 	maxHeaderBytes       = 32 << 10
 	maxServerHeaderBytes = 1 << 20
 )
-
-// contentTypes are set explicitly rather than taken from the system's MIME
-// tables, which vary: instantiateStreaming needs application/wasm, and
-// module scripts need a JavaScript type. Other extensions use Go's built-in
-// table (mime.TypeByExtension), then application/octet-stream: never
-// sniffing.
-var contentTypes = map[string]string{
-	".wasm":        "application/wasm",
-	".js":          "text/javascript; charset=utf-8",
-	".mjs":         "text/javascript; charset=utf-8",
-	".ts":          "text/plain; charset=utf-8",
-	".css":         "text/css; charset=utf-8",
-	".html":        "text/html; charset=utf-8",
-	".json":        "application/json",
-	".svg":         "image/svg+xml",
-	".safetensors": "application/octet-stream",
-}
 
 // encodings are the precompressed variants, in order of preference when
 // the client accepts several equally: the file suffix and the coding name.
@@ -163,11 +136,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 // handler serves the files under root with the site's headers.
 func handler(root *os.Root) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		h := w.Header()
-		for k, v := range securityHeaders {
-			h.Set(k, v)
-		}
-		h.Set("Cache-Control", "no-cache") // revalidate with ETag or Last-Modified
+		siteheaders.Set(w.Header(), siteheaders.Static())
 		switch {
 		case len(r.RequestURI) > maxURLBytes:
 			httpError(w, http.StatusRequestURITooLong)
@@ -176,7 +145,7 @@ func handler(root *os.Root) http.Handler {
 			httpError(w, http.StatusRequestHeaderFieldsTooLarge)
 			return
 		case r.Method != http.MethodGet && r.Method != http.MethodHead:
-			h.Set("Allow", "GET, HEAD")
+			w.Header().Set("Allow", "GET, HEAD")
 			httpError(w, http.StatusMethodNotAllowed)
 			return
 		}
@@ -194,7 +163,7 @@ func handler(root *os.Root) http.Handler {
 		if info.IsDir() {
 			if !strings.HasSuffix(r.URL.Path, "/") {
 				// Relative, so that it cannot point to another host.
-				h.Set("Location", path.Base(name)+"/")
+				w.Header().Set("Location", path.Base(name)+"/")
 				httpError(w, http.StatusMovedPermanently)
 				return
 			}
@@ -285,10 +254,12 @@ func (w *encodedLengthWriter) Write(b []byte) (int, error) {
 	return w.ResponseWriter.Write(b)
 }
 
-// contentType is the Content-Type of a file called name.
+// contentType is the Content-Type of a file called name: the site's own
+// table (siteheaders.ContentTypes), then Go's built-in one
+// (mime.TypeByExtension), then application/octet-stream: never sniffing.
 func contentType(name string) string {
 	ext := path.Ext(name)
-	if t, ok := contentTypes[ext]; ok {
+	if t, ok := siteheaders.ContentTypes[ext]; ok {
 		return t
 	}
 	if t := mime.TypeByExtension(ext); t != "" {
