@@ -1,0 +1,37 @@
+// A fresh Node process running one engine on one weight file, started by
+// bench.mjs:
+//
+//	node child.mjs cold ENGINE FILE
+//	    loads, predicts one input, prints one JSON line { ms, rssMiB } and
+//	    exits: ms is the time from this process's start to the first result,
+//	    rssMiB its peak resident set size (getrusage ru_maxrss).
+//	node child.mjs serve ENGINE FILE THREADS     (with an IPC channel)
+//	    loads once, then answers { batch: n } messages with { ms } for one
+//	    predictBatch of n inputs; exits when the parent disconnects.
+import { readFileSync } from 'node:fs';
+import { open } from './engines.mjs';
+import { randomInputs, readWeightFile } from './weights.mjs';
+
+const [mode, engine, file, threads = '1'] = process.argv.slice(2);
+const bytes = readFileSync(file);
+const model = await open(engine, bytes, { threads: Number(threads) });
+
+if (mode === 'cold') {
+  const [x] = randomInputs(readWeightFile(bytes).arch, 1);
+  await model.predict(x);
+  const ms = performance.now();
+  console.log(JSON.stringify({ ms, rssMiB: process.resourceUsage().maxRSS / 1024 }));
+  process.exit(0); // ORT's and the engine's workers would keep the process alive
+} else if (mode === 'serve') {
+  const { arch } = readWeightFile(bytes);
+  process.on('disconnect', () => process.exit(0));
+  process.on('message', async ({ batch }) => {
+    const xs = randomInputs(arch, batch, 7);
+    const t0 = performance.now();
+    await model.predictBatch(xs);
+    process.send({ ms: performance.now() - t0 });
+  });
+  process.send({ ready: true });
+} else {
+  throw new Error(`child.mjs: unknown mode ${JSON.stringify(mode)} (cold or serve)`);
+}

@@ -1,0 +1,38 @@
+// The network of a featuremap weight file in ONNX Runtime Web (wasm
+// execution provider, SIMD build), from the ONNX model of onnx.mjs.
+import * as ort from 'onnxruntime-web';
+import { buildONNX } from './onnx.mjs';
+
+/**
+ * buildORT returns { predict(Float32Array) -> Float32Array,
+ * predictBatch(Float32Array[]) -> Float32Array[], dispose() } for the
+ * layers of readWeightFile, on `threads` wasm threads. ORT reads its
+ * thread count once per process, at the first session.
+ */
+export async function buildORT(model, { threads = 1 } = {}) {
+  ort.env.wasm.numThreads = threads;
+  ort.env.logLevel = 'error';
+  const session = await ort.InferenceSession.create(buildONNX(model), {
+    executionProviders: ['wasm'],
+    graphOptimizationLevel: 'all',
+  });
+  const [h, w, c] = model.arch.input;
+  const run = async (data, n) => {
+    const input = new ort.Tensor('float32', data, [n, h, w, c]);
+    const { output } = await session.run({ input });
+    const d = output.data;
+    output.dispose();
+    return d;
+  };
+  return {
+    predict: (x) => run(x, 1),
+    async predictBatch(xs) {
+      const flat = new Float32Array(xs.length * h * w * c);
+      xs.forEach((x, i) => flat.set(x, i * x.length));
+      const d = await run(flat, xs.length);
+      const m = d.length / xs.length;
+      return xs.map((_, i) => d.slice(i * m, (i + 1) * m));
+    },
+    dispose: () => session.release(),
+  };
+}

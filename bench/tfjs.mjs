@@ -1,0 +1,115 @@
+// The network of a featuremap weight file as TensorFlow.js ops on the wasm
+// backend (XNNPACK), one thread. Layouts match featuremap's (NHWC, HWIO,
+// dense [K, M]), so weights are used as read; conv2d and dense use the fused
+// kernels (bias + ReLU in one op), as a TF.js user would.
+//
+// TF.js has no grouped convolution: a conv2d with groups G splits its input
+// and filter along the channels into G parts, convolves each and concatenates
+// the results (the filter parts are split once, here).
+import * as tf from '@tensorflow/tfjs-core';
+import { setThreadsCount, setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+import { fileURLToPath } from 'node:url';
+
+let ready;
+
+/** initTF selects the wasm backend with one thread (once per process). */
+export function initTF() {
+  ready ??= (async () => {
+    setWasmPaths(fileURLToPath(new URL('node_modules/@tensorflow/tfjs-backend-wasm/dist/', import.meta.url)));
+    setThreadsCount(1);
+    if (!(await tf.setBackend('wasm'))) {
+      throw new Error('tfjs: the wasm backend failed to initialise');
+    }
+    await tf.ready();
+  })();
+  return ready;
+}
+
+const tfPad = (pads) => [[0, 0], [pads[0], pads[1]], [pads[2], pads[3]], [0, 0]];
+
+/**
+ * buildTF returns { predict(Float32Array) -> Float32Array,
+ * predictBatch(Float32Array[]) -> Float32Array[], dispose() } for the
+ * layers of readWeightFile.
+ */
+export async function buildTF({ arch, layers }) {
+  await initTF();
+  const keep = [];
+  const constant = (t, shape = t.shape) => {
+    const c = tf.tensor(t.data, shape, 'float32');
+    keep.push(c);
+    return c;
+  };
+  const ops = layers.map((l) => {
+    switch (l.type) {
+      case 'conv2d': {
+        const g = l.groups;
+        const filters = g === 1 ? [constant(l.weight)] : tf.split(constant(l.weight), g, 3);
+        const biases = g === 1 ? [constant(l.bias)] : tf.split(constant(l.bias), g, 0);
+        keep.push(...(g === 1 ? [] : [...filters, ...biases]));
+        const pad = l.padding === 'SAME' ? 'same' : l.padding === 'EXPLICIT' ? tfPad(l.pads) : 'valid';
+        const activation = l.activation === 'relu' ? 'relu' : 'linear';
+        const conv = (x, i) => tf.fused.conv2d({
+          x, filter: filters[i], strides: l.strides, pad, dilations: l.dilations, bias: biases[i], activation,
+        });
+        return ([x]) => (g === 1 ? conv(x, 0) : tf.concat(tf.split(x, g, 3).map(conv), 3));
+      }
+      case 'maxpool':
+      case 'avgpool': {
+        if (l.padding === 'EXPLICIT') {
+          throw new Error(`tfjs: layer ${l.name}: explicit pooling pads are not supported by the bench`);
+        }
+        const pool = l.type === 'maxpool' ? tf.maxPool : tf.avgPool;
+        const pad = l.padding === 'SAME' ? 'same' : 'valid';
+        return ([x]) => pool(x, l.kernel, l.strides, pad);
+      }
+      case 'lrn':
+        return ([x]) => tf.localResponseNormalization(x, l.depth_radius ?? 0, l.bias, l.alpha ?? 0, l.beta ?? 0);
+      case 'relu':
+        return ([x]) => tf.relu(x);
+      case 'dropout':
+        return ([x]) => x;
+      case 'flatten':
+        return ([x]) => tf.reshape(x, [x.shape[0], -1]);
+      case 'dense': {
+        const w = constant(l.weight);
+        const bias = constant(l.bias);
+        const activation = l.activation === 'relu' ? 'relu' : 'linear';
+        return ([x]) => tf.fused.matMul({ a: x, b: w, bias, activation });
+      }
+      case 'softmax':
+        return ([x]) => tf.softmax(x);
+      case 'concat':
+        return (xs) => tf.concat(xs, -1);
+      default:
+        throw new Error(`tfjs: layer ${l.name}: type ${l.type}`);
+    }
+  });
+  const [h, w, c] = arch.input;
+  const run = (data, n) => tf.tidy(() => {
+    const outs = [];
+    const x = tf.tensor(data, [n, h, w, c], 'float32');
+    layers.forEach((l, i) => {
+      outs[i] = ops[i](l.inputs.map((j) => (j === -1 ? x : outs[j])));
+    });
+    return outs.at(-1);
+  });
+  const fetch = (y) => {
+    const d = y.dataSync();
+    y.dispose();
+    return d;
+  };
+  return {
+    predict: (x) => fetch(run(x, 1)),
+    predictBatch(xs) {
+      const flat = new Float32Array(xs.length * h * w * c);
+      xs.forEach((x, i) => flat.set(x, i * x.length));
+      const d = fetch(run(flat, xs.length));
+      const m = d.length / xs.length;
+      return xs.map((_, i) => d.slice(i * m, (i + 1) * m));
+    },
+    dispose() {
+      keep.forEach((t) => t.dispose());
+    },
+  };
+}
