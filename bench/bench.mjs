@@ -13,6 +13,7 @@ import { availableParallelism, cpus } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ENGINES, open } from './engines.mjs';
+import { median, quantile } from './stats.mjs';
 import { randomInputs, readWeightFile } from './weights.mjs';
 
 // How much of each measurement a model gets: latency rounds × calls per
@@ -47,11 +48,6 @@ function parseArgs(argv) {
   return args;
 }
 
-const median = (xs) => quantile(xs, 0.5);
-function quantile(xs, q) {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.max(0, Math.ceil(q * s.length) - 1)];
-}
 const rotate = (xs, r) => xs.map((_, i) => xs[(i + r) % xs.length]);
 const maxAbsDiff = (a, b) => a.reduce((m, v, i) => Math.max(m, Math.abs(v - b[i])), 0);
 const fmt = (v, digits = 2) => (v === undefined || v === null || Number.isNaN(v) ? 'n/a' : v.toFixed(digits));
@@ -100,16 +96,16 @@ async function latency(engines, arch, { rounds, calls }) {
 // predictBatch of n inputs.
 async function startORT2(file) {
   const child = fork(fileURLToPath(new URL('child.mjs', import.meta.url)), ['serve', 'ort', file, '2'], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-  const next = () => new Promise((resolve, reject) => {
-    child.once('message', resolve);
-    child.once('exit', (code) => reject(new Error(`bench: the ORT 2-thread process exited (${code})`)));
-  });
-  await next();
+  let pending = null; // the reply awaited
+  child.on('message', (msg) => pending?.resolve(msg));
+  child.on('exit', (code) => pending?.reject(new Error(`bench: the ORT 2-thread process exited (${code})`)));
+  const reply = () => new Promise((resolve, reject) => { pending = { resolve, reject }; });
+  await reply(); // { ready: true }
   return {
     batch: async (n) => {
-      const reply = next();
+      const r = reply();
       child.send({ batch: n });
-      return (await reply).ms;
+      return (await r).ms;
     },
     stop: () => child.kill(),
   };
@@ -169,6 +165,7 @@ async function main() {
   console.log('one thread unless stated; engines alternate within this run; medians. Compare engines within one run: the machine\'s speed varies between runs.\n');
 
   const results = {};
+  let simd;
   for (const m of args.models) {
     const file = join(args.weights, `${m}.safetensors`);
     const bytes = readFileSync(file);
@@ -177,7 +174,7 @@ async function main() {
     process.stderr.write(`bench: ${m}: loading the engines\n`);
     const engines = {};
     for (const e of ENGINES) engines[e] = await open(e, bytes);
-    if (results.simd === undefined) results.simd = engines.featuremap.simd;
+    simd = engines.featuremap.simd;
     process.stderr.write(`bench: ${m}: agreement, latency\n`);
     const agree = await agreement(engines, arch, plan.agree);
     const lat = await latency(engines, arch, plan);
@@ -189,7 +186,7 @@ async function main() {
     results[m] = { agree, lat, thr, cold: coldRes, hasPool: !!engines.featuremap.pool };
   }
 
-  console.log(`featuremap build: ${results.simd ? 'SIMD' : 'portable (no SIMD)'}\n`);
+  console.log(`featuremap build: ${simd ? 'SIMD' : 'portable (no SIMD)'}\n`);
   console.log('Agreement: max |difference| of the output probabilities on random inputs (same int8 weights, dequantised identically)');
   console.log(table(['model', 'featuremap − TF.js', 'featuremap − ORT', 'TF.js − ORT'],
     args.models.map((m) => [m, ...['fmTF', 'fmORT', 'tfORT'].map((k) => results[m].agree[k].toExponential(1))])));
@@ -222,9 +219,11 @@ async function main() {
     const { browserLatency } = await import('./browser.mjs');
     process.stderr.write('bench: headless Chromium\n');
     const rows = await browserLatency(args.models, args.weights, PLAN);
-    console.log('\nHeadless Chromium, featuremap in a Web Worker (init({ worker: true })), single-image latency (ms)');
-    console.log(rows.skip ?? table(['model', 'median', 'p90', 'first result after load'],
-      rows.map((r) => [r.model, ms(r.median), ms(r.p90), ms(r.first)])));
+    console.log('\nHeadless Chromium: single-image latency, one thread, each engine in a Web Worker (featuremap: init({ worker: true }), as the demo)');
+    console.log('(ms, median / p90; "first": from loading the weight file to the first result)');
+    console.log(rows.skip ?? table(['model', ...ENGINES.map((e) => NAMES[e]), 'featuremap / best peer', ...ENGINES.map((e) => `${NAMES[e]} first`)],
+      rows.map((r) => [r.model, ...ENGINES.map((e) => `${ms(r[e].median)} / ${ms(r[e].p90)}`),
+        `${fmt(r.featuremap.median / Math.min(r.tfjs.median, r.ort.median))}×`, ...ENGINES.map((e) => ms(r[e].first))])));
   }
   console.log(`\n(bench took ${((performance.now() - startedAt) / 1000).toFixed(0)} s)`);
 }

@@ -1,25 +1,45 @@
-// The three engines behind one interface: open(engine, bytes, options)
-// resolves to { predict, predictBatch, pool?, dispose } (see buildFM,
-// buildTF, buildORT), all built from the same featuremap weight file.
+// The three engines in Node behind one interface: open(engine, bytes,
+// options) resolves to { predict, predictBatch, pool?, dispose } (see
+// buildFM, buildTF, buildORT), all built from the same featuremap weight
+// file. The peers' packages load only when asked for.
+import { fileURLToPath } from 'node:url';
 import { buildFM } from './featuremap.mjs';
+import { buildORT } from './ort.mjs';
+import { buildTF } from './tfjs.mjs';
 import { readWeightFile } from './weights.mjs';
 
 /** The engines, in the order the tables list them. */
 export const ENGINES = ['featuremap', 'tfjs', 'ort'];
+
+let tfReady;
+
+/** loadTF returns tfjs-core on the wasm backend, one thread (set up once). */
+export function loadTF() {
+  tfReady ??= (async () => {
+    const tf = await import('@tensorflow/tfjs-core');
+    const wasm = await import('@tensorflow/tfjs-backend-wasm');
+    wasm.setWasmPaths(fileURLToPath(new URL('node_modules/@tensorflow/tfjs-backend-wasm/dist/', import.meta.url)));
+    wasm.setThreadsCount(1);
+    if (!(await tf.setBackend('wasm'))) {
+      throw new Error('bench: the TF.js wasm backend failed to initialise');
+    }
+    return tf;
+  })();
+  return tfReady;
+}
+
+/** loadORT returns onnxruntime-web. */
+export const loadORT = () => import('onnxruntime-web');
 
 /** open builds engine's model of the weight file bytes. */
 export async function open(engine, bytes, { threads = 1 } = {}) {
   switch (engine) {
     case 'featuremap':
       return buildFM(bytes);
-    case 'tfjs': {
-      const { buildTF } = await import('./tfjs.mjs');
-      return buildTF(readWeightFile(bytes));
-    }
-    case 'ort': {
-      const { buildORT } = await import('./ort.mjs');
-      return buildORT(readWeightFile(bytes), { threads });
-    }
+    case 'tfjs':
+      return buildTF(await loadTF(), readWeightFile(bytes));
+    case 'ort':
+      return buildORT(await loadORT(), readWeightFile(bytes), { threads });
   }
   throw new Error(`bench: unknown engine ${JSON.stringify(engine)} (known: ${ENGINES.join(', ')})`);
 }

@@ -1,6 +1,7 @@
 // The network of a featuremap weight file in ONNX Runtime Web (wasm
-// execution provider, SIMD build), from the ONNX model of onnx.mjs.
-import * as ort from 'onnxruntime-web';
+// execution provider, SIMD build), from the ONNX model of onnx.mjs. The
+// caller passes the ort namespace (the npm module in Node, its ES module
+// bundle in a browser worker).
 import { buildONNX } from './onnx.mjs';
 
 /**
@@ -9,7 +10,7 @@ import { buildONNX } from './onnx.mjs';
  * layers of readWeightFile, on `threads` wasm threads. ORT reads its
  * thread count once per process, at the first session.
  */
-export async function buildORT(model, { threads = 1 } = {}) {
+export async function buildORT(ort, model, { threads = 1 } = {}) {
   ort.env.wasm.numThreads = threads;
   ort.env.logLevel = 'error';
   const session = await ort.InferenceSession.create(buildONNX(model), {

@@ -1,42 +1,25 @@
-// The network of a featuremap weight file as TensorFlow.js ops on the wasm
-// backend (XNNPACK), one thread. Layouts match featuremap's (NHWC, HWIO,
-// dense [K, M]), so weights are used as read; conv2d and dense use the fused
-// kernels (bias + ReLU in one op), as a TF.js user would.
+// The network of a featuremap weight file as TensorFlow.js ops, for the
+// wasm backend (XNNPACK). Layouts match featuremap's (NHWC, HWIO, dense
+// [K, M]), so weights are used as read; conv2d and dense use the fused
+// kernels (bias + ReLU in one op), as a TF.js user would. It imports
+// nothing: the caller passes the tf namespace (the npm module in Node,
+// the UMD bundle's globalThis.tf in a browser worker).
 //
 // TF.js has no grouped convolution: a conv2d with groups G splits its input
 // and filter along the channels into G parts, convolves each and concatenates
 // the results (the filter parts are split once, here).
-import * as tf from '@tensorflow/tfjs-core';
-import { setThreadsCount, setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
-import { fileURLToPath } from 'node:url';
-
-let ready;
-
-/** initTF selects the wasm backend with one thread (once per process). */
-export function initTF() {
-  ready ??= (async () => {
-    setWasmPaths(fileURLToPath(new URL('node_modules/@tensorflow/tfjs-backend-wasm/dist/', import.meta.url)));
-    setThreadsCount(1);
-    if (!(await tf.setBackend('wasm'))) {
-      throw new Error('tfjs: the wasm backend failed to initialise');
-    }
-    await tf.ready();
-  })();
-  return ready;
-}
 
 const tfPad = (pads) => [[0, 0], [pads[0], pads[1]], [pads[2], pads[3]], [0, 0]];
 
 /**
  * buildTF returns { predict(Float32Array) -> Float32Array,
  * predictBatch(Float32Array[]) -> Float32Array[], dispose() } for the
- * layers of readWeightFile.
+ * layers of readWeightFile, with tf's current backend.
  */
-export async function buildTF({ arch, layers }) {
-  await initTF();
+export function buildTF(tf, { arch, layers }) {
   const keep = [];
-  const constant = (t, shape = t.shape) => {
-    const c = tf.tensor(t.data, shape, 'float32');
+  const constant = (t) => {
+    const c = tf.tensor(t.data, t.shape, 'float32');
     keep.push(c);
     return c;
   };

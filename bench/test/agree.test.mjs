@@ -22,7 +22,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { open } from '../engines.mjs';
+import { loadORT, open } from '../engines.mjs';
 import { buildORT } from '../ort.mjs';
 import { randomInputs, readWeightFile } from '../weights.mjs';
 
@@ -83,10 +83,11 @@ test('the tolerance catches ONNX LRN with an unconverted alpha (alexmnist)', asy
   const lrns = model.layers.filter((l) => l.type === 'lrn');
   assert.ok(lrns.length > 0);
   const xs = randomInputs(model.arch, INPUTS, 11);
-  const right = await buildORT(model);
+  const ort = await loadORT();
+  const right = await buildORT(ort, model);
   // The ONNX attribute becomes TF's alpha itself: the conversion forgotten.
   lrns.forEach((l) => { l.alpha /= 2 * l.depth_radius + 1; });
-  const wrong = await buildORT(model);
+  const wrong = await buildORT(ort, model);
   for (const x of xs) {
     const d = maxAbsDiff(await right.predict(x), await wrong.predict(x));
     assert.ok(d > TOL, `the LRN mistake moved the probabilities by only ${d.toExponential(2)} ≤ ${TOL}`);
