@@ -10,20 +10,20 @@
 //	    predictBatch of n inputs; exits when the parent disconnects.
 import { readFileSync } from 'node:fs';
 import { open } from './engines.mjs';
-import { randomInputs, readWeightFile } from './weights.mjs';
+import { randomInputs, readHeader } from './weights.mjs';
 
 const [mode, engine, file, threads = '1'] = process.argv.slice(2);
 const bytes = readFileSync(file);
 const model = await open(engine, bytes, { threads: Number(threads) });
+const { arch } = readHeader(bytes);
 
 if (mode === 'cold') {
-  const [x] = randomInputs(readWeightFile(bytes).arch, 1);
+  const [x] = randomInputs(arch, 1);
   await model.predict(x);
   const ms = performance.now();
   console.log(JSON.stringify({ ms, rssMiB: process.resourceUsage().maxRSS / 1024 }));
   process.exit(0); // ORT's and the engine's workers would keep the process alive
 } else if (mode === 'serve') {
-  const { arch } = readWeightFile(bytes);
   process.on('disconnect', () => process.exit(0));
   process.on('message', async ({ batch }) => {
     const xs = randomInputs(arch, batch, 7);

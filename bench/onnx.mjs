@@ -63,10 +63,14 @@ class Writer {
     this.bytes(field, new TextEncoder().encode(s));
   }
 
+  // message writes a nested message without copying its bytes: its parts
+  // (weights among them) are copied once, by the outermost finish.
   message(field, fill) {
     const w = new Writer();
     fill(w);
-    this.bytes(field, w.finish());
+    this.tag(field, 2);
+    this.varint(w.len);
+    w.parts.forEach((p) => this.push(p));
   }
 
   finish() {

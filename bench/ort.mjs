@@ -13,11 +13,13 @@ import { buildONNX } from './onnx.mjs';
 export async function buildORT(ort, model, { threads = 1 } = {}) {
   ort.env.wasm.numThreads = threads;
   ort.env.logLevel = 'error';
-  const session = await ort.InferenceSession.create(buildONNX(model), {
+  const [h, w, c] = model.arch.input;
+  const onnx = buildONNX(model);
+  model = null; // its float32 weights are garbage from here (peak RSS)
+  const session = await ort.InferenceSession.create(onnx, {
     executionProviders: ['wasm'],
     graphOptimizationLevel: 'all',
   });
-  const [h, w, c] = model.arch.input;
   const run = async (data, n) => {
     const input = new ort.Tensor('float32', data, [n, h, w, c]);
     const { output } = await session.run({ input });

@@ -17,23 +17,27 @@ const tfPad = (pads) => [[0, 0], [pads[0], pads[1]], [pads[2], pads[3]], [0, 0]]
  * layers of readWeightFile, with tf's current backend.
  */
 export function buildTF(tf, { arch, layers }) {
+  // No closure below may refer to a layer (V8 would keep it, and its
+  // float32 weights, alive): once in tensors, those are garbage.
   const keep = [];
-  const constant = (t) => {
-    const c = tf.tensor(t.data, t.shape, 'float32');
-    keep.push(c);
-    return c;
+  // constants returns t as `parts` tensors split along axis.
+  const constants = (t, parts, axis) => {
+    const whole = tf.tensor(t.data, t.shape, 'float32');
+    const cs = parts === 1 ? [whole] : tf.split(whole, parts, axis);
+    if (parts !== 1) whole.dispose();
+    keep.push(...cs);
+    return cs;
   };
   const ops = layers.map((l) => {
     switch (l.type) {
       case 'conv2d': {
-        const g = l.groups;
-        const filters = g === 1 ? [constant(l.weight)] : tf.split(constant(l.weight), g, 3);
-        const biases = g === 1 ? [constant(l.bias)] : tf.split(constant(l.bias), g, 0);
-        keep.push(...(g === 1 ? [] : [...filters, ...biases]));
+        const { groups: g, strides, dilations } = l;
+        const filters = constants(l.weight, g, 3);
+        const biases = constants(l.bias, g, 0);
         const pad = l.padding === 'SAME' ? 'same' : l.padding === 'EXPLICIT' ? tfPad(l.pads) : 'valid';
         const activation = l.activation === 'relu' ? 'relu' : 'linear';
         const conv = (x, i) => tf.fused.conv2d({
-          x, filter: filters[i], strides: l.strides, pad, dilations: l.dilations, bias: biases[i], activation,
+          x, filter: filters[i], strides, pad, dilations, bias: biases[i], activation,
         });
         return ([x]) => (g === 1 ? conv(x, 0) : tf.concat(tf.split(x, g, 3).map(conv), 3));
       }
@@ -42,12 +46,15 @@ export function buildTF(tf, { arch, layers }) {
         if (l.padding === 'EXPLICIT') {
           throw new Error(`tfjs: layer ${l.name}: explicit pooling pads are not supported by the bench`);
         }
+        const { kernel, strides } = l;
         const pool = l.type === 'maxpool' ? tf.maxPool : tf.avgPool;
         const pad = l.padding === 'SAME' ? 'same' : 'valid';
-        return ([x]) => pool(x, l.kernel, l.strides, pad);
+        return ([x]) => pool(x, kernel, strides, pad);
       }
-      case 'lrn':
-        return ([x]) => tf.localResponseNormalization(x, l.depth_radius ?? 0, l.bias, l.alpha ?? 0, l.beta ?? 0);
+      case 'lrn': {
+        const { depth_radius: radius = 0, bias, alpha = 0, beta = 0 } = l;
+        return ([x]) => tf.localResponseNormalization(x, radius, bias, alpha, beta);
+      }
       case 'relu':
         return ([x]) => tf.relu(x);
       case 'dropout':
@@ -55,8 +62,8 @@ export function buildTF(tf, { arch, layers }) {
       case 'flatten':
         return ([x]) => tf.reshape(x, [x.shape[0], -1]);
       case 'dense': {
-        const w = constant(l.weight);
-        const bias = constant(l.bias);
+        const [w] = constants(l.weight, 1);
+        const [bias] = constants(l.bias, 1);
         const activation = l.activation === 'relu' ? 'relu' : 'linear';
         return ([x]) => tf.fused.matMul({ a: x, b: w, bias, activation });
       }
@@ -69,11 +76,12 @@ export function buildTF(tf, { arch, layers }) {
     }
   });
   const [h, w, c] = arch.input;
+  const inputs = layers.map((l) => l.inputs);
   const run = (data, n) => tf.tidy(() => {
     const outs = [];
     const x = tf.tensor(data, [n, h, w, c], 'float32');
-    layers.forEach((l, i) => {
-      outs[i] = ops[i](l.inputs.map((j) => (j === -1 ? x : outs[j])));
+    ops.forEach((op, i) => {
+      outs[i] = op(inputs[i].map((j) => (j === -1 ? x : outs[j])));
     });
     return outs.at(-1);
   });

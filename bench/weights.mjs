@@ -9,18 +9,16 @@
 // so the peers' models built from this reader hold the same float32 values.
 
 /**
- * readWeightFile returns { arch, layers }: the architecture and, in layer
- * order, every layer with its input and output shapes (without the batch
- * dimension) and its parameters { weight, bias } as { shape, data:
- * Float32Array } (weight HWIO for conv2d, [K, M] for dense).
+ * readHeader returns the safetensors header of a featuremap weight file
+ * (its tensors' dtypes, shapes and offsets), the architecture in
+ * header.arch, and where the tensor data starts; it reads no tensor.
  */
-export function readWeightFile(file) {
-  const bytes = new Uint8Array(file.buffer, file.byteOffset, file.byteLength); // not a Buffer: slice copies
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+export function readHeader(file) {
+  const bytes = new Uint8Array(file.buffer, file.byteOffset, file.byteLength);
   if (bytes.byteLength < 8) {
     throw new Error(`weight file: ${bytes.byteLength} bytes, too short for a safetensors header`);
   }
-  const headerLen = Number(view.getBigUint64(0, true));
+  const headerLen = Number(new DataView(bytes.buffer, bytes.byteOffset, 8).getBigUint64(0, true));
   if (headerLen > bytes.byteLength - 8) {
     throw new Error(`weight file: header length ${headerLen} exceeds the file's ${bytes.byteLength} bytes`);
   }
@@ -29,8 +27,18 @@ export function readWeightFile(file) {
   if (meta.format !== 'featuremap/1') {
     throw new Error(`weight file: __metadata__.format is ${JSON.stringify(meta.format)}, want "featuremap/1"`);
   }
-  const arch = JSON.parse(meta.arch);
-  const dataStart = 8 + headerLen;
+  return { header, arch: JSON.parse(meta.arch), dataStart: 8 + headerLen };
+}
+
+/**
+ * readWeightFile returns { arch, layers }: the architecture and, in layer
+ * order, every layer with its input and output shapes (without the batch
+ * dimension) and its parameters { weight, bias } as { shape, data:
+ * Float32Array } (weight HWIO for conv2d, [K, M] for dense).
+ */
+export function readWeightFile(file) {
+  const bytes = new Uint8Array(file.buffer, file.byteOffset, file.byteLength); // not a Buffer: slice copies
+  const { header, arch, dataStart } = readHeader(bytes);
   const tensor = (name) => {
     const t = header[name];
     if (t === undefined) {
