@@ -148,15 +148,15 @@ serve: build
 # featuremap beside TensorFlow.js (wasm backend) and ONNX Runtime Web on the
 # same random int8 weights (fm init -seed 1), in Node and headless Chromium
 # (bench/bench.mjs says what it measures); BENCH_MODELS selects the models,
-# e.g. `make bench BENCH_MODELS=seednet,alexmnist`. About 5 minutes with
-# alexnet on a 2-core machine.
+# e.g. `make bench BENCH_MODELS=seednet,alexmnist`; BENCH_ARGS=-browser=false
+# leaves out Chromium. About 5-8 minutes with alexnet on a 2-core machine.
 BENCH_DIR    := $(DIST)/bench
 BENCH_MODELS ?= seednet,alexmnist,alexnet
 comma        := ,
 BENCH_FILES  := $(foreach m,$(subst $(comma), ,$(BENCH_MODELS)),$(BENCH_DIR)/$(m).safetensors)
 
 bench: build-engine-files bench/node_modules/.package-lock.json node_modules/.package-lock.json $(BENCH_FILES)
-	node bench/bench.mjs -weights=$(BENCH_DIR) -models=$(BENCH_MODELS)
+	node bench/bench.mjs -weights=$(BENCH_DIR) -models=$(BENCH_MODELS) $(BENCH_ARGS)
 
 bench/node_modules/.package-lock.json: bench/package.json bench/package-lock.json
 	npm ci --prefix bench --no-audit --no-fund

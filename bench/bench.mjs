@@ -165,7 +165,7 @@ async function main() {
   console.log('one thread unless stated; engines alternate within this run; medians. Compare engines within one run: the machine\'s speed varies between runs.\n');
 
   const results = {};
-  let simd;
+  let build;
   for (const m of args.models) {
     const file = join(args.weights, `${m}.safetensors`);
     const bytes = readFileSync(file);
@@ -174,7 +174,7 @@ async function main() {
     process.stderr.write(`bench: ${m}: loading the engines\n`);
     const engines = {};
     for (const e of ENGINES) engines[e] = await open(e, bytes);
-    simd = engines.featuremap.simd;
+    build = engines.featuremap.build;
     process.stderr.write(`bench: ${m}: agreement, latency\n`);
     const agree = await agreement(engines, arch, plan.agree);
     const lat = await latency(engines, arch, plan);
@@ -186,7 +186,7 @@ async function main() {
     results[m] = { agree, lat, thr, cold: coldRes, hasPool: !!engines.featuremap.pool };
   }
 
-  console.log(`featuremap build: ${simd ? 'SIMD' : 'portable (no SIMD)'}\n`);
+  console.log(`featuremap ${build}\n`);
   console.log('Agreement: max |difference| of the output probabilities on random inputs (same int8 weights, dequantised identically)');
   console.log(table(['model', 'featuremap − TF.js', 'featuremap − ORT', 'TF.js − ORT'],
     args.models.map((m) => [m, ...['fmTF', 'fmORT', 'tfORT'].map((k) => results[m].agree[k].toExponential(1))])));

@@ -12,7 +12,7 @@ export function initFM() {
 
 /**
  * buildFM returns { predict(Float32Array) -> Float32Array,
- * predictBatch(Float32Array[]) -> Float32Array[], pool, dispose(), simd }
+ * predictBatch(Float32Array[]) -> Float32Array[], pool, dispose(), build }
  * for a weight file's bytes. predictBatch runs the images one after another
  * in this thread; pool is model.predictBatch (the engine's worker pool on
  * all cores) when the API has it, else null.
@@ -22,7 +22,7 @@ export async function buildFM(bytes) {
   const model = await fm.loadModel(bytes);
   const predict = async (x) => (await model.predict(x)).probs;
   return {
-    simd: fm.simd,
+    build: `${fm.version}, ${fm.simd ? 'SIMD' : 'portable (no SIMD)'} build`,
     predict,
     async predictBatch(xs) {
       const out = [];
