@@ -169,7 +169,7 @@ export function buildONNX({ arch, layers }) {
   };
   node('Transpose', ['input'], ['input_nchw'], { perm: [0, 3, 1, 2] });
   const names = []; // ONNX tensor name of each layer's output
-  const hwcOf = []; // for a flatten output: the [H, W, C] it flattened
+  const hwcOf = []; // for a flatten output (and ReLU or dropout of one): the [H, W, C] it flattened
   const nameOf = (j) => (j === -1 ? 'input_nchw' : names[j]);
   const onnxPads = (p) => [p[0], p[2], p[1], p[3]]; // [t, b, l, r] -> [t, l, b, r]
   for (const l of layers) {
@@ -201,9 +201,11 @@ export function buildONNX({ arch, layers }) {
       }
       case 'relu':
         node('Relu', ins, [out]);
+        hwcOf[l.index] = hwcOf[l.inputs[0]]; // elementwise: the order stays
         break;
       case 'dropout':
         out = ins[0];
+        hwcOf[l.index] = hwcOf[l.inputs[0]];
         break;
       case 'flatten':
         node('Flatten', ins, [out], { axis: 1 });
@@ -229,7 +231,7 @@ export function buildONNX({ arch, layers }) {
         throw new Error(`onnx: layer ${l.name}: type ${l.type}`);
     }
     l.inputs.forEach((j) => {
-      if (j !== -1 && hwcOf[j] && l.type !== 'dense') {
+      if (j !== -1 && hwcOf[j] && !['dense', 'relu', 'dropout'].includes(l.type)) {
         throw new Error(`onnx: layer ${l.name} reads the flattened ${layers[j].name}: only dense layers may (feature order)`);
       }
     });

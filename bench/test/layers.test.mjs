@@ -1,10 +1,11 @@
 // The bench's translations of the layer types and attributes the built-in
 // models do not use, checked the same way as agree.test.mjs: a small
 // network with SAME pooling that pads asymmetrically (avgpool divides by the
-// real cells), a dilated conv with explicit pads, a standalone ReLU, a
-// branch and a channel concat, an LRN of radius 1 and a linear dense layer,
-// written as a float32 weight file (model/file.go's layout) with random
-// weights, run by featuremap, TF.js-wasm and ORT-web.
+// real cells), a dilated conv with explicit pads, standalone ReLUs, a
+// branch and a channel concat, an LRN of radius 1, dropout and a linear
+// dense layer behind the flatten, written as a float32 weight file
+// (model/file.go's layout) with random weights, run by featuremap,
+// TF.js-wasm and ORT-web.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { ENGINES, open } from '../engines.mjs';
@@ -30,6 +31,8 @@ const arch = {
     { name: 'b', type: 'maxpool', inputs: ['p1'], kernel: [2, 2], strides: [1, 2], padding: 'SAME' },
     { name: 'cat', type: 'concat', inputs: ['n2', 'b'] },
     { name: 'flat', type: 'flatten' },
+    { name: 'drop', type: 'dropout', rate: 0.5 },
+    { name: 'r3', type: 'relu' }, // ONNX must still permute fc's rows (flatten order)
     { name: 'fc', type: 'dense', units: 6 },
     { name: 'softmax', type: 'softmax' },
   ],
