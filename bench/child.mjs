@@ -4,11 +4,13 @@
 //	node child.mjs cold ENGINE FILE
 //	    loads, predicts one input, prints one JSON line { ms, rssMiB } and
 //	    exits: ms is the time from this process's start to the first result,
-//	    rssMiB its peak resident set size (getrusage ru_maxrss).
+//	    rssMiB its peak resident set size: VmHWM of /proc/self/status, not
+//	    getrusage's ru_maxrss, which Linux carries over from the parent
+//	    through fork and exec (it would report the bench's own size).
 //	node child.mjs serve ENGINE FILE THREADS     (with an IPC channel)
 //	    loads once, then answers { batch: n } messages with { ms } for one
 //	    predictBatch of n inputs; exits when the parent disconnects.
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { open } from './engines.mjs';
 import { randomInputs, readHeader } from './weights.mjs';
 
@@ -21,7 +23,7 @@ if (mode === 'cold') {
   const [x] = randomInputs(arch, 1);
   await model.predict(x);
   const ms = performance.now();
-  console.log(JSON.stringify({ ms, rssMiB: process.resourceUsage().maxRSS / 1024 }));
+  console.log(JSON.stringify({ ms, rssMiB: peakRSSKiB() / 1024 }));
   process.exit(0); // ORT's and the engine's workers would keep the process alive
 } else if (mode === 'serve') {
   process.on('disconnect', () => process.exit(0));
@@ -34,4 +36,14 @@ if (mode === 'cold') {
   process.send({ ready: true });
 } else {
   throw new Error(`child.mjs: unknown mode ${JSON.stringify(mode)} (cold or serve)`);
+}
+
+// peakRSSKiB returns this process's peak resident set size in KiB.
+function peakRSSKiB() {
+  const status = '/proc/self/status';
+  const m = existsSync(status) && readFileSync(status, 'utf8').match(/^VmHWM:\s+(\d+) kB$/m);
+  if (!m) {
+    throw new Error(`child.mjs: no VmHWM line in ${status}: the peak RSS needs Linux`);
+  }
+  return Number(m[1]);
 }
