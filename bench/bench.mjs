@@ -8,11 +8,12 @@
 // alternates the engines within the run (rounds of k calls per engine,
 // rotating which goes first) and the tables compare engines of one run.
 import { fork, execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ENGINES, open } from './engines.mjs';
+import { buildONNX } from './onnx.mjs';
 import { median, quantile } from './stats.mjs';
 import { randomInputs, readWeightFile } from './weights.mjs';
 
@@ -142,13 +143,16 @@ async function throughput(engines, arch, file, { batchRounds }) {
 
 // coldStart runs `cold` fresh processes per engine (rotating order) that
 // load the model and predict once; medians of their time to the first
-// result and of their peak RSS.
-function coldStart(file, { cold }) {
+// result and of their peak RSS. ORT loads the .onnx file written here.
+function coldStart(file, bytes, { cold }) {
   const child = fileURLToPath(new URL('child.mjs', import.meta.url));
+  const onnxFile = `${file.replace(/\.safetensors$/, '')}.onnx`;
+  writeFileSync(onnxFile, buildONNX(readWeightFile(bytes)));
   const samples = Object.fromEntries(ENGINES.map((e) => [e, []]));
   for (let r = 0; r < cold; r++) {
     for (const e of rotate(ENGINES, r)) {
-      const out = execFileSync(process.execPath, [child, 'cold', e, file], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+      const args = [child, 'cold', e, file, ...(e === 'ort' ? [onnxFile] : [])];
+      const out = execFileSync(process.execPath, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
       samples[e].push(JSON.parse(out.trim().split('\n').at(-1)));
     }
   }
@@ -182,7 +186,7 @@ async function main() {
     const thr = await throughput(engines, arch, file, plan);
     for (const e of ENGINES) engines[e].dispose();
     process.stderr.write(`bench: ${m}: cold start\n`);
-    const coldRes = coldStart(file, plan);
+    const coldRes = coldStart(file, bytes, plan);
     results[m] = { agree, lat, thr, cold: coldRes, hasPool: !!engines.featuremap.pool };
   }
 

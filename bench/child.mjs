@@ -1,8 +1,10 @@
 // A fresh Node process running one engine on one weight file, started by
 // bench.mjs:
 //
-//	node child.mjs cold ENGINE FILE
-//	    loads, predicts one input, prints one JSON line { ms, rssMiB } and
+//	node child.mjs cold ENGINE FILE [ONNXFILE]
+//	    loads (ORT: from ONNXFILE, the bench's ONNX model of FILE, as ORT's
+//	    users load an .onnx file; this process then reads only FILE's
+//	    header), predicts one input, prints one JSON line { ms, rssMiB } and
 //	    exits: ms is the time from this process's start to the first result,
 //	    rssMiB its peak resident set size: VmHWM of /proc/self/status, not
 //	    getrusage's ru_maxrss, which Linux carries over from the parent
@@ -10,13 +12,16 @@
 //	node child.mjs serve ENGINE FILE THREADS     (with an IPC channel)
 //	    loads once, then answers { batch: n } messages with { ms } for one
 //	    predictBatch of n inputs; exits when the parent disconnects.
-import { existsSync, readFileSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readFileSync, readSync } from 'node:fs';
 import { open } from './engines.mjs';
 import { randomInputs, readHeader } from './weights.mjs';
 
-const [mode, engine, file, threads = '1'] = process.argv.slice(2);
-const bytes = readFileSync(file);
-const model = await open(engine, bytes, { threads: Number(threads) });
+const [mode, engine, file, arg] = process.argv.slice(2);
+const onnxFile = mode === 'cold' ? arg : undefined;
+const threads = mode === 'serve' ? Number(arg) : 1;
+const bytes = onnxFile ? headerOf(file) : readFileSync(file);
+const onnx = onnxFile && readFileSync(onnxFile);
+const model = await open(engine, bytes, { threads, onnx });
 const { arch } = readHeader(bytes);
 
 if (mode === 'cold') {
@@ -46,4 +51,19 @@ function peakRSSKiB() {
     throw new Error(`child.mjs: no VmHWM line in ${status}: the peak RSS needs Linux`);
   }
   return Number(m[1]);
+}
+
+// headerOf returns the first bytes of the safetensors file at path: the
+// header's length and the header, which is all readHeader needs.
+function headerOf(path) {
+  const fd = openSync(path, 'r');
+  try {
+    const len = Buffer.alloc(8);
+    readSync(fd, len, 0, 8, 0);
+    const out = Buffer.alloc(8 + Number(len.readBigUInt64LE(0)));
+    readSync(fd, out, 0, out.length, 0);
+    return out;
+  } finally {
+    closeSync(fd);
+  }
 }

@@ -4,9 +4,9 @@
 // file. The peers' packages load only when asked for.
 import { fileURLToPath } from 'node:url';
 import { buildFM } from './featuremap.mjs';
-import { buildORT } from './ort.mjs';
+import { buildORT, openONNX } from './ort.mjs';
 import { buildTF } from './tfjs.mjs';
-import { readWeightFile } from './weights.mjs';
+import { readHeader, readWeightFile } from './weights.mjs';
 
 /** The engines, in the order the tables list them. */
 export const ENGINES = ['featuremap', 'tfjs', 'ort'];
@@ -31,15 +31,22 @@ export function loadTF() {
 /** loadORT returns onnxruntime-web. */
 export const loadORT = () => import('onnxruntime-web');
 
-/** open builds engine's model of the weight file bytes. */
-export async function open(engine, bytes, { threads = 1 } = {}) {
+/**
+ * open builds engine's model of the weight file bytes. With onnx (the bytes
+ * of buildONNX's model of the same file), ORT loads that instead, as its
+ * users load an .onnx file: without the float32 weights and the encoding
+ * in this process.
+ */
+export async function open(engine, bytes, { threads = 1, onnx } = {}) {
   switch (engine) {
     case 'featuremap':
       return buildFM(bytes);
     case 'tfjs':
       return buildTF(await loadTF(), readWeightFile(bytes));
     case 'ort':
-      return buildORT(await loadORT(), readWeightFile(bytes), { threads });
+      return onnx
+        ? openONNX(await loadORT(), onnx, readHeader(bytes).arch.input, { threads })
+        : buildORT(await loadORT(), readWeightFile(bytes), { threads });
   }
   throw new Error(`bench: unknown engine ${JSON.stringify(engine)} (known: ${ENGINES.join(', ')})`);
 }

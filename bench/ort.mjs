@@ -7,15 +7,21 @@ import { buildONNX } from './onnx.mjs';
 /**
  * buildORT returns { predict(Float32Array) -> Float32Array,
  * predictBatch(Float32Array[]) -> Float32Array[], dispose() } for the
- * layers of readWeightFile, on `threads` wasm threads. ORT reads its
- * thread count once per process, at the first session.
+ * layers of readWeightFile, on `threads` wasm threads.
  */
-export async function buildORT(ort, model, { threads = 1 } = {}) {
+export function buildORT(ort, model, options) {
+  return openONNX(ort, buildONNX(model), model.arch.input, options);
+}
+
+/**
+ * openONNX is buildORT for the bytes of buildONNX's model of a network
+ * whose input is [H, W, C] = input. ORT reads its thread count once per
+ * process, at the first session.
+ */
+export async function openONNX(ort, onnx, input, { threads = 1 } = {}) {
   ort.env.wasm.numThreads = threads;
   ort.env.logLevel = 'error';
-  const [h, w, c] = model.arch.input;
-  const onnx = buildONNX(model);
-  model = null; // its float32 weights are garbage from here (peak RSS)
+  const [h, w, c] = input;
   const session = await ort.InferenceSession.create(onnx, {
     executionProviders: ['wasm'],
     graphOptimizationLevel: 'all',
