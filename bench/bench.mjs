@@ -1,12 +1,16 @@
 // make bench: featuremap beside TensorFlow.js (wasm backend, XNNPACK) and
-// ONNX Runtime Web (wasm) on the same weight files, in Node, one thread.
+// ONNX Runtime Web (wasm) on the same weight files: their agreement, then
+// single-image latency (one thread), batch throughput (one thread, the
+// pool, ORT on 2 threads), cold start and peak RSS in fresh processes, all
+// in Node, and latency in headless Chromium workers (browser.mjs).
 //
-//	node bench/bench.mjs -weights DIR [-models seednet,alexmnist,alexnet] [-browser=false]
+//	node bench/bench.mjs -weights=DIR [-models=seednet,alexmnist,alexnet] [-browser=false]
 //
 // DIR holds MODEL.safetensors for every model (`fm init -arch MODEL -seed 1
-// -int8`). The machine's speed swings between phases, so every measurement
-// alternates the engines within the run (rounds of k calls per engine,
-// rotating which goes first) and the tables compare engines of one run.
+// -int8`); the bench writes MODEL.onnx beside it. The machine's speed
+// swings between phases, so every measurement alternates the engines within
+// the run (rounds of k calls per engine, rotating which goes first) and the
+// tables compare engines of one run.
 import { fork, execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus } from 'node:os';
