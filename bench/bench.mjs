@@ -228,7 +228,7 @@ async function main() {
     process.stderr.write('bench: headless Chromium\n');
     const rows = await browserLatency(args.models, args.weights, PLAN);
     console.log('\nHeadless Chromium: single-image latency, one thread, each engine in a Web Worker (featuremap: init({ worker: true }), as the demo)');
-    console.log('(ms, median / p90; "first": from loading the weight file to the first result)');
+    console.log('(ms, median / p90, in steps of 0.1 ms: the page\'s timer resolution without cross-origin isolation; "first": from loading the weight file to the first result)');
     console.log(rows.skip ?? table(['model', ...ENGINES.map((e) => NAMES[e]), 'featuremap / best peer', ...ENGINES.map((e) => `${NAMES[e]} first`)],
       rows.map((r) => [r.model, ...ENGINES.map((e) => `${ms(r[e].median)} / ${ms(r[e].p90)}`),
         `${fmt(r.featuremap.median / Math.min(r.tfjs.median, r.ort.median))}×`, ...ENGINES.map((e) => ms(r[e].first))])));
