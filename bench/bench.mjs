@@ -70,7 +70,8 @@ async function time(f) {
 }
 
 // agreement returns the max |difference| of the probabilities between every
-// pair of engines over `n` inputs.
+// pair of engines over `n` inputs, and between featuremap's pool
+// (model.predictBatch) and its predict when the API has it.
 async function agreement(engines, arch, n) {
   const xs = randomInputs(arch, n, 3);
   const out = {};
@@ -78,8 +79,14 @@ async function agreement(engines, arch, n) {
     out[e] = [];
     for (const x of xs) out[e].push(await engines[e].predict(x));
   }
+  if (engines.featuremap.pool) {
+    out.pool = await engines.featuremap.pool(xs);
+  }
   const d = (a, b) => Math.max(...xs.map((_, i) => maxAbsDiff(out[a][i], out[b][i])));
-  return { fmTF: d('featuremap', 'tfjs'), fmORT: d('featuremap', 'ort'), tfORT: d('tfjs', 'ort') };
+  return {
+    fmTF: d('featuremap', 'tfjs'), fmORT: d('featuremap', 'ort'), tfORT: d('tfjs', 'ort'),
+    pool: out.pool ? d('pool', 'featuremap') : undefined,
+  };
 }
 
 // latency times single-image predictions: `rounds` rounds, each giving
@@ -196,8 +203,8 @@ async function main() {
 
   console.log(`featuremap ${build}\n`);
   console.log('Agreement: max |difference| of the output probabilities on random inputs (same int8 weights, dequantised identically)');
-  console.log(table(['model', 'featuremap − TF.js', 'featuremap − ORT', 'TF.js − ORT'],
-    args.models.map((m) => [m, ...['fmTF', 'fmORT', 'tfORT'].map((k) => results[m].agree[k].toExponential(1))])));
+  console.log(table(['model', 'featuremap − TF.js', 'featuremap − ORT', 'TF.js − ORT', 'featuremap pool − featuremap'],
+    args.models.map((m) => [m, ...['fmTF', 'fmORT', 'tfORT', 'pool'].map((k) => results[m].agree[k]?.toExponential(1) ?? 'n/a')])));
 
   console.log('\nSingle-image latency, one thread (ms, median / p90)');
   console.log(table(['model', ...ENGINES.map((e) => NAMES[e]), 'featuremap / best peer'],

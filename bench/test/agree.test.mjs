@@ -55,8 +55,20 @@ for (const arch of ['seednet', 'alexmnist']) {
         const m = await open(engine, bytes);
         probs[engine] = [];
         for (const x of xs) probs[engine].push(Float32Array.from(await m.predict(x)));
+        if (m.pool) probs.pool = await m.pool(xs);
         m.dispose();
       }
+    });
+
+    test('featuremap\'s pool (model.predictBatch) matches its predict', (t) => {
+      if (!probs.pool) {
+        t.skip('the model API has no predictBatch yet');
+        return;
+      }
+      xs.forEach((_, i) => {
+        const d = maxAbsDiff(probs.featuremap[i], probs.pool[i]);
+        assert.ok(d <= TOL, `input ${i}: max |predictBatch − predict| = ${d.toExponential(2)}`);
+      });
     });
 
     test('featuremap gives distinct distributions for distinct inputs', () => {
