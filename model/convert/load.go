@@ -1,0 +1,43 @@
+package convert
+
+import (
+	"encoding/binary"
+	"fmt"
+
+	"github.com/featuremap/featuremap/model"
+)
+
+// Load reads a featuremap weight file or an ONNX model, told apart by
+// content: a weight file (safetensors) starts with an 8-byte header length
+// and a JSON object, an ONNX ModelProto with a protobuf field of
+// ModelProto (ir_version comes first in every exporter's output).
+func Load(data []byte) (*model.Net, error) {
+	switch {
+	case isSafetensors(data):
+		return model.Load(data)
+	case isONNX(data):
+		return FromONNX(data)
+	}
+	return nil, fmt.Errorf("convert: %d bytes are neither a featuremap weight file (safetensors) nor an ONNX model (a .tfjs model.json needs its weight shards: use FromTFJS)", len(data))
+}
+
+func isSafetensors(data []byte) bool {
+	if len(data) < 9 {
+		return false
+	}
+	n := binary.LittleEndian.Uint64(data)
+	return n >= 2 && n <= uint64(len(data)-8) && data[8] == '{'
+}
+
+// isONNX reports whether data starts with the key of a ModelProto field
+// (field numbers 1 to 8 and 14, wire types as in onnx.proto).
+func isONNX(data []byte) bool {
+	if len(data) == 0 {
+		return false
+	}
+	switch data[0] {
+	case 0x08, 0x12, 0x1a, 0x22, 0x28, 0x32, 0x3a, 0x42, 0x72:
+		return true
+	}
+	return false
+}
