@@ -147,12 +147,14 @@ func (e *exporter) layer(i int) error {
 		in = e.n.Graph.Nodes[nd.Inputs[0]].Shape
 	}
 	params := e.n.LayerParams(i)
+	// relu appends the fused activation of a conv2d or dense layer: the
+	// layer's node keeps its name and the Relu node computes its output.
 	relu := func(act string) {
 		if act == layers.ActReLU {
 			pre := name + "_linear"
 			e.g.Nodes[len(e.g.Nodes)-1].Outputs[0] = pre
-			e.g.Nodes[len(e.g.Nodes)-1].Name = pre
 			e.node("Relu", []string{pre}, name)
+			e.g.Nodes[len(e.g.Nodes)-1].Name = name + "_relu"
 		}
 	}
 	switch op := nd.Layer.Op.(type) {
@@ -220,7 +222,7 @@ func (e *exporter) layer(i int) error {
 			e.chw[i] = in
 		}
 	case *layers.Dropout:
-		e.node("Identity", []string{x}, name)
+		e.node("Dropout", []string{x, e.init(name+".ratio", nil, []float32{op.Rate})}, name)
 		e.chw[i] = chw
 	case *layers.BatchNorm:
 		if chw != nil {

@@ -344,17 +344,7 @@ func (c *onnxConverter) node(nd *onnx.Node) error {
 	case "Flatten", "Reshape":
 		return c.flatten(nd)
 	case "Relu":
-		if err := checkAttrs(nd); err != nil {
-			return err
-		}
-		x, err := c.input(nd, 0)
-		if err != nil {
-			return err
-		}
-		v, err := c.add(nd, &layers.ReLU{}, []value{x}, nil)
-		v.chw = x.chw
-		c.values[nd.Outputs[0]] = v
-		return err
+		return c.relu(nd)
 	case "Softmax":
 		return c.softmax(nd)
 	case "Dropout":
@@ -531,6 +521,37 @@ func (c *onnxConverter) conv(nd *onnx.Node) error {
 	}
 	op := &layers.Conv2D{Filters: oc, Window: win, Dilations: dil, Groups: int(group)}
 	_, err = c.add(nd, op, []value{x}, map[string][]float32{"weight": hwio, "bias": b})
+	return err
+}
+
+// relu fuses into the conv2d or dense layer that computes its input when
+// that layer has no activation and nothing else reads its output (as in
+// the built-in architectures), and is a relu layer otherwise.
+func (c *onnxConverter) relu(nd *onnx.Node) error {
+	if err := checkAttrs(nd); err != nil {
+		return err
+	}
+	x, err := c.input(nd, 0)
+	if err != nil {
+		return err
+	}
+	if last := len(c.layers) - 1; last >= 0 && x.layer == c.layers[last].Name && c.uses[nd.Inputs[0]] == 1 {
+		switch op := c.layers[last].Op.(type) {
+		case *layers.Conv2D:
+			if op.Activation == "" {
+				op.Activation = layers.ActReLU
+				return c.alias(nd)
+			}
+		case *layers.Dense:
+			if op.Activation == "" {
+				op.Activation = layers.ActReLU
+				return c.alias(nd)
+			}
+		}
+	}
+	v, err := c.add(nd, &layers.ReLU{}, []value{x}, nil)
+	v.chw = x.chw
+	c.values[nd.Outputs[0]] = v
 	return err
 }
 
@@ -966,6 +987,8 @@ func (c *onnxConverter) softmax(nd *onnx.Node) error {
 	return err
 }
 
+// dropout is a dropout layer (the identity at inference) with the ratio
+// of attribute "ratio" (opset < 12) or input 1, 0.5 by default.
 func (c *onnxConverter) dropout(nd *onnx.Node) error {
 	if err := checkAttrs(nd, "ratio", "seed", "is_test"); err != nil {
 		return err
@@ -977,7 +1000,26 @@ func (c *onnxConverter) dropout(nd *onnx.Node) error {
 			return nodeError(nd, "input 2 (training_mode) must be a constant false: featuremap converts models for inference")
 		}
 	}
-	return c.alias(nd)
+	x, err := c.input(nd, 0)
+	if err != nil {
+		return err
+	}
+	ratio, err := nd.FloatAttr("ratio", 0.5)
+	if err != nil {
+		return err
+	}
+	if r, dims, err := c.constant(nd, 1); err != nil {
+		return err
+	} else if r != nil {
+		if len(r) != 1 {
+			return nodeError(nd, "input 1 (ratio) has dims %v, want a scalar", dims)
+		}
+		ratio = r[0]
+	}
+	v, err := c.add(nd, &layers.Dropout{Rate: ratio}, []value{x}, nil)
+	v.chw = x.chw
+	c.values[nd.Outputs[0]] = v
+	return err
 }
 
 // constBool reads a scalar BOOL (or integer) tensor.
@@ -1033,4 +1075,3 @@ func (c *onnxConverter) concat(nd *onnx.Node) error {
 	_, err = c.add(nd, &layers.Concat{}, ins, nil)
 	return err
 }
-

@@ -8,6 +8,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"strconv"
 	"testing"
 
 	"github.com/featuremap/featuremap/model"
@@ -39,7 +40,7 @@ func runORT(t *testing.T, models [][]byte, inputs [][]float32, dims [][]int) ([]
 	dir := t.TempDir()
 	jobs := make([]job, len(models))
 	for i := range models {
-		jobs[i] = job{Model: filepath.Join(dir, "m"+itoa(i)+".onnx"), Input: filepath.Join(dir, "x"+itoa(i)+".bin"), Dims: dims[i]}
+		jobs[i] = job{Model: filepath.Join(dir, "m"+strconv.Itoa(i)+".onnx"), Input: filepath.Join(dir, "x"+strconv.Itoa(i)+".bin"), Dims: dims[i]}
 		if err := os.WriteFile(jobs[i].Model, models[i], 0o600); err != nil {
 			t.Fatal(err)
 		}
@@ -78,8 +79,6 @@ func runORT(t *testing.T, models [][]byte, inputs [][]float32, dims [][]int) ([]
 	}
 	return outs, outDims
 }
-
-func itoa(i int) string { return string(rune('a'+i/26%26)) + string(rune('a'+i%26)) + string(rune('0'+i/676)) }
 
 func floatBytes(v []float32) []byte {
 	b := make([]byte, 4*len(v))
