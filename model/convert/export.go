@@ -202,7 +202,7 @@ func (e *exporter) layer(i int) error {
 			intAttr("count_include_pad", 0))
 	case *layers.LRN:
 		size := 2*op.DepthRadius + 1
-		e.node("LRN", []string{x}, name, intAttr("size", size), floatAttr("alpha", op.Alpha*float32(size)),
+		e.node("LRN", []string{x}, name, intAttr("size", size), floatAttr("alpha", float32(float64(op.Alpha)*float64(size))),
 			floatAttr("beta", op.Beta), floatAttr("bias", op.Bias))
 	case *layers.ReLU:
 		e.node("Relu", []string{x}, name)

@@ -30,13 +30,14 @@ func isSafetensors(data []byte) bool {
 }
 
 // isONNX reports whether data starts with the key of a ModelProto field
-// (field numbers 1 to 8 and 14, wire types as in onnx.proto).
+// that exporters write first: ir_version, producer_name, producer_version,
+// graph or opset_import (field numbers 1, 2, 3, 7, 8 with their wire types).
 func isONNX(data []byte) bool {
 	if len(data) == 0 {
 		return false
 	}
 	switch data[0] {
-	case 0x08, 0x12, 0x1a, 0x22, 0x28, 0x32, 0x3a, 0x42, 0x72:
+	case 0x08, 0x12, 0x1a, 0x3a, 0x42:
 		return true
 	}
 	return false

@@ -519,6 +519,9 @@ func (c *onnxConverter) conv(nd *onnx.Node) error {
 			}
 		}
 	}
+	if dil == [2]int{1, 1} {
+		dil = [2]int{} // the default
+	}
 	op := &layers.Conv2D{Filters: oc, Window: win, Dilations: dil, Groups: int(group)}
 	_, err = c.add(nd, op, []value{x}, map[string][]float32{"weight": hwio, "bias": b})
 	return err
@@ -682,7 +685,7 @@ func (c *onnxConverter) lrn(nd *onnx.Node) error {
 		return err
 	}
 	// ONNX divides alpha by the window size, TensorFlow does not.
-	op := &layers.LRN{DepthRadius: int(size-1) / 2, Bias: bias, Alpha: alpha / float32(size), Beta: beta}
+	op := &layers.LRN{DepthRadius: int(size-1) / 2, Bias: bias, Alpha: float32(float64(alpha) / float64(size)), Beta: beta}
 	_, err = c.add(nd, op, []value{x}, nil)
 	return err
 }
