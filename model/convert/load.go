@@ -1,32 +1,17 @@
 package convert
 
-import (
-	"encoding/binary"
-	"fmt"
-
-	"github.com/featuremap/featuremap/model"
-)
+import "github.com/featuremap/featuremap/model"
 
 // Load reads a featuremap weight file or an ONNX model, told apart by
-// content: a weight file (safetensors) starts with an 8-byte header length
-// and a JSON object, an ONNX ModelProto with a protobuf field of
-// ModelProto (ir_version comes first in every exporter's output).
+// content: a weight file (safetensors) has its JSON header's "{" at byte 8
+// after the header length; an ONNX ModelProto starts with the key of a
+// field exporters write first. Anything else is reported as a weight file
+// would be (model.Load's errors say what the bytes look like instead).
 func Load(data []byte) (*model.Net, error) {
-	switch {
-	case isSafetensors(data):
-		return model.Load(data)
-	case isONNX(data):
+	if !(len(data) > 8 && data[8] == '{') && isONNX(data) {
 		return FromONNX(data)
 	}
-	return nil, fmt.Errorf("convert: %d bytes are neither a featuremap weight file (safetensors) nor an ONNX model (a .tfjs model.json needs its weight shards: use FromTFJS)", len(data))
-}
-
-func isSafetensors(data []byte) bool {
-	if len(data) < 9 {
-		return false
-	}
-	n := binary.LittleEndian.Uint64(data)
-	return n >= 2 && n <= uint64(len(data)-8) && data[8] == '{'
+	return model.Load(data)
 }
 
 // isONNX reports whether data starts with the key of a ModelProto field

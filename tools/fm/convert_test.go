@@ -71,7 +71,7 @@ func TestConvertErrors(t *testing.T) {
 		{[]string{"convert", "-quantize", "int4", junk, "x"}, 2, `-quantize "int4", want int8 or none`},
 		{[]string{"export", "-format", "tflite", junk, "x"}, 2, `-format "tflite", want onnx`},
 		{[]string{"export", junk}, 2, "want IN OUT"},
-		{[]string{"convert", junk, filepath.Join(dir, "out")}, 1, "neither a featuremap weight file"},
+		{[]string{"convert", junk, filepath.Join(dir, "out")}, 1, "not a weight file"},
 	} {
 		code, _, e := fm(t, c.args...)
 		if code != c.code || !strings.Contains(e, c.msg) {

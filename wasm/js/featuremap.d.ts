@@ -123,7 +123,8 @@ export interface LoadOptions {
 }
 
 /**
- * A weight file is loaded from a URL (a string resolves against the page;
+ * A featuremap weight file or an ONNX model (.onnx; told apart by content,
+ * not by name) is loaded from a URL (a string resolves against the page;
  * in Node a string without a scheme is a file path, and file: URLs are
  * read from disk) or from its bytes.
  */
@@ -260,7 +261,10 @@ export interface FeatureMap {
   /** Whether the SIMD build (featuremap.simd.wasm) is running. */
   readonly simd: boolean;
   readonly ops: Ops;
-  /** Loads a weight file; rejects with an Error naming what is wrong with it. */
+  /**
+   * Loads a weight file or an ONNX model; rejects with an Error naming what
+   * is wrong with it (for ONNX: the node, its op and the attribute).
+   */
   loadModel(source: ModelSource, options?: LoadOptions): Promise<Model>;
   /**
    * The size of the engine's WebAssembly memory in bytes. It grows when the

@@ -227,7 +227,8 @@ const LOAD_OPTIONS = ['onProgress', 'cache'];
 /** The Cache API cache that loadModel(url, { cache: true }) uses. */
 export const MODEL_CACHE = 'featuremap-models-v1';
 
-// loadModel reads a weight file from source (URL, path or bytes) and loads
+// loadModel reads a weight file or an ONNX model from source (URL, path or
+// bytes; the engine tells the formats apart by content) and loads
 // it with backend (this thread's engine or the worker's).
 async function loadModel(backend, source, options = {}) {
   if (options === null || typeof options !== 'object') {
