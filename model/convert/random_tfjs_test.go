@@ -1,0 +1,108 @@
+package convert
+
+import (
+	"bytes"
+	"encoding/binary"
+	"encoding/json"
+	"math"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strconv"
+	"testing"
+
+	"github.com/featuremap/featuremap/model"
+)
+
+// readFloats reads little-endian float32 values.
+func readFloats(t *testing.T, file string) []float32 {
+	t.Helper()
+	raw, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	v := make([]float32, len(raw)/4)
+	for i := range v {
+		v[i] = math.Float32frombits(binary.LittleEndian.Uint32(raw[4*i:]))
+	}
+	return v
+}
+
+// TestRandomTFJS converts seeded random small CNNs built and saved by
+// TensorFlow.js in Node (testdata/tfjs_models.mjs) and compares their
+// outputs with TensorFlow.js's: float32 within 1e-4 of the output's scale,
+// the int8-quantised Net's argmax equal on at least 99 % of the inputs.
+func TestRandomTFJS(t *testing.T) {
+	const models, batch = 50, 16
+	if runtime.GOOS == "js" || runtime.GOOS == "wasip1" {
+		t.Skip("needs Node and @tensorflow/tfjs: cannot start processes under " + runtime.GOOS)
+	}
+	bin, err := exec.LookPath("node")
+	if err != nil {
+		t.Skip("needs Node (node not in PATH)")
+	}
+	if _, err := os.Stat(filepath.Join("..", "..", "node_modules", "@tensorflow", "tfjs", "package.json")); err != nil {
+		t.Skip("needs node_modules/@tensorflow/tfjs: run npm ci in the repository root")
+	}
+	dir := t.TempDir()
+	cmd := exec.Command(bin, filepath.Join("testdata", "tfjs_models.mjs"), strconv.Itoa(models), strconv.Itoa(batch), dir)
+	out, err := cmd.Output()
+	if err != nil {
+		var stderr []byte
+		if ee, ok := err.(*exec.ExitError); ok {
+			stderr = ee.Stderr
+		}
+		t.Fatalf("node tfjs_models.mjs: %v\n%s", err, stderr)
+	}
+	var shapes [][3]int
+	if err := json.Unmarshal(out, &shapes); err != nil {
+		t.Fatal(err)
+	}
+	worst, agree, total := 0.0, 0, 0
+	types := map[string]int{}
+	for i := range models {
+		d := filepath.Join(dir, strconv.Itoa(i))
+		mj, err := os.ReadFile(filepath.Join(d, "model.json"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		net, err := FromTFJS(mj, func(p string) ([]byte, error) { return os.ReadFile(filepath.Join(d, p)) })
+		if err != nil {
+			t.Fatalf("model %d: %v", i, err)
+		}
+		for _, l := range net.Arch.Layers {
+			types[l.Type()]++
+		}
+		x, want := readFloats(t, filepath.Join(d, "x.bin")), readFloats(t, filepath.Join(d, "y.bin"))
+		got := runNet(t, net, x, batch)
+		if len(got) != len(want) {
+			t.Fatalf("model %d: %d outputs, TF.js %d", i, len(got), len(want))
+		}
+		e := relErr(got, want, batch)
+		worst = max(worst, e)
+		if e > 1e-4 {
+			t.Errorf("model %d:\n%v relative error %.3g > 1e-4", i, net.Graph.Summary(), e)
+		}
+		var buf bytes.Buffer
+		if err := net.Encode(&buf, model.EncodeOptions{Int8: true}); err != nil {
+			t.Fatal(err)
+		}
+		q, err := model.Load(buf.Bytes())
+		if err != nil {
+			t.Fatal(err)
+		}
+		qy := runNet(t, q, x, batch)
+		k := len(qy) / batch
+		for b := range batch {
+			total++
+			if argmax(qy[b*k:(b+1)*k]) == argmax(want[b*k:(b+1)*k]) {
+				agree++
+			}
+		}
+	}
+	t.Logf("%d random TF.js models, featuremap layers %v; largest relative error %.3g; int8 argmax agrees on %d of %d inputs", models, types, worst, agree, total)
+	if float64(agree) < 0.99*float64(total) {
+		t.Errorf("int8 argmax agrees with TF.js on %d of %d inputs, want ≥ 99 %%", agree, total)
+	}
+}
