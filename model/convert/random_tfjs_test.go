@@ -33,6 +33,8 @@ func readFloats(t *testing.T, file string) []float32 {
 // TensorFlow.js in Node (testdata/tfjs_models.mjs) and compares their
 // outputs with TensorFlow.js's: float32 within 1e-4 of the output's scale,
 // the int8-quantised Net's argmax equal on at least 99 % of the inputs.
+// Each converted Net is also exported to ONNX and run in ONNX Runtime Web,
+// which must agree with TensorFlow.js to the same tolerance.
 func TestRandomTFJS(t *testing.T) {
 	const models, batch = 50, 16
 	if runtime.GOOS == "js" || runtime.GOOS == "wasip1" {
@@ -61,6 +63,9 @@ func TestRandomTFJS(t *testing.T) {
 	}
 	worst, agree, total := 0.0, 0, 0
 	types := map[string]int{}
+	var onnxModels [][]byte
+	var nchw, wants [][]float32
+	var dims [][]int
 	for i := range models {
 		d := filepath.Join(dir, strconv.Itoa(i))
 		mj, err := os.ReadFile(filepath.Join(d, "model.json"))
@@ -84,6 +89,14 @@ func TestRandomTFJS(t *testing.T) {
 		if e > 1e-4 {
 			t.Errorf("model %d:\n%v relative error %.3g > 1e-4", i, net.Graph.Summary(), e)
 		}
+		data, err := ToONNX(net)
+		if err != nil {
+			t.Fatalf("model %d: export: %v", i, err)
+		}
+		h, w, c := shapes[i][0], shapes[i][1], shapes[i][2]
+		onnxModels, wants = append(onnxModels, data), append(wants, want)
+		nchw = append(nchw, nhwcToNCHW(x, batch, h, w, c))
+		dims = append(dims, []int{batch, c, h, w})
 		var buf bytes.Buffer
 		if err := net.Encode(&buf, model.EncodeOptions{Int8: true}); err != nil {
 			t.Fatal(err)
@@ -102,7 +115,32 @@ func TestRandomTFJS(t *testing.T) {
 		}
 	}
 	t.Logf("%d random TF.js models, featuremap layers %v; largest relative error %.3g; int8 argmax agrees on %d of %d inputs", models, types, worst, agree, total)
+	ort, _ := runORT(t, onnxModels, nchw, dims)
+	worstORT := 0.0
+	for i := range ort {
+		e := relErr(ort[i], wants[i], batch)
+		worstORT = max(worstORT, e)
+		if e > 1e-4 {
+			t.Errorf("model %d exported to ONNX: ORT's relative error to TF.js %.3g > 1e-4", i, e)
+		}
+	}
+	t.Logf("exported to ONNX: largest relative error of ORT to TF.js %.3g", worstORT)
 	if float64(agree) < 0.99*float64(total) {
 		t.Errorf("int8 argmax agrees with TF.js on %d of %d inputs, want ≥ 99 %%", agree, total)
 	}
+}
+
+// nhwcToNCHW converts n examples [H, W, C] to [C, H, W].
+func nhwcToNCHW(x []float32, n, h, w, c int) []float32 {
+	y := make([]float32, len(x))
+	for b := range n {
+		for i := range h {
+			for j := range w {
+				for ci := range c {
+					y[((b*c+ci)*h+i)*w+j] = x[((b*h+i)*w+j)*c+ci]
+				}
+			}
+		}
+	}
+	return y
 }

@@ -501,7 +501,7 @@ func (c *tfjsConverter) batchNorm(l *tfjs.Layer, ins []value) error {
 	p := map[string][]float32{}
 	for _, w := range []struct {
 		param, keras, flag string
-		def            float32
+		def                float32
 	}{{"gamma", "gamma", "scale", 1}, {"beta", "beta", "center", 0}, {"mean", "moving_mean", "", 0}, {"variance", "moving_variance", "", 0}} {
 		if w.flag != "" {
 			on, err := boolean(l, w.flag, true)

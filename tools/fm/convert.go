@@ -24,6 +24,18 @@ func convertFile(stdout io.Writer, in, out, quantize string) error {
 	return nil
 }
 
+// isJSON reports whether data starts, after white space, with "{".
+func isJSON(data []byte) bool {
+	for _, b := range data {
+		switch b {
+		case ' ', '\t', '\r', '\n':
+			continue
+		}
+		return b == '{'
+	}
+	return false
+}
+
 // exportFile writes a model as ONNX (the only export format).
 func exportFile(stdout io.Writer, in, out string) error {
 	net, err := loadNet(in, 0)

@@ -79,3 +79,33 @@ func TestConvertErrors(t *testing.T) {
 		}
 	}
 }
+
+// TestTFJS reads a TensorFlow.js model.json whose weight shard lies beside
+// it (summary and convert).
+func TestTFJS(t *testing.T) {
+	dir := t.TempDir()
+	modelJSON := `{"format": "layers-model", "modelTopology": {"class_name": "Sequential", "config": {"name": "tiny", "layers": [
+	  {"class_name": "Flatten", "config": {"name": "flat", "batch_input_shape": [null, 2, 2, 1]}},
+	  {"class_name": "Dense", "config": {"name": "fc", "units": 2, "activation": "softmax"}}]}},
+	  "weightsManifest": [{"paths": ["w.bin"], "weights": [
+	    {"name": "fc/kernel", "shape": [4, 2], "dtype": "float32"}, {"name": "fc/bias", "shape": [2], "dtype": "float32"}]}]}`
+	if err := os.WriteFile(filepath.Join(dir, "model.json"), []byte(modelJSON), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "w.bin"), make([]byte, 40), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	code, out, e := fm(t, "summary", filepath.Join(dir, "model.json"))
+	if code != 0 || !strings.Contains(out, `Model: "tiny"`) || !strings.Contains(out, "fc_softmax (softmax)") || !strings.Contains(out, "Total params: 10") {
+		t.Errorf("summary: exit %d\n%s%s", code, out, e)
+	}
+	if code, _, e := fm(t, "convert", filepath.Join(dir, "model.json"), filepath.Join(dir, "out")); code != 0 {
+		t.Errorf("convert: exit %d: %s", code, e)
+	}
+	if err := os.Remove(filepath.Join(dir, "w.bin")); err != nil {
+		t.Fatal(err)
+	}
+	if code, _, e := fm(t, "summary", filepath.Join(dir, "model.json")); code != 1 || !strings.Contains(e, "w.bin") {
+		t.Errorf("summary without the shard: exit %d, %q", code, e)
+	}
+}

@@ -28,6 +28,7 @@ import (
 	_ "image/png"
 	"io"
 	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"time"
@@ -197,6 +198,9 @@ func loadNet(arg string, seed uint64) (*model.Net, error) {
 		return nil, err
 	}
 	n, err := convert.Load(data)
+	if isJSON(data) { // a TensorFlow.js model.json: its shards lie beside it
+		n, err = convert.FromTFJS(data, func(p string) ([]byte, error) { return os.ReadFile(filepath.Join(filepath.Dir(arg), p)) })
+	}
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", arg, err)
 	}
