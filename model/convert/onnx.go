@@ -296,6 +296,18 @@ func (c *onnxConverter) add(nd *onnx.Node, op layers.Op, inputs []value, params 
 	return v, nil
 }
 
+// addOrdered adds a one-input layer without parameters whose output is
+// a flattened [H, W, C] map in ONNX's c, h, w order when chw is set.
+func (c *onnxConverter) addOrdered(nd *onnx.Node, op layers.Op, x value, chw []int) error {
+	v, err := c.add(nd, op, []value{x}, nil)
+	if err != nil {
+		return err
+	}
+	v.chw = chw
+	c.values[nd.Outputs[0]] = v
+	return nil
+}
+
 // alias makes nd's output the same value as its input 0 (Identity, Dropout).
 func (c *onnxConverter) alias(nd *onnx.Node) error {
 	v, err := c.input(nd, 0)
@@ -552,10 +564,7 @@ func (c *onnxConverter) relu(nd *onnx.Node) error {
 			}
 		}
 	}
-	v, err := c.add(nd, &layers.ReLU{}, []value{x}, nil)
-	v.chw = x.chw
-	c.values[nd.Outputs[0]] = v
-	return err
+	return c.addOrdered(nd, &layers.ReLU{}, x, x.chw)
 }
 
 func (c *onnxConverter) pool(nd *onnx.Node) error {
@@ -726,8 +735,7 @@ func (c *onnxConverter) batchNorm(nd *onnx.Node) error {
 		}
 		p[name] = v
 	}
-	v, err := c.add(nd, &layers.BatchNorm{Epsilon: eps}, []value{x}, p)
-	v.chw = x.chw
+	_, err = c.add(nd, &layers.BatchNorm{Epsilon: eps}, []value{x}, p)
 	return err
 }
 
@@ -927,12 +935,11 @@ func (c *onnxConverter) flatten(nd *onnx.Node) error {
 	if len(x.shape) == 1 {
 		return c.alias(nd)
 	}
-	v, err := c.add(nd, &layers.Flatten{}, []value{x}, nil)
+	var chw []int
 	if x.shape[0]*x.shape[1] > 1 && x.shape[2] > 1 {
-		v.chw = x.shape
-		c.values[nd.Outputs[0]] = v
+		chw = x.shape
 	}
-	return err
+	return c.addOrdered(nd, &layers.Flatten{}, x, chw)
 }
 
 // checkFlatReshape accepts a Reshape to [N, K]: a constant shape of two
@@ -1019,10 +1026,7 @@ func (c *onnxConverter) dropout(nd *onnx.Node) error {
 		}
 		ratio = r[0]
 	}
-	v, err := c.add(nd, &layers.Dropout{Rate: ratio}, []value{x}, nil)
-	v.chw = x.chw
-	c.values[nd.Outputs[0]] = v
-	return err
+	return c.addOrdered(nd, &layers.Dropout{Rate: ratio}, x, x.chw)
 }
 
 // constBool reads a scalar BOOL (or integer) tensor.

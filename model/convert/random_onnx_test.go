@@ -89,6 +89,7 @@ func (b *onnxBuilder) padAttrs(k, s, d [2]int, allowAuto bool) ([]onnx.Attribute
 			return []onnx.Attribute{i64s("pads", 0, 0, 0, 0)}, [2]int{outSize(h, k[0], s[0], d[0], 0, 0), outSize(w, k[1], s[1], d[1], 0, 0)}, [4]int{}
 		}
 		auto := []string{"SAME_UPPER", "SAME_LOWER"}[b.rng.IntN(2)]
+		b.ops[auto]++
 		return []onnx.Attribute{{Name: "auto_pad", Type: onnx.AttrString, S: auto}}, [2]int{(h + s[0] - 1) / s[0], (w + s[1] - 1) / s[1]}, [4]int{}
 	case 4:
 		return []onnx.Attribute{{Name: "auto_pad", Type: onnx.AttrString, S: "VALID"}}, [2]int{outSize(h, k[0], s[0], d[0], 0, 0), outSize(w, k[1], s[1], d[1], 0, 0)}, [4]int{}
@@ -97,6 +98,9 @@ func (b *onnxBuilder) padAttrs(k, s, d [2]int, allowAuto bool) ([]onnx.Attribute
 	if mode > 0 {
 		for i := range p {
 			p[i] = b.rng.IntN(k[i%2]) // pools need pads below the kernel
+		}
+		if p[0] != p[2] || p[1] != p[3] {
+			b.ops["asymmetric pads"]++
 		}
 	}
 	return []onnx.Attribute{i64s("pads", p[:]...)}, [2]int{outSize(h, k[0], s[0], d[0], p[0], p[2]), outSize(w, k[1], s[1], d[1], p[1], p[3])}, p
@@ -123,6 +127,12 @@ func (b *onnxBuilder) conv() bool {
 		return false
 	}
 	attrs = append(attrs, i64s("strides", s[:]...), i64s("dilations", d[:]...), intAttr("group", groups))
+	if groups > 1 {
+		b.ops["group>1"]++
+	}
+	if d != [2]int{1, 1} {
+		b.ops["dilation>1"]++
+	}
 	if b.rng.IntN(2) == 0 {
 		attrs = append(attrs, i64s("kernel_shape", k[:]...))
 	}
@@ -142,8 +152,9 @@ func (b *onnxBuilder) pool() bool {
 	op := []string{"MaxPool", "AveragePool"}[b.rng.IntN(2)]
 	attrs, out, p := b.padAttrs(k, s, [2]int{1, 1}, true)
 	attrs = append(attrs, i64s("kernel_shape", k[:]...), i64s("strides", s[:]...))
-	if op == "MaxPool" && b.rng.IntN(3) == 0 && attrs[0].Name == "pads" {
+	if op == "MaxPool" && b.rng.IntN(2) == 0 && attrs[0].Name == "pads" {
 		attrs = append(attrs, intAttr("ceil_mode", 1))
+		b.ops["ceil_mode"]++
 		for a := range 2 {
 			in := b.shape[1+a]
 			span := in + p[a] + p[a+2] - k[a]
@@ -206,7 +217,8 @@ func (b *onnxBuilder) dense(m int) {
 	b.shape = []int{m}
 }
 
-// randomONNX builds a random small CNN as an ONNX model (opset 13) with
+// randomONNX builds a random small CNN as an ONNX model (opset 11, 13, 17
+// or 21) with
 // input [N, C, H, W] and returns it with C, H, W and the ops it uses.
 func randomONNX(seed uint64) (*onnx.Model, [3]int, map[string]int) {
 	for {
@@ -280,7 +292,9 @@ func randomONNX(seed uint64) (*onnx.Model, [3]int, map[string]int) {
 		b.g.Inputs = []onnx.ValueInfo{{Name: "x", Tensor: &onnx.TensorType{ElemType: onnx.Float, HasShape: true,
 			Shape: []onnx.Dim{{Param: "N"}, {Value: int64(c), HasValue: true}, {Value: int64(h), HasValue: true}, {Value: int64(w), HasValue: true}}}}}
 		b.g.Outputs = []onnx.ValueInfo{{Name: b.cur}}
-		return &onnx.Model{IRVersion: 8, OpsetImports: []onnx.OpsetID{{Version: 13}}, Graph: &b.g}, [3]int{c, h, w}, b.ops
+		opset := []int64{11, 13, 17, 21}[rng.IntN(4)]
+		b.ops["opset "+fmt.Sprint(opset)]++
+		return &onnx.Model{IRVersion: 8, OpsetImports: []onnx.OpsetID{{Version: opset}}, Graph: &b.g}, [3]int{c, h, w}, b.ops
 	}
 }
 
