@@ -87,6 +87,7 @@ func bvlcAlexNet(div int, seed uint64) *onnx.Model {
 // probabilities as ONNX Runtime Web on one random image. With -short
 // (make test-race) it checks a quarter-width AlexNet against ORT only.
 func TestAlexNet(t *testing.T) {
+	needNode(t, "onnxruntime-web")
 	if testing.Short() {
 		data := bvlcAlexNet(4, 1).Marshal()
 		net, err := FromONNX(data)
@@ -156,6 +157,7 @@ func compareAlexNet(t *testing.T, net *model.Net, data []byte) {
 // Runtime Web and compares with featuremap on the same random inputs; and
 // FromONNX reads the export back as the same architecture and parameters.
 func TestExportShipped(t *testing.T) {
+	needNode(t, "onnxruntime-web")
 	files, _ := filepath.Glob(filepath.Join("..", "..", "site", "models", "*.safetensors"))
 	if len(files) == 0 {
 		t.Fatal("no site/models/*.safetensors")

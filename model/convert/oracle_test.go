@@ -21,22 +21,29 @@ type job struct {
 	Dims  []int  `json:"dims"`
 }
 
-// runORT runs each (model bytes, NCHW input) pair in onnxruntime-web in one
-// Node process and returns each first output and its dims. It skips the
-// test where Node or the npm packages are missing (js/wasm builds cannot
-// start processes; `npm ci` installs the packages).
-func runORT(t *testing.T, models [][]byte, inputs [][]float32, dims [][]int) ([][]float32, [][]int) {
+// needNode returns the path of node, or skips the test where Node or the
+// npm package pkg is missing (js/wasm builds cannot start processes; `npm
+// ci` installs the packages). Tests call it first, before any heavy work.
+func needNode(t *testing.T, pkg string) string {
 	t.Helper()
 	if runtime.GOOS == "js" || runtime.GOOS == "wasip1" {
-		t.Skip("needs Node and onnxruntime-web: cannot start processes under " + runtime.GOOS)
+		t.Skip("needs Node and " + pkg + ": cannot start processes under " + runtime.GOOS)
 	}
 	bin, err := exec.LookPath("node")
 	if err != nil {
 		t.Skip("needs Node (node not in PATH)")
 	}
-	if _, err := os.Stat(filepath.Join("..", "..", "node_modules", "onnxruntime-web", "package.json")); err != nil {
-		t.Skip("needs node_modules/onnxruntime-web: run npm ci in the repository root")
+	if _, err := os.Stat(filepath.Join("..", "..", "node_modules", pkg, "package.json")); err != nil {
+		t.Skip("needs node_modules/" + pkg + ": run npm ci in the repository root")
 	}
+	return bin
+}
+
+// runORT runs each (model bytes, NCHW input) pair in onnxruntime-web in one
+// Node process and returns each first output and its dims.
+func runORT(t *testing.T, models [][]byte, inputs [][]float32, dims [][]int) ([][]float32, [][]int) {
+	t.Helper()
+	bin := needNode(t, "onnxruntime-web")
 	dir := t.TempDir()
 	jobs := make([]job, len(models))
 	for i := range models {

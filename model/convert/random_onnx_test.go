@@ -303,6 +303,7 @@ func randomONNX(seed uint64) (*onnx.Model, [3]int, map[string]int) {
 // output's scale, and the int8-quantised Net's argmax equal to ORT's on
 // at least 99 % of the random inputs.
 func TestRandomONNX(t *testing.T) {
+	needNode(t, "onnxruntime-web")
 	const models, batch = 60, 16
 	var files [][]byte
 	var inputs [][]float32

@@ -8,7 +8,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"runtime"
 	"strconv"
 	"testing"
 
@@ -37,16 +36,8 @@ func readFloats(t *testing.T, file string) []float32 {
 // which must agree with TensorFlow.js to the same tolerance.
 func TestRandomTFJS(t *testing.T) {
 	const models, batch = 50, 16
-	if runtime.GOOS == "js" || runtime.GOOS == "wasip1" {
-		t.Skip("needs Node and @tensorflow/tfjs: cannot start processes under " + runtime.GOOS)
-	}
-	bin, err := exec.LookPath("node")
-	if err != nil {
-		t.Skip("needs Node (node not in PATH)")
-	}
-	if _, err := os.Stat(filepath.Join("..", "..", "node_modules", "@tensorflow", "tfjs", "package.json")); err != nil {
-		t.Skip("needs node_modules/@tensorflow/tfjs: run npm ci in the repository root")
-	}
+	bin := needNode(t, "@tensorflow/tfjs")
+	needNode(t, "onnxruntime-web")
 	dir := t.TempDir()
 	cmd := exec.Command(bin, filepath.Join("testdata", "tfjs_models.mjs"), strconv.Itoa(models), strconv.Itoa(batch), dir)
 	out, err := cmd.Output()
