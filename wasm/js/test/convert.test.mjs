@@ -3,12 +3,16 @@
 // `fm init` and exported by `fm export -format onnx`, loads from the .onnx
 // bytes and from a path with a misleading name, has the same summary, and
 // predicts what ONNX Runtime Web computes from the same .onnx file.
-// Run after `make build`.
+// A TensorFlow.js layers model saved with tf.io.withSaveHandler (weights
+// split over two shards) loads by path, fetching its shards beside it, and
+// from bytes with options.weights, also in worker mode, and predicts what
+// TensorFlow.js predicts. Run after `make build`.
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, readFileSync } from 'node:fs';
+import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import * as tf from '@tensorflow/tfjs';
 import { loadModule, rng } from '../testing/reference.mjs';
 import { makeModels } from '../testing/models.mjs';
 
@@ -65,6 +69,71 @@ for (const simd of [false, true]) {
       assert.ok(at > 0);
       bytes.set(Buffer.from('Cosh', 'latin1'), at + 2);
       await assert.rejects(fm.loadModel(bytes), /loadModel: .*node "conv1" \(Cosh\): op Cosh is not supported/);
+    });
+  });
+}
+
+// A small Keras-style CNN in TensorFlow.js with seeded weights, saved as
+// DIR/tfjs/model.json + two shards.
+const tfjsDir = join(models.dir, 'tfjs');
+const tfModel = (() => {
+  const r = rng(11);
+  const m = tf.sequential({ name: 'tiny' });
+  m.add(tf.layers.conv2d({ inputShape: [8, 8, 2], filters: 4, kernelSize: 3, padding: 'same', activation: 'relu' }));
+  m.add(tf.layers.batchNormalization({}));
+  m.add(tf.layers.maxPooling2d({ poolSize: 2 }));
+  m.add(tf.layers.flatten());
+  m.add(tf.layers.dense({ units: 5, activation: 'softmax' }));
+  m.setWeights(m.weights.map((w) => tf.tensor(new Float32Array(w.shape.reduce((p, d) => p * d, 1)).map(() => 0.5 + r.next()), w.shape)));
+  return m;
+})();
+await tfModel.save(tf.io.withSaveHandler(async (a) => {
+  const { mkdirSync } = await import('node:fs');
+  mkdirSync(tfjsDir, { recursive: true });
+  const data = new Uint8Array(a.weightData);
+  const half = Math.floor(data.length / 2);
+  writeFileSync(join(tfjsDir, 'shard1.bin'), data.subarray(0, half));
+  writeFileSync(join(tfjsDir, 'shard2.bin'), data.subarray(half));
+  writeFileSync(join(tfjsDir, 'model.json'), JSON.stringify({
+    format: 'layers-model', modelTopology: a.modelTopology,
+    weightsManifest: [{ paths: ['shard1.bin', 'shard2.bin'], weights: a.weightSpecs }],
+  }));
+  return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
+}));
+
+for (const worker of [false, true]) {
+  describe(`loadModel of a TensorFlow.js model.json, worker: ${worker}`, () => {
+    let fm;
+    before(async () => {
+      fm = await init({ worker });
+    });
+    after(() => fm.terminate?.());
+
+    it('loads by path (shards beside it) and from bytes, and predicts what TensorFlow.js predicts', async () => {
+      const byPath = await fm.loadModel(join(tfjsDir, 'model.json'));
+      const byBytes = await fm.loadModel(readFileSync(join(tfjsDir, 'model.json')), {
+        weights: { 'shard1.bin': readFileSync(join(tfjsDir, 'shard1.bin')), 'shard2.bin': readFileSync(join(tfjsDir, 'shard2.bin')) },
+      });
+      assert.equal(byPath.name, 'tiny');
+      assert.deepEqual(byPath.inputShape, [8, 8, 2]);
+      assert.equal(byPath.summary().totalParams, tfModel.countParams());
+      const r = rng(12);
+      const x = new Float32Array(128).map(() => 2 * r.next() - 1);
+      const want = tfModel.predict(tf.tensor(x, [1, 8, 8, 2])).dataSync();
+      for (const model of [byPath, byBytes]) {
+        const { probs } = await model.predict({ shape: [1, 8, 8, 2], data: x });
+        for (let i = 0; i < want.length; i++) {
+          assert.ok(Math.abs(probs[i] - want[i]) <= 1e-5, `probs[${i}] = ${probs[i]}, TF.js ${want[i]}`);
+        }
+        model.dispose();
+      }
+    });
+
+    it('says which weight file is missing', async () => {
+      await assert.rejects(fm.loadModel(readFileSync(join(tfjsDir, 'model.json'))), /needs its weight file 'shard1.bin'/);
+      await assert.rejects(fm.loadModel(readFileSync(join(tfjsDir, 'model.json')), { weights: { 'shard1.bin': new Uint8Array(3) } }),
+        /needs its weight file 'shard2.bin'/);
+      await assert.rejects(fm.loadModel(readFileSync(onnxFile), { weights: {} }), /weights is only for a TensorFlow.js model.json/);
     });
   });
 }
