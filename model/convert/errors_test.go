@@ -153,6 +153,10 @@ func TestTinyTFJS(t *testing.T) {
 	if got := net.NumParams(); got != 46 {
 		t.Errorf("NumParams = %d, want 46", got)
 	}
+	keras3 := strings.Replace(tinyTFJS, `"batch_input_shape"`, `"batch_shape"`, 1)
+	if _, err := FromTFJS([]byte(keras3), func(string) ([]byte, error) { return shard, nil }); err != nil {
+		t.Errorf("Keras 3 batch_shape: %v", err)
+	}
 	bad := strings.Replace(tinyTFJS, `"class_name": "MaxPooling2D"`, `"class_name": "MaxPooling3D"`, 1)
 	if _, err := FromTFJS([]byte(bad), func(string) ([]byte, error) { return shard, nil }); err == nil || !strings.Contains(err.Error(), `tfjs: layer "p" (MaxPooling3D): layer class MaxPooling3D is not supported`) {
 		t.Errorf("MaxPooling3D: %v", err)

@@ -106,9 +106,14 @@ func (c *tfjsConverter) inputs(l *tfjs.Layer) ([]value, error) {
 	return vs, nil
 }
 
-// setInput reads batch_input_shape [null, H, W, C] as the network input.
+// setInput reads batch_input_shape [null, H, W, C] (Keras 3 calls it
+// batch_shape) as the network input.
 func (c *tfjsConverter) setInput(l *tfjs.Layer) error {
-	s, err := l.Ints("batch_input_shape")
+	key := "batch_input_shape"
+	if !l.Has(key) && l.Has("batch_shape") {
+		key = "batch_shape"
+	}
+	s, err := l.Ints(key)
 	if err != nil {
 		return err
 	}
@@ -265,7 +270,7 @@ func (c *tfjsConverter) layer(l *tfjs.Layer, first bool) error {
 	if l.ClassName == "InputLayer" {
 		return c.setInput(l)
 	}
-	if first && l.Has("batch_input_shape") {
+	if first && (l.Has("batch_input_shape") || l.Has("batch_shape")) {
 		if err := c.setInput(l); err != nil {
 			return err
 		}
