@@ -31,7 +31,7 @@
 // Node.IntAttr, FloatAttr, StringAttr and IntsAttr return typed attributes
 // with defaults, failing with the node's name, its op and the attribute.
 //
-// # Converting to featuremap layers (the next step, in package model)
+// # Converting to featuremap layers (package model/convert)
 //
 // A converter walks Graph.Nodes in order (ONNX requires topological order),
 // resolves each input either to an initializer (a weight) or to the output
