@@ -41,7 +41,7 @@ func TestONNXErrors(t *testing.T) {
 		{convModel("Conv", ints("pads", 1, 1)), `node "c1" (Conv): attribute "pads" = [1 1]: want 4 values (2-D)`},
 		{convModel("Conv", intAttr("group", 3)), `node "c1" (Conv): attribute "group" = 3`},
 		{convModel("Conv", onnx.Attribute{Name: "strides", Type: onnx.AttrInt, I: 2}), `node "c1" (Conv): attribute "strides" has type INT, want INTS`},
-		{pool("AveragePool", intAttr("count_include_pad", 1), ints("pads", 1, 1, 0, 0)), `node "p1" (AveragePool): attribute "count_include_pad" = 1 with padding`},
+		{pool("AveragePool", intAttr("count_include_pad", 2)), `node "p1" (AveragePool): attribute "count_include_pad" = 2: want 0 or 1`},
 		{pool("AveragePool", intAttr("ceil_mode", 1)), `node "p1" (AveragePool): attribute "ceil_mode" = 1 is not supported for AveragePool`},
 		{pool("MaxPool", ints("dilations", 2, 2)), `node "p1" (MaxPool): attribute "dilations" = [2 2]`},
 		{pool("MaxPool", intAttr("storage_order", 1)), `node "p1" (MaxPool): attribute "storage_order" = 1`},

@@ -18,7 +18,7 @@ const ExportOpset = 13
 // runs: input "input" [N, C, H, W], output "output", every layer one or
 // two nodes named after it, weights as float32 initializers "<layer>.weight"
 // (OIHW for convolutions, [K, M] for Gemm). Padding is written as explicit
-// pads, average pools with count_include_pad=0, LRN's alpha multiplied by
+// pads, average pools with their count_include_pad, LRN's alpha multiplied by
 // the window size, softmax on a map over the channel axis. The labels and
 // preprocessing go into metadata_props (MetaLabels, MetaPreprocess), so
 // FromONNX gives back the same Net.
@@ -199,7 +199,7 @@ func (e *exporter) layer(i int) error {
 	case *layers.AvgPool:
 		e.node("AveragePool", []string{x}, name, ints("kernel_shape", op.Kernel[:]...),
 			ints("strides", max(op.Strides[0], 1), max(op.Strides[1], 1)), ints("pads", pads(op.Window, in, [2]int{1, 1})...),
-			intAttr("count_include_pad", 0))
+			intAttr("count_include_pad", op.CountIncludePad))
 	case *layers.LRN:
 		size := 2*op.DepthRadius + 1
 		e.node("LRN", []string{x}, name, intAttr("size", size), floatAttr("alpha", float32(float64(op.Alpha)*float64(size))),

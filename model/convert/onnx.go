@@ -639,13 +639,10 @@ func (c *onnxConverter) pool(nd *onnx.Node) error {
 		_, err = c.add(nd, &layers.MaxPool{Window: win}, []value{x}, nil)
 		return err
 	}
-	switch {
-	case includePad == 1 && (win.Padding == layers.PadSame || win.Pads != [4]int{}):
-		return nodeError(nd, "attribute \"count_include_pad\" = 1 with padding: featuremap averages over the real cells only, as TensorFlow does (export with count_include_pad=False, or without padding)")
-	case includePad != 0 && includePad != 1:
+	if includePad != 0 && includePad != 1 {
 		return nodeError(nd, "attribute \"count_include_pad\" = %d: want 0 or 1", includePad)
 	}
-	_, err = c.add(nd, &layers.AvgPool{Window: win}, []value{x}, nil)
+	_, err = c.add(nd, &layers.AvgPool{Window: win, CountIncludePad: int(includePad)}, []value{x}, nil)
 	return err
 }
 

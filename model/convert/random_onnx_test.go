@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"strings"
 	"testing"
 
 	"github.com/featuremap/featuremap/model"
@@ -169,9 +170,9 @@ func (b *onnxBuilder) pool() bool {
 		}
 	}
 	if op == "AveragePool" {
-		cip := 0
-		if attrs[0].Name == "pads" && p == [4]int{} && b.rng.IntN(2) == 0 {
-			cip = 1 // without padding both divisors agree
+		cip := b.rng.IntN(2)
+		if cip == 1 && (p != [4]int{} || strings.HasPrefix(attrs[0].S, "SAME")) {
+			b.ops["count_include_pad=1 with padding"]++
 		}
 		attrs = append(attrs, intAttr("count_include_pad", cip))
 	}
