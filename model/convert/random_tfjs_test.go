@@ -29,9 +29,11 @@ func readFloats(t *testing.T, file string) []float32 {
 }
 
 // TestRandomTFJS converts seeded random small CNNs built and saved by
-// TensorFlow.js in Node (testdata/tfjs_models.mjs) and compares their
-// outputs with TensorFlow.js's: float32 within 1e-4 of the output's scale,
-// the int8-quantised Net's argmax equal on at least 99 % of the inputs.
+// TensorFlow.js in Node (testdata/tfjs_models.mjs; every fifth with uint8
+// or uint16-quantised weights, which TensorFlow.js loads itself) and
+// compares their outputs with TensorFlow.js's: float32 within 1e-4 of the
+// output's scale, the int8-quantised Net's argmax equal on at least 99 %
+// of the inputs.
 // Each converted Net is also exported to ONNX and run in ONNX Runtime Web,
 // which must agree with TensorFlow.js to the same tolerance.
 func TestRandomTFJS(t *testing.T) {

@@ -8,7 +8,9 @@
 // max and average pooling, global pooling; Flatten, Dense heads, Dropout,
 // Softmax; some functional models with Concatenate), gives them seeded
 // random weights, saves each with tf.io.withSaveHandler as DIR/I/model.json
-// and DIR/I/weights.bin (the layout model.save writes), runs it on BATCH
+// and DIR/I/weights.bin (the layout model.save writes; every fifth model
+// with uint8 or uint16-quantised weights, as tensorflowjs_converter
+// --quantize_uint8/uint16 writes them), runs it on BATCH
 // seeded random inputs [BATCH, H, W, C] and writes them and the outputs as
 // little-endian float32 to DIR/I/x.bin and DIR/I/y.bin. Prints a JSON
 // array of each model's input shape [H, W, C].
@@ -131,23 +133,58 @@ function build(seed) {
   return { m, input };
 }
 
+// quantize stores every float32 weight as uint8 or uint16 with a min and
+// a scale per tensor, as tensorflowjs_converter --quantize_uint8/uint16
+// does (value = q·scale + min).
+function quantize(specs, data, dtype) {
+  const levels = dtype === 'uint8' ? 255 : 65535;
+  const Out = dtype === 'uint8' ? Uint8Array : Uint16Array;
+  const parts = [];
+  let at = 0;
+  const qspecs = specs.map((spec) => {
+    const n = spec.shape.reduce((p, d) => p * d, 1);
+    const v = new Float32Array(data.slice(at, at + 4 * n));
+    at += 4 * n;
+    const min = Math.min(...v);
+    const scale = (Math.max(...v) - min) / levels || 1;
+    parts.push(new Uint8Array(Out.from(v, (x) => Math.round((x - min) / scale)).buffer));
+    return { ...spec, quantization: { dtype, min, scale } };
+  });
+  const joined = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let k = 0;
+  for (const p of parts) {
+    joined.set(p, k);
+    k += p.length;
+  }
+  return { specs: qspecs, data: joined.buffer };
+}
+
 const shapes = [];
 for (let i = 0; i < count; i++) {
-  const { m, input } = build(i + 1);
+  let { m, input } = build(i + 1);
   const out = path.join(dir, String(i));
   fs.mkdirSync(out, { recursive: true });
+  // Every fifth model is stored quantised, alternately uint8 and uint16, and
+  // TensorFlow.js itself loads that file (tf.io.fromMemory) to predict.
+  const quant = i % 5 === 4 ? ['uint8', 'uint16'][(i / 5) % 2 | 0] : null;
+  let saved;
   await m.save(tf.io.withSaveHandler(async (artifacts) => {
-    const json = {
-      format: 'layers-model',
-      generatedBy: `TensorFlow.js tfjs-layers v${tf.version.tfjs}`,
-      convertedBy: null,
-      modelTopology: artifacts.modelTopology,
-      weightsManifest: [{ paths: ['weights.bin'], weights: artifacts.weightSpecs }],
-    };
-    fs.writeFileSync(path.join(out, 'model.json'), JSON.stringify(json));
-    fs.writeFileSync(path.join(out, 'weights.bin'), Buffer.from(artifacts.weightData));
+    saved = artifacts;
     return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
   }));
+  let { weightSpecs, weightData } = saved;
+  if (quant) {
+    ({ specs: weightSpecs, data: weightData } = quantize(weightSpecs, weightData, quant));
+    m = await tf.loadLayersModel(tf.io.fromMemory({ modelTopology: saved.modelTopology, weightSpecs, weightData }));
+  }
+  fs.writeFileSync(path.join(out, 'model.json'), JSON.stringify({
+    format: 'layers-model',
+    generatedBy: `TensorFlow.js tfjs-layers v${tf.version.tfjs}`,
+    convertedBy: null,
+    modelTopology: saved.modelTopology,
+    weightsManifest: [{ paths: ['weights.bin'], weights: weightSpecs }],
+  }));
+  fs.writeFileSync(path.join(out, 'weights.bin'), Buffer.from(weightData));
   const r = rng(1000 + i);
   const x = new Float32Array(batch * input[0] * input[1] * input[2]).map(() => 2 * r.next() - 1);
   const y = m.predict(tf.tensor(x, [batch, ...input]));
