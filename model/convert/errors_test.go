@@ -53,6 +53,11 @@ func TestONNXErrors(t *testing.T) {
 			t.Errorf("got %v\nwant an error containing %s", err, c.want)
 		}
 	}
+	ceil := pool("MaxPool") // 3×3 map, 1×1 windows, stride 2, one row and column of padding after: a third window of padding only
+	ceil.Graph.Nodes[1].Attributes = []onnx.Attribute{ints("kernel_shape", 1, 1), ints("strides", 2, 2), ints("pads", 0, 0, 1, 1), intAttr("ceil_mode", 1)}
+	if _, err := FromONNX(ceil.Marshal()); err == nil || !strings.Contains(err.Error(), `node "p1" (MaxPool): attribute "ceil_mode" = 1 makes a last window of padding only`) {
+		t.Errorf("ceil_mode with a window of padding only: %v", err)
+	}
 	lrn := pool("LRN")
 	lrn.Graph.Nodes[1].Attributes = []onnx.Attribute{intAttr("size", 4)}
 	if _, err := FromONNX(lrn.Marshal()); err == nil || !strings.Contains(err.Error(), `node "p1" (LRN): attribute "size" = 4: want an odd window size`) {

@@ -46,7 +46,7 @@ func fromONNXModel(m *onnx.Model) (*model.Net, error) {
 	if opset < minOpset || opset > maxOpset {
 		return nil, fmt.Errorf("onnx: opset %d of the default domain is not supported (want %d to %d)", opset, minOpset, maxOpset)
 	}
-	c := &onnxConverter{g: m.Graph, opset: opset, values: map[string]value{}, consts: map[string]*onnx.Tensor{}, uses: map[string]int{}, names: map[string]bool{model.InputName: true}}
+	c := &onnxConverter{g: m.Graph, opset: opset, values: map[string]value{}, consts: map[string]*onnx.Tensor{}, shapes: map[string][]int64{}, uses: map[string]int{}, names: map[string]bool{model.InputName: true}}
 	arch, params, err := c.convert()
 	if err != nil {
 		return nil, err
@@ -108,7 +108,8 @@ type onnxConverter struct {
 	opset  int64
 	values map[string]value
 	consts map[string]*onnx.Tensor
-	uses   map[string]int // how many node inputs and graph outputs read each value
+	shapes map[string][]int64 // INT64 vectors computed from shapes (onnx_shape.go)
+	uses   map[string]int     // how many node inputs and graph outputs read each value
 	names  map[string]bool
 	layers []model.Layer
 	params map[string][]float32
@@ -364,7 +365,16 @@ func (c *onnxConverter) node(nd *onnx.Node) error {
 	case "Identity":
 		return c.alias(nd)
 	case "Concat":
+		if done, err := c.concatShapes(nd); done || err != nil {
+			return err
+		}
 		return c.concat(nd)
+	case "Shape":
+		return c.shapeOf(nd)
+	case "Gather":
+		return c.gather(nd)
+	case "Unsqueeze":
+		return c.unsqueeze(nd)
 	case "Constant":
 		return c.constantNode(nd)
 	}
@@ -374,7 +384,7 @@ func (c *onnxConverter) node(nd *onnx.Node) error {
 // SupportedONNXOps lists the ONNX ops FromONNX converts.
 var SupportedONNXOps = []string{"Conv", "MaxPool", "AveragePool", "GlobalMaxPool", "GlobalAveragePool", "LRN",
 	"BatchNormalization", "Gemm", "MatMul", "Add (a MatMul's bias)", "Flatten", "Reshape", "Relu", "Softmax",
-	"Dropout", "Identity", "Concat", "Constant"}
+	"Dropout", "Identity", "Concat", "Constant", "Shape, Gather, Unsqueeze (a Reshape's shape)"}
 
 func (c *onnxConverter) constantNode(nd *onnx.Node) error {
 	if err := checkAttrs(nd, "value"); err != nil {
@@ -614,8 +624,8 @@ func (c *onnxConverter) pool(nd *onnx.Node) error {
 				break
 			}
 			out := (span+s-1)/s + 1
-			if (out-1)*s >= in+*before { // the last window must start inside the input or its leading padding
-				out--
+			if (out-1)*s >= in+*before {
+				return nodeError(nd, "attribute \"ceil_mode\" = 1 makes a last window of padding only (ONNX Runtime keeps it, PyTorch drops it): not supported for this input size")
 			}
 			*after += (out-1)*s + k - (in + *before + *after)
 			if *after < 0 {
@@ -939,21 +949,18 @@ func (c *onnxConverter) flatten(nd *onnx.Node) error {
 	return c.addOrdered(nd, &layers.Flatten{}, x, chw)
 }
 
-// checkFlatReshape accepts a Reshape to [N, K]: a constant shape of two
-// entries, the first the batch (0 or -1, or 1 as torch.onnx.export folds
+// checkFlatReshape accepts a Reshape to [N, K]: a shape of two entries
+// (constant, or computed by onnx_shape.go), the first the batch (0 or -1,
+// or 1 as torch.onnx.export folds
 // x.view(x.size(0), -1) for an example input of batch 1) and the second k
 // or -1.
 func (c *onnxConverter) checkFlatReshape(nd *onnx.Node, k int) error {
 	if len(nd.Inputs) < 2 {
 		return nodeError(nd, "input 1 (shape) is missing")
 	}
-	t, ok := c.consts[nd.Inputs[1]]
+	s, ok := c.intVector(nd.Inputs[1])
 	if !ok {
-		return nodeError(nd, "input 1 (shape) must be an initializer or a Constant")
-	}
-	s, err := t.Int64s()
-	if err != nil {
-		return nodeError(nd, "input 1 (shape): %v", err)
+		return nodeError(nd, "input 1 (shape) must be an INT64 initializer or Constant, or computed from Shape")
 	}
 	if len(s) != 2 || (s[1] != -1 && s[1] != int64(k)) || (s[0] == -1 && s[1] == -1) || s[0] < -1 || s[0] > 1 {
 		return nodeError(nd, "shape %v: only a reshape to [N, %d] (flattening each example) is supported", s, k)

@@ -154,19 +154,20 @@ func (b *onnxBuilder) pool() bool {
 	attrs, out, p := b.padAttrs(k, s, [2]int{1, 1}, true)
 	attrs = append(attrs, i64s("kernel_shape", k[:]...), i64s("strides", s[:]...))
 	if op == "MaxPool" && b.rng.IntN(2) == 0 && attrs[0].Name == "pads" {
-		attrs = append(attrs, intAttr("ceil_mode", 1))
-		b.ops["ceil_mode"]++
+		// ceil_mode, unless a last window would hold padding only (refused).
+		var ceil [2]int
 		for a := range 2 {
 			in := b.shape[1+a]
 			span := in + p[a] + p[a+2] - k[a]
-			if span < 0 {
-				return false
+			ceil[a] = (span+s[a]-1)/s[a] + 1
+			if span < 0 || (ceil[a]-1)*s[a] >= in+p[a] {
+				ceil[a] = 0
 			}
-			o := (span+s[a]-1)/s[a] + 1
-			if (o-1)*s[a] >= in+p[a] {
-				o--
-			}
-			out[a] = o
+		}
+		if ceil[0] > 0 && ceil[1] > 0 {
+			attrs = append(attrs, intAttr("ceil_mode", 1))
+			b.ops["ceil_mode"]++
+			out = ceil
 		}
 	}
 	if op == "AveragePool" {
@@ -265,7 +266,18 @@ func randomONNX(seed uint64) (*onnx.Model, [3]int, map[string]int) {
 			seed += 1 << 32
 			continue
 		}
-		switch rng.IntN(4) {
+		switch rng.IntN(5) {
+		case 4: // x.view(x.size(0), -1) as torch.onnx.export writes it with a dynamic batch
+			x := b.cur
+			b.node("Shape", []string{x})
+			zero, axes, minus := b.name("zero"), b.name("axes"), b.name("minus")
+			b.g.Initializers = append(b.g.Initializers, onnx.Tensor{Name: zero, DataType: onnx.Int64, Int64Data: []int64{0}},
+				onnx.Tensor{Name: axes, Dims: []int64{1}, DataType: onnx.Int64, Int64Data: []int64{0}},
+				onnx.Tensor{Name: minus, Dims: []int64{1}, DataType: onnx.Int64, Int64Data: []int64{-1}})
+			b.node("Gather", []string{b.cur, zero}, intAttr("axis", 0))
+			b.node("Unsqueeze", []string{b.cur, axes})
+			b.node("Concat", []string{b.cur, minus}, intAttr("axis", 0))
+			b.node("Reshape", []string{x, b.cur})
 		case 0:
 			b.node([]string{"GlobalAveragePool", "GlobalMaxPool"}[rng.IntN(2)], []string{b.cur})
 			b.shape = []int{b.shape[0], 1, 1}
@@ -294,6 +306,9 @@ func randomONNX(seed uint64) (*onnx.Model, [3]int, map[string]int) {
 			Shape: []onnx.Dim{{Param: "N"}, {Value: int64(c), HasValue: true}, {Value: int64(h), HasValue: true}, {Value: int64(w), HasValue: true}}}}}
 		b.g.Outputs = []onnx.ValueInfo{{Name: b.cur}}
 		opset := []int64{11, 13, 17, 21}[rng.IntN(4)]
+		if b.ops["Unsqueeze"] > 0 && opset < 13 {
+			opset = 13 // Unsqueeze's axes became an input
+		}
 		b.ops["opset "+fmt.Sprint(opset)]++
 		return &onnx.Model{IRVersion: 8, OpsetImports: []onnx.OpsetID{{Version: opset}}, Graph: &b.g}, [3]int{c, h, w}, b.ops
 	}
