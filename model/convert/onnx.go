@@ -285,6 +285,9 @@ func (c *onnxConverter) add(nd *onnx.Node, op layers.Op, inputs []value, params 
 		shapes[i] = in.shape
 	}
 	impl, err := op.Infer(shapes)
+	if err == nil {
+		_, err = layers.CheckedElems(impl.Out())
+	}
 	if err != nil {
 		return value{}, nodeError(nd, "%v", err)
 	}

@@ -237,6 +237,9 @@ func (c *tfjsConverter) add(l *tfjs.Layer, name string, op layers.Op, ins []valu
 		shapes[i] = in.shape
 	}
 	impl, err := op.Infer(shapes)
+	if err == nil {
+		_, err = layers.CheckedElems(impl.Out())
+	}
 	if err != nil {
 		return value{}, layerError(l, "%v", err)
 	}
