@@ -40,9 +40,9 @@ func refForward(t *testing.T, net *Net, x []float32) []refTensor {
 		case *layers.Conv2D:
 			out = refConv(ins[0], op, p[0].Data, p[1].Data)
 		case *layers.MaxPool:
-			out = refPool(ins[0], op.Window, true)
+			out = refPool(ins[0], op.Window, true, false)
 		case *layers.AvgPool:
-			out = refPool(ins[0], op.Window, false)
+			out = refPool(ins[0], op.Window, false, op.CountIncludePad == 1)
 		case *layers.LRN:
 			out = refLRN(ins[0], op)
 		case *layers.ReLU:
@@ -133,7 +133,7 @@ func refConv(x refTensor, l *layers.Conv2D, w, b []float32) refTensor {
 	return out
 }
 
-func refPool(x refTensor, l layers.Window, isMax bool) refTensor {
+func refPool(x refTensor, l layers.Window, isMax, countPad bool) refTensor {
 	h, wd, c := x.shape[0], x.shape[1], x.shape[2]
 	sh, sw := max(l.Strides[0], 1), max(l.Strides[1], 1)
 	oh, ow, top, left := refGeom(l, h, wd, 1, 1)
@@ -154,9 +154,12 @@ func refPool(x refTensor, l layers.Window, isMax bool) refTensor {
 						cells++
 					}
 				}
-				if isMax {
+				switch {
+				case isMax:
 					out.data[(oy*ow+ox)*c+ch] = best
-				} else {
+				case countPad:
+					out.data[(oy*ow+ox)*c+ch] = sum / float64(l.Kernel[0]*l.Kernel[1])
+				default:
 					out.data[(oy*ow+ox)*c+ch] = sum / float64(cells)
 				}
 			}

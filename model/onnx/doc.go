@@ -31,7 +31,7 @@
 // Node.IntAttr, FloatAttr, StringAttr and IntsAttr return typed attributes
 // with defaults, failing with the node's name, its op and the attribute.
 //
-// # Converting to featuremap layers (the next step, in package model)
+// # Converting to featuremap layers (package model/convert)
 //
 // A converter walks Graph.Nodes in order (ONNX requires topological order),
 // resolves each input either to an initializer (a weight) or to the output
@@ -61,11 +61,10 @@
 //   - MaxPool → maxPool (kernel_shape, strides, pads; ceil_mode=1 becomes
 //     extra bottom/right padding, which max pooling ignores; dilations other
 //     than 1 and a used Indices output are refused). AveragePool → avgPool
-//     (ceil_mode=1 refused): featuremap divides
-//     by the real (non-padding) cells as TensorFlow does, which is ONNX's
-//     count_include_pad=0; count_include_pad=1 with non-zero pads needs the
-//     padded divisor and is refused (or lowered to an explicit zero pad
-//     followed by a VALID average pool, which divides by the full window).
+//     (ceil_mode=1 refused): featuremap divides by the real (non-padding)
+//     cells as TensorFlow does, which is ONNX's count_include_pad=0;
+//     count_include_pad=1 (PyTorch's default) is the avgpool attribute
+//     count_include_pad, which divides by the whole window.
 //     GlobalAveragePool/GlobalMaxPool → a pool over the whole H×W.
 //   - LRN (size, alpha, beta, bias) → lrn with depth_radius = (size-1)/2
 //     and alpha_tf = alpha/size (ONNX divides alpha by the window size,

@@ -21,7 +21,7 @@
 // exactly the bytes the manifest describes. JSON is read in one file
 // (json.go) so that the decoder can be replaced without touching the rest.
 //
-// # Converting to featuremap layers (the next step, in package model)
+// # Converting to featuremap layers (package model/convert)
 //
 // Keras layers are NHWC with HWIO kernels, featuremap's own layout, so
 // weights carry over unchanged: Conv2D (kernel [KH, KW, C, OC], bias;

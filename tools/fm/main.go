@@ -6,6 +6,11 @@
 //	fm eval -model FILE|BUILTIN [-seed N] [-n N] [-batch N] [-min PCT]
 //	fm quantize IN OUT
 //	fm init -arch BUILTIN -seed N [-int8] OUT
+//	fm convert [-quantize int8|none] IN OUT
+//	fm export -format onnx IN OUT
+//
+// FILE and IN are featuremap weight files, ONNX models or TensorFlow.js
+// model.json files (shards beside them), told apart by content.
 //
 // BUILTIN names a built-in architecture (seednet, alexmnist, alexnet); for
 // predict and eval it gets deterministic random weights from -seed. Bad
@@ -29,11 +34,13 @@ import (
 	_ "image/png"
 	"io"
 	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"time"
 
 	"github.com/featuremap/featuremap/model"
+	"github.com/featuremap/featuremap/model/convert"
 	"github.com/featuremap/featuremap/model/mnist"
 	"github.com/featuremap/featuremap/model/preprocess"
 	"github.com/featuremap/featuremap/model/quant"
@@ -47,6 +54,8 @@ const usage = `usage:
   fm eval -model FILE|BUILTIN [-seed N] [-n N] [-min PCT]   accuracy on the MNIST test images
   fm quantize IN OUT                            int8 copy of a weight file, with its errors
   fm init -arch BUILTIN -seed N [-int8] OUT     weight file with random weights
+  fm convert [-quantize int8|none] IN OUT       ONNX or TensorFlow.js model to a weight file
+  fm export -format onnx IN OUT                 weight file to ONNX
 BUILTIN is one of %s.
 `
 
@@ -153,6 +162,26 @@ func dispatch(args []string, stdout, stderr io.Writer) error {
 			return badUsage("init: -arch %q, want one of %s", *arch, strings.Join(model.Builtins(), ", "))
 		}
 		return initFile(stdout, *arch, *seed, *int8, a[0])
+	case "convert":
+		q := fs.String("quantize", "int8", "weights: int8 or none (float32)")
+		a, err := parse(2, "IN OUT")
+		if err != nil {
+			return err
+		}
+		if *q != "int8" && *q != "none" {
+			return badUsage("convert: -quantize %q, want int8 or none", *q)
+		}
+		return convertFile(stdout, a[0], a[1], *q)
+	case "export":
+		format := fs.String("format", "", "output format: onnx")
+		a, err := parse(2, "IN OUT")
+		if err != nil {
+			return err
+		}
+		if *format != "onnx" {
+			return badUsage("export: -format %q, want onnx", *format)
+		}
+		return exportFile(stdout, a[0], a[1])
 	case "help", "-h", "-help", "--help":
 		return flag.ErrHelp
 	}
@@ -178,7 +207,10 @@ func loadNet(arg string, seed uint64) (*model.Net, error) {
 	if err != nil {
 		return nil, err
 	}
-	n, err := model.Load(data)
+	n, err := convert.Load(data)
+	if isJSON(data) { // a TensorFlow.js model.json: its shards lie beside it
+		n, err = convert.FromTFJS(data, func(p string) ([]byte, error) { return os.ReadFile(filepath.Join(filepath.Dir(arg), p)) })
+	}
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", arg, err)
 	}

@@ -121,10 +121,17 @@ export interface LoadOptions {
    * API (Node) and for bytes. Default false.
    */
   cache?: boolean;
+  /**
+   * The weight files of a TensorFlow.js model.json given as bytes, by the
+   * paths its weightsManifest lists ('group1-shard1of2.bin': bytes, …).
+   * Without it a model.json loaded by URL fetches them beside itself.
+   */
+  weights?: Record<string, Uint8Array | ArrayBuffer>;
 }
 
 /**
- * A weight file is loaded from a URL (a string resolves against the page;
+ * A featuremap weight file, an ONNX model (.onnx) or a TensorFlow.js layers
+ * model.json (told apart by content, not by name) is loaded from a URL (a string resolves against the page;
  * in Node a string without a scheme is a file path, and file: URLs are
  * read from disk) or from its bytes.
  */
@@ -261,7 +268,10 @@ export interface FeatureMap {
   /** Whether the SIMD build (featuremap.simd.wasm) is running. */
   readonly simd: boolean;
   readonly ops: Ops;
-  /** Loads a weight file; rejects with an Error naming what is wrong with it. */
+  /**
+   * Loads a weight file or an ONNX model; rejects with an Error naming what
+   * is wrong with it (for ONNX: the node, its op and the attribute).
+   */
   loadModel(source: ModelSource, options?: LoadOptions): Promise<Model>;
   /**
    * The size of the engine's WebAssembly memory in bytes. It grows when the

@@ -171,7 +171,7 @@ async function initLocal({ wasmURL, simd }) {
   const op = engine.ops;
   const m = engine.model;
   const backend = {
-    load: async (bytes) => call(m.loadModel, bytes),
+    load: async (bytes, _transfer, shards) => (shards ? call(m.loadModel, bytes, tfjsGroups(bytes, shards)) : call(m.loadModel, bytes)),
     predict: async (handle, input, options) => call(m.predict, handle, input.value, options),
     activations: async (handle, input) => call(m.activations, handle, input.value),
     weights: (handle, layerName) => call(m.weights, handle, layerName),
@@ -219,7 +219,7 @@ async function initWorker({ wasmURL, simd }) {
     throw err;
   }
   const backend = {
-    load: (bytes, transfer) => rpc.call('loadModel', [bytes], transfer),
+    load: (bytes, transfer, shards) => rpc.call('loadModel', shards ? [bytes, shards] : [bytes], transfer),
     predict: (handle, input, options) => rpc.call('predict', [handle, input.value, plain(options, 0)], input.transfer),
     activations: (handle, input) => rpc.call('activations', [handle, input.value], input.transfer),
     weights: (handle, layerName) => rpc.call('weights', [handle, layerName]),
@@ -316,13 +316,17 @@ function connect(worker) {
   };
 }
 
-const LOAD_OPTIONS = ['onProgress', 'cache'];
+const LOAD_OPTIONS = ['onProgress', 'cache', 'weights'];
 
 /** The Cache API cache that loadModel(url, { cache: true }) uses. */
 export const MODEL_CACHE = 'featuremap-models-v1';
 
-// loadModel reads a weight file from source (URL, path or bytes) and loads
-// it with backend (this thread's engine or the worker's).
+// loadModel reads a weight file or an ONNX model from source (URL, path or
+// bytes; the engine tells the formats apart by content) and loads
+// it with backend (this thread's engine or the worker's). A TensorFlow.js
+// model.json (it starts with "{") also needs the weight files its
+// weightsManifest lists: from options.weights (path → bytes), else fetched
+// relative to the model.json's URL.
 async function loadModel(backend, source, options = {}) {
   if (options === null || typeof options !== 'object') {
     throw new Error(`loadModel: options must be an object, got ${String(options)}`);
@@ -334,25 +338,89 @@ async function loadModel(backend, source, options = {}) {
   }
   const onProgress = own(options, 'onProgress');
   const cache = own(options, 'cache') ?? false;
+  const weights = own(options, 'weights');
+  if (weights !== undefined && (weights === null || typeof weights !== 'object')) {
+    throw new Error(`loadModel: weights must be an object mapping weight file paths to bytes, got ${describe(weights)}`);
+  }
   if (onProgress !== undefined && typeof onProgress !== 'function') {
     throw new Error(`loadModel: onProgress must be a function, got ${String(onProgress)}`);
   }
   if (typeof cache !== 'boolean') {
     throw new Error(`loadModel: cache must be a boolean, got ${String(cache)}`);
   }
-  let bytes;
+  let bytes, url;
   let owned = true; // whether bytes may be transferred (not the caller's buffer)
   if (typedArrayName(source) === 'Uint8Array') { // also another realm's, and Node's Buffer
     [bytes, owned] = [source, false];
   } else if (isArrayBuffer(source)) {
     [bytes, owned] = [new Uint8Array(source), false];
   } else if (typeof source === 'string' || source instanceof URL) {
-    bytes = await fetchModel(await resolveSource(source), onProgress, cache);
+    url = await resolveSource(source);
+    bytes = await fetchModel(url, onProgress, cache);
   } else {
     throw new Error(`loadModel: source must be a URL (string or URL), an ArrayBuffer or a Uint8Array, got ${describe(source)}`);
   }
-  const info = await backend.load(bytes, owned ? [bytes.buffer] : []);
+  const groups = tfjsWeightPaths(bytes);
+  let shards = null; // a model.json's weight files: path → Uint8Array
+  if (groups) {
+    shards = {};
+    for (const p of groups.flat()) {
+      const given = weights?.[p];
+      if (given instanceof Uint8Array || given instanceof ArrayBuffer) {
+        shards[p] = new Uint8Array(given);
+      } else if (given !== undefined) {
+        throw new Error(`loadModel: weights['${p}'] must be a Uint8Array or ArrayBuffer, got ${describe(given)}`);
+      } else if (url) {
+        if (p.split('/').some((s) => s === '' || s === '.' || s === '..') || /[\\:?#]/.test(p)) {
+          throw new Error(`loadModel: model.json lists the weight file '${p}', which is not a plain relative path`);
+        }
+        shards[p] = await fetchModel(new URL(p, url), onProgress, cache);
+      } else {
+        throw new Error(`loadModel: this TensorFlow.js model.json needs its weight file '${p}': load the model.json by URL, or pass weights: { '${p}': bytes, … }`);
+      }
+    }
+  } else if (weights !== undefined) {
+    throw new Error('loadModel: weights is only for a TensorFlow.js model.json (this is a weight file or an ONNX model)');
+  }
+  const info = await backend.load(bytes, owned ? [bytes.buffer] : [], shards);
   return newModel(info, backend);
+}
+
+// tfjsWeightPaths returns the weight file paths of each weightsManifest
+// group when bytes is a TensorFlow.js model.json (it starts with "{"),
+// null otherwise.
+function tfjsWeightPaths(bytes) {
+  const first = bytes.findIndex((b) => b !== 0x20 && b !== 0x09 && b !== 0x0a && b !== 0x0d);
+  if (bytes[first] !== 0x7b) {
+    return null;
+  }
+  let json;
+  try {
+    json = JSON.parse(new TextDecoder().decode(bytes));
+  } catch (err) {
+    throw new Error(`loadModel: the file starts like a TensorFlow.js model.json but is not JSON: ${err.message}`, { cause: err });
+  }
+  const manifest = json?.weightsManifest;
+  if (!Array.isArray(manifest) || !manifest.every((g) => Array.isArray(g?.paths) && g.paths.every((p) => typeof p === 'string'))) {
+    throw new Error('loadModel: model.json needs a weightsManifest: [{ paths: [string, …], weights: […] }, …]');
+  }
+  return manifest.map((g) => g.paths);
+}
+
+// tfjsGroups joins a model.json's weight files into the engine's second
+// loadModel argument: one [first path, bytes] pair per weightsManifest
+// group, its files concatenated in order.
+function tfjsGroups(bytes, shards) {
+  return tfjsWeightPaths(bytes).map((paths) => {
+    const parts = paths.map((p) => shards[p]);
+    const joined = new Uint8Array(parts.reduce((n, b) => n + b.length, 0));
+    let at = 0;
+    for (const b of parts) {
+      joined.set(b, at);
+      at += b.length;
+    }
+    return [paths[0] ?? '', joined];
+  });
 }
 
 // newModel is the model object of a loaded file: info comes from the

@@ -40,8 +40,8 @@ const methods = {
     const y = fm.ops[name](...args);
     return [y, [y.data.buffer]];
   },
-  async loadModel([bytes]) {
-    const m = await fm.loadModel(bytes);
+  async loadModel([bytes, weights]) {
+    const m = await fm.loadModel(bytes, weights ? { weights } : {});
     const handle = models.size + 1;
     models.set(handle, m);
     const info = { handle, name: m.name, labels: m.labels, inputShape: m.inputShape, summary: m.summary() };

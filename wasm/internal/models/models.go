@@ -16,6 +16,7 @@ import (
 	"strings"
 
 	"github.com/featuremap/featuremap/model"
+	"github.com/featuremap/featuremap/model/convert"
 	"github.com/featuremap/featuremap/model/preprocess"
 	"github.com/featuremap/featuremap/wasm/internal/ops"
 )
@@ -69,7 +70,10 @@ func arg(args []any, i int) any {
 	return nil
 }
 
-// Load is loadModel(bytes): it decodes a weight file (Uint8Array) and
+// Load is loadModel(bytes[, weights]): it decodes a weight file or an ONNX
+// model (Uint8Array; convert.Load tells them apart by content), or a
+// TensorFlow.js model.json whose weights come as the second argument
+// (loadTFJS), and
 // returns { handle, name, labels, inputShape, summary }, summary being
 // model.Summary's JSON form.
 func (t *Table) Load(args []any) (any, error) {
@@ -78,7 +82,13 @@ func (t *Table) Load(args []any) (any, error) {
 	if !ok {
 		return nil, fmt.Errorf("%s: bytes must be a Uint8Array or ArrayBuffer holding a weight file, got %s", op, ops.Describe(arg(args, 0)))
 	}
-	net, err := model.Load(b.Data)
+	var net *model.Net
+	var err error
+	if weights := arg(args, 1); weights != nil { // a TensorFlow.js model.json
+		net, err = loadTFJS(b.Data, weights)
+	} else {
+		net, err = convert.Load(b.Data)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("%s: cannot load the weight file (%d bytes): %w", op, len(b.Data), err)
 	}
