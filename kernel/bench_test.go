@@ -51,10 +51,10 @@ func BenchmarkConv2D(b *testing.B) {
 		x, filter, bias := randSlice(rng, s.InLen()), randSlice(rng, s.FilterLen()), randSlice(rng, s.OC)
 		dst := make([]float32, s.OutLen())
 		for _, k := range testVariants {
-			ws := make([]float32, s.workspaceLen(k))
+			ws := make([]float32, k.convWorkspaceLen(s.normalized()))
 			b.Run(c.name+"/"+k.name, func(b *testing.B) {
 				for b.Loop() {
-					conv2DWith(k, dst, x, filter, bias, s, ReLU, ws)
+					k.conv(dst, x, filter, bias, s, ReLU, ws)
 				}
 				reportGFLOPs(b, s.FLOPs())
 			})
@@ -92,10 +92,10 @@ func BenchmarkDense(b *testing.B) {
 			flops := 2 * int64(n) * int64(l.k) * int64(l.m)
 			name := fmt.Sprintf("%s/batch%d", l.name, n)
 			for _, k := range testVariants {
-				ws := make([]float32, k.gemmWorkspaceLen(n, l.m, l.k))
+				ws := make([]float32, k.denseWorkspaceLen(n, l.k, l.m))
 				b.Run(name+"/"+k.name, func(b *testing.B) {
 					for b.Loop() {
-						denseWith(k, dst, x, w, bias, n, l.k, l.m, ReLU, ws)
+						k.dense(dst, x, w, bias, n, l.k, l.m, ReLU, ws)
 					}
 					reportGFLOPs(b, flops)
 				})

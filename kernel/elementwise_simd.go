@@ -20,31 +20,3 @@ func reluSIMD(dst, x []float32) {
 	}
 	reluGeneric(dst[i:], x[i:])
 }
-
-// biasActSIMD sets d[r*ldd+j] = act(d[r*ldd+j] + bias[j]) for r < rows,
-// j < cols; bias may be nil.
-func biasActSIMD(d []float32, rows, cols, ldd int, bias []float32, act Activation) {
-	switch {
-	case bias == nil && act == Linear:
-		return
-	case bias == nil:
-		for r := range rows {
-			row := d[r*ldd : r*ldd+cols]
-			reluSIMD(row, row)
-		}
-		return
-	}
-	bias = bias[:cols]
-	for r := range rows {
-		row := d[r*ldd : r*ldd+cols]
-		j := 0
-		for ; j+4 <= cols; j += 4 {
-			v := archsimd.LoadFloat32x4(row[j:]).Add(archsimd.LoadFloat32x4(bias[j:]))
-			if act == ReLU {
-				v = reluVec(v)
-			}
-			v.Store(row[j:])
-		}
-		biasActGeneric(row[j:], 1, cols-j, cols-j, bias[j:], act)
-	}
-}

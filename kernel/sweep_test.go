@@ -25,7 +25,7 @@ func same(s ConvShape) ConvShape {
 	return s
 }
 
-// checkConv runs conv2DWith on random data and compares with refConv2D.
+// checkConv runs k.conv on random data and compares with refConv2D.
 func checkConv(t *testing.T, k *kernels, rng *rand.Rand, s ConvShape, withBias bool, act Activation) {
 	t.Helper()
 	if err := s.Validate(); err != nil {
@@ -41,19 +41,35 @@ func checkConv(t *testing.T, k *kernels, rng *rand.Rand, s ConvShape, withBias b
 		gbias = gb.data()
 	}
 	gx, gf := newGuardBuf(x), newGuardBuf(filter)
-	gdst, gws := filledGuardBuf(s.OutLen()), filledGuardBuf(s.workspaceLen(k))
-	conv2DWith(k, gdst.data(), gx.data(), gf.data(), gbias, s, act, gws.data())
-
 	name := convName(s)
 	want := refConv2D(x, filter, bias, s, act)
 	mag := refConv2D(absAll(x), absAll(filter), absAll(bias), s, Linear)
 	terms := s.KH*s.KW*(s.C/s.Groups) + 1 // products and the bias
-	checkClose(t, name, gdst.data(), want, scaled(gamma(terms+1), mag))
+	tol := scaled(gamma(terms+1), mag)
+
+	gdst, gws := filledGuardBuf(s.OutLen()), filledGuardBuf(k.convWorkspaceLen(s))
+	k.conv(gdst.data(), gx.data(), gf.data(), gbias, s, act, gws.data())
+	checkClose(t, name, gdst.data(), want, tol)
 	gdst.checkGuards(t, name+" dst")
 	gws.checkGuards(t, name+" ws")
 	gx.checkUnchanged(t, name+" x", x)
 	gf.checkUnchanged(t, name+" filter", filter)
 	gb.checkUnchanged(t, name+" bias", bias)
+
+	// The same through the packed filter (PackedConv.Conv2D).
+	p, err := packConvWith(k, gf.data(), s)
+	if err != nil {
+		t.Fatalf("%s: packConvWith: %v", name, err)
+	}
+	gdst, gws = filledGuardBuf(s.OutLen()), filledGuardBuf(p.WorkspaceLen(s.N))
+	if err := p.Conv2D(gdst.data(), gx.data(), gbias, s.N, act, gws.data()); err != nil {
+		t.Fatalf("%s: packed: %v", name, err)
+	}
+	checkClose(t, name+" packed", gdst.data(), want, tol)
+	gdst.checkGuards(t, name+" packed dst")
+	gws.checkGuards(t, name+" packed ws")
+	gx.checkUnchanged(t, name+" packed x", x)
+	gb.checkUnchanged(t, name+" packed bias", bias)
 }
 
 // edgeConvShapes are the hand-picked corner cases of tf.nn.conv2d.
@@ -248,7 +264,7 @@ func TestGemmBlocks(t *testing.T) {
 	})
 }
 
-// TestDense sweeps N, K, M of a fully connected layer through denseWith.
+// TestDense sweeps N, K, M of a fully connected layer through kernels.dense.
 func TestDense(t *testing.T) {
 	ns := []int{1, 2, 3, 4, 5, 7, 12, 13, 17}
 	ks := []int{1, 3, 4, 5, 12, 13, 16, 17, 24, 25, 33, 64, 65}
@@ -280,16 +296,31 @@ func checkDense(t *testing.T, kern *kernels, rng *rand.Rand, n, k, m int, withBi
 		gbias = gb.data()
 	}
 	gx, gw := newGuardBuf(x), newGuardBuf(w)
-	gdst, gws := filledGuardBuf(n*m), filledGuardBuf(kern.gemmWorkspaceLen(n, m, k))
-	denseWith(kern, gdst.data(), gx.data(), gw.data(), gbias, n, k, m, act, gws.data())
+	gdst, gws := filledGuardBuf(n*m), filledGuardBuf(kern.denseWorkspaceLen(n, k, m))
+	kern.dense(gdst.data(), gx.data(), gw.data(), gbias, n, k, m, act, gws.data())
 	want := refDense(x, w, bias, n, k, m, act)
 	mag := refDense(absAll(x), absAll(w), absAll(bias), n, k, m, Linear)
-	checkClose(t, name, gdst.data(), want, scaled(gamma(k+2), mag))
+	tol := scaled(gamma(k+2), mag)
+	checkClose(t, name, gdst.data(), want, tol)
 	gdst.checkGuards(t, name+" dst")
 	gws.checkGuards(t, name+" ws")
 	gx.checkUnchanged(t, name+" x", x)
 	gw.checkUnchanged(t, name+" w", w)
 	gb.checkUnchanged(t, name+" bias", bias)
+
+	// The same through the packed weights (PackedDense.Dense).
+	p, err := packDenseWith(kern, gw.data(), k, m)
+	if err != nil {
+		t.Fatalf("%s: packDenseWith: %v", name, err)
+	}
+	gdst, gws = filledGuardBuf(n*m), filledGuardBuf(p.WorkspaceLen(n))
+	if err := p.Dense(gdst.data(), gx.data(), gbias, n, act, gws.data()); err != nil {
+		t.Fatalf("%s: packed: %v", name, err)
+	}
+	checkClose(t, name+" packed", gdst.data(), want, tol)
+	gdst.checkGuards(t, name+" packed dst")
+	gws.checkGuards(t, name+" packed ws")
+	gx.checkUnchanged(t, name+" packed x", x)
 }
 
 // edgePoolShapes are the hand-picked corner cases of tf.nn.max_pool and

@@ -1,0 +1,128 @@
+//go:build goexperiment.simd && (amd64 || wasm)
+
+package kernel
+
+// convSIMD computes Conv2D as one gemmBlocked per group over the whole
+// batch: A = the im2col matrix [N*OH*OW, KH*KW*C/G] packed straight from x
+// by packAConv (or x itself, lda = C, when pointwise), B = the group's
+// column block of the HWIO filter viewed as [KH*KW*C/G, OC] (packed block
+// by block), C = the group's column block of dst (ldc = OC), with bias and
+// activation applied as the last K block is stored. s is normalized.
+func convSIMD(dst, x, filter, bias []float32, s ConvShape, act Activation, ws []float32) {
+	ocg := s.OC / s.Groups
+	for g := range s.Groups {
+		convGroupSIMD(dst, x, &gemmB{b: filter[g*ocg:], ldb: s.OC}, bias, s, g, act, ws)
+	}
+}
+
+// convPackedSIMD is convSIMD with the filter packed once by packConvSIMD:
+// group g's B is packed[g*L:(g+1)*L], L = packedBLenSIMD(KH*KW*C/G, OC/G).
+func convPackedSIMD(dst, x, packed, bias []float32, s ConvShape, act Activation, ws []float32) {
+	ocg := s.OC / s.Groups
+	l := packedBLenSIMD(s.KH*s.KW*(s.C/s.Groups), ocg)
+	for g := range s.Groups {
+		convGroupSIMD(dst, x, &gemmB{packed: packed[g*l : (g+1)*l], nPad: roundUp(ocg, gemmNR)}, bias, s, g, act, ws)
+	}
+}
+
+// convGroupSIMD computes the output channels of group g with the filter
+// block B.
+func convGroupSIMD(dst, x []float32, B *gemmB, bias []float32, s ConvShape, g int, act Activation, ws []float32) {
+	oh, ow := s.Out()
+	cg, ocg := s.C/s.Groups, s.OC/s.Groups
+	A := gemmA{a: x, conv: s, g: g}
+	if s.pointwise() {
+		A = gemmA{a: x[g*cg:], lda: s.C}
+	}
+	var b []float32
+	if bias != nil {
+		b = bias[g*ocg : (g+1)*ocg]
+	}
+	gemmBlocked(s.N*oh*ow, ocg, s.KH*s.KW*cg, &A, B, dst[g*ocg:], s.OC, false, b, act, ws)
+}
+
+// convSIMDWorkspaceLen is the scratch convSIMD needs: one packed A block and
+// one packed B block (the A block only with a packed filter).
+func convSIMDWorkspaceLen(s ConvShape) int {
+	oh, ow := s.Out()
+	return gemmSIMDWorkspaceLen(s.N*oh*ow, s.OC/s.Groups, s.KH*s.KW*(s.C/s.Groups))
+}
+
+func convPackedSIMDWorkspaceLen(s ConvShape) int {
+	oh, ow := s.Out()
+	return packedABlockLen(s.N*oh*ow, s.KH*s.KW*(s.C/s.Groups))
+}
+
+// packConvSIMD packs the HWIO filter group by group for convPackedSIMD.
+func packConvSIMD(dst, filter []float32, s ConvShape) {
+	k, ocg := s.KH*s.KW*(s.C/s.Groups), s.OC/s.Groups
+	l := packedBLenSIMD(k, ocg)
+	for g := range s.Groups {
+		packBSIMD(dst[g*l:(g+1)*l], filter[g*ocg:], s.OC, k, ocg)
+	}
+}
+
+func packedConvLenSIMD(s ConvShape) int {
+	return s.Groups * packedBLenSIMD(s.KH*s.KW*(s.C/s.Groups), s.OC/s.Groups)
+}
+
+// packAConv packs rows ic..ic+mc-1, columns pc..pc+kc-1 of the im2col
+// matrix of group g of x [N, H, W, C] into dst as packA does, reading the
+// image directly: row i is output pixel (n, oy, ox) with i = (n*OH+oy)*OW+ox,
+// column p is filter tap (ky, kx) and channel ci with p = (ky*KW+kx)*C/G+ci,
+// and the value is x[n, oy*SH-Top+ky*DH, ox*SW-Left+kx*DW, g*C/G+ci], or 0
+// outside the image. Along p a tap's C/G channels are contiguous in x, so
+// the panels fill run by run.
+func packAConv(dst, x []float32, s *ConvShape, g, ic, mc, pc, kc, kp int) {
+	oh, ow := s.Out()
+	cg := s.C / s.Groups
+	for ir := 0; ir < mc; ir += gemmMR {
+		panel := dst[ir*kp : (ir+gemmMR)*kp]
+		mr := min(gemmMR, mc-ir)
+		if kc < kp {
+			clear(panel[kc*gemmMR:])
+		}
+		// Each row's image offset and top-left input cell.
+		var img, iy0, ix0 [gemmMR]int
+		for r := range mr {
+			i := ic + ir + r
+			n, pix := i/(oh*ow), i%(oh*ow)
+			img[r] = n*s.H*s.W*s.C + g*cg
+			iy0[r] = pix/ow*s.StrideH - s.Pad.Top
+			ix0[r] = pix%ow*s.StrideW - s.Pad.Left
+		}
+		tap, ci := pc/cg, pc%cg
+		for p := pc; p < pc+kc; tap, ci = tap+1, 0 {
+			run := min(cg-ci, pc+kc-p)
+			dy, dx := tap/s.KW*s.DilationH, tap%s.KW*s.DilationW
+			var src [gemmMR][]float32
+			inside := mr
+			for r := range mr {
+				iy, ix := iy0[r]+dy, ix0[r]+dx
+				if iy < 0 || iy >= s.H || ix < 0 || ix >= s.W {
+					inside--
+					continue
+				}
+				off := img[r] + (iy*s.W+ix)*s.C + ci
+				src[r] = x[off : off+run]
+			}
+			d := panel[(p-pc)*gemmMR : (p-pc+run)*gemmMR]
+			if inside == gemmMR {
+				interleave4(d, src[0], src[1], src[2], src[3])
+			} else {
+				for r := range gemmMR {
+					if src[r] == nil {
+						for t := range run {
+							d[t*gemmMR+r] = 0
+						}
+						continue
+					}
+					for t, v := range src[r] {
+						d[t*gemmMR+r] = v
+					}
+				}
+			}
+			p += run
+		}
+	}
+}
