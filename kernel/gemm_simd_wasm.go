@@ -8,9 +8,10 @@ import (
 )
 
 // gemmNR is the width of the wasm micro-kernel's tile: 4×12 Float32x4
-// accumulators, the largest tile that neither Go nor V8 spills
-// (8×8 and 4×16 ran at about half the speed in the SIMD GEMM rows of
-// `make bench` with `go test -bench GEMM ./kernel` under js/wasm).
+// accumulators, the largest tile that neither Go nor V8 spills (8×8 and
+// 4×16 tiles, with 16 accumulators, ran at about half the GFLOP/s that
+// BenchmarkConv2D reports for this one; `make bench` runs the kernel
+// benchmarks).
 const gemmNR = 12
 
 // gemmTile sets tile[r*gemmNR+j] = Σ_{p<kp} a[p*gemmMR+r] * b[p*gemmNR+j]
@@ -81,11 +82,29 @@ func gemmTile(kp int, a, b unsafe.Pointer, tile *[gemmMR * gemmNR]float32) {
 // int8 weight panel q (k rows of qNR = 16 bytes): each row is loaded as one
 // Int8x16, widened to four Int32x4 (ExtendLo/Hi8ToInt16, then
 // ExtendLo/Hi4ToInt32), converted exactly to float32 and multiplied by the
-// broadcast x[p]. The caller guarantees k ≥ 1 and that x holds k values and
-// q k*qNR bytes.
+// broadcast x[p]; two rows per step. The caller guarantees k ≥ 1 and that x
+// holds k values and q k*qNR bytes.
 func gemvInt8Panel(k int, x, q unsafe.Pointer, acc *[qNR]float32) {
 	var a0, a1, a2, a3 archsimd.Float32x4
-	for p := range k {
+	p := 0
+	for ; p+2 <= k; p += 2 {
+		pq, px := unsafe.Add(q, p*qNR), unsafe.Add(x, p*4)
+		v := archsimd.LoadInt8x16Array((*[16]int8)(pq))
+		xb := archsimd.BroadcastFloat32x4(*(*float32)(px))
+		lo, hi := v.ExtendLo8ToInt16(), v.ExtendHi8ToInt16()
+		a0 = a0.Add(lo.ExtendLo4ToInt32().ConvertToFloat32().Mul(xb))
+		a1 = a1.Add(lo.ExtendHi4ToInt32().ConvertToFloat32().Mul(xb))
+		a2 = a2.Add(hi.ExtendLo4ToInt32().ConvertToFloat32().Mul(xb))
+		a3 = a3.Add(hi.ExtendHi4ToInt32().ConvertToFloat32().Mul(xb))
+		v = archsimd.LoadInt8x16Array((*[16]int8)(unsafe.Add(pq, qNR)))
+		xb = archsimd.BroadcastFloat32x4(*(*float32)(unsafe.Add(px, 4)))
+		lo, hi = v.ExtendLo8ToInt16(), v.ExtendHi8ToInt16()
+		a0 = a0.Add(lo.ExtendLo4ToInt32().ConvertToFloat32().Mul(xb))
+		a1 = a1.Add(lo.ExtendHi4ToInt32().ConvertToFloat32().Mul(xb))
+		a2 = a2.Add(hi.ExtendLo4ToInt32().ConvertToFloat32().Mul(xb))
+		a3 = a3.Add(hi.ExtendHi4ToInt32().ConvertToFloat32().Mul(xb))
+	}
+	if p < k {
 		v := archsimd.LoadInt8x16Array((*[16]int8)(unsafe.Add(q, p*qNR)))
 		xb := archsimd.BroadcastFloat32x4(*(*float32)(unsafe.Add(x, p*4)))
 		lo, hi := v.ExtendLo8ToInt16(), v.ExtendHi8ToInt16()
