@@ -33,6 +33,10 @@ func packConvWith(k *kernels, filter []float32, s ConvShape) (*PackedConv, error
 		return nil, err
 	}
 	s = s.normalized()
+	oh, ow := s.Out()
+	if !fitsPacked(s.KH, s.KW, s.C/s.Groups, s.OC) || !fitsPacked(s.H, s.W, s.C) || !fitsPacked(oh, ow, s.OC) {
+		return nil, fmt.Errorf("kernel: conv2d: filter [%d %d %d %d], input or output of one image exceeds %d elements", s.KH, s.KW, s.C/s.Groups, s.OC, maxPackedLen)
+	}
 	if err := checkLen("conv2d", "filter", len(filter), s.FilterLen()); err != nil {
 		return nil, err
 	}
@@ -64,8 +68,9 @@ func (p *PackedConv) WorkspaceLen(n int) int {
 // validation it allocates nothing.
 func (p *PackedConv) Conv2D(dst, x, bias []float32, n int, act Activation, ws []float32) error {
 	const op = "conv2d"
-	if n < 1 {
-		return fmt.Errorf("kernel: %s: batch N must be positive, got %d", op, n)
+	oh, ow := p.s.Out()
+	if n < 1 || !fitsPacked(n, p.s.H*p.s.W*p.s.C) || !fitsPacked(n, oh*ow*p.s.OC) {
+		return fmt.Errorf("kernel: %s: batch N must be positive and the batch at most %d elements, got N = %d", op, maxPackedLen, n)
 	}
 	s := p.s
 	s.N = n
@@ -143,10 +148,30 @@ func packDenseInt8With(kern *kernels, q []int8, scales []float32, k, m int) (*Pa
 }
 
 func checkDenseSizes(k, m int) error {
-	if k < 1 || m < 1 {
+	switch {
+	case k < 1 || m < 1:
 		return fmt.Errorf("kernel: dense: sizes K, M must be positive, got %d, %d", k, m)
+	case !fitsPacked(k, m):
+		return fmt.Errorf("kernel: dense: weights [%d %d] exceed %d elements", k, m, maxPackedLen)
 	}
 	return nil
+}
+
+// maxPackedLen bounds the weights a layer may pack (2^31 elements, 8 GiB of
+// float32), so that no size arithmetic overflows.
+const maxPackedLen = 1 << 31
+
+// fitsPacked reports whether the product of the positive sizes is at most
+// maxPackedLen, without overflowing.
+func fitsPacked(sizes ...int) bool {
+	p := 1
+	for _, v := range sizes {
+		if v > maxPackedLen/p {
+			return false
+		}
+		p *= v
+	}
+	return true
 }
 
 // Sizes returns K and M of the weight matrix [K, M].
@@ -181,8 +206,8 @@ func (p *PackedDense) WorkspaceLen(n int) int {
 // x, bias or ws. After validation it allocates nothing.
 func (p *PackedDense) Dense(dst, x, bias []float32, n int, act Activation, ws []float32) error {
 	const op = "dense"
-	if n < 1 {
-		return fmt.Errorf("kernel: %s: batch N must be positive, got %d", op, n)
+	if n < 1 || !fitsPacked(n, max(p.k, p.m)) {
+		return fmt.Errorf("kernel: %s: batch N must be positive and the batch at most %d elements, got N = %d", op, maxPackedLen, n)
 	}
 	if err := firstErr(
 		checkLen(op, "x", len(x), n*p.k),

@@ -174,10 +174,17 @@ func TestPackedErrors(t *testing.T) {
 		{"conv2d", "len(filter)", func() error { _, err := PackConv(short(f.filter), f.conv); return err }()},
 		{"conv2d", "groups", func() error { s := f.conv; s.Groups = 3; _, err := PackConv(f.filter, s); return err }()},
 		{"conv2d", "batch N", pc.Conv2D(f.dst, f.x, f.bias, 0, ReLU, cws)},
+		{"conv2d", "batch N", pc.Conv2D(f.dst, f.x, f.bias, 1<<60, ReLU, cws)},
 		{"conv2d", "len(x)", pc.Conv2D(f.dst, short(f.x), f.bias, n, ReLU, cws)},
 		{"conv2d", "len(dst)", pc.Conv2D(short(f.dst), f.x, f.bias, n, ReLU, cws)},
 		{"conv2d", "len(bias)", pc.Conv2D(f.dst, f.x, short(f.bias), n, ReLU, cws)},
 		{"dense", "sizes K, M", func() error { _, err := PackDense(f.dw, 0, f.m); return err }()},
+		{"dense", "exceed", func() error { _, err := PackDense(f.dw, 1<<40, 1<<40); return err }()},
+		{"dense", "exceed", func() error { _, err := PackDenseInt8(q, scales, 1<<62, 4); return err }()},
+		{"conv2d", "exceeds", func() error {
+			_, err := PackConv(f.filter, ConvShape{N: 1, H: 1, W: 1, C: 1 << 20, KH: 1, KW: 1, OC: 1 << 20, Pad: Padding{}})
+			return err
+		}()},
 		{"dense", "len(w)", func() error { _, err := PackDense(short(f.dw), f.k, f.m); return err }()},
 		{"dense_int8", "len(q)", func() error { _, err := PackDenseInt8(q[:5], scales, f.k, f.m); return err }()},
 		{"dense_int8", "len(scales)", func() error { _, err := PackDenseInt8(q, short(scales), f.k, f.m); return err }()},
@@ -190,6 +197,7 @@ func TestPackedErrors(t *testing.T) {
 			err      error
 		}{
 			{"dense", "batch N", p.Dense(f.ddst, f.dx, f.dbias, -1, Linear, ws)},
+			{"dense", "batch N", p.Dense(f.ddst, f.dx, f.dbias, 1<<60, Linear, ws)},
 			{"dense", "len(x)", p.Dense(f.ddst, short(f.dx), f.dbias, f.n, Linear, ws)},
 			{"dense", "len(dst)", p.Dense(short(f.ddst), f.dx, f.dbias, f.n, Linear, ws)},
 			{"dense", "len(bias)", p.Dense(f.ddst, f.dx, short(f.dbias), f.n, Linear, ws)},
