@@ -52,12 +52,16 @@ func BenchmarkConv2D(b *testing.B) {
 		for _, n := range []int{1, 64} {
 			s := c.s
 			s.N = n
-			rng := newRand(b)
-			x, filter, bias := randSlice(rng, s.InLen()), randSlice(rng, s.FilterLen()), randSlice(rng, s.OC)
-			dst := make([]float32, s.OutLen())
+			// data allocates the operands inside a sub-benchmark, so that
+			// the ones a -bench pattern skips cost nothing.
+			data := func(b *testing.B) (x, filter, bias, dst []float32) {
+				rng := newRand(b)
+				return randSlice(rng, s.InLen()), randSlice(rng, s.FilterLen()), randSlice(rng, s.OC), make([]float32, s.OutLen())
+			}
 			name := fmt.Sprintf("%s/batch%d", c.name, n)
 			for _, k := range testVariants {
 				b.Run(name+"/"+k.name, func(b *testing.B) {
+					x, filter, bias, dst := data(b)
 					ws := make([]float32, k.convWorkspaceLen(s))
 					for b.Loop() {
 						k.conv(dst, x, filter, bias, s, ReLU, ws)
@@ -65,6 +69,7 @@ func BenchmarkConv2D(b *testing.B) {
 					reportGFLOPs(b, s.FLOPs())
 				})
 				b.Run(name+"/"+k.name+"-packed", func(b *testing.B) {
+					x, filter, bias, dst := data(b)
 					p, err := packConvWith(k, filter, s)
 					if err != nil {
 						b.Fatal(err)
@@ -80,6 +85,7 @@ func BenchmarkConv2D(b *testing.B) {
 			}
 			if c.naive && n == 1 {
 				b.Run(name+"/naive", func(b *testing.B) {
+					x, filter, bias, _ := data(b)
 					for b.Loop() {
 						refConv2D(x, filter, bias, s, ReLU)
 					}
@@ -105,20 +111,18 @@ func BenchmarkDense(b *testing.B) {
 		{"alexnet/fc8", 4096, 1000, false},
 	}
 	for _, l := range layers {
-		rng := newRand(b)
-		w, bias := randSlice(rng, l.k*l.m), randSlice(rng, l.m)
-		q := make([]int8, l.k*l.m)
-		for i := range q {
-			q[i] = int8(rng.IntN(255) - 127)
-		}
-		scales := fill(l.m, 1.0/127)
 		for _, n := range []int{1, 64} {
-			x := randSlice(rng, n*l.k)
-			dst := make([]float32, n*l.m)
+			// data allocates the operands inside a sub-benchmark, so that
+			// the ones a -bench pattern skips cost nothing.
+			data := func(b *testing.B) (x, w, bias, dst []float32) {
+				rng := newRand(b)
+				return randSlice(rng, n*l.k), randSlice(rng, l.k*l.m), randSlice(rng, l.m), make([]float32, n*l.m)
+			}
 			flops := 2 * int64(n) * int64(l.k) * int64(l.m)
 			name := fmt.Sprintf("%s/batch%d", l.name, n)
 			for _, k := range testVariants {
 				b.Run(name+"/"+k.name, func(b *testing.B) {
+					x, w, bias, dst := data(b)
 					ws := make([]float32, k.denseWorkspaceLen(n, l.k, l.m))
 					for b.Loop() {
 						k.dense(dst, x, w, bias, n, l.k, l.m, ReLU, ws)
@@ -127,9 +131,14 @@ func BenchmarkDense(b *testing.B) {
 				})
 				for _, form := range []string{"packed", "int8"} {
 					b.Run(name+"/"+k.name+"-"+form, func(b *testing.B) {
+						x, w, bias, dst := data(b)
 						p, err := packDenseWith(k, w, l.k, l.m)
 						if form == "int8" {
-							p, err = packDenseInt8With(k, q, scales, l.k, l.m)
+							q := make([]int8, l.k*l.m)
+							for i, v := range w {
+								q[i] = int8(v * 127)
+							}
+							p, err = packDenseInt8With(k, q, fill(l.m, 1.0/127), l.k, l.m)
 						}
 						if err != nil {
 							b.Fatal(err)
@@ -146,6 +155,7 @@ func BenchmarkDense(b *testing.B) {
 			}
 			if l.naive && n == 1 {
 				b.Run(name+"/naive", func(b *testing.B) {
+					x, w, bias, _ := data(b)
 					for b.Loop() {
 						refDense(x, w, bias, n, l.k, l.m, ReLU)
 					}
