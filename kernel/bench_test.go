@@ -211,3 +211,39 @@ func BenchmarkPool(b *testing.B) {
 		}
 	}
 }
+
+func BenchmarkLRN(b *testing.B) {
+	alex := LRNParams{DepthRadius: 2, Bias: 2, Alpha: 1e-4, Beta: 0.75}
+	for _, l := range []struct {
+		name      string
+		pixels, c int
+		p         LRNParams
+		naive     bool
+	}{
+		{"alexmnist/lrn1", 28 * 28, 48, alex, true},
+		{"alexnet/lrn1", 55 * 55, 96, alex, false},
+		{"alexnet/lrn2", 27 * 27, 256, alex, false},
+		{"tf-defaults/c256", 27 * 27, 256, LRNParams{DepthRadius: 5, Bias: 1, Alpha: 1, Beta: 0.5}, false},
+		{"radius2^24/c65536", 1, 1 << 16, LRNParams{DepthRadius: 1 << 24, Bias: 1, Alpha: 1e-4, Beta: 0.75}, false},
+	} {
+		data := func(b *testing.B) (x, dst []float32) {
+			return randSlice(newRand(b), l.pixels*l.c), make([]float32, l.pixels*l.c)
+		}
+		for _, k := range testVariants {
+			b.Run(l.name+"/"+k.name, func(b *testing.B) {
+				x, dst := data(b)
+				for b.Loop() {
+					k.lrn(dst, x, l.pixels, l.c, l.p)
+				}
+			})
+		}
+		if l.naive {
+			b.Run(l.name+"/naive", func(b *testing.B) {
+				x, _ := data(b)
+				for b.Loop() {
+					refLRN(x, l.pixels, l.c, l.p)
+				}
+			})
+		}
+	}
+}

@@ -2,19 +2,37 @@ package kernel
 
 import "math"
 
-// lrnGeneric computes LRN pixel by pixel: the window sums of squares by
-// windowSums (O(C) for any depth radius), then x * (bias + alpha*sum)^-beta
-// in float64 (powNeg), rounded once to float32. Error: the sum is rounded
-// to float32 once (relative u = 2⁻²⁴, all terms being positive), which
-// changes the result by at most β·u relatively; powNeg and the product add
-// a few float64 roundings and the final rounding u.
+// lrnDirectMaxRadius is the largest depth radius whose window sums LRN
+// computes directly (2r+1 terms per channel); wider windows go through
+// windowSums, whose cost does not depend on the radius. Either way a
+// channel costs at most a constant.
+const lrnDirectMaxRadius = 4
+
+// lrnGeneric computes LRN pixel by pixel: the window sums of squares in
+// float64 (directly for r ≤ lrnDirectMaxRadius, else by windowSums, O(C)
+// for any radius), then x * (bias + alpha*sum)^-beta in float64 (powNeg),
+// rounded once to float32. Error: windowSums rounds the sum to float32
+// twice (relative 2u, u = 2⁻²⁴, all terms being positive), which changes
+// the result by at most β·2u relatively; powNeg and the product add a few
+// float64 roundings and the final rounding u.
 func lrnGeneric(dst, x []float32, pixels, c int, p LRNParams) {
 	bias, alpha := float64(p.Bias), float64(p.Alpha)
+	r := p.DepthRadius
 	for px := range pixels {
 		in, out := x[px*c:(px+1)*c], dst[px*c:(px+1)*c]
-		windowSums(out, in, p.DepthRadius, true)
+		if r > lrnDirectMaxRadius {
+			windowSums(out, in, r, true)
+			for ch, v := range in {
+				out[ch] = float32(float64(v) * powNeg(bias+alpha*float64(out[ch]), p.Beta))
+			}
+			continue
+		}
 		for ch, v := range in {
-			out[ch] = float32(float64(v) * powNeg(bias+alpha*float64(out[ch]), p.Beta))
+			var sum float64
+			for _, z := range in[max(ch-r, 0):min(ch+r+1, c)] {
+				sum += float64(z) * float64(z)
+			}
+			out[ch] = float32(float64(v) * powNeg(bias+alpha*sum, p.Beta))
 		}
 	}
 }
@@ -39,20 +57,10 @@ func windowSums(out, in []float32, r int, square bool) {
 	out = out[:n]
 	r = min(r, n-1)
 	l := 2*r + 1
-	z := func(i int) float64 { // the padded terms
-		if i < r || i >= r+n {
-			return 0
-		}
-		v := float64(in[i-r])
-		if square {
-			return v * v
-		}
-		return v
-	}
 	for bs := 0; bs < n; bs += l {
 		var acc float64
 		for i := min(bs+l, n+r) - 1; i >= bs; i-- {
-			acc += z(i)
+			acc += paddedTerm(in, i, r, square)
 			if i < n {
 				out[i] = float32(acc)
 			}
@@ -61,18 +69,31 @@ func windowSums(out, in []float32, r int, square bool) {
 	// acc is the prefix sum of the block holding e, for e = c+L-1.
 	var acc float64
 	for e := 0; e < l-1; e++ {
-		acc += z(e)
+		acc += paddedTerm(in, e, r, square)
 	}
 	for c := range n {
 		e := c + l - 1
 		if e%l == 0 {
 			acc = 0
 		}
-		acc += z(e)
+		acc += paddedTerm(in, e, r, square)
 		if c%l != 0 {
 			out[c] = float32(float64(out[c]) + acc)
 		}
 	}
+}
+
+// paddedTerm is term i of windowSums' padded sequence z: f(in[i-r]) inside,
+// 0 in the r cells of padding on either side.
+func paddedTerm(in []float32, i, r int, square bool) float64 {
+	if i < r || i >= r+len(in) {
+		return 0
+	}
+	v := float64(in[i-r])
+	if square {
+		return v * v
+	}
+	return v
 }
 
 // powNeg returns s^-beta. For the exponents of AlexNet (0.75) and

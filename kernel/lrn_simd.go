@@ -4,11 +4,6 @@ package kernel
 
 import "simd/archsimd"
 
-// lrnDirectMaxRadius is the largest depth radius lrnSIMD sums directly
-// (2r+1 shifted vector loads per four channels); wider windows go through
-// windowSums, whose cost does not depend on the radius.
-const lrnDirectMaxRadius = 4
-
 // lrnSIMD computes LRN in float32 for the exponents 0.5, 0.75 and 1 (others
 // go to lrnGeneric). Per pixel, the window sums of squares come from 2r+1
 // shifted vectors of squares for four channels at a time where the whole
