@@ -52,11 +52,16 @@ func BenchmarkConv2D(b *testing.B) {
 		for _, n := range []int{1, 64} {
 			s := c.s
 			s.N = n
-			// data allocates the operands inside a sub-benchmark, so that
-			// the ones a -bench pattern skips cost nothing.
-			data := func(b *testing.B) (x, filter, bias, dst []float32) {
-				rng := newRand(b)
-				return randSlice(rng, s.InLen()), randSlice(rng, s.FilterLen()), randSlice(rng, s.OC), make([]float32, s.OutLen())
+			// data allocates the operands on the first call inside a
+			// sub-benchmark, so that the ones a -bench pattern skips cost
+			// nothing and the large ones are made once.
+			var x, filter, bias, dst []float32
+			data := func(b *testing.B) ([]float32, []float32, []float32, []float32) {
+				if x == nil {
+					rng := newRand(b)
+					x, filter, bias, dst = randSlice(rng, s.InLen()), randSlice(rng, s.FilterLen()), randSlice(rng, s.OC), make([]float32, s.OutLen())
+				}
+				return x, filter, bias, dst
 			}
 			name := fmt.Sprintf("%s/batch%d", c.name, n)
 			for _, k := range testVariants {
@@ -112,11 +117,16 @@ func BenchmarkDense(b *testing.B) {
 	}
 	for _, l := range layers {
 		for _, n := range []int{1, 64} {
-			// data allocates the operands inside a sub-benchmark, so that
-			// the ones a -bench pattern skips cost nothing.
-			data := func(b *testing.B) (x, w, bias, dst []float32) {
-				rng := newRand(b)
-				return randSlice(rng, n*l.k), randSlice(rng, l.k*l.m), randSlice(rng, l.m), make([]float32, n*l.m)
+			// data allocates the operands on the first call inside a
+			// sub-benchmark, so that the ones a -bench pattern skips cost
+			// nothing and the large ones are made once.
+			var x, w, bias, dst []float32
+			data := func(b *testing.B) ([]float32, []float32, []float32, []float32) {
+				if x == nil {
+					rng := newRand(b)
+					x, w, bias, dst = randSlice(rng, n*l.k), randSlice(rng, l.k*l.m), randSlice(rng, l.m), make([]float32, n*l.m)
+				}
+				return x, w, bias, dst
 			}
 			flops := 2 * int64(n) * int64(l.k) * int64(l.m)
 			name := fmt.Sprintf("%s/batch%d", l.name, n)
