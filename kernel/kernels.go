@@ -8,6 +8,9 @@ package kernel
 // every field.
 type kernels struct {
 	name string
+	// layout describes the packed weight layout of this set (which tile
+	// the panels are cut for), reported by the packed types' Variant.
+	layout string
 	// gemm computes C = op(A)·op(B), or C += op(A)·op(B) when acc is set, as
 	// Gemm documents. ws holds gemmWorkspaceLen(m, n, k) elements.
 	gemm             func(transA, transB bool, m, n, k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, acc bool, ws []float32)

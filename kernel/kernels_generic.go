@@ -3,6 +3,7 @@ package kernel
 // generic is the portable Go implementation of every leaf operator.
 var generic = kernels{
 	name:             "generic",
+	layout:           "weights as given (conv: one [KH*KW*C/G, OC/G] block per group)",
 	gemm:             gemmGeneric,
 	gemmWorkspaceLen: func(m, n, k int) int { return 0 },
 

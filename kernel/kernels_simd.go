@@ -2,6 +2,8 @@
 
 package kernel
 
+import "fmt"
+
 // simdKernels implements the leaf operators with simd/archsimd vectors:
 // 128-bit Float32x4 (wasm SIMD128, AVX on amd64) except the amd64 GEMM and
 // int8 GEMV micro-kernels (Float32x8, AVX2 and FMA). The elementwise
@@ -10,6 +12,7 @@ package kernel
 // few thousand values).
 var simdKernels = kernels{
 	name:             "simd",
+	layout:           fmt.Sprintf("float32 B panels %d×%d in K blocks of %d; int8 panels of %d columns", gemmMR, gemmNR, gemmKC, qNR),
 	gemm:             gemmSIMD,
 	gemmWorkspaceLen: gemmSIMDWorkspaceLen,
 

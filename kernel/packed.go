@@ -48,8 +48,9 @@ func packConvWith(k *kernels, filter []float32, s ConvShape) (*PackedConv, error
 // Shape returns the convolution's geometry (normalized, with N = 1).
 func (p *PackedConv) Shape() ConvShape { return p.s }
 
-// Variant names the kernel set the filter was packed for.
-func (p *PackedConv) Variant() string { return p.kern.name }
+// Variant names the kernel set the filter was packed for and its layout
+// (for the SIMD set, the micro-kernel's tile).
+func (p *PackedConv) Variant() string { return p.kern.name + ": " + p.kern.layout }
 
 // PackedLen is the number of float32 values the packed filter holds.
 func (p *PackedConv) PackedLen() int { return len(p.panels) }
@@ -180,8 +181,9 @@ func (p *PackedDense) Sizes() (k, m int) { return p.k, p.m }
 // Int8 reports whether the weights are stored as int8.
 func (p *PackedDense) Int8() bool { return p.q != nil }
 
-// Variant names the kernel set the weights were packed for.
-func (p *PackedDense) Variant() string { return p.kern.name }
+// Variant names the kernel set the weights were packed for and its layout
+// (for the SIMD set, the micro-kernel's tile).
+func (p *PackedDense) Variant() string { return p.kern.name + ": " + p.kern.layout }
 
 // Bytes is the memory the packed weights hold.
 func (p *PackedDense) Bytes() int { return 4*len(p.panels) + len(p.q) + 4*len(p.scales) }

@@ -20,8 +20,8 @@ func TestVariantsComplete(t *testing.T) {
 				t.Errorf("kernel set %q: %s is nil", k.name, f.Name)
 			}
 		}
-		if k.name == "" {
-			t.Errorf("kernel set without a name")
+		if k.name == "" || k.layout == "" {
+			t.Errorf("kernel set %q: name and layout must be set", k.name)
 		}
 	}
 }
