@@ -116,6 +116,17 @@ func TestDenseInt8(t *testing.T) {
 	})
 }
 
+// TestDenseInt8Blocks crosses the SIMD GEMM's 768-wide N blocks and
+// 256-deep K blocks with int8 weights dequantised block by block.
+func TestDenseInt8Blocks(t *testing.T) {
+	forVariants(t, func(t *testing.T, kern *kernels) {
+		rng := newRand(t)
+		for _, nkm := range [][3]int{{5, 300, 800}, {130, 257, 13}, {2, 513, 770}} {
+			checkDenseInt8(t, kern, rng, nkm[0], nkm[1], nkm[2], true, ReLU)
+		}
+	})
+}
+
 // TestPackedDenseBlocks crosses the SIMD GEMM's K and N blocks with packed
 // float32 weights.
 func TestPackedDenseBlocks(t *testing.T) {
