@@ -76,6 +76,14 @@ func packedConvLenSIMD(s ConvShape) int {
 func packAConv(dst, x []float32, s *ConvShape, g, ic, mc, pc, kc, kp int) {
 	oh, ow := s.Out()
 	cg := s.C / s.Groups
+	// Without groups and with DW = 1, the channels of taps kx..KW-1 of one
+	// filter row are contiguous in x: where all four rows have them inside
+	// the image, one run spans them.
+	wideRuns := s.Groups == 1 && s.DilationW == 1
+	// The first column's tap and channel, and the first row's pixel; both
+	// advance without divisions (a call on wasm).
+	ky0, kx0, ci0 := pc/cg/s.KW, pc/cg%s.KW, pc%cg
+	n, oy, ox := ic/(oh*ow), ic%(oh*ow)/ow, ic%ow
 	for ir := 0; ir < mc; ir += gemmMR {
 		panel := dst[ir*kp : (ir+gemmMR)*kp]
 		mr := min(gemmMR, mc-ir)
@@ -85,44 +93,60 @@ func packAConv(dst, x []float32, s *ConvShape, g, ic, mc, pc, kc, kp int) {
 		// Each row's image offset and top-left input cell.
 		var img, iy0, ix0 [gemmMR]int
 		for r := range mr {
-			i := ic + ir + r
-			n, pix := i/(oh*ow), i%(oh*ow)
 			img[r] = n*s.H*s.W*s.C + g*cg
-			iy0[r] = pix/ow*s.StrideH - s.Pad.Top
-			ix0[r] = pix%ow*s.StrideW - s.Pad.Left
+			iy0[r] = oy*s.StrideH - s.Pad.Top
+			ix0[r] = ox*s.StrideW - s.Pad.Left
+			if ox++; ox == ow {
+				if ox, oy = 0, oy+1; oy == oh {
+					oy, n = 0, n+1
+				}
+			}
 		}
-		tap, ci := pc/cg, pc%cg
-		for p := pc; p < pc+kc; tap, ci = tap+1, 0 {
-			run := min(cg-ci, pc+kc-p)
-			dy, dx := tap/s.KW*s.DilationH, tap%s.KW*s.DilationW
-			var src [gemmMR][]float32
-			inside := mr
+		ky, kx, ci := ky0, kx0, ci0
+		for p := pc; p < pc+kc; {
+			dy, dx := ky*s.DilationH, kx*s.DilationW
+			inside, wide := 0, wideRuns && mr == gemmMR
+			off := [gemmMR]int{-1, -1, -1, -1}
 			for r := range mr {
 				iy, ix := iy0[r]+dy, ix0[r]+dx
 				if iy < 0 || iy >= s.H || ix < 0 || ix >= s.W {
-					inside--
+					wide = false
 					continue
 				}
-				off := img[r] + (iy*s.W+ix)*s.C + ci
-				src[r] = x[off : off+run]
+				inside++
+				off[r] = img[r] + (iy*s.W+ix)*s.C + ci
+				wide = wide && ix0[r]+s.KW-1 < s.W
 			}
+			run := cg - ci
+			if wide {
+				run = (s.KW-kx)*cg - ci
+			}
+			run = min(run, pc+kc-p)
 			d := panel[(p-pc)*gemmMR : (p-pc+run)*gemmMR]
 			if inside == gemmMR {
-				interleave4(d, src[0], src[1], src[2], src[3])
+				interleave4(d, x[off[0]:off[0]+run], x[off[1]:], x[off[2]:], x[off[3]:])
 			} else {
-				for r := range gemmMR {
-					if src[r] == nil {
+				for r, o := range off {
+					if o < 0 {
 						for t := range run {
 							d[t*gemmMR+r] = 0
 						}
 						continue
 					}
-					for t, v := range src[r] {
+					for t, v := range x[o : o+run] {
 						d[t*gemmMR+r] = v
 					}
 				}
 			}
+			// The next run starts a tap (or the block ends).
 			p += run
+			ci = 0
+			if kx++; wide {
+				kx = s.KW
+			}
+			if kx == s.KW {
+				kx, ky = 0, ky+1
+			}
 		}
 	}
 }

@@ -106,20 +106,49 @@ func gemmBlocked(m, n, k int, A *gemmA, B *gemmB, c []float32, ldc int, acc bool
 					if last && bias != nil {
 						tb = bias[jc+jr : jc+jr+nr]
 					}
+					ep := tileEpilogue{add: add, relu: last && act == ReLU}
+					if tb != nil && nr == gemmNR {
+						ep.bias = unsafe.Pointer(&tb[0])
+					}
 					for ir := 0; ir < mc; ir += gemmMR {
-						gemmTile(kp, unsafe.Pointer(&pa[ir*kp]), bp, &tile)
+						ap := unsafe.Pointer(&pa[ir*kp])
 						cc := c[(ic+ir)*ldc+jc+jr:]
-						mr := min(gemmMR, mc-ir)
-						if last && (tb != nil || act != Linear) {
-							storeTileBiasAct(cc, ldc, &tile, mr, nr, add, tb, act)
-						} else {
-							storeTile(cc, ldc, &tile, mr, nr, add)
+						if mr := min(gemmMR, mc-ir); mr < gemmMR || nr < gemmNR {
+							gemmTile(kp, ap, bp, unsafe.Pointer(&tile), gemmNR, tileEpilogue{})
+							storePartialTile(cc, ldc, &tile, mr, nr, add, tb, ep.relu)
+							continue
 						}
+						_ = cc[(gemmMR-1)*ldc+gemmNR-1] // the whole tile lies in c
+						gemmTile(kp, ap, bp, unsafe.Pointer(&cc[0]), ldc, ep)
 					}
 				}
 			}
 		}
 	}
+}
+
+// tileEpilogue is how gemmTile stores its tile t into C: c = t, or
+// c += t when add is set; then, on the last K block, + bias[j] (bias points
+// to gemmNR values; nil: none) and ReLU when relu is set.
+type tileEpilogue struct {
+	add, relu bool
+	bias      unsafe.Pointer
+}
+
+// store applies the epilogue to v, the sums of columns j..j+3 of the tile
+// row whose first element is at row.
+func (e tileEpilogue) store(v archsimd.Float32x4, row unsafe.Pointer, j int) {
+	p := (*[4]float32)(unsafe.Add(row, j*4))
+	if e.add {
+		v = archsimd.LoadFloat32x4Array(p).Add(v)
+	}
+	if e.bias != nil {
+		v = v.Add(archsimd.LoadFloat32x4Array((*[4]float32)(unsafe.Add(e.bias, j*4))))
+	}
+	if e.relu {
+		v = reluVec(v)
+	}
+	v.StoreArray(p)
 }
 
 // gemmSIMD computes C = op(A)·op(B), or C += op(A)·op(B) when acc is set, as
@@ -234,58 +263,24 @@ func packBSIMD(dst, b []float32, ldb, k, n int) {
 	}
 }
 
-// storeTile writes the top-left mr×nr part of tile into c (row stride ldc),
-// adding to c's values when add is set.
-func storeTile(c []float32, ldc int, tile *[gemmMR * gemmNR]float32, mr, nr int, add bool) {
+// storePartialTile stores the top-left mr×nr part of a tile computed into
+// tile (at the right and bottom edges of C) as tileEpilogue does: c = t or
+// c += t (add), then + bias[j] (bias nil: none) and ReLU (relu).
+func storePartialTile(c []float32, ldc int, tile *[gemmMR * gemmNR]float32, mr, nr int, add bool, bias []float32, relu bool) {
 	for r := range mr {
-		src := tile[r*gemmNR : r*gemmNR+nr]
-		dst := c[r*ldc : r*ldc+nr]
-		if !add {
-			copy(dst, src)
-			continue
-		}
-		j := 0
-		for ; j+4 <= nr; j += 4 {
-			archsimd.LoadFloat32x4(dst[j:]).Add(archsimd.LoadFloat32x4(src[j:])).Store(dst[j:])
-		}
-		for ; j < nr; j++ {
-			dst[j] += src[j]
-		}
-	}
-}
-
-// storeTileBiasAct is storeTile followed by the epilogue of the last K
-// block: c = act(c + bias[j]) for the stored cells; bias may be nil.
-func storeTileBiasAct(c []float32, ldc int, tile *[gemmMR * gemmNR]float32, mr, nr int, add bool, bias []float32, act Activation) {
-	for r := range mr {
-		src := tile[r*gemmNR : r*gemmNR+nr]
-		dst := c[r*ldc : r*ldc+nr]
-		j := 0
-		for ; j+4 <= nr; j += 4 {
-			v := archsimd.LoadFloat32x4(src[j:])
+		row := c[r*ldc : r*ldc+nr]
+		for j := range row {
+			v := tile[r*gemmNR+j]
 			if add {
-				v = archsimd.LoadFloat32x4(dst[j:]).Add(v)
-			}
-			if bias != nil {
-				v = v.Add(archsimd.LoadFloat32x4(bias[j:]))
-			}
-			if act == ReLU {
-				v = reluVec(v)
-			}
-			v.Store(dst[j:])
-		}
-		for ; j < nr; j++ {
-			v := src[j]
-			if add {
-				v = dst[j] + v
+				v = row[j] + v
 			}
 			if bias != nil {
 				v += bias[j]
 			}
-			if act == ReLU {
+			if relu {
 				v = relu32(v)
 			}
-			dst[j] = v
+			row[j] = v
 		}
 	}
 }
