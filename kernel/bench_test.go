@@ -142,13 +142,16 @@ func BenchmarkDense(b *testing.B) {
 				for _, form := range []string{"packed", "int8"} {
 					b.Run(name+"/"+k.name+"-"+form, func(b *testing.B) {
 						x, w, bias, dst := data(b)
-						p, err := packDenseWith(k, w, l.k, l.m)
+						var p *PackedDense
+						var err error
 						if form == "int8" {
 							q := make([]int8, l.k*l.m)
 							for i, v := range w {
 								q[i] = int8(v * 127)
 							}
 							p, err = packDenseInt8With(k, q, fill(l.m, 1.0/127), l.k, l.m)
+						} else {
+							p, err = packDenseWith(k, w, l.k, l.m)
 						}
 						if err != nil {
 							b.Fatal(err)
