@@ -10,12 +10,55 @@ func denseSIMD(dst, x, w, bias []float32, n, k, m int, act Activation, ws []floa
 	gemmBlocked(n, m, k, &gemmA{a: x, lda: k}, &gemmB{b: w, ldb: m}, dst, m, false, bias, act, ws)
 }
 
-// densePackedSIMD is denseSIMD with w packed once by packBSIMD.
+// gemvRows is the largest batch densePackedSIMD and denseInt8SIMD compute
+// row by row as matrix-vector products (rereading the weights per row);
+// larger batches go through gemmBlocked, whose 4-row tiles would be mostly
+// empty below it.
+const gemvRows = 3
+
+// densePackedSIMD is denseSIMD with w packed once by packBSIMD. Up to
+// gemvRows rows, each is a GEMV over the packed panels: for every panel of
+// gemmNR columns, gemvTile accumulates Σ_k x[k]*w[k,j] over the K blocks in
+// registers, then bias and activation are applied.
 func densePackedSIMD(dst, x, packed, bias []float32, n, k, m int, act Activation, ws []float32) {
-	gemmBlocked(n, m, k, &gemmA{a: x, lda: k}, &gemmB{packed: packed, nPad: roundUp(m, gemmNR)}, dst, m, false, bias, act, ws)
+	nPad := roundUp(m, gemmNR)
+	if n > gemvRows {
+		gemmBlocked(n, m, k, &gemmA{a: x, lda: k}, &gemmB{packed: packed, nPad: nPad}, dst, m, false, bias, act, ws)
+		return
+	}
+	var acc [gemmNR]float32
+	for i := range n {
+		xr := x[i*k : (i+1)*k]
+		out := dst[i*m : (i+1)*m]
+		for jr := 0; jr < m; jr += gemmNR {
+			acc = [gemmNR]float32{}
+			for pc := 0; pc < k; pc += gemmKC {
+				kc := min(gemmKC, k-pc)
+				panel := packed[pc*nPad+jr*roundUp(kc, 2):]
+				_ = panel[kc*gemmNR-1] // the panel's kc rows
+				gemvTile(kc, unsafe.Pointer(&xr[pc]), unsafe.Pointer(&panel[0]), &acc)
+			}
+			o := out[jr:min(jr+gemmNR, m)]
+			for j := range o {
+				v := acc[j]
+				if bias != nil {
+					v += bias[jr+j]
+				}
+				if act == ReLU {
+					v = relu32(v)
+				}
+				o[j] = v
+			}
+		}
+	}
 }
 
-func densePackedSIMDWorkspaceLen(n, k, m int) int { return packedABlockLen(n, k) }
+func densePackedSIMDWorkspaceLen(n, k, m int) int {
+	if n > gemvRows {
+		return packedABlockLen(n, k)
+	}
+	return 0
+}
 
 // Int8 dense weights are kept as panels of qNR columns: panel j holds
 // columns j*qNR.. of q [K, M], row by row (K×qNR bytes, columns past M
@@ -39,17 +82,12 @@ func packInt8SIMD(dst, q []int8, k, m int) {
 	}
 }
 
-// gemvInt8Rows is the largest batch denseInt8SIMD computes row by row with
-// gemvInt8Panel (rereading the weights per row); larger batches dequantise
-// the weights into packed B blocks for gemmBlocked.
-const gemvInt8Rows = 3
-
-// denseInt8SIMD computes DenseInt8: for at most gemvInt8Rows rows, for every
+// denseInt8SIMD computes DenseInt8: for at most gemvRows rows, for every
 // panel, acc[j] = Σ_k x[k]*float32(q[k,j]) in registers (gemvInt8Panel),
 // then dst = act(acc*scale + bias); for more rows a gemmBlocked whose B
 // blocks are dequantised (q*scale) from the panels.
 func denseInt8SIMD(dst, x []float32, q []int8, scales, bias []float32, n, k, m int, act Activation, ws []float32) {
-	if n > gemvInt8Rows {
+	if n > gemvRows {
 		gemmBlocked(n, m, k, &gemmA{a: x, lda: k}, &gemmB{q: q, scales: scales}, dst, m, false, bias, act, ws)
 		return
 	}
@@ -77,7 +115,7 @@ func denseInt8SIMD(dst, x []float32, q []int8, scales, bias []float32, n, k, m i
 }
 
 func denseInt8SIMDWorkspaceLen(n, k, m int) int {
-	if n > gemvInt8Rows {
+	if n > gemvRows {
 		return gemmSIMDWorkspaceLen(n, m, k)
 	}
 	return 0

@@ -71,3 +71,20 @@ func gemvInt8Panel(k int, x, q unsafe.Pointer, acc *[qNR]float32) {
 	a0.Store(acc[0:])
 	a1.Store(acc[8:])
 }
+
+// gemvTile adds Σ_{p<k} x[p] * b[p*gemmNR+j] to acc[j] for one packed B
+// panel b (k rows of gemmNR = 16 values), with two Float32x8 accumulators
+// and fused multiply-adds. The caller guarantees k ≥ 1 and that x holds k
+// values and b k*gemmNR.
+func gemvTile(k int, x, b unsafe.Pointer, acc *[gemmNR]float32) {
+	a0 := archsimd.LoadFloat32x8Array((*[8]float32)(acc[0:]))
+	a1 := archsimd.LoadFloat32x8Array((*[8]float32)(acc[8:]))
+	for p := range k {
+		pb := unsafe.Add(b, p*gemmNR*4)
+		xb := archsimd.BroadcastFloat32x8(*(*float32)(unsafe.Add(x, p*4)))
+		a0 = xb.MulAdd(archsimd.LoadFloat32x8Array((*[8]float32)(pb)), a0)
+		a1 = xb.MulAdd(archsimd.LoadFloat32x8Array((*[8]float32)(unsafe.Add(pb, 32))), a1)
+	}
+	a0.StoreArray((*[8]float32)(acc[0:]))
+	a1.StoreArray((*[8]float32)(acc[8:]))
+}

@@ -121,3 +121,23 @@ func gemvInt8Panel(k int, x, q unsafe.Pointer, acc *[qNR]float32) {
 	a2.Store(acc[8:])
 	a3.Store(acc[12:])
 }
+
+// gemvTile adds Σ_{p<k} x[p] * b[p*gemmNR+j] to acc[j] for one packed B
+// panel b (k rows of gemmNR = 12 values), with three Float32x4
+// accumulators. The caller guarantees k ≥ 1 and that x holds k values and
+// b k*gemmNR.
+func gemvTile(k int, x, b unsafe.Pointer, acc *[gemmNR]float32) {
+	a0 := archsimd.LoadFloat32x4Array((*[4]float32)(acc[0:]))
+	a1 := archsimd.LoadFloat32x4Array((*[4]float32)(acc[4:]))
+	a2 := archsimd.LoadFloat32x4Array((*[4]float32)(acc[8:]))
+	for p := range k {
+		pb := unsafe.Add(b, p*gemmNR*4)
+		xb := archsimd.BroadcastFloat32x4(*(*float32)(unsafe.Add(x, p*4)))
+		a0 = a0.Add(xb.Mul(archsimd.LoadFloat32x4Array((*[4]float32)(pb))))
+		a1 = a1.Add(xb.Mul(archsimd.LoadFloat32x4Array((*[4]float32)(unsafe.Add(pb, 16)))))
+		a2 = a2.Add(xb.Mul(archsimd.LoadFloat32x4Array((*[4]float32)(unsafe.Add(pb, 32)))))
+	}
+	a0.StoreArray((*[4]float32)(acc[0:]))
+	a1.StoreArray((*[4]float32)(acc[4:]))
+	a2.StoreArray((*[4]float32)(acc[8:]))
+}
