@@ -66,6 +66,9 @@ func packedConvLenSIMD(s ConvShape) int {
 	return s.Groups * packedBLenSIMD(s.KH*s.KW*(s.C/s.Groups), s.OC/s.Groups)
 }
 
+// zeroRun stands for the cells of a run that lie outside the image.
+var zeroRun [256]float32
+
 // packAConv packs rows ic..ic+mc-1, columns pc..pc+kc-1 of the im2col
 // matrix of group g of x [N, H, W, C] into dst as packA does, reading the
 // image directly: row i is output pixel (n, oy, ox) with i = (n*OH+oy)*OW+ox,
@@ -123,8 +126,15 @@ func packAConv(dst, x []float32, s *ConvShape, g, ic, mc, pc, kc, kp int) {
 			}
 			run = min(run, pc+kc-p)
 			d := panel[(p-pc)*gemmMR : (p-pc+run)*gemmMR]
-			if inside == gemmMR {
-				interleave4(d, x[off[0]:off[0]+run], x[off[1]:], x[off[2]:], x[off[3]:])
+			if inside == gemmMR || run <= len(zeroRun) {
+				var src [gemmMR][]float32
+				for r, o := range off {
+					src[r] = zeroRun[:run:run]
+					if o >= 0 {
+						src[r] = x[o : o+run]
+					}
+				}
+				interleave4(d, src[0], src[1], src[2], src[3])
 			} else {
 				for r, o := range off {
 					if o < 0 {
