@@ -20,9 +20,9 @@ type PackedConv struct {
 }
 
 // PackConv packs the HWIO filter [KH, KW, C/G, OC] of the convolution s
-// (s.N is ignored) for the active kernels. The result holds
-// PackedLen() float32 values (about FilterLen; the SIMD layout pads OC/G to
-// whole tiles); filter is not retained.
+// (s.N is ignored) for the active kernels. The result holds Bytes() bytes
+// (about 4*FilterLen; the SIMD layout pads OC/G to whole tiles); filter is
+// not retained.
 func PackConv(filter []float32, s ConvShape) (*PackedConv, error) {
 	return packConvWith(active, filter, s)
 }
@@ -52,8 +52,8 @@ func (p *PackedConv) Shape() ConvShape { return p.s }
 // (for the SIMD set, the micro-kernel's tile).
 func (p *PackedConv) Variant() string { return p.kern.name + ": " + p.kern.layout }
 
-// PackedLen is the number of float32 values the packed filter holds.
-func (p *PackedConv) PackedLen() int { return len(p.panels) }
+// Bytes is the memory the packed filter holds.
+func (p *PackedConv) Bytes() int { return 4 * len(p.panels) }
 
 // WorkspaceLen is the scratch length Conv2D needs for a batch of n images.
 func (p *PackedConv) WorkspaceLen(n int) int {
