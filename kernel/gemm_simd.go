@@ -111,15 +111,23 @@ func gemmBlocked(m, n, k int, A *gemmA, B *gemmB, c []float32, ldc int, acc bool
 						ep.bias = unsafe.Pointer(&tb[0])
 					}
 					for ir := 0; ir < mc; ir += gemmMR {
-						ap := unsafe.Pointer(&pa[ir*kp])
+						gemmTile(kp, unsafe.Pointer(&pa[ir*kp]), bp, &tile)
 						cc := c[(ic+ir)*ldc+jc+jr:]
 						if mr := min(gemmMR, mc-ir); mr < gemmMR || nr < gemmNR {
-							gemmTile(kp, ap, bp, unsafe.Pointer(&tile), gemmNR, tileEpilogue{})
 							storePartialTile(cc, ldc, &tile, mr, nr, add, tb, ep.relu)
 							continue
 						}
-						_ = cc[(gemmMR-1)*ldc+gemmNR-1] // the whole tile lies in c
-						gemmTile(kp, ap, bp, unsafe.Pointer(&cc[0]), ldc, ep)
+						// A whole tile: vectors through unchecked pointers,
+						// inlined here (a call per tile costs on wasm; inside
+						// gemmTile the epilogue's values would crowd its
+						// registers).
+						_ = cc[(gemmMR-1)*ldc+gemmNR-1]
+						for r := range gemmMR {
+							row := unsafe.Pointer(&cc[r*ldc])
+							for j := 0; j < gemmNR; j += 4 {
+								ep.store(archsimd.LoadFloat32x4Array((*[4]float32)(tile[r*gemmNR+j:])), row, j)
+							}
+						}
 					}
 				}
 			}
@@ -127,7 +135,7 @@ func gemmBlocked(m, n, k int, A *gemmA, B *gemmB, c []float32, ldc int, acc bool
 	}
 }
 
-// tileEpilogue is how gemmTile stores its tile t into C: c = t, or
+// tileEpilogue is how gemmBlocked stores a tile t into C: c = t, or
 // c += t when add is set; then, on the last K block, + bias[j] (bias points
 // to gemmNR values; nil: none) and ReLU when relu is set.
 type tileEpilogue struct {

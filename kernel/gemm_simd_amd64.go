@@ -15,13 +15,11 @@ import (
 // (legacy-SSE MOVUPS) ran at 0.1–0.6 GFLOP/s instead of 33–42 here.
 const gemmNR = 16
 
-// gemmTile computes the 4×16 tile t[r][j] = Σ_{p<kp} a[p*gemmMR+r] *
-// b[p*gemmNR+j] for one packed A panel a and one packed B panel b (kp
-// positive) and stores it through tileEpilogue into the rows of c (row
-// stride ldc elements). The accumulators stay in registers; loads and
-// stores are unchecked, so the caller guarantees the panels hold kp*gemmMR
-// and kp*gemmNR elements and c a whole tile.
-func gemmTile(kp int, a, b, c unsafe.Pointer, ldc int, ep tileEpilogue) {
+// gemmTile sets tile[r*gemmNR+j] = Σ_{p<kp} a[p*gemmMR+r] * b[p*gemmNR+j]
+// for one packed A panel a and one packed B panel b; kp is positive.
+// The accumulators stay in registers; loads are unchecked, so the caller
+// guarantees the panels hold kp*gemmMR and kp*gemmNR elements.
+func gemmTile(kp int, a, b unsafe.Pointer, tile *[gemmMR * gemmNR]float32) {
 	var c00, c01, c10, c11, c20, c21, c30, c31 archsimd.Float32x8
 	for p := range kp {
 		pa := unsafe.Add(a, p*gemmMR*4)
@@ -41,15 +39,14 @@ func gemmTile(kp int, a, b, c unsafe.Pointer, ldc int, ep tileEpilogue) {
 		c30 = a3.MulAdd(b0, c30)
 		c31 = a3.MulAdd(b1, c31)
 	}
-	for r, v := range [gemmMR][2]archsimd.Float32x8{{c00, c01}, {c10, c11}, {c20, c21}, {c30, c31}} {
-		row := unsafe.Add(c, r*ldc*4)
-		for h, w := range v {
-			var lo, hi archsimd.Float32x4
-			lo, hi = w.GetLo(), w.GetHi()
-			ep.store(lo, row, 8*h)
-			ep.store(hi, row, 8*h+4)
-		}
-	}
+	c00.Store(tile[0:])
+	c01.Store(tile[8:])
+	c10.Store(tile[16:])
+	c11.Store(tile[24:])
+	c20.Store(tile[32:])
+	c21.Store(tile[40:])
+	c30.Store(tile[48:])
+	c31.Store(tile[56:])
 }
 
 // gemvInt8Panel sets acc[j] = Σ_{p<k} x[p] * float32(q[p*qNR+j]) for one

@@ -14,13 +14,11 @@ import (
 // benchmarks).
 const gemmNR = 12
 
-// gemmTile computes the 4×12 tile t[r][j] = Σ_{p<kp} a[p*gemmMR+r] *
-// b[p*gemmNR+j] for one packed A panel a and one packed B panel b (kp even
-// and positive) and stores it through tileEpilogue into the rows of c (row
-// stride ldc elements). The 12 accumulators stay in registers; loads and
-// stores are unchecked, so the caller guarantees the panels hold kp*gemmMR
-// and kp*gemmNR elements and c a whole tile.
-func gemmTile(kp int, a, b, c unsafe.Pointer, ldc int, ep tileEpilogue) {
+// gemmTile sets tile[r*gemmNR+j] = Σ_{p<kp} a[p*gemmMR+r] * b[p*gemmNR+j]
+// for one packed A panel a and one packed B panel b; kp is even and positive.
+// The 12 accumulators stay in registers; loads are unchecked, so the caller
+// guarantees the panels hold kp*gemmMR and kp*gemmNR elements.
+func gemmTile(kp int, a, b unsafe.Pointer, tile *[gemmMR * gemmNR]float32) {
 	var c00, c01, c02, c10, c11, c12, c20, c21, c22, c30, c31, c32 archsimd.Float32x4
 	for p := 0; p < kp; p += 2 {
 		pa := unsafe.Add(a, p*gemmMR*4)
@@ -66,19 +64,18 @@ func gemmTile(kp int, a, b, c unsafe.Pointer, ldc int, ep tileEpilogue) {
 		c31 = c31.Add(a3.Mul(b1))
 		c32 = c32.Add(a3.Mul(b2))
 	}
-	r1, r2, r3 := unsafe.Add(c, ldc*4), unsafe.Add(c, 2*ldc*4), unsafe.Add(c, 3*ldc*4)
-	ep.store(c00, c, 0)
-	ep.store(c01, c, 4)
-	ep.store(c02, c, 8)
-	ep.store(c10, r1, 0)
-	ep.store(c11, r1, 4)
-	ep.store(c12, r1, 8)
-	ep.store(c20, r2, 0)
-	ep.store(c21, r2, 4)
-	ep.store(c22, r2, 8)
-	ep.store(c30, r3, 0)
-	ep.store(c31, r3, 4)
-	ep.store(c32, r3, 8)
+	c00.Store(tile[0:])
+	c01.Store(tile[4:])
+	c02.Store(tile[8:])
+	c10.Store(tile[12:])
+	c11.Store(tile[16:])
+	c12.Store(tile[20:])
+	c20.Store(tile[24:])
+	c21.Store(tile[28:])
+	c22.Store(tile[32:])
+	c30.Store(tile[36:])
+	c31.Store(tile[40:])
+	c32.Store(tile[44:])
 }
 
 // gemvInt8Panel sets acc[j] = Σ_{p<k} x[p] * float32(q[p*qNR+j]) for one
