@@ -55,6 +55,25 @@ func (p *PackedConv) Variant() string { return p.kern.name + ": " + p.kern.layou
 // Bytes is the memory the packed filter holds.
 func (p *PackedConv) Bytes() int { return 4 * len(p.panels) }
 
+// PackedWorkspaceLen is the scratch length (*PackedConv).Conv2D needs for
+// the convolution s (with its batch s.N), known before the filter is packed.
+func (s ConvShape) PackedWorkspaceLen() int {
+	s = s.normalized()
+	s.N = max(s.N, 1)
+	return active.convPackedWorkspaceLen(s)
+}
+
+// PackedDenseWorkspaceLen is the scratch length (*PackedDense).Dense needs
+// for a batch of n rows of weights [K, M], packed as int8 or as float32,
+// known before the weights are packed.
+func PackedDenseWorkspaceLen(n, k, m int, int8 bool) int {
+	n = max(n, 1)
+	if int8 {
+		return active.denseInt8WorkspaceLen(n, k, m)
+	}
+	return active.densePackedWorkspaceLen(n, k, m)
+}
+
 // WorkspaceLen is the scratch length Conv2D needs for a batch of n images.
 func (p *PackedConv) WorkspaceLen(n int) int {
 	s := p.s
@@ -196,6 +215,7 @@ func (p *PackedDense) WorkspaceLen(n int) int {
 	}
 	return p.kern.densePackedWorkspaceLen(n, p.k, p.m)
 }
+
 
 // Dense computes a fully connected layer on the packed weights for every
 // n < N and m < M:

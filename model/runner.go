@@ -38,10 +38,11 @@ type LayerOutput struct {
 // Runner runs a Net on batches of a fixed size. NewRunner computes every
 // shape once, lets every layer prepare its parameters (layers.Layer.Prepare)
 // and lays every activation out in one arena []float32, where buffers whose
-// values are dead are reused; Run then allocates nothing. Prepared conv2d
-// and dense weights alias the Net's parameters, so in-place updates to them
-// take effect, except where a batch normalisation was folded into them. A
-// Runner is not safe for concurrent use.
+// values are dead are reused; Run then allocates nothing. Prepared weights
+// are packed copies (conv2d and dense) in the layout the kernels read, so a
+// Runner computes with the parameters as they were when it was made: after
+// updating them (training), make a new Runner. A Runner is not safe for
+// concurrent use.
 type Runner struct {
 	net    *Net
 	batch  int
@@ -177,17 +178,17 @@ type plannedStep struct {
 
 // prepare returns the step's prepared weights.
 func (ps *plannedStep) prepare(net *Net) (layers.Prepared, error) {
-	w, err := ps.layer.Prepare(net.LayerParams(ps.node))
-	if err != nil || ps.fold < 0 {
-		return w, err
+	params := net.LayerParams(ps.node)
+	if ps.fold >= 0 {
+		affine := net.Graph.Nodes[ps.fold].Impl
+		aw, err := affine.Prepare(net.LayerParams(ps.fold))
+		if err != nil {
+			return nil, fmt.Errorf("folding layer %q: %w", net.Graph.Nodes[ps.fold].Layer.Name, err)
+		}
+		scale, shift := affine.(layers.Affine).ScaleShift(aw)
+		params = ps.layer.(layers.Folder).Fold(params, scale, shift)
 	}
-	affine := net.Graph.Nodes[ps.fold].Impl
-	aw, err := affine.Prepare(net.LayerParams(ps.fold))
-	if err != nil {
-		return nil, fmt.Errorf("folding layer %q: %w", net.Graph.Nodes[ps.fold].Layer.Name, err)
-	}
-	scale, shift := affine.(layers.Affine).ScaleShift(aw)
-	return ps.layer.(layers.Folder).Fold(w, scale, shift), nil
+	return ps.layer.Prepare(params)
 }
 
 func (p *plan) valueLen(v int) int {

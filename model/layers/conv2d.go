@@ -100,19 +100,32 @@ func (l *conv2D) Traits() Traits { return Traits{} }
 
 func (l *conv2D) Workspace(n int, train bool) int {
 	s := l.batch(n)
+	ws := s.PackedWorkspaceLen() // Forward at inference
 	if train {
-		return max(s.WorkspaceLen(), s.BackpropWorkspaceLen())
+		ws = max(ws, s.WorkspaceLen(), s.BackpropWorkspaceLen())
 	}
-	return s.WorkspaceLen()
+	return ws
 }
 
 func (l *conv2D) Saved(int) int { return 0 }
 
-func (l *conv2D) Prepare(p []Tensor) (Prepared, error) { return prepareWeightBias(p) }
+// Prepare packs the filter once for the active kernels (kernel.PackConv).
+func (l *conv2D) Prepare(p []Tensor) (Prepared, error) {
+	f, err := kernel.PackConv(p[0].Data, l.s)
+	if err != nil {
+		return nil, err
+	}
+	return &packedConv{f: f, b: p[1].Data}, nil
+}
 
+// Forward reads the packed filter at inference and, in training, the
+// float32 parameters as they are after the last update.
 func (l *conv2D) Forward(st *Step) error {
-	wb := st.W.(*weightBias)
-	return kernel.Conv2D(st.Y, st.X[0], wb.w, wb.b, l.batch(st.N), l.act, st.WS)
+	if st.Train {
+		return kernel.Conv2D(st.Y, st.X[0], st.Params[0].Data, st.Params[1].Data, l.batch(st.N), l.act, st.WS)
+	}
+	pc := st.W.(*packedConv)
+	return pc.f.Conv2D(st.Y, st.X[0], pc.b, st.N, l.act, st.WS)
 }
 
 func (l *conv2D) Backward(st *Step) error {
@@ -148,6 +161,6 @@ func (l *conv2D) Fuse(act kernel.Activation) (Layer, bool) {
 func (l *conv2D) CanFold() bool { return l.act == kernel.Linear }
 
 // Fold folds a per-channel affine map into the weights.
-func (l *conv2D) Fold(p Prepared, scale, shift []float32) Prepared {
+func (l *conv2D) Fold(p []Tensor, scale, shift []float32) []Tensor {
 	return foldWeightBias(p, scale, shift)
 }

@@ -60,18 +60,41 @@ func (l *dense) Cost() Cost {
 }
 
 func (l *dense) Workspace(n int, train bool) int {
-	ws := kernel.DenseWorkspaceLen(n, l.k, l.m)
+	// At inference Prepare packs int8 or float32 weights, whichever the file has.
+	ws := max(kernel.PackedDenseWorkspaceLen(n, l.k, l.m, true), kernel.PackedDenseWorkspaceLen(n, l.k, l.m, false))
 	if train {
-		ws = max(ws, kernel.GemmWorkspaceLen(l.k, l.m, n), kernel.GemmWorkspaceLen(n, l.k, l.m))
+		ws = max(ws, kernel.DenseWorkspaceLen(n, l.k, l.m), kernel.GemmWorkspaceLen(l.k, l.m, n), kernel.GemmWorkspaceLen(n, l.k, l.m))
 	}
 	return ws
 }
 
-func (l *dense) Prepare(p []Tensor) (Prepared, error) { return prepareWeightBias(p) }
+// Prepare packs the weights once for the active kernels: as int8 with
+// their per-output-channel scales when the file stored them so
+// (kernel.PackDenseInt8: a fully connected layer is memory-bound, and int8
+// streams a quarter of the bytes), else as float32 (kernel.PackDense).
+func (l *dense) Prepare(p []Tensor) (Prepared, error) {
+	w := p[0]
+	var pd *kernel.PackedDense
+	var err error
+	if w.Int8 != nil {
+		pd, err = kernel.PackDenseInt8(w.Int8, w.Scales, l.k, l.m)
+	} else {
+		pd, err = kernel.PackDense(w.Data, l.k, l.m)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return &packedDense{w: pd, b: p[1].Data}, nil
+}
 
+// Forward reads the packed weights at inference and, in training, the
+// float32 parameters as they are after the last update.
 func (l *dense) Forward(st *Step) error {
-	wb := st.W.(*weightBias)
-	return kernel.Dense(st.Y, st.X[0], wb.w, wb.b, st.N, l.k, l.m, l.act, st.WS)
+	if st.Train {
+		return kernel.Dense(st.Y, st.X[0], st.Params[0].Data, st.Params[1].Data, st.N, l.k, l.m, l.act, st.WS)
+	}
+	pd := st.W.(*packedDense)
+	return pd.w.Dense(st.Y, st.X[0], pd.b, st.N, l.act, st.WS)
 }
 
 // Backward is two GEMMs: dW [K, M] = xᵀ · dy and dx [N, K] = dy · Wᵀ; the
@@ -109,6 +132,6 @@ func (l *dense) Fuse(act kernel.Activation) (Layer, bool) {
 func (l *dense) CanFold() bool { return l.act == kernel.Linear }
 
 // Fold folds a per-unit affine map into the weights.
-func (l *dense) Fold(p Prepared, scale, shift []float32) Prepared {
+func (l *dense) Fold(p []Tensor, scale, shift []float32) []Tensor {
 	return foldWeightBias(p, scale, shift)
 }

@@ -283,12 +283,12 @@ type Affine interface {
 }
 
 // A Folder can absorb y·scale[c] + shift[c] over its output channels into
-// its prepared weights (conv2d and dense): CanFold says whether it can
-// (not after a non-linear activation of its own), and Fold returns the new
-// prepared weights (a copy: p is not modified).
+// its weights (conv2d and dense): CanFold says whether it can (not after a
+// non-linear activation of its own), and Fold returns float32 copies of the
+// parameters p with the map folded in, for Prepare (p is not modified).
 type Folder interface {
 	CanFold() bool
-	Fold(p Prepared, scale, shift []float32) Prepared
+	Fold(p []Tensor, scale, shift []float32) []Tensor
 }
 
 // unparameterised provides the methods of a layer without parameters whose

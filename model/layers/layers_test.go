@@ -240,13 +240,15 @@ func TestFuseAndFold(t *testing.T) {
 		if !folder.CanFold() {
 			t.Fatalf("%s: cannot fold", c.op.Type())
 		}
-		w, _ := l.Prepare(p)
 		bw, err := bn.Prepare(bp)
 		if err != nil {
 			t.Fatal(err)
 		}
 		scale, shift := bn.(Affine).ScaleShift(bw)
-		folded := folder.Fold(w, scale, shift)
+		folded, err := l.Prepare(folder.Fold(p, scale, shift))
+		if err != nil {
+			t.Fatal(err)
+		}
 		got := make([]float32, len(y))
 		if err := l.Forward(&Step{N: 1, X: [][]float32{x}, Y: got, W: folded, WS: make([]float32, l.Workspace(1, false))}); err != nil {
 			t.Fatal(err)
@@ -257,7 +259,7 @@ func TestFuseAndFold(t *testing.T) {
 			}
 		}
 		if again := forward(t, l, p, x); !slices.Equal(again, y) {
-			t.Errorf("%s: Fold changed the prepared weights it was given", c.op.Type())
+			t.Errorf("%s: Fold changed the parameters it was given", c.op.Type())
 		}
 	}
 }

@@ -2,17 +2,19 @@ package layers
 
 import "github.com/featuremap/featuremap/kernel"
 
-// weightBias is the prepared form of conv2d and dense parameters: the
-// float32 weight (last axis = output channels) and bias, as the kernels read
-// them. Prepare aliases the tensors' Data, so a trainer's in-place updates
-// take effect.
-type weightBias struct {
-	w, b []float32
+// packedConv is conv2d's prepared form: the filter packed once for the
+// active kernels (kernel.PackConv) and the bias.
+type packedConv struct {
+	f *kernel.PackedConv
+	b []float32
 }
 
-// prepareWeightBias prepares the parameters [weight, bias].
-func prepareWeightBias(p []Tensor) (Prepared, error) {
-	return &weightBias{w: p[0].Data, b: p[1].Data}, nil
+// packedDense is dense's prepared form: the weights packed once, as int8
+// with per-output-channel scales when the file stored them so (dequantised
+// in registers: no float32 copy is read), else as float32; and the bias.
+type packedDense struct {
+	w *kernel.PackedDense
+	b []float32
 }
 
 // weightBiasParams are the parameters of a layer with a weight of shape w,
@@ -25,19 +27,21 @@ func weightBiasParams(w []int) []ParamSpec {
 	}
 }
 
-// foldWeightBias returns a copy of p with y·scale[c] + shift[c] folded in:
-// w'[…, c] = w[…, c]·scale[c] and b'[c] = b[c]·scale[c] + shift[c].
-func foldWeightBias(p Prepared, scale, shift []float32) Prepared {
-	wb := p.(*weightBias)
-	oc := len(wb.b)
-	out := &weightBias{w: make([]float32, len(wb.w)), b: make([]float32, oc)}
-	for i, v := range wb.w {
-		out.w[i] = v * scale[i%oc]
+// foldWeightBias returns float32 copies of the parameters p = [weight, bias]
+// with y·scale[c] + shift[c] folded in: w'[…, c] = w[…, c]·scale[c] and
+// b'[c] = b[c]·scale[c] + shift[c]. p is not modified.
+func foldWeightBias(p []Tensor, scale, shift []float32) []Tensor {
+	w, b := p[0], p[1]
+	oc := len(b.Data)
+	fw := Tensor{Shape: w.Shape, Data: make([]float32, len(w.Data))}
+	fb := Tensor{Shape: b.Shape, Data: make([]float32, oc)}
+	for i, v := range w.Data {
+		fw.Data[i] = v * scale[i%oc]
 	}
-	for c, v := range wb.b {
-		out.b[c] = v*scale[c] + shift[c]
+	for c, v := range b.Data {
+		fb.Data[c] = v*scale[c] + shift[c]
 	}
-	return out
+	return []Tensor{fw, fb}
 }
 
 // reluGrad applies a fused activation's gradient to dy in place, given the

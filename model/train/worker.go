@@ -166,8 +166,10 @@ func (w *worker) step(i, n int, train bool, rngs []*rand.Rand) *layers.Step {
 // forward runs the first n examples of w.in through the network up to the
 // logits. In training, layers draw their random numbers (dropout masks)
 // from rngs[j] for example j and keep what backward needs; otherwise they
-// compute as at inference (dropout is the identity). Each layer prepares
-// its parameters first, so that updates since the last pass take effect.
+// compute as at inference (dropout is the identity). In training, layers
+// read the float32 parameters as they are; at inference each layer prepares
+// them first (layers.Layer.Prepare), so that updates since the last pass
+// take effect.
 func (w *worker) forward(n int, train bool, rngs []*rand.Rand) error {
 	w.n = n
 	for i := range forwardEnd(w.g) {
@@ -176,7 +178,10 @@ func (w *worker) forward(n int, train bool, rngs []*rand.Rand) error {
 		}
 		nd := &w.g.Nodes[i]
 		var err error
-		if w.prepared[i], err = nd.Impl.Prepare(w.net.LayerParams(i)); err == nil {
+		if !train {
+			w.prepared[i], err = nd.Impl.Prepare(w.net.LayerParams(i))
+		}
+		if err == nil {
 			err = nd.Impl.Forward(w.step(i, n, train, rngs))
 		}
 		if err != nil {
