@@ -1,10 +1,11 @@
 package model
 
 import (
-	"fmt"
+	"errors"
 	"slices"
 	"strconv"
 
+	"github.com/featuremap/featuremap/internal/msg"
 	"github.com/featuremap/featuremap/model/layers"
 )
 
@@ -30,7 +31,7 @@ func Builtins() []string {
 func Builtin(name string) (Arch, error) {
 	f, ok := builtins[name]
 	if !ok {
-		return Arch{}, fmt.Errorf("model: no built-in architecture %q (have %v)", name, Builtins())
+		return Arch{}, errors.New("model: no built-in architecture " + strconv.Quote(name) + " (have " + msg.Strings(Builtins()) + ")")
 	}
 	return f(), nil
 }

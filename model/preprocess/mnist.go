@@ -1,9 +1,11 @@
 package preprocess
 
 import (
-	"fmt"
+	"errors"
 	"image"
 	"math"
+
+	"github.com/featuremap/featuremap/internal/msg"
 )
 
 // The MNIST geometry: digits fitted into a Box×Box square, placed in a
@@ -66,7 +68,7 @@ func MNISTPixels(dst []float32, pix []byte, width, height, channels int) error {
 
 func mnist(dst []float32, p pixels) error {
 	if len(dst) < Side*Side {
-		return fmt.Errorf("preprocess: MNIST: dst has %d elements, want at least %d", len(dst), Side*Side)
+		return errors.New("preprocess: MNIST: dst has " + msg.Int(len(dst)) + " elements, want at least " + msg.Int(Side*Side))
 	}
 	dst = dst[:Side*Side]
 	clear(dst)

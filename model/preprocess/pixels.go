@@ -8,9 +8,11 @@
 package preprocess
 
 import (
-	"fmt"
+	"errors"
 	"image"
 	"image/draw"
+
+	"github.com/featuremap/featuremap/internal/msg"
 )
 
 // MaxPixels is the default limit on an image's width×height (64 Mpx, 256 MiB
@@ -34,13 +36,13 @@ type pixels struct {
 // newPixels checks a packed raw buffer.
 func newPixels(op string, pix []byte, width, height, channels int) (pixels, error) {
 	if channels != 1 && channels != 3 && channels != 4 {
-		return pixels{}, fmt.Errorf("preprocess: %s: channels %d, want 1 (gray), 3 (RGB) or 4 (RGBA)", op, channels)
+		return pixels{}, errors.New("preprocess: " + op + ": channels " + msg.Int(channels) + ", want 1 (gray), 3 (RGB) or 4 (RGBA)")
 	}
 	if width <= 0 || height <= 0 || width > 1<<15 || height > 1<<15 {
-		return pixels{}, fmt.Errorf("preprocess: %s: size %d×%d, want 1 to 32768 pixels each way", op, width, height)
+		return pixels{}, errors.New("preprocess: " + op + ": size " + msg.Int(width) + "×" + msg.Int(height) + ", want 1 to 32768 pixels each way")
 	}
 	if len(pix) != width*height*channels {
-		return pixels{}, fmt.Errorf("preprocess: %s: pix has %d bytes, want width×height×channels = %d×%d×%d = %d", op, len(pix), width, height, channels, width*height*channels)
+		return pixels{}, errors.New("preprocess: " + op + ": pix has " + msg.Int(len(pix)) + " bytes, want width×height×channels = " + msg.Int(width) + "×" + msg.Int(height) + "×" + msg.Int(channels) + " = " + msg.Int(width*height*channels))
 	}
 	return pixels{pix: pix, w: width, h: height, ch: channels, stride: width * channels}, nil
 }
@@ -51,7 +53,7 @@ func newPixels(op string, pix []byte, width, height, channels int) (pixels, erro
 func fromImage(op string, img image.Image) (pixels, error) {
 	b := img.Bounds()
 	if b.Empty() || b.Dx() > 1<<15 || b.Dy() > 1<<15 {
-		return pixels{}, fmt.Errorf("preprocess: %s: image size %d×%d, want 1 to 32768 pixels each way", op, b.Dx(), b.Dy())
+		return pixels{}, errors.New("preprocess: " + op + ": image size " + msg.Int(b.Dx()) + "×" + msg.Int(b.Dy()) + ", want 1 to 32768 pixels each way")
 	}
 	switch m := img.(type) {
 	case *image.Gray:
