@@ -2,7 +2,6 @@ package model
 
 import (
 	"errors"
-	"slices"
 	"strconv"
 
 	"github.com/featuremap/featuremap/internal/msg"
@@ -23,7 +22,7 @@ func Builtins() []string {
 	for name := range builtins {
 		names = append(names, name)
 	}
-	slices.Sort(names)
+	msg.Sort(names)
 	return names
 }
 

@@ -62,3 +62,14 @@ func Strings(s []string) string {
 	}
 	return string(append(b, ']'))
 }
+
+// Sort sorts a short list of names in place (insertion sort, O(n²)): the
+// names that messages and listings quote are a dozen at most, and
+// slices.Sort's instance for strings costs about 20 KB of WebAssembly.
+func Sort(s []string) {
+	for i := 1; i < len(s); i++ {
+		for j := i; j > 0 && s[j] < s[j-1]; j-- {
+			s[j], s[j-1] = s[j-1], s[j]
+		}
+	}
+}

@@ -28,7 +28,6 @@ import (
 	"errors"
 	"math/rand/v2"
 	"slices"
-	"sort"
 	"strconv"
 
 	"github.com/featuremap/featuremap/internal/msg"
@@ -218,7 +217,7 @@ func Types() []string {
 	for name := range types {
 		names = append(names, name)
 	}
-	sort.Strings(names)
+	msg.Sort(names)
 	return names
 }
 

@@ -2,7 +2,6 @@ package preprocess
 
 import (
 	"errors"
-	"image"
 	"math"
 	"strconv"
 
@@ -78,17 +77,6 @@ func (s Spec) CheckSize(maxPixels int64) error {
 		return errors.New("preprocess: the input " + msg.Int(s.H) + "×" + msg.Int(s.W) + "×" + msg.Int(s.C) + " is more than the limit of " + strconv.FormatInt(maxPixels, 10) + " pixels an image is preprocessed into")
 	}
 	return nil
-}
-
-// Input turns img into the network input dst, [H, W, C]; see InputPixels.
-// Images other than *image.Gray and *image.NRGBA are first converted to
-// NRGBA, which allocates.
-func Input(dst []float32, img image.Image, s Spec) error {
-	p, err := fromImage("Input", img)
-	if err != nil {
-		return err
-	}
-	return input(dst, p, s)
 }
 
 // InputPixels turns a raw buffer of width×height pixels of channels bytes

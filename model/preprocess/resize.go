@@ -2,22 +2,10 @@ package preprocess
 
 import (
 	"errors"
-	"image"
 	"math"
 
 	"github.com/featuremap/featuremap/internal/msg"
 )
-
-// Resize fits img to an [outH, outW, outC] input in dst; see ResizePixels.
-// Images other than *image.Gray and *image.NRGBA are first converted to
-// NRGBA, which allocates.
-func Resize(dst []float32, img image.Image, outH, outW, outC int, n Norm) error {
-	p, err := fromImage("Resize", img)
-	if err != nil {
-		return err
-	}
-	return resize(dst, p, outH, outW, outC, n)
-}
 
 // ResizePixels resizes a raw buffer of width×height pixels of channels
 // bytes (1 gray, 3 RGB, 4 non-premultiplied RGBA, alpha composited over
