@@ -232,6 +232,19 @@ func TestLoadErrors(t *testing.T) {
 		{"layer attribute length", fileWith(t, net, f.Tensors, func(m map[string]string) {
 			m[MetaArch] = `{"name":"t","input":[1,1,1],"layers":[{"name":"p","type":"maxpool","kernel":[2,2,2]}]}`
 		}), `model: __metadata__["arch"]: layer "p": attribute "kernel" must have 2 values, got 3`},
+		{"arch duplicate key", fileWith(t, net, f.Tensors, func(m map[string]string) { m[MetaArch] = `{"name":"t","name":"u"}` }),
+			`model: __metadata__["arch"]: json: offset `},
+		{"arch field kind", fileWith(t, net, f.Tensors, func(m map[string]string) { m[MetaArch] = `{"name":"t","input":[1,1]}` }),
+			`model: __metadata__["arch"]: field "input": must have 3 values, got 2`},
+		{"arch layers kind", fileWith(t, net, f.Tensors, func(m map[string]string) { m[MetaArch] = `{"name":"t","layers":{}}` }),
+			`model: __metadata__["arch"]: field "layers": json: cannot unmarshal object into a list of layers`},
+		{"preprocess unknown field", fileWith(t, net, f.Tensors, func(m map[string]string) { m[MetaArch] = `{"name":"t","preprocess":{"kind":"mnist","skew":1}}` }),
+			`model: __metadata__["arch"]: field "preprocess": json: unknown field "skew" in preprocess`},
+		{"preprocess scale range", fileWith(t, net, f.Tensors, func(m map[string]string) { m[MetaArch] = `{"name":"t","preprocess":{"scale":1e39}}` }),
+			`model: __metadata__["arch"]: field "preprocess": "scale": json: number 1e39 is out of the float32 range`},
+		{"arch too deep", fileWith(t, net, f.Tensors, func(m map[string]string) {
+			m[MetaArch] = `{"name":"t","input":[1,1,1],"layers":[{"name":"p","type":"maxpool","kernel":[[2],2]}]}`
+		}), `model: __metadata__["arch"]: json: offset `},
 		{"arch invalid", fileWith(t, net, f.Tensors, arch(func(a *Arch) { a.Layers[0].Op.(*layers.Conv2D).Groups = 3 })),
 			`model: layer "c1": groups 3 must divide input channels 2`},
 		{"arch too big", fileWith(t, net, f.Tensors, arch(func(a *Arch) { a.Layers[8].Op.(*layers.Dense).Units = 1 << 20 })),
