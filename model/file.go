@@ -108,11 +108,16 @@ func Load(data []byte) (*Net, error) {
 	if len(used) != len(f.Tensors) {
 		for _, t := range f.Tensors {
 			if !used[t.Name] {
-				return nil, errors.New("model: tensor " + strconv.Quote(t.Name) + " is not a parameter of arch " + strconv.Quote(arch.Name))
+				return nil, tensorError(t.Name, " is not a parameter of arch "+strconv.Quote(arch.Name))
 			}
 		}
 	}
 	return n, nil
+}
+
+// tensorError returns the error "model: tensor <quoted name><text>".
+func tensorError(name, text string) error {
+	return errors.New("model: tensor " + strconv.Quote(name) + text)
 }
 
 // loadParam sets p.Data from its tensor in f (and p.Int8 and p.Scales for
@@ -121,10 +126,10 @@ func Load(data []byte) (*Net, error) {
 func loadParam(f *safetensors.File, p *Tensor, quantizable bool, used map[string]bool) error {
 	t, ok := f.Tensor(p.Name)
 	if !ok {
-		return errors.New("model: tensor " + strconv.Quote(p.Name) + " is missing")
+		return tensorError(p.Name, " is missing")
 	}
 	if !slices.Equal(t.Shape, p.Shape) {
-		return errors.New("model: tensor " + strconv.Quote(p.Name) + ": shape " + msg.Ints(t.Shape) + ", want " + msg.Ints(p.Shape))
+		return tensorError(p.Name, ": shape "+msg.Ints(t.Shape)+", want "+msg.Ints(p.Shape))
 	}
 	if t.DType != safetensors.I8 {
 		v, err := t.Float32s()
@@ -135,16 +140,16 @@ func loadParam(f *safetensors.File, p *Tensor, quantizable bool, used map[string
 		return nil
 	}
 	if !quantizable {
-		return errors.New("model: tensor " + strconv.Quote(p.Name) + ": dtype I8, want F32 or F16 (only conv2d and dense weights may be int8)")
+		return tensorError(p.Name, ": dtype I8, want F32 or F16 (only conv2d and dense weights may be int8)")
 	}
 	sn := scaleName(p.Name)
 	s, ok := f.Tensor(sn)
 	if !ok {
-		return errors.New("model: tensor " + strconv.Quote(p.Name) + ": int8 weights need the scales tensor " + strconv.Quote(sn))
+		return tensorError(p.Name, ": int8 weights need the scales tensor "+strconv.Quote(sn))
 	}
 	oc := p.Shape[len(p.Shape)-1]
 	if !slices.Equal(s.Shape, []int{oc}) {
-		return errors.New("model: tensor " + strconv.Quote(sn) + ": shape " + msg.Ints(s.Shape) + ", want [" + strconv.Itoa(oc) + "]")
+		return tensorError(sn, ": shape "+msg.Ints(s.Shape)+", want ["+strconv.Itoa(oc)+"]")
 	}
 	scales, err := s.Float32s()
 	if err != nil {
@@ -152,7 +157,7 @@ func loadParam(f *safetensors.File, p *Tensor, quantizable bool, used map[string
 	}
 	for c, v := range scales {
 		if !(v >= 0) || math.IsInf(float64(v), 0) {
-			return errors.New("model: tensor " + strconv.Quote(sn) + ": scale[" + strconv.Itoa(c) + "] = " + msg.Float32(v) + ", want finite and ≥ 0")
+			return tensorError(sn, ": scale["+strconv.Itoa(c)+"] = "+msg.Float32(v)+", want finite and ≥ 0")
 		}
 	}
 	q, err := t.Int8s()
