@@ -1,7 +1,6 @@
 package ops
 
 import (
-	"errors"
 	"slices"
 	"strconv"
 
@@ -41,7 +40,7 @@ func parseImage(op, name string, v any) (image, error) {
 	case 4:
 		return image{t, s[0], s[1], s[2], s[3]}, nil
 	}
-	return image{}, errors.New(op + ": " + name + ".shape must be [N, H, W, C] or [H, W, C], got " + FormatInts(t.Shape))
+	return image{}, errorf(op, "%s.shape must be [N, H, W, C] or [H, W, C], got %s", name, FormatInts(t.Shape))
 }
 
 // outShape is the output shape, of the input's rank, for an oh×ow×oc result.
@@ -76,7 +75,7 @@ func Conv2D(args []any) (Tensor, error) {
 		return Tensor{}, err
 	}
 	if len(f.Shape) != 4 {
-		return Tensor{}, errors.New(op + ": filter.shape must be [KH, KW, C/groups, OC], got " + FormatInts(f.Shape))
+		return Tensor{}, errorf(op, "filter.shape must be [KH, KW, C/groups, OC], got %s", FormatInts(f.Shape))
 	}
 	kh, kw, ci, oc := f.Shape[0], f.Shape[1], f.Shape[2], f.Shape[3]
 	o, err := ParseOptions(op, arg(args, 2), "strides", "padding", "dilations", "groups", "bias")
@@ -99,16 +98,16 @@ func Conv2D(args []any) (Tensor, error) {
 	if g := o["groups"]; g != nil {
 		var ok bool
 		if groups, ok = IntIn(g, 1); !ok {
-			return Tensor{}, errors.New(op + ": groups must be a positive integer, got " + Describe(g))
+			return Tensor{}, errorf(op, "groups must be a positive integer, got %s", Describe(g))
 		}
 	}
 	switch {
 	case oc%groups != 0:
-		return Tensor{}, errors.New(op + ": groups = " + strconv.Itoa(groups) + " must divide the filter's " + strconv.Itoa(oc) + " output channels (filter.shape " + FormatInts(f.Shape) + ")")
+		return Tensor{}, errorf(op, "groups = %d must divide the filter's %d output channels (filter.shape %s)", groups, oc, FormatInts(f.Shape))
 	case ci*groups != x.c && groups == 1:
-		return Tensor{}, errors.New(op + ": filter.shape " + FormatInts(f.Shape) + " needs x with " + strconv.Itoa(ci) + " channels, got " + strconv.Itoa(x.c) + " (x.shape " + FormatInts(x.Shape) + ")")
+		return Tensor{}, errorf(op, "filter.shape %s needs x with %d channels, got %d (x.shape %s)", FormatInts(f.Shape), ci, x.c, FormatInts(x.Shape))
 	case ci*groups != x.c:
-		return Tensor{}, errors.New(op + ": filter.shape " + FormatInts(f.Shape) + " with groups = " + strconv.Itoa(groups) + " needs x with " + strconv.Itoa(ci*groups) + " channels, got " + strconv.Itoa(x.c) + " (x.shape " + FormatInts(x.Shape) + ")")
+		return Tensor{}, errorf(op, "filter.shape %s with groups = %d needs x with %d channels, got %d (x.shape %s)", FormatInts(f.Shape), groups, ci*groups, x.c, FormatInts(x.Shape))
 	}
 	b, err := bias(op, o["bias"], oc)
 	if err != nil {
@@ -121,7 +120,8 @@ func Conv2D(args []any) (Tensor, error) {
 	}
 	oh, ow := s.Out()
 	if oh < 1 || ow < 1 {
-		return Tensor{}, errors.New(op + ": output is empty: the " + strconv.Itoa(kh) + "×" + strconv.Itoa(kw) + " filter with dilations " + FormatInts(dilations[:]) + " does not fit x's " + strconv.Itoa(x.h) + "×" + strconv.Itoa(x.w) + " plane with padding " + pad.text)
+		return Tensor{}, errorf(op, "output is empty: the %d×%d filter with dilations %s does not fit x's %d×%d plane with padding %s",
+			kh, kw, FormatInts(dilations[:]), x.h, x.w, pad.text)
 	}
 	out := Tensor{Shape: x.outShape(oh, ow, oc)}
 	if err := checkOut(op, out.Shape); err != nil {
@@ -129,7 +129,7 @@ func Conv2D(args []any) (Tensor, error) {
 	}
 	ws := s.WorkspaceLen()
 	if ws > MaxElements {
-		return Tensor{}, errors.New(op + ": needs " + strconv.Itoa(ws) + " floats of scratch memory, more than the " + strconv.Itoa(MaxElements) + " this engine allows: use a smaller x or filter")
+		return Tensor{}, errorf(op, "needs %d floats of scratch memory, more than the %d this engine allows: use a smaller x or filter", ws, MaxElements)
 	}
 	out.Data = make([]float32, s.OutLen())
 	return out, kernel.Conv2D(out.Data, x.Data, f.Data, b, s, kernel.Linear, make([]float32, ws))
@@ -154,7 +154,7 @@ func pool(op string, args []any, run func(dst, x []float32, s kernel.PoolShape) 
 		return Tensor{}, err
 	}
 	if o["size"] == nil {
-		return Tensor{}, errors.New(op + ": size is required: a positive integer or [kh, kw]")
+		return Tensor{}, errorf(op, "size is required: a positive integer or [kh, kw]")
 	}
 	size, err := pair(op, "size", "kh, kw", o["size"], [2]int{})
 	if err != nil {
@@ -173,11 +173,11 @@ func pool(op string, args []any, run func(dst, x []float32, s kernel.PoolShape) 
 		StrideH: strides[0], StrideW: strides[1], Pad: pad.resolve(x.h, x.w, size[0], size[1], strides, [2]int{1, 1}),
 	}
 	if max(s.Pad.Top, s.Pad.Bottom) >= size[0] || max(s.Pad.Left, s.Pad.Right) >= size[1] {
-		return Tensor{}, errors.New(op + ": padding " + pad.text + " must be smaller than size " + FormatInts(size[:]) + " in each dimension (every window needs a real cell)")
+		return Tensor{}, errorf(op, "padding %s must be smaller than size %s in each dimension (every window needs a real cell)", pad.text, FormatInts(size[:]))
 	}
 	oh, ow := s.Out()
 	if oh < 1 || ow < 1 {
-		return Tensor{}, errors.New(op + ": output is empty: the " + strconv.Itoa(size[0]) + "×" + strconv.Itoa(size[1]) + " window does not fit x's " + strconv.Itoa(x.h) + "×" + strconv.Itoa(x.w) + " plane with padding " + pad.text)
+		return Tensor{}, errorf(op, "output is empty: the %d×%d window does not fit x's %d×%d plane with padding %s", size[0], size[1], x.h, x.w, pad.text)
 	}
 	out := Tensor{Shape: x.outShape(oh, ow, x.c)}
 	if err := checkOut(op, out.Shape); err != nil {
@@ -196,18 +196,18 @@ func Dense(args []any) (Tensor, error) {
 		return Tensor{}, err
 	}
 	if len(x.Shape) != 2 {
-		return Tensor{}, errors.New(op + ": x.shape must be [N, K], got " + FormatInts(x.Shape))
+		return Tensor{}, errorf(op, "x.shape must be [N, K], got %s", FormatInts(x.Shape))
 	}
 	w, err := ParseTensor(op, "w", arg(args, 1))
 	if err != nil {
 		return Tensor{}, err
 	}
 	if len(w.Shape) != 2 {
-		return Tensor{}, errors.New(op + ": w.shape must be [K, M], got " + FormatInts(w.Shape))
+		return Tensor{}, errorf(op, "w.shape must be [K, M], got %s", FormatInts(w.Shape))
 	}
 	n, k, m := x.Shape[0], x.Shape[1], w.Shape[1]
 	if w.Shape[0] != k {
-		return Tensor{}, errors.New(op + ": w.shape " + FormatInts(w.Shape) + " needs x with " + strconv.Itoa(w.Shape[0]) + " features (x.shape [N, " + strconv.Itoa(w.Shape[0]) + "]), got x.shape " + FormatInts(x.Shape))
+		return Tensor{}, errorf(op, "w.shape %s needs x with %d features (x.shape [N, %d]), got x.shape %s", FormatInts(w.Shape), w.Shape[0], w.Shape[0], FormatInts(x.Shape))
 	}
 	b, err := bias(op, arg(args, 2), m)
 	if err != nil {
@@ -238,7 +238,7 @@ func lastAxis(op string, v any) (x Tensor, p, c int, err error) {
 		return Tensor{}, 0, 0, err
 	}
 	if len(x.Shape) == 0 {
-		return Tensor{}, 0, 0, errors.New(op + ": x.shape must have at least one axis, got []")
+		return Tensor{}, 0, 0, errorf(op, "x.shape must have at least one axis, got []")
 	}
 	c = x.Shape[len(x.Shape)-1]
 	return x, len(x.Data) / c, c, nil
@@ -271,7 +271,7 @@ func LRN(args []any) (Tensor, error) {
 	if r := o["depthRadius"]; r != nil {
 		var ok bool
 		if params.DepthRadius, ok = IntIn(r, 0); !ok {
-			return Tensor{}, errors.New(op + ": depthRadius must be a non-negative integer, got " + Describe(r))
+			return Tensor{}, errorf(op, "depthRadius must be a non-negative integer, got %s", Describe(r))
 		}
 	}
 	for _, f := range []struct {
@@ -296,7 +296,7 @@ func Concat(args []any) (Tensor, error) {
 	const op = "concat"
 	list, ok := arg(args, 0).([]any)
 	if !ok || len(list) == 0 {
-		return Tensor{}, errors.New(op + ": tensors must be a non-empty array of tensors, got " + Describe(arg(args, 0)))
+		return Tensor{}, errorf(op, "tensors must be a non-empty array of tensors, got %s", Describe(arg(args, 0)))
 	}
 	xs := make([]Tensor, len(list))
 	for k, v := range list {
@@ -307,7 +307,7 @@ func Concat(args []any) (Tensor, error) {
 	}
 	rank := len(xs[0].Shape)
 	if rank == 0 {
-		return Tensor{}, errors.New(op + ": tensors[0].shape must have at least one axis, got []")
+		return Tensor{}, errorf(op, "tensors[0].shape must have at least one axis, got []")
 	}
 	o, err := ParseOptions(op, arg(args, 1), "axis")
 	if err != nil {
@@ -317,7 +317,7 @@ func Concat(args []any) (Tensor, error) {
 	if a := o["axis"]; a != nil {
 		v, ok := IntIn(a, -rank)
 		if !ok || v > rank-1 {
-			return Tensor{}, errors.New(op + ": axis must be an integer in [" + strconv.Itoa(-rank) + ", " + strconv.Itoa(rank-1) + "] for tensors of rank " + strconv.Itoa(rank) + ", got " + Describe(a))
+			return Tensor{}, errorf(op, "axis must be an integer in [%d, %d] for tensors of rank %d, got %s", -rank, rank-1, rank, Describe(a))
 		}
 		axis = (v + rank) % rank
 	}
@@ -326,15 +326,15 @@ func Concat(args []any) (Tensor, error) {
 	srcs, widths := make([][]float32, len(xs)), make([]int, len(xs))
 	for k, x := range xs {
 		if len(x.Shape) != rank {
-			return Tensor{}, errors.New(op + ": tensors[" + strconv.Itoa(k) + "].shape " + FormatInts(x.Shape) + " must have the rank of tensors[0].shape " + FormatInts(xs[0].Shape))
+			return Tensor{}, errorf(op, "tensors[%d].shape %s must have the rank of tensors[0].shape %s", k, FormatInts(x.Shape), FormatInts(xs[0].Shape))
 		}
 		for a, d := range x.Shape {
 			if a != axis && d != xs[0].Shape[a] {
-				return Tensor{}, errors.New(op + ": tensors[" + strconv.Itoa(k) + "].shape " + FormatInts(x.Shape) + " must match tensors[0].shape " + FormatInts(xs[0].Shape) + " on every axis but axis " + strconv.Itoa(axis))
+				return Tensor{}, errorf(op, "tensors[%d].shape %s must match tensors[0].shape %s on every axis but axis %d", k, FormatInts(x.Shape), FormatInts(xs[0].Shape), axis)
 			}
 		}
 		if out.Shape[axis] > MaxElements-x.Shape[axis] {
-			return Tensor{}, errors.New(op + ": output shape has more than " + strconv.Itoa(MaxElements) + " elements")
+			return Tensor{}, errorf(op, "output shape has more than %d elements", MaxElements)
 		}
 		out.Shape[axis] += x.Shape[axis]
 		srcs[k], widths[k] = x.Data, product(x.Shape[axis:])

@@ -68,6 +68,30 @@ const MaxBytes = 1 << 30
 // for any image, small enough that products of a few of them fit an int.
 const maxInt = 1 << 24
 
+// errorf returns the error op + ": " + format with each %s replaced by the
+// next argument (a string) and each %d by the next (an int), in order: the
+// two verbs the messages here need, without linking fmt.
+func errorf(op, format string, a ...any) error {
+	b := append([]byte(op), ": "...)
+	for i := 0; i < len(format); i++ {
+		if format[i] != '%' || i+1 == len(format) || len(a) == 0 {
+			b = append(b, format[i])
+			continue
+		}
+		switch v := a[0].(type) {
+		case string:
+			b = append(b, v...)
+		case int:
+			b = strconv.AppendInt(b, int64(v), 10)
+		default:
+			b = append(b, "%!(BAD ARG)"...)
+		}
+		a = a[1:]
+		i++ // the verb
+	}
+	return errors.New(string(b))
+}
+
 // arg returns args[i], or nil (undefined) when the caller passed fewer.
 func arg(args []any, i int) any {
 	if i < len(args) {
@@ -155,30 +179,30 @@ func IntIn(v any, lo int) (int, bool) {
 func ParseTensor(op, name string, v any) (Tensor, error) {
 	m, ok := v.(map[string]any)
 	if !ok {
-		return Tensor{}, errors.New(op + ": " + name + " must be a tensor { shape, data: Float32Array }, got " + Describe(v))
+		return Tensor{}, errorf(op, "%s must be a tensor { shape, data: Float32Array }, got %s", name, Describe(v))
 	}
 	dims, ok := m["shape"].([]any)
 	if !ok {
-		return Tensor{}, errors.New(op + ": " + name + ".shape must be an array of positive integers, got " + Describe(m["shape"]))
+		return Tensor{}, errorf(op, "%s.shape must be an array of positive integers, got %s", name, Describe(m["shape"]))
 	}
 	t := Tensor{Shape: make([]int, len(dims))}
 	size := 1
 	for i, d := range dims {
 		n, ok := IntIn(d, 1)
 		if !ok {
-			return Tensor{}, errors.New(op + ": " + name + ".shape must be an array of positive integers, got " + Describe(dims))
+			return Tensor{}, errorf(op, "%s.shape must be an array of positive integers, got %s", name, Describe(dims))
 		}
 		t.Shape[i] = n
 		if size > MaxElements/n {
-			return Tensor{}, errors.New(op + ": " + name + ".shape " + Describe(dims) + " has more than " + strconv.Itoa(MaxElements) + " elements")
+			return Tensor{}, errorf(op, "%s.shape %s has more than %d elements", name, Describe(dims), MaxElements)
 		}
 		size *= n
 	}
 	if t.Data, ok = m["data"].([]float32); !ok {
-		return Tensor{}, errors.New(op + ": " + name + ".data must be a Float32Array, got " + Describe(m["data"]))
+		return Tensor{}, errorf(op, "%s.data must be a Float32Array, got %s", name, Describe(m["data"]))
 	}
 	if len(t.Data) != size {
-		return Tensor{}, errors.New(op + ": " + name + ".data has " + strconv.Itoa(len(t.Data)) + " elements but " + name + ".shape " + FormatInts(t.Shape) + " needs " + strconv.Itoa(size))
+		return Tensor{}, errorf(op, "%s.data has %d elements but %s.shape %s needs %d", name, len(t.Data), name, FormatInts(t.Shape), size)
 	}
 	return t, nil
 }
@@ -191,11 +215,11 @@ func ParseOptions(op string, v any, known ...string) (map[string]any, error) {
 	}
 	m, ok := v.(map[string]any)
 	if !ok {
-		return nil, errors.New(op + ": options must be an object, got " + Describe(v))
+		return nil, errorf(op, "options must be an object, got %s", Describe(v))
 	}
 	for k := range m {
 		if !slices.Contains(known, k) {
-			return nil, errors.New(op + ": unknown option '" + k + "' (known: " + strings.Join(known, ", ") + ")")
+			return nil, errorf(op, "unknown option '%s' (known: %s)", k, strings.Join(known, ", "))
 		}
 	}
 	return m, nil
@@ -218,7 +242,7 @@ func pair(op, name, names string, v any, def [2]int) ([2]int, error) {
 			return [2]int{h, w}, nil
 		}
 	}
-	return def, errors.New(op + ": " + name + " must be a positive integer or [" + names + "], got " + Describe(v))
+	return def, errorf(op, "%s must be a positive integer or [%s], got %s", name, names, Describe(v))
 }
 
 // padSpec is a parsed padding argument: "SAME", or explicit cells ("VALID"
@@ -246,7 +270,7 @@ func padding(op string, v any) (padSpec, error) {
 	if p, ok := explicitPad(v); ok {
 		return padSpec{pad: p, text: Describe(v)}, nil
 	}
-	return padSpec{}, errors.New(op + ": padding must be 'SAME', 'VALID' or [[top, bottom], [left, right]] with non-negative integers, got " + Describe(v))
+	return padSpec{}, errorf(op, "padding must be 'SAME', 'VALID' or [[top, bottom], [left, right]] with non-negative integers, got %s", Describe(v))
 }
 
 func explicitPad(v any) (p [4]int, ok bool) {
@@ -275,7 +299,7 @@ func number(op, name string, v any, def float64) (float64, error) {
 	}
 	f, ok := v.(float64)
 	if !ok || math.IsNaN(f) || math.IsInf(f, 0) {
-		return 0, errors.New(op + ": " + name + " must be a finite number, got " + Describe(v))
+		return 0, errorf(op, "%s must be a finite number, got %s", name, Describe(v))
 	}
 	return f, nil
 }
@@ -298,9 +322,9 @@ func bias(op string, v any, n int) ([]float32, error) {
 		if len(t.Shape) == 1 && t.Shape[0] == n {
 			return t.Data, nil
 		}
-		return nil, errors.New(op + ": bias.shape must be [" + strconv.Itoa(n) + "] (one per output channel), got " + FormatInts(t.Shape))
+		return nil, errorf(op, "bias.shape must be [%d] (one per output channel), got %s", n, FormatInts(t.Shape))
 	}
-	return nil, errors.New(op + ": bias must be a Float32Array of length " + strconv.Itoa(n) + " (one per output channel) or a tensor of shape [" + strconv.Itoa(n) + "], got " + Describe(v))
+	return nil, errorf(op, "bias must be a Float32Array of length %d (one per output channel) or a tensor of shape [%d], got %s", n, n, Describe(v))
 }
 
 // checkOut rejects an output larger than MaxElements.
@@ -308,7 +332,7 @@ func checkOut(op string, shape []int) error {
 	size := 1
 	for _, n := range shape {
 		if n > 0 && size > MaxElements/n {
-			return errors.New(op + ": output shape " + FormatInts(shape) + " has more than " + strconv.Itoa(MaxElements) + " elements")
+			return errorf(op, "output shape %s has more than %d elements", FormatInts(shape), MaxElements)
 		}
 		size *= n
 	}
