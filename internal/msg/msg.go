@@ -36,7 +36,11 @@ func Float32s(s []float32) string {
 	return string(append(b, ']'))
 }
 
-// Int formats v in decimal, as %d does.
+// Int formats v in decimal, as %d does. It is not inlined: error paths
+// call it at many sites, each of which would otherwise carry strconv's
+// inlined fast path.
+//
+//go:noinline
 func Int(v int) string { return strconv.Itoa(v) }
 
 // Wrap returns an error whose message is prefix followed by err's, and
