@@ -355,7 +355,10 @@ func (p *plan) layout() (int, error) {
 				}
 			}
 		}
-		slices.SortFunc(conflicts, func(x, y int) int { return cmp.Compare(p.bufs[x].off, p.bufs[y].off) })
+		// Stable, like the sorts above and in net.go, so the binary holds
+		// one instance of the generic sort for []int (the result does not
+		// depend on the order of equal offsets).
+		slices.SortStableFunc(conflicts, func(x, y int) int { return cmp.Compare(p.bufs[x].off, p.bufs[y].off) })
 		off := 0
 		for _, oi := range conflicts {
 			o := &p.bufs[oi]
