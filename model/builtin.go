@@ -1,38 +1,30 @@
 package model
 
 import (
-	"fmt"
-	"slices"
+	"errors"
 	"strconv"
 
+	"github.com/featuremap/featuremap/internal/msg"
 	"github.com/featuremap/featuremap/model/layers"
 )
 
-// builtins maps each built-in architecture's name to its constructor
-// (design.md, "Built-in architectures").
-var builtins = map[string]func() Arch{
-	"seednet":   seedNet,
-	"alexmnist": alexMNIST,
-	"alexnet":   alexNet,
-}
+// Builtins returns the names of the built-in architectures (design.md,
+// "Built-in architectures"), sorted.
+func Builtins() []string { return []string{"alexmnist", "alexnet", "seednet"} }
 
-// Builtins returns the names of the built-in architectures, sorted.
-func Builtins() []string {
-	names := make([]string, 0, len(builtins))
-	for name := range builtins {
-		names = append(names, name)
-	}
-	slices.Sort(names)
-	return names
-}
-
-// Builtin returns a fresh copy of the built-in architecture name.
+// Builtin returns a fresh copy of the built-in architecture name. (A switch,
+// not a package-level map, so that a binary that never calls Builtin, such
+// as the WebAssembly engine, links none of the architectures.)
 func Builtin(name string) (Arch, error) {
-	f, ok := builtins[name]
-	if !ok {
-		return Arch{}, fmt.Errorf("model: no built-in architecture %q (have %v)", name, Builtins())
+	switch name {
+	case "seednet":
+		return seedNet(), nil
+	case "alexmnist":
+		return alexMNIST(), nil
+	case "alexnet":
+		return alexNet(), nil
 	}
-	return f(), nil
+	return Arch{}, errors.New("model: no built-in architecture " + strconv.Quote(name) + " (have " + msg.Strings(Builtins()) + ")")
 }
 
 // mnistArch returns an Arch for 28×28×1 MNIST digits, pixels scaled to [0, 1].

@@ -1,12 +1,13 @@
 package model
 
 import (
-	"encoding/json"
-	"fmt"
+	"errors"
 	"io"
 	"math"
 	"slices"
-	"strings"
+	"strconv"
+
+	"github.com/featuremap/featuremap/internal/msg"
 
 	"github.com/featuremap/featuremap/model/quant"
 	"github.com/featuremap/featuremap/model/safetensors"
@@ -39,9 +40,9 @@ type EncodeOptions struct {
 
 // Encode writes n as a weight file. The bytes depend only on n and opts.
 func (n *Net) Encode(w io.Writer, opts EncodeOptions) error {
-	arch, err := json.Marshal(n.Arch)
+	arch, err := appendArch(nil, &n.Arch)
 	if err != nil {
-		return fmt.Errorf("model: encoding the arch: %w", err)
+		return err
 	}
 	var tensors []safetensors.Tensor
 	for i := range n.Graph.Nodes {
@@ -53,7 +54,7 @@ func (n *Net) Encode(w io.Writer, opts EncodeOptions) error {
 			oc := p.Shape[len(p.Shape)-1]
 			q, scales, err := quant.QuantizeInt8PerChannel(p.Data, oc)
 			if err != nil {
-				return fmt.Errorf("model: tensor %q: %w", p.Name, err)
+				return msg.Wrap("model: tensor "+strconv.Quote(p.Name)+": ", err)
 			}
 			tensors = append(tensors, safetensors.NewI8(p.Name, p.Shape, q), safetensors.NewF32(scaleName(p.Name), []int{oc}, scales))
 		}
@@ -72,23 +73,18 @@ func Load(data []byte) (*Net, error) { return LoadWithin(data, DefaultLimits) }
 func LoadWithin(data []byte, lim Limits) (*Net, error) {
 	f, err := safetensors.Parse(data)
 	if err != nil {
-		return nil, fmt.Errorf("model: %w", err)
+		return nil, msg.Wrap("model: ", err)
 	}
 	if v := f.Metadata[MetaFormat]; v != FormatVersion {
-		return nil, fmt.Errorf("model: __metadata__[%q] = %q, want %q", MetaFormat, v, FormatVersion)
+		return nil, errors.New("model: __metadata__[" + strconv.Quote(MetaFormat) + "] = " + strconv.Quote(v) + ", want " + strconv.Quote(FormatVersion))
 	}
 	archJSON, ok := f.Metadata[MetaArch]
 	if !ok {
-		return nil, fmt.Errorf("model: __metadata__[%q] is missing", MetaArch)
+		return nil, errors.New("model: __metadata__[" + strconv.Quote(MetaArch) + "] is missing")
 	}
 	var arch Arch
-	dec := json.NewDecoder(strings.NewReader(archJSON))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&arch); err != nil {
-		return nil, fmt.Errorf("model: __metadata__[%q]: %v", MetaArch, err)
-	}
-	if dec.More() {
-		return nil, fmt.Errorf("model: __metadata__[%q]: data after the JSON object", MetaArch)
+	if err := arch.UnmarshalJSON([]byte(archJSON)); err != nil {
+		return nil, errors.New("model: __metadata__[" + strconv.Quote(MetaArch) + "]: " + err.Error())
 	}
 	n, err := newNet(arch, lim)
 	if err != nil {
@@ -101,7 +97,7 @@ func LoadWithin(data []byte, lim Limits) (*Net, error) {
 		total += numElems(p.Shape)
 	}
 	if total > len(data) {
-		return nil, fmt.Errorf("model: arch %q has %d parameters, more than the file's %d bytes can hold", arch.Name, total, len(data))
+		return nil, errors.New("model: arch " + strconv.Quote(arch.Name) + " has " + strconv.Itoa(total) + " parameters, more than the file's " + strconv.Itoa(len(data)) + " bytes can hold")
 	}
 	used := make(map[string]bool, len(f.Tensors))
 	for i := range n.Graph.Nodes {
@@ -115,11 +111,16 @@ func LoadWithin(data []byte, lim Limits) (*Net, error) {
 	if len(used) != len(f.Tensors) {
 		for _, t := range f.Tensors {
 			if !used[t.Name] {
-				return nil, fmt.Errorf("model: tensor %q is not a parameter of arch %q", t.Name, arch.Name)
+				return nil, tensorError(t.Name, " is not a parameter of arch "+strconv.Quote(arch.Name))
 			}
 		}
 	}
 	return n, nil
+}
+
+// tensorError returns the error "model: tensor <quoted name><text>".
+func tensorError(name, text string) error {
+	return errors.New("model: tensor " + strconv.Quote(name) + text)
 }
 
 // loadParam sets p.Data from its tensor in f (and p.Int8 and p.Scales for
@@ -128,46 +129,46 @@ func LoadWithin(data []byte, lim Limits) (*Net, error) {
 func loadParam(f *safetensors.File, p *Tensor, quantizable bool, used map[string]bool) error {
 	t, ok := f.Tensor(p.Name)
 	if !ok {
-		return fmt.Errorf("model: tensor %q is missing", p.Name)
+		return tensorError(p.Name, " is missing")
 	}
 	if !slices.Equal(t.Shape, p.Shape) {
-		return fmt.Errorf("model: tensor %q: shape %v, want %v", p.Name, t.Shape, p.Shape)
+		return tensorError(p.Name, ": shape "+msg.Ints(t.Shape)+", want "+msg.Ints(p.Shape))
 	}
 	if t.DType != safetensors.I8 {
 		v, err := t.Float32s()
 		if err != nil {
-			return fmt.Errorf("model: %w", err)
+			return msg.Wrap("model: ", err)
 		}
 		p.Data, used[p.Name] = v, true
 		return nil
 	}
 	if !quantizable {
-		return fmt.Errorf("model: tensor %q: dtype I8, want F32 or F16 (only conv2d and dense weights may be int8)", p.Name)
+		return tensorError(p.Name, ": dtype I8, want F32 or F16 (only conv2d and dense weights may be int8)")
 	}
 	sn := scaleName(p.Name)
 	s, ok := f.Tensor(sn)
 	if !ok {
-		return fmt.Errorf("model: tensor %q: int8 weights need the scales tensor %q", p.Name, sn)
+		return tensorError(p.Name, ": int8 weights need the scales tensor "+strconv.Quote(sn))
 	}
 	oc := p.Shape[len(p.Shape)-1]
 	if !slices.Equal(s.Shape, []int{oc}) {
-		return fmt.Errorf("model: tensor %q: shape %v, want [%d]", sn, s.Shape, oc)
+		return tensorError(sn, ": shape "+msg.Ints(s.Shape)+", want ["+strconv.Itoa(oc)+"]")
 	}
 	scales, err := s.Float32s()
 	if err != nil {
-		return fmt.Errorf("model: %w", err)
+		return msg.Wrap("model: ", err)
 	}
 	for c, v := range scales {
 		if !(v >= 0) || math.IsInf(float64(v), 0) {
-			return fmt.Errorf("model: tensor %q: scale[%d] = %v, want finite and ≥ 0", sn, c, v)
+			return tensorError(sn, ": scale["+strconv.Itoa(c)+"] = "+msg.Float32(v)+", want finite and ≥ 0")
 		}
 	}
 	q, err := t.Int8s()
 	if err != nil {
-		return fmt.Errorf("model: %w", err)
+		return msg.Wrap("model: ", err)
 	}
 	if p.Data, err = quant.Dequantize(q, scales); err != nil {
-		return fmt.Errorf("model: tensor %q: %w", p.Name, err)
+		return msg.Wrap("model: tensor "+strconv.Quote(p.Name)+": ", err)
 	}
 	p.Int8, p.Scales = q, scales
 	used[p.Name], used[sn] = true, true

@@ -1,9 +1,11 @@
 package model
 
 import (
-	"fmt"
+	"errors"
 	"math"
+	"strconv"
 
+	"github.com/featuremap/featuremap/internal/msg"
 	"github.com/featuremap/featuremap/model/layers"
 )
 
@@ -72,29 +74,29 @@ func (a *Arch) Graph() (*Graph, error) { return a.GraphWithin(DefaultLimits) }
 // `model: layer "conv2": …`.
 func (a *Arch) GraphWithin(lim Limits) (*Graph, error) {
 	if len(a.Layers) == 0 {
-		return nil, fmt.Errorf("model: arch %q has no layers", a.Name)
+		return nil, errors.New("model: arch " + strconv.Quote(a.Name) + " has no layers")
 	}
 	if len(a.Layers) > lim.Layers {
-		return nil, fmt.Errorf("model: arch %q has %d layers, more than the limit of %d", a.Name, len(a.Layers), lim.Layers)
+		return nil, errors.New("model: arch " + strconv.Quote(a.Name) + " has " + msg.Int(len(a.Layers)) + " layers, more than the limit of " + msg.Int(lim.Layers))
 	}
 	if a.Input[0] < 1 || a.Input[1] < 1 || a.Input[2] < 1 {
-		return nil, fmt.Errorf("model: input shape [H W C] must be positive, got %v", a.Input)
+		return nil, errors.New("model: input shape [H W C] must be positive, got " + msg.Ints(a.Input[:]))
 	}
 	if _, err := layers.CheckedElems(a.Input[:]); err != nil {
-		return nil, fmt.Errorf("model: input shape %v: %v", a.Input, err)
+		return nil, errors.New("model: input shape " + msg.Ints(a.Input[:]) + ": " + err.Error())
 	}
 	g := &Graph{Arch: a, Input: a.Input[:], Nodes: make([]Node, len(a.Layers))}
 	index := make(map[string]int, len(a.Layers))
 	for i := range a.Layers {
 		l := &a.Layers[i]
 		if l.Name == "" || l.Name == InputName {
-			return nil, fmt.Errorf("model: layer %d: name %q is empty or reserved", i, l.Name)
+			return nil, errors.New("model: layer " + msg.Int(i) + ": name " + strconv.Quote(l.Name) + " is empty or reserved")
 		}
 		if _, dup := index[l.Name]; dup {
-			return nil, fmt.Errorf("model: layer %q: name used twice", l.Name)
+			return nil, errors.New("model: layer " + strconv.Quote(l.Name) + ": name used twice")
 		}
 		if err := g.resolve(i, index); err != nil {
-			return nil, fmt.Errorf("model: layer %q: %v", l.Name, err)
+			return nil, errors.New("model: layer " + strconv.Quote(l.Name) + ": " + err.Error())
 		}
 		index[l.Name] = i
 	}
@@ -106,7 +108,7 @@ func (a *Arch) GraphWithin(lim Limits) (*Graph, error) {
 	}
 	if len(a.Labels) > 0 {
 		if out := g.Nodes[len(g.Nodes)-1].Len(); len(a.Labels) != out {
-			return nil, fmt.Errorf("model: %d labels for %d outputs", len(a.Labels), out)
+			return nil, errors.New("model: " + msg.Int(len(a.Labels)) + " labels for " + msg.Int(out) + " outputs")
 		}
 	}
 	return g, nil
@@ -117,7 +119,7 @@ func (g *Graph) resolve(i int, index map[string]int) error {
 	n := &g.Nodes[i]
 	n.Layer = &g.Arch.Layers[i]
 	if n.Layer.Op == nil {
-		return fmt.Errorf("no type (Op is nil)")
+		return errors.New("no type (Op is nil)")
 	}
 	if err := g.resolveInputs(n, i, index); err != nil {
 		return err
@@ -156,7 +158,7 @@ func (g *Graph) resolveInputs(n *Node, i int, index map[string]int) error {
 		}
 		j, ok := index[name]
 		if !ok {
-			return fmt.Errorf("input %q is not an earlier layer", name)
+			return errors.New("input " + strconv.Quote(name) + " is not an earlier layer")
 		}
 		n.Inputs[k] = j
 	}
@@ -185,19 +187,19 @@ func (g *Graph) Cost() layers.Cost {
 // validate checks p for an input with c channels.
 func (p *Preprocess) validate(c int) error {
 	if p.Kind != "" && p.Kind != PreprocessResize && p.Kind != PreprocessMNIST {
-		return fmt.Errorf("model: preprocess kind must be %q, %q or empty, got %q", PreprocessResize, PreprocessMNIST, p.Kind)
+		return errors.New("model: preprocess kind must be " + strconv.Quote(PreprocessResize) + ", " + strconv.Quote(PreprocessMNIST) + " or empty, got " + strconv.Quote(p.Kind))
 	}
 	if !(p.Scale >= 0) || math.IsInf(float64(p.Scale), 0) {
-		return fmt.Errorf("model: preprocess scale must be finite and ≥ 0, got %g", p.Scale)
+		return errors.New("model: preprocess scale must be finite and ≥ 0, got " + msg.Float32(p.Scale))
 	}
 	for _, v := range [][]float32{p.Mean, p.Std} {
 		if len(v) > 1 && len(v) != c {
-			return fmt.Errorf("model: preprocess mean %v and std %v need 1 or %d values", p.Mean, p.Std, c)
+			return errors.New("model: preprocess mean " + msg.Float32s(p.Mean) + " and std " + msg.Float32s(p.Std) + " need 1 or " + msg.Int(c) + " values")
 		}
 	}
 	for _, v := range p.Std {
 		if v == 0 || math.IsNaN(float64(v)) || math.IsInf(float64(v), 0) {
-			return fmt.Errorf("model: preprocess std %v must be finite and non-zero", p.Std)
+			return errors.New("model: preprocess std " + msg.Float32s(p.Std) + " must be finite and non-zero")
 		}
 	}
 	return nil

@@ -117,6 +117,11 @@ func TestBuiltinUnknown(t *testing.T) {
 	if !reflect.DeepEqual(Builtins(), []string{"alexmnist", "alexnet", "seednet"}) {
 		t.Errorf("Builtins() = %v", Builtins())
 	}
+	for _, name := range Builtins() {
+		if a, err := Builtin(name); err != nil || a.Name != name {
+			t.Errorf("Builtin(%q) = arch %q, %v", name, a.Name, err)
+		}
+	}
 	if _, err := Builtin("lenet"); err == nil || !strings.Contains(err.Error(), `"lenet"`) {
 		t.Errorf("Builtin(lenet) error = %v, want one naming it", err)
 	}

@@ -2,9 +2,11 @@ package model
 
 import (
 	"cmp"
-	"fmt"
+	"errors"
 	"slices"
+	"strconv"
 
+	"github.com/featuremap/featuremap/internal/msg"
 	"github.com/featuremap/featuremap/model/layers"
 )
 
@@ -77,11 +79,11 @@ func NewRunner(net *Net, opts RunnerOptions) (*Runner, error) {
 	}
 	g := net.Graph
 	if batch < 1 || batch > maxArena/numElems(g.Input) {
-		return nil, fmt.Errorf("model: batch must be in [1, %d] for input %v, got %d", maxArena/numElems(g.Input), g.Input, opts.Batch)
+		return nil, errors.New("model: batch must be in [1, " + msg.Int(maxArena/numElems(g.Input)) + "] for input " + msg.Ints(g.Input) + ", got " + msg.Int(opts.Batch))
 	}
 	for i := range g.Nodes {
 		if n := &g.Nodes[i]; batch > maxArena/n.Len() {
-			return nil, fmt.Errorf("model: layer %q: output %v × batch %d exceeds %d elements", n.Layer.Name, n.Shape, batch, maxArena)
+			return nil, errors.New("model: layer " + strconv.Quote(n.Layer.Name) + ": output " + msg.Ints(n.Shape) + " × batch " + msg.Int(batch) + " exceeds " + msg.Int(maxArena) + " elements")
 		}
 	}
 	p := newPlan(g, batch, opts.KeepActivations)
@@ -102,7 +104,7 @@ func NewRunner(net *Net, opts RunnerOptions) (*Runner, error) {
 		n := &g.Nodes[ps.node]
 		w, err := ps.prepare(net)
 		if err != nil {
-			return nil, fmt.Errorf("model: layer %q: %w", n.Layer.Name, err)
+			return nil, msg.Wrap("model: layer "+strconv.Quote(n.Layer.Name)+": ", err)
 		}
 		st := step{name: n.Layer.Name, layer: ps.layer, s: layers.Step{N: batch, Y: view(ps.node), W: w, WS: r.ws}}
 		for _, in := range n.Inputs {
@@ -144,13 +146,13 @@ func (r *Runner) Activations() []LayerOutput { return r.acts }
 // allocates nothing.
 func (r *Runner) Run(input []float32) ([]float32, error) {
 	if len(input) != len(r.input) {
-		return nil, fmt.Errorf("model: input has %d values, want %d (batch %d × %v)", len(input), len(r.input), r.batch, r.net.Graph.Input)
+		return nil, errors.New("model: input has " + msg.Int(len(input)) + " values, want " + msg.Int(len(r.input)) + " (batch " + msg.Int(r.batch) + " × " + msg.Ints(r.net.Graph.Input) + ")")
 	}
 	copy(r.input, input)
 	for i := range r.steps {
 		st := &r.steps[i]
 		if err := st.layer.Forward(&st.s); err != nil {
-			return nil, fmt.Errorf("model: layer %q: %w", st.name, err)
+			return nil, msg.Wrap("model: layer "+strconv.Quote(st.name)+": ", err)
 		}
 	}
 	return r.output, nil
@@ -183,7 +185,7 @@ func (ps *plannedStep) prepare(net *Net) (layers.Prepared, error) {
 		affine := net.Graph.Nodes[ps.fold].Impl
 		aw, err := affine.Prepare(net.LayerParams(ps.fold))
 		if err != nil {
-			return nil, fmt.Errorf("folding layer %q: %w", net.Graph.Nodes[ps.fold].Layer.Name, err)
+			return nil, msg.Wrap("folding layer "+strconv.Quote(net.Graph.Nodes[ps.fold].Layer.Name)+": ", err)
 		}
 		scale, shift := affine.(layers.Affine).ScaleShift(aw)
 		params = ps.layer.(layers.Folder).Fold(params, scale, shift)
@@ -327,7 +329,7 @@ func (p *plan) layout() (int, error) {
 		b.off = off
 		size = max(size, alignUp(off+b.len))
 		if size+p.wsLen > maxArena {
-			return fmt.Errorf("model: activations of batch %d need more than %d elements", p.batch, maxArena)
+			return errors.New("model: activations of batch " + msg.Int(p.batch) + " need more than " + msg.Int(maxArena) + " elements")
 		}
 		return nil
 	}
@@ -354,7 +356,10 @@ func (p *plan) layout() (int, error) {
 				}
 			}
 		}
-		slices.SortFunc(conflicts, func(x, y int) int { return cmp.Compare(p.bufs[x].off, p.bufs[y].off) })
+		// Stable, like the sorts above and in net.go, so the binary holds
+		// one instance of the generic sort for []int (the result does not
+		// depend on the order of equal offsets).
+		slices.SortStableFunc(conflicts, func(x, y int) int { return cmp.Compare(p.bufs[x].off, p.bufs[y].off) })
 		off := 0
 		for _, oi := range conflicts {
 			o := &p.bufs[oi]

@@ -1,10 +1,10 @@
 package model
 
 import (
-	"fmt"
 	"io"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 )
 
 // Summary is the parameter table of a network, like Keras' model.summary().
@@ -67,14 +67,26 @@ func (s Summary) String() string {
 	var width [5]int
 	for _, row := range rows {
 		for c, cell := range row {
-			width[c] = max(width[c], len([]rune(cell)))
+			width[c] = max(width[c], utf8.RuneCountInString(cell))
 		}
 	}
 	total := width[0] + width[1] + width[2] + width[3] + width[4] + 4*2
 	var b strings.Builder
-	fmt.Fprintf(&b, "Model: %q, input %s\n", s.Name, shapeString(s.Input))
+	b.WriteString("Model: " + strconv.Quote(s.Name) + ", input " + shapeString(s.Input) + "\n")
 	for i, row := range rows {
-		line := fmt.Sprintf("%-*s  %-*s  %*s  %*s  %*s", width[0], row[0], width[1], row[1], width[2], row[2], width[3], row[3], width[4], row[4])
+		// Names and shapes flush left, counts flush right, two spaces apart.
+		var line string
+		for c, cell := range row {
+			pad := strings.Repeat(" ", width[c]-utf8.RuneCountInString(cell))
+			if c > 0 {
+				line += "  "
+			}
+			if c < 2 {
+				line += cell + pad
+			} else {
+				line += pad + cell
+			}
+		}
 		b.WriteString(strings.TrimRight(line, " "))
 		b.WriteByte('\n')
 		if i == 0 {
@@ -82,9 +94,9 @@ func (s Summary) String() string {
 		}
 	}
 	b.WriteString(strings.Repeat("=", total) + "\n")
-	fmt.Fprintf(&b, "Total params: %s (weights %s, biases %s", thousands(s.TotalParams), thousands(s.Weights), thousands(s.Biases))
+	b.WriteString("Total params: " + thousands(s.TotalParams) + " (weights " + thousands(s.Weights) + ", biases " + thousands(s.Biases))
 	if stats := s.TotalParams - s.Weights - s.Biases; stats > 0 {
-		fmt.Fprintf(&b, ", statistics %s", thousands(stats))
+		b.WriteString(", statistics " + thousands(stats))
 	}
 	b.WriteString(")\n")
 	return b.String()

@@ -1,8 +1,9 @@
 package layers
 
 import (
-	"fmt"
+	"errors"
 
+	"github.com/featuremap/featuremap/internal/msg"
 	"github.com/featuremap/featuremap/kernel"
 )
 
@@ -39,7 +40,7 @@ func (o *AvgPool) Infer(in [][]int) (Layer, error) {
 	case 1:
 		return avgPool{poolGeometry{s}, realShare(s)}, nil
 	}
-	return nil, fmt.Errorf("count_include_pad must be 0 or 1, got %d", o.CountIncludePad)
+	return nil, errors.New("count_include_pad must be 0 or 1, got " + msg.Int(o.CountIncludePad))
 }
 
 // realShare returns, for each output position of s, the share of its

@@ -1,9 +1,10 @@
 package layers
 
 import (
-	"fmt"
+	"errors"
 	"math"
 
+	"github.com/featuremap/featuremap/internal/msg"
 	"github.com/featuremap/featuremap/kernel"
 )
 
@@ -53,7 +54,7 @@ func (o *BatchNorm) Infer(in [][]int) (Layer, error) {
 		mom = DefaultBNMomentum
 	}
 	if !(eps > 0) || math.IsInf(float64(eps), 0) || !(mom > 0 && mom < 1) {
-		return nil, fmt.Errorf("batchnorm needs epsilon > 0 (finite) and momentum in [0, 1), got %g, %g", o.Epsilon, o.Momentum)
+		return nil, errors.New("batchnorm needs epsilon > 0 (finite) and momentum in [0, 1), got " + msg.Float32(o.Epsilon) + ", " + msg.Float32(o.Momentum))
 	}
 	return &batchNorm{unparameterised{clone(x)}, eps, mom}, nil
 }

@@ -1,8 +1,9 @@
 package layers
 
 import (
-	"fmt"
+	"errors"
 
+	"github.com/featuremap/featuremap/internal/msg"
 	"github.com/featuremap/featuremap/kernel"
 )
 
@@ -24,7 +25,7 @@ func (o *Concat) Attrs(a Attrs) { a.Int("axis", &o.Axis) }
 
 func (o *Concat) Infer(in [][]int) (Layer, error) {
 	if len(in) == 0 {
-		return nil, fmt.Errorf("concat needs at least one input")
+		return nil, errors.New("concat needs at least one input")
 	}
 	rank := len(in[0])
 	axis := o.Axis // counted with the batch
@@ -35,21 +36,21 @@ func (o *Concat) Infer(in [][]int) (Layer, error) {
 		axis += rank + 1
 	}
 	if axis < 1 || axis > rank {
-		return nil, fmt.Errorf("axis must be in [1, %d] or [-%d, -1] for inputs of rank %d plus the batch, got %d", rank, rank, rank, o.Axis)
+		return nil, errors.New("axis must be in [1, " + msg.Int(rank) + "] or [-" + msg.Int(rank) + ", -1] for inputs of rank " + msg.Int(rank) + " plus the batch, got " + msg.Int(o.Axis))
 	}
 	a := axis - 1 // in the example's shape
 	out := clone(in[0])
 	for _, s := range in[1:] {
 		if len(s) != rank {
-			return nil, fmt.Errorf("concat inputs must have the same rank, got %v and %v", in[0], s)
+			return nil, errors.New("concat inputs must have the same rank, got " + msg.Ints(in[0]) + " and " + msg.Ints(s))
 		}
 		for k := range s {
 			if k != a && s[k] != in[0][k] {
-				return nil, fmt.Errorf("concat inputs must agree on every axis but axis %d, got %v and %v", axis, in[0], s)
+				return nil, errors.New("concat inputs must agree on every axis but axis " + msg.Int(axis) + ", got " + msg.Ints(in[0]) + " and " + msg.Ints(s))
 			}
 		}
 		if out[a] > MaxElems-s[a] {
-			return nil, fmt.Errorf("concat output has more than %d entries on axis %d", MaxElems, axis)
+			return nil, errors.New("concat output has more than " + msg.Int(MaxElems) + " entries on axis " + msg.Int(axis))
 		}
 		out[a] += s[a]
 	}

@@ -1,8 +1,9 @@
 package layers
 
 import (
-	"fmt"
+	"errors"
 
+	"github.com/featuremap/featuremap/internal/msg"
 	"github.com/featuremap/featuremap/kernel"
 )
 
@@ -49,13 +50,13 @@ func (o *Conv2D) Infer(in [][]int) (Layer, error) {
 	}
 	switch {
 	case s.OC < 1:
-		return nil, fmt.Errorf("filters must be positive, got %d", o.Filters)
+		return nil, errors.New("filters must be positive, got " + msg.Int(o.Filters))
 	case !inRange(s.KH, s.KW, s.StrideH, s.StrideW, s.DilationH, s.DilationW):
-		return nil, fmt.Errorf("kernel %v, strides %v and dilations %v must be in [1, %d]", o.Kernel, o.Strides, o.Dilations, MaxElems)
+		return nil, errors.New("kernel " + msg.Ints(o.Kernel[:]) + ", strides " + msg.Ints(o.Strides[:]) + " and dilations " + msg.Ints(o.Dilations[:]) + " must be in [1, " + msg.Int(MaxElems) + "]")
 	case s.Groups < 1 || s.C%s.Groups != 0:
-		return nil, fmt.Errorf("groups %d must divide input channels %d", s.Groups, s.C)
+		return nil, errors.New("groups " + msg.Int(s.Groups) + " must divide input channels " + msg.Int(s.C))
 	case s.OC%s.Groups != 0:
-		return nil, fmt.Errorf("groups %d must divide filters %d", s.Groups, s.OC)
+		return nil, errors.New("groups " + msg.Int(s.Groups) + " must divide filters " + msg.Int(s.OC))
 	}
 	act, err := activation(o.Activation)
 	if err != nil {

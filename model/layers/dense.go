@@ -1,8 +1,9 @@
 package layers
 
 import (
-	"fmt"
+	"errors"
 
+	"github.com/featuremap/featuremap/internal/msg"
 	"github.com/featuremap/featuremap/kernel"
 )
 
@@ -32,10 +33,10 @@ func (o *Dense) Infer(in [][]int) (Layer, error) {
 		return nil, err
 	}
 	if len(x) != 1 {
-		return nil, fmt.Errorf("dense needs a flat input [K], got %v: add a flatten layer", x)
+		return nil, errors.New("dense needs a flat input [K], got " + msg.Ints(x) + ": add a flatten layer")
 	}
 	if o.Units < 1 {
-		return nil, fmt.Errorf("units must be positive, got %d", o.Units)
+		return nil, errors.New("units must be positive, got " + msg.Int(o.Units))
 	}
 	act, err := activation(o.Activation)
 	if err != nil {

@@ -1,6 +1,10 @@
 package layers
 
-import "fmt"
+import (
+	"errors"
+
+	"github.com/featuremap/featuremap/internal/msg"
+)
 
 // TypeDropout is inverted dropout (Srivastava et al. 2014): the identity at
 // inference (a view).
@@ -23,7 +27,7 @@ func (o *Dropout) Infer(in [][]int) (Layer, error) {
 		return nil, err
 	}
 	if !(o.Rate >= 0 && o.Rate < 1) {
-		return nil, fmt.Errorf("dropout rate must be in [0, 1), got %g", o.Rate)
+		return nil, errors.New("dropout rate must be in [0, 1), got " + msg.Float32(o.Rate))
 	}
 	return &dropout{unparameterised{clone(x)}, o.Rate}, nil
 }

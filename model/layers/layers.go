@@ -25,11 +25,12 @@
 package layers
 
 import (
-	"fmt"
+	"errors"
 	"math/rand/v2"
 	"slices"
-	"sort"
+	"strconv"
 
+	"github.com/featuremap/featuremap/internal/msg"
 	"github.com/featuremap/featuremap/kernel"
 )
 
@@ -205,7 +206,7 @@ func register(name string, zero func() Op) {
 func New(name string) (Op, error) {
 	zero, ok := types[name]
 	if !ok {
-		return nil, fmt.Errorf("unknown type %q (known: %v)", name, Types())
+		return nil, errors.New("unknown type " + strconv.Quote(name) + " (known: " + msg.Strings(Types()) + ")")
 	}
 	return zero(), nil
 }
@@ -216,7 +217,7 @@ func Types() []string {
 	for name := range types {
 		names = append(names, name)
 	}
-	sort.Strings(names)
+	msg.Sort(names)
 	return names
 }
 
@@ -235,7 +236,7 @@ func CheckedElems(shape []int) (int, error) {
 	p := 1
 	for _, d := range shape {
 		if d < 1 || p > MaxElems/d {
-			return 0, fmt.Errorf("shape %v is empty or has more than %d elements", shape, MaxElems)
+			return 0, errors.New("shape " + msg.Ints(shape) + " is empty or has more than " + msg.Int(MaxElems) + " elements")
 		}
 		p *= d
 	}
@@ -245,7 +246,7 @@ func CheckedElems(shape []int) (int, error) {
 // oneInput checks that a layer of type t has a single input and returns its shape.
 func oneInput(t string, in [][]int) ([]int, error) {
 	if len(in) != 1 {
-		return nil, fmt.Errorf("%s takes one input, got %d", t, len(in))
+		return nil, errors.New(t + " takes one input, got " + msg.Int(len(in)))
 	}
 	return in[0], nil
 }

@@ -1,9 +1,10 @@
 package layers
 
 import (
-	"fmt"
+	"errors"
 	"math"
 
+	"github.com/featuremap/featuremap/internal/msg"
 	"github.com/featuremap/featuremap/kernel"
 )
 
@@ -38,10 +39,10 @@ func (o *LRN) Infer(in [][]int) (Layer, error) {
 		return nil, err
 	}
 	if o.DepthRadius < 0 {
-		return nil, fmt.Errorf("depth_radius must not be negative, got %d", o.DepthRadius)
+		return nil, errors.New("depth_radius must not be negative, got " + msg.Int(o.DepthRadius))
 	}
 	if !(o.Bias > 0) || !(o.Alpha >= 0) || !(o.Beta >= 0) || math.IsInf(float64(o.Alpha+o.Beta+o.Bias), 0) {
-		return nil, fmt.Errorf("lrn needs bias > 0, alpha ≥ 0, beta ≥ 0 (finite), got %g, %g, %g", o.Bias, o.Alpha, o.Beta)
+		return nil, errors.New("lrn needs bias > 0, alpha ≥ 0, beta ≥ 0 (finite), got " + msg.Float32(o.Bias) + ", " + msg.Float32(o.Alpha) + ", " + msg.Float32(o.Beta))
 	}
 	return &lrn{unparameterised{clone(x)}, kernel.LRNParams{DepthRadius: o.DepthRadius, Bias: o.Bias, Alpha: o.Alpha, Beta: o.Beta}}, nil
 }

@@ -15,7 +15,7 @@ import (
 // tableReaders are the files that must go through the table, never through
 // a layer type (issue 9): paths relative to this package.
 var tableReaders = []string{
-	"../arch.go", "../graph.go", "../net.go", "../runner.go", "../file.go", "../summary.go", "../layerjson.go",
+	"../arch.go", "../graph.go", "../net.go", "../runner.go", "../file.go", "../summary.go", "../archjson.go",
 	"../train/train.go", "../train/worker.go", "../train/checkpoint.go",
 	"../../wasm/internal/models/models.go",
 	"../../site/app/maps.go",

@@ -1,8 +1,10 @@
 package layers
 
 import (
-	"fmt"
+	"errors"
+	"strconv"
 
+	"github.com/featuremap/featuremap/internal/msg"
 	"github.com/featuremap/featuremap/kernel"
 )
 
@@ -30,7 +32,7 @@ type Window struct {
 // with strides s and dilations d.
 func (w *Window) padding(h, wd int, s, d [2]int) (kernel.Padding, error) {
 	if w.Pads != [4]int{} && w.Padding != PadExplicit {
-		return kernel.Padding{}, fmt.Errorf("pads %v need padding %q, got %q", w.Pads, PadExplicit, w.Padding)
+		return kernel.Padding{}, errors.New("pads " + msg.Ints(w.Pads[:]) + " need padding " + strconv.Quote(PadExplicit) + ", got " + strconv.Quote(w.Padding))
 	}
 	switch w.Padding {
 	case "", PadValid:
@@ -41,12 +43,12 @@ func (w *Window) padding(h, wd int, s, d [2]int) (kernel.Padding, error) {
 		p := kernel.Padding{Top: w.Pads[0], Bottom: w.Pads[1], Left: w.Pads[2], Right: w.Pads[3]}
 		for _, v := range w.Pads {
 			if v < 0 || v > MaxElems {
-				return p, fmt.Errorf("pads must be in [0, %d], got %v", MaxElems, w.Pads)
+				return p, errors.New("pads must be in [0, " + msg.Int(MaxElems) + "], got " + msg.Ints(w.Pads[:]))
 			}
 		}
 		return p, nil
 	}
-	return kernel.Padding{}, fmt.Errorf("padding must be %q, %q or %q, got %q", PadValid, PadSame, PadExplicit, w.Padding)
+	return kernel.Padding{}, errors.New("padding must be " + strconv.Quote(PadValid) + ", " + strconv.Quote(PadSame) + " or " + strconv.Quote(PadExplicit) + ", got " + strconv.Quote(w.Padding))
 }
 
 // activation parses the "activation" attribute.
@@ -57,7 +59,7 @@ func activation(name string) (kernel.Activation, error) {
 	case ActReLU:
 		return kernel.ReLU, nil
 	}
-	return 0, fmt.Errorf("activation must be %q or empty, got %q", ActReLU, name)
+	return 0, errors.New("activation must be " + strconv.Quote(ActReLU) + " or empty, got " + strconv.Quote(name))
 }
 
 // one returns v, or 1 when v is 0.
@@ -85,7 +87,7 @@ func spatial(t string, in [][]int) ([]int, error) {
 		return nil, err
 	}
 	if len(s) != 3 {
-		return nil, fmt.Errorf("%s needs an input [H W C], got %v", t, s)
+		return nil, errors.New(t + " needs an input [H W C], got " + msg.Ints(s))
 	}
 	return s, nil
 }
@@ -110,7 +112,7 @@ func (w *Window) pool(t string, in [][]int) (kernel.PoolShape, error) {
 		StrideH: one(w.Strides[0]), StrideW: one(w.Strides[1]),
 	}
 	if !inRange(s.KH, s.KW, s.StrideH, s.StrideW) {
-		return s, fmt.Errorf("kernel %v and strides %v must be in [1, %d]", w.Kernel, w.Strides, MaxElems)
+		return s, errors.New("kernel " + msg.Ints(w.Kernel[:]) + " and strides " + msg.Ints(w.Strides[:]) + " must be in [1, " + msg.Int(MaxElems) + "]")
 	}
 	if s.Pad, err = w.padding(s.H, s.W, [2]int{s.StrideH, s.StrideW}, [2]int{1, 1}); err != nil {
 		return s, err

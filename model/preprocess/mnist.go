@@ -1,9 +1,10 @@
 package preprocess
 
 import (
-	"fmt"
-	"image"
+	"errors"
 	"math"
+
+	"github.com/featuremap/featuremap/internal/msg"
 )
 
 // The MNIST geometry: digits fitted into a Box×Box square, placed in a
@@ -22,25 +23,14 @@ const inkThreshold = 0.2
 // digit; an image with less is blank and gives an all-zero field.
 const minContrast = 0.1
 
-// MNIST normalises the digit in img into dst[:784] as MNIST was made
-// (LeCun et al., "Gradient-based learning applied to document recognition",
-// 1998, and the MNIST page): a 28×28×1 field of values in [0, 1], ink bright
-// on a zero background, the digit's bounding box scaled (aspect ratio kept,
+// MNISTPixels normalises the digit in a raw buffer of width×height pixels
+// of channels bytes (1 gray, 3 RGB, 4 non-premultiplied RGBA as a canvas's
+// ImageData) into dst[:784] as MNIST was made (LeCun et al.,
+// "Gradient-based learning applied to document recognition", 1998, and the
+// MNIST page): a 28×28×1 field of values in [0, 1], ink bright on a zero
+// background, the digit's bounding box scaled (aspect ratio kept,
 // area-averaged) to fit a 20×20 box and placed so that its centre of mass
-// lies within half a pixel of pixel (14, 14). See MNISTPixels
-// for the steps. Images other than *image.Gray and *image.NRGBA are first
-// converted to NRGBA, which allocates.
-func MNIST(dst []float32, img image.Image) error {
-	p, err := fromImage("MNIST", img)
-	if err != nil {
-		return err
-	}
-	return mnist(dst, p)
-}
-
-// MNISTPixels is MNIST on a raw buffer of width×height pixels of channels
-// bytes (1 gray, 3 RGB, 4 non-premultiplied RGBA as a canvas's ImageData).
-// It does not allocate. Steps:
+// lies within half a pixel of pixel (14, 14). It does not allocate. Steps:
 //
 //  1. Intensity: an RGBA image whose border is mostly transparent (a
 //     drawing on a clear canvas) uses opacity; otherwise luma, with alpha
@@ -66,7 +56,7 @@ func MNISTPixels(dst []float32, pix []byte, width, height, channels int) error {
 
 func mnist(dst []float32, p pixels) error {
 	if len(dst) < Side*Side {
-		return fmt.Errorf("preprocess: MNIST: dst has %d elements, want at least %d", len(dst), Side*Side)
+		return errors.New("preprocess: MNIST: dst has " + msg.Int(len(dst)) + " elements, want at least " + msg.Int(Side*Side))
 	}
 	dst = dst[:Side*Side]
 	clear(dst)

@@ -2,7 +2,6 @@ package safetensors
 
 import (
 	"cmp"
-	"encoding/binary"
 	"errors"
 	"io"
 	"maps"
@@ -90,7 +89,7 @@ func Encode(w io.Writer, tensors []Tensor, metadata map[string]string) error {
 	}
 
 	var n [8]byte
-	binary.LittleEndian.PutUint64(n[:], uint64(len(h)))
+	putLE64(n[:], uint64(len(h)))
 	if _, err := w.Write(n[:]); err != nil {
 		return err
 	}

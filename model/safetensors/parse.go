@@ -3,7 +3,6 @@ package safetensors
 import (
 	"bytes"
 	"cmp"
-	"encoding/binary"
 	"errors"
 	"math"
 	"slices"
@@ -39,7 +38,7 @@ func Parse(data []byte) (*File, error) {
 		}
 		return nil, errors.New("safetensors: " + msg)
 	}
-	n := binary.LittleEndian.Uint64(data)
+	n := le64(data)
 	header, body := data[8:8+n], data[8+n:]
 
 	f := &File{Metadata: map[string]string{}}
@@ -113,7 +112,7 @@ func checkFraming(data []byte) string {
 	if len(data) < 8 {
 		return "file is " + strconv.Itoa(len(data)) + " bytes, shorter than the 8-byte header length"
 	}
-	n := binary.LittleEndian.Uint64(data)
+	n := le64(data)
 	switch {
 	case n > MaxHeaderLen:
 		return "header length " + utoa(n) + " exceeds the limit of " + strconv.Itoa(MaxHeaderLen) + " bytes"

@@ -19,7 +19,6 @@
 package safetensors
 
 import (
-	"encoding/binary"
 	"errors"
 	"math"
 	"math/bits"
@@ -104,13 +103,13 @@ func (t *Tensor) Float32s() ([]float32, error) {
 	case F32:
 		out := make([]float32, len(t.Data)/4)
 		for i := range out {
-			out[i] = math.Float32frombits(binary.LittleEndian.Uint32(t.Data[4*i:]))
+			out[i] = math.Float32frombits(le32(t.Data[4*i:]))
 		}
 		return out, nil
 	case F16:
 		out := make([]float32, len(t.Data)/2)
 		for i := range out {
-			out[i] = Float16ToFloat32(binary.LittleEndian.Uint16(t.Data[2*i:]))
+			out[i] = Float16ToFloat32(le16(t.Data[2*i:]))
 		}
 		return out, nil
 	}
@@ -134,7 +133,7 @@ func (t *Tensor) Int8s() ([]int8, error) {
 func NewF32(name string, shape []int, v []float32) Tensor {
 	b := make([]byte, 4*len(v))
 	for i, x := range v {
-		binary.LittleEndian.PutUint32(b[4*i:], math.Float32bits(x))
+		putLE32(b[4*i:], math.Float32bits(x))
 	}
 	return Tensor{Name: name, DType: F32, Shape: shape, Data: b}
 }
@@ -143,7 +142,7 @@ func NewF32(name string, shape []int, v []float32) Tensor {
 func NewF16(name string, shape []int, v []float32) Tensor {
 	b := make([]byte, 2*len(v))
 	for i, x := range v {
-		binary.LittleEndian.PutUint16(b[2*i:], Float32ToFloat16(x))
+		putLE16(b[2*i:], Float32ToFloat16(x))
 	}
 	return Tensor{Name: name, DType: F16, Shape: shape, Data: b}
 }

@@ -43,6 +43,7 @@ import (
 	"github.com/featuremap/featuremap/model/convert"
 	"github.com/featuremap/featuremap/model/mnist"
 	"github.com/featuremap/featuremap/model/preprocess"
+	"github.com/featuremap/featuremap/model/preprocess/imageinput"
 	"github.com/featuremap/featuremap/model/quant"
 )
 
@@ -290,7 +291,7 @@ func predict(stdout io.Writer, modelArg string, seed uint64, maxPixels int64, im
 		return err
 	}
 	in := make([]float32, r.InputLen())
-	if err := preprocess.Input(in, img, net.Arch.InputSpec()); err != nil {
+	if err := imageinput.Input(in, img, net.Arch.InputSpec()); err != nil {
 		return fmt.Errorf("%s: %w", imagePath, err)
 	}
 	out, err := r.Run(in)

@@ -22,8 +22,6 @@ const SIMD_PROBE = new Uint8Array([
 const INIT_OPTIONS = ['wasmURL', 'simd', 'worker'];
 const isNode = typeof process === 'object' && typeof process.versions?.node === 'string';
 
-let started = 0;
-
 // Brand checks that hold across realms (node:vm contexts, iframes), where
 // instanceof does not: the %TypedArray% toStringTag getter returns a typed
 // array's type name and undefined for anything else; ArrayBuffer's
@@ -99,8 +97,7 @@ async function initLocal({ wasmURL, simd }) {
     await import(new URL('wasm_exec.js', import.meta.url).href);
   }
   const go = new globalThis.Go();
-  const name = `__featuremap_${++started}`;
-  go.argv = ['featuremap', name];
+  const name = '__featuremap_engine'; // wasm/engine's globalName
   go.env = {};
   let instance;
   // What the runtime prints on stderr (fd 2: its fatal errors and panics),

@@ -1,8 +1,8 @@
 package ops
 
 import (
-	"fmt"
 	"slices"
+	"strconv"
 
 	"github.com/featuremap/featuremap/kernel"
 )
@@ -301,7 +301,7 @@ func Concat(args []any) (Tensor, error) {
 	xs := make([]Tensor, len(list))
 	for k, v := range list {
 		var err error
-		if xs[k], err = ParseTensor(op, fmt.Sprintf("tensors[%d]", k), v); err != nil {
+		if xs[k], err = ParseTensor(op, "tensors["+strconv.Itoa(k)+"]", v); err != nil {
 			return Tensor{}, err
 		}
 	}

@@ -29,11 +29,13 @@
 package ops
 
 import (
-	"fmt"
+	"errors"
 	"math"
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/featuremap/featuremap/internal/msg"
 )
 
 // Foreign describes a JavaScript value that has no Go image, for error
@@ -66,8 +68,28 @@ const MaxBytes = 1 << 30
 // for any image, small enough that products of a few of them fit an int.
 const maxInt = 1 << 24
 
+// errorf returns the error op + ": " + format with each %s replaced by the
+// next argument (a string) and each %d by the next (an int), in order: the
+// two verbs the messages here need, without linking fmt.
 func errorf(op, format string, a ...any) error {
-	return fmt.Errorf(op+": "+format, a...)
+	b := append([]byte(op), ": "...)
+	for i := 0; i < len(format); i++ {
+		if format[i] != '%' || i+1 == len(format) || len(a) == 0 {
+			b = append(b, format[i])
+			continue
+		}
+		switch v := a[0].(type) {
+		case string:
+			b = append(b, v...)
+		case int:
+			b = strconv.AppendInt(b, int64(v), 10)
+		default:
+			b = append(b, "%!(BAD ARG)"...)
+		}
+		a = a[1:]
+		i++ // the verb
+	}
+	return errors.New(string(b))
 }
 
 // arg returns args[i], or nil (undefined) when the caller passed fewer.
@@ -103,7 +125,7 @@ func Describe(v any) string {
 		}
 		return "'" + v + "'"
 	case []float32:
-		return fmt.Sprintf("Float32Array(%d)", len(v))
+		return "Float32Array(" + strconv.Itoa(len(v)) + ")"
 	case []any:
 		const show = 8
 		parts := make([]string, 0, min(len(v), show+1))
@@ -116,24 +138,22 @@ func Describe(v any) string {
 		}
 		return "[" + strings.Join(parts, ", ") + "]"
 	case map[string]any:
-		keys := slices.Sorted(func(yield func(string) bool) {
-			for k := range v {
-				if !yield(k) {
-					return
-				}
-			}
-		})
+		keys := make([]string, 0, len(v))
+		for k := range v {
+			keys = append(keys, k)
+		}
+		msg.Sort(keys)
 		parts := make([]string, len(keys))
 		for i, k := range keys {
 			parts[i] = k + ": " + Describe(v[k])
 		}
 		return "{" + strings.Join(parts, ", ") + "}"
 	case Bytes:
-		return fmt.Sprintf("%s(%d)", v.Class, len(v.Data))
+		return v.Class + "(" + strconv.Itoa(len(v.Data)) + ")"
 	case Foreign:
 		return string(v)
 	}
-	return fmt.Sprintf("%v", v)
+	return "(a Go value of no JavaScript kind)"
 }
 
 // FormatInts renders a shape as "[1, 4, 4, 3]".

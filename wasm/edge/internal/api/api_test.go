@@ -20,7 +20,7 @@ import (
 	"github.com/featuremap/featuremap/internal/siteheaders"
 	"github.com/featuremap/featuremap/model"
 	"github.com/featuremap/featuremap/model/layers"
-	"github.com/featuremap/featuremap/model/preprocess"
+	"github.com/featuremap/featuremap/model/preprocess/imageinput"
 )
 
 // testServer serves the shipped models (site/models) and, for the budget
@@ -145,7 +145,7 @@ func reference(t *testing.T, name string, img image.Image, x []float32) []float3
 	}
 	if img != nil {
 		x = make([]float32, r.InputLen())
-		if err := preprocess.Input(x, img, net.Arch.InputSpec()); err != nil {
+		if err := imageinput.Input(x, img, net.Arch.InputSpec()); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -17,7 +17,7 @@ import (
 	"time"
 
 	"github.com/featuremap/featuremap/model"
-	"github.com/featuremap/featuremap/model/preprocess"
+	"github.com/featuremap/featuremap/model/preprocess/imageinput"
 )
 
 // DefaultTop is the number of classes in "top" unless ?top= says otherwise.
@@ -220,7 +220,7 @@ func (e *Model) imageInput(mt string, body []byte) ([]float32, error) {
 	if e.in == nil {
 		e.in = make([]float32, e.spec.H*e.spec.W*e.spec.C)
 	}
-	if err := preprocess.Input(e.in, img, e.spec); err != nil {
+	if err := imageinput.Input(e.in, img, e.spec); err != nil {
 		return nil, fmt.Errorf("preprocessing the %s image: %v", format, err)
 	}
 	return e.in, nil
