@@ -127,6 +127,9 @@ func Conv2D(args []any) (Tensor, error) {
 	if err := checkOut(op, out.Shape); err != nil {
 		return Tensor{}, err
 	}
+	if err := checkFLOPs(op, 2*float64(s.OutLen())*float64(kh*kw*(x.c/groups))); err != nil {
+		return Tensor{}, err
+	}
 	ws := s.WorkspaceLen()
 	if ws > MaxElements {
 		return Tensor{}, errorf(op, "needs %d floats of scratch memory, more than the %d this engine allows: use a smaller x or filter", ws, MaxElements)
@@ -183,6 +186,9 @@ func pool(op string, args []any, run func(dst, x []float32, s kernel.PoolShape) 
 	if err := checkOut(op, out.Shape); err != nil {
 		return Tensor{}, err
 	}
+	if err := checkFLOPs(op, float64(s.OutLen())*float64(size[0])*float64(size[1])); err != nil {
+		return Tensor{}, err
+	}
 	out.Data = make([]float32, s.OutLen())
 	return out, run(out.Data, x.Data, s)
 }
@@ -215,6 +221,9 @@ func Dense(args []any) (Tensor, error) {
 	}
 	out := Tensor{Shape: []int{n, m}}
 	if err := checkOut(op, out.Shape); err != nil {
+		return Tensor{}, err
+	}
+	if err := checkFLOPs(op, 2*float64(n)*float64(k)*float64(m)); err != nil {
 		return Tensor{}, err
 	}
 	out.Data = make([]float32, n*m)

@@ -105,7 +105,11 @@ func TestErrors(t *testing.T) {
 		{Relu, []any{map[string]any{"shape": pairArg(1, 2), "data": Foreign("Float64Array(2)")}}, "relu: x.data must be a Float32Array, got Float64Array(2)"},
 		{Conv2D, []any{tensorArg([]float64{1 << 20, 1 << 20}), f}, "conv2d: x.shape [1048576, 1048576] has more than 134217728 elements"},
 		{Conv2D, []any{ones(1, 1, 1, 1), ones(1, 1, 1, 1), map[string]any{"padding": []any{pairArg(1<<24, 0), pairArg(1<<24, 0)}}}, "conv2d: output shape [1, 16777217, 16777217, 1] has more than 134217728 elements"},
-		{Conv2D, []any{ones(1, 2000, 2000, 1), ones(64, 64, 1, 1), map[string]any{"padding": "SAME"}}, "conv2d: needs 1638…"}, // the scratch length depends on the build,
+		// 2 · 2000² · 64·64 = 3.3e10 FLOPs fit; 4000² does not.
+		{Conv2D, []any{ones(1, 4000, 4000, 1), ones(64, 64, 1, 1), map[string]any{"padding": "SAME"}}, "conv2d: needs 1.31e+11 floating-point operations, more than the 68719476736 one call may take: use a smaller x or filter, or a model (fm.loadModel)"},
+		// 1025² windows of 1024² cells; 8192·512 by 512·16384.
+		{MaxPool, []any{ones(1, 2048, 2048, 1), map[string]any{"size": 1024.0, "strides": 1.0}}, "maxPool: needs 1.1e+12 floating-point operations, more than the 68719476736 one call may take: use a smaller x or filter, or a model (fm.loadModel)"},
+		{Dense, []any{ones(8192, 512), ones(512, 16384)}, "dense: needs 1.37e+11 floating-point operations, more than the 68719476736 one call may take: use a smaller x or filter, or a model (fm.loadModel)"},
 		{MaxPool, []any{x, map[string]any{"size": 2.0, "padding": []any{pairArg(0, 0), pairArg(0, 2)}}}, "maxPool: padding [[0, 0], [0, 2]] must be smaller than size [2, 2] in each dimension (every window needs a real cell)"},
 		{AvgPool, []any{x, map[string]any{}}, "avgPool: size is required: a positive integer or [kh, kw]"},
 		{Dense, []any{ones(2, 5), ones(4, 3)}, "dense: w.shape [4, 3] needs x with 4 features (x.shape [N, 4]), got x.shape [2, 5]"},

@@ -64,6 +64,21 @@ const MaxElements = 1 << 27
 // into the engine (weight files, image pixels): 1 GiB.
 const MaxBytes = 1 << 30
 
+// MaxFLOPs bounds the work of one op call, priced before it runs: about 69
+// GFLOP, seconds on one core, the same bound model.DefaultLimits puts on one
+// example of a network.
+const MaxFLOPs = 1 << 36
+
+// checkFLOPs refuses an op call whose work, flops (computed in float64 so
+// that no product of sizes overflows), exceeds MaxFLOPs.
+func checkFLOPs(op string, flops float64) error {
+	if flops <= MaxFLOPs {
+		return nil
+	}
+	return errors.New(op + ": needs " + strconv.FormatFloat(flops, 'g', 3, 64) + " floating-point operations, more than the " +
+		strconv.Itoa(MaxFLOPs) + " one call may take: use a smaller x or filter, or a model (fm.loadModel)")
+}
+
 // maxInt bounds the integer arguments (strides, sizes, paddings): large enough
 // for any image, small enough that products of a few of them fit an int.
 const maxInt = 1 << 24
