@@ -216,7 +216,6 @@ func (p *PackedDense) WorkspaceLen(n int) int {
 	return p.kern.densePackedWorkspaceLen(n, p.k, p.m)
 }
 
-
 // Dense computes a fully connected layer on the packed weights for every
 // n < N and m < M:
 //

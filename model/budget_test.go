@@ -79,13 +79,11 @@ func TestBudget(t *testing.T) {
 	}
 }
 
-// TestLoadHostileLayerCount: a weight file whose architecture lists 100,000
-// ReLU layers (issue: it took 16 s to load and 100 s to run) is refused at
-// load, by the layer limit, with bounded memory.
-func TestLoadHostileLayerCount(t *testing.T) {
+// reluFile is a weight file whose architecture lists n ReLU layers.
+func reluFile(t *testing.T, n int) []byte {
 	var arch strings.Builder
 	arch.WriteString(`{"name":"many","input":[1,1,1],"layers":[`)
-	for i := range 100000 {
+	for i := range n {
 		if i > 0 {
 			arch.WriteByte(',')
 		}
@@ -96,13 +94,30 @@ func TestLoadHostileLayerCount(t *testing.T) {
 	if err := safetensors.Encode(&file, nil, map[string]string{MetaFormat: FormatVersion, MetaArch: arch.String()}); err != nil {
 		t.Fatal(err)
 	}
-	var err error
-	n := allocated(func() { _, err = Load(file.Bytes()) })
-	if err == nil || !strings.Contains(err.Error(), "has 100000 layers, more than the limit of 4096") {
-		t.Errorf("Load: %v, want the layer limit", err)
-	}
-	// Decoding the JSON is bounded by the file's size (here 3.2 MB).
-	if limit := uint64(40 * file.Len()); n > limit {
-		t.Errorf("Load allocated %d bytes for a %d-byte file, want < %d", n, file.Len(), limit)
+	return file.Bytes()
+}
+
+// TestLoadHostileLayerCount: weight files whose architecture lists more
+// layers than the limit (the issue's 4 MB file of 100,000 ReLU layers took
+// 16 s to load and 100 s to run) are refused at load with bounded memory:
+// by the JSON reader's value limit, or by the layer limit.
+func TestLoadHostileLayerCount(t *testing.T) {
+	for _, tc := range []struct {
+		layers int
+		want   string
+	}{
+		{100000, "more than 65536 values"},
+		{5000, `model: arch "many" has 5000 layers, more than the limit of 4096`},
+	} {
+		file := reluFile(t, tc.layers)
+		var err error
+		n := allocated(func() { _, err = Load(file) })
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%d layers: Load: %v, want %q", tc.layers, err, tc.want)
+		}
+		// What Load allocates is bounded by the file's size.
+		if limit := uint64(40 * len(file)); n > limit {
+			t.Errorf("%d layers: Load allocated %d bytes for a %d-byte file, want < %d", tc.layers, n, len(file), limit)
+		}
 	}
 }
