@@ -7,7 +7,8 @@
 //	globalThis[name] = {
 //	  version, simd,
 //	  ops: { conv2d, maxPool, … },                                    // package ops
-//	  model: { loadModel, predict, activations, weights, dispose }, // package models
+//	  model: { loadModel, predict, activations, weights, dispose,   // package models
+//	           stage, place, run, runActivations },                 // jsbridge.Staged
 //	}
 //
 // Every exported function returns its result or a JavaScript Error, which
@@ -37,8 +38,12 @@ func main() {
 		opsObj.Set(name, jsbridge.Export(name, op))
 	}
 	modelObj := js.Global().Get("Object").New()
-	for name, fn := range models.NewTable().Funcs() {
+	table := models.NewTable()
+	for name, fn := range table.Funcs() {
 		modelObj.Set(name, jsbridge.Export(name, fn))
+	}
+	for name, fn := range jsbridge.Staged(table) {
+		modelObj.Set(name, fn)
 	}
 	js.Global().Set(os.Args[1], map[string]any{
 		"version": version,
