@@ -499,6 +499,7 @@ function newModel(info, backend, pool) {
       if (!Array.isArray(inputs)) {
         throw new Error(`predictBatch: inputs must be an array of inputs, got ${describe(inputs)}`);
       }
+      const topK = batchTopK(options);
       const xs = [];
       for (const [i, input] of inputs.entries()) {
         xs.push(await engineInput(`predictBatch: inputs[${i}]`, input));
@@ -515,7 +516,7 @@ function newModel(info, backend, pool) {
       const per = Math.ceil(xs.length / ws.length);
       const chunks = ws.map((w, j) => ({ w, offset: j * per, xs: xs.slice(j * per, (j + 1) * per) })).filter((c) => c.xs.length > 0);
       try {
-        const results = await Promise.all(chunks.map(({ w, offset, xs: part }) => w.backend.predictChunk(w.handle, part, options, offset)));
+        const results = await Promise.all(chunks.map(({ w, offset, xs: part }) => w.backend.predictChunk(w.handle, part, { topK }, offset)));
         return results.flat();
       } catch (err) {
         if (err instanceof EngineStoppedError) {
@@ -684,6 +685,23 @@ function fastTopK(options) {
     return DEFAULT_TOP_K;
   }
   return Number.isInteger(k) && k >= 1 && k <= MAX_SIDE ? k : null;
+}
+
+// batchTopK returns topK from predictBatch's options, as predict reads
+// them, or throws an Error naming what is wrong.
+function batchTopK(options) {
+  const k = fastTopK(options);
+  if (k !== null) {
+    return k;
+  }
+  if (options === null || typeof options !== 'object' || Array.isArray(options)) {
+    throw new Error(`predictBatch: options must be an object, got ${describe(options)}`);
+  }
+  const unknown = Object.keys(options).find((key) => key !== 'topK');
+  if (unknown !== undefined) {
+    throw new Error(`predictBatch: unknown option '${unknown}' (known: topK)`);
+  }
+  throw new Error(`predictBatch: topK must be a positive integer, got ${describe(own(options, 'topK'))}`);
 }
 
 // DEFAULT_TOP_K is models.DefaultTopK.
