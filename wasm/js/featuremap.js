@@ -186,13 +186,12 @@ async function initLocal({ wasmURL, simd }) {
     return result;
   };
   const memory = () => instance.exports.mem.buffer;
-  // place copies an input the fast path takes (fastInput) into the engine,
-  // as example i of a batch of n.
-  const place = (opCode, handle, x, i, n) => {
+  // stage copies an input the fast path takes (fastInput) into the
+  // engine; the next run, place or runActivations call places it.
+  const stage = (opCode, handle, x) => {
     const addr = fast(m.stage, opCode, handle, x.kind, x.data.length, x.width, x.height);
     const bytes = x.data.byteLength;
     new Uint8Array(memory(), addr, bytes).set(new Uint8Array(x.data.buffer, x.data.byteOffset, bytes));
-    fast(m.place, opCode, handle, i, n);
   };
   // outputs copies n examples' outputs of length k out of wasm memory.
   const outputs = (addr, n, k) => {
@@ -207,8 +206,8 @@ async function initLocal({ wasmURL, simd }) {
       if (x === null || k === null) {
         return call(m.predict, handle, input.value, options);
       }
-      place(OP_PREDICT, handle, x, 0, 1);
-      const [probs] = outputs(fast(m.run, OP_PREDICT, handle, 1), 1, info.outputs);
+      stage(OP_PREDICT, handle, x);
+      const [probs] = outputs(fast(m.run, OP_PREDICT, handle, 1, 0), 1, info.outputs);
       return { probs, top: top(probs, k, info.labels) };
     },
     activations: async (handle, input, info) => {
@@ -216,7 +215,7 @@ async function initLocal({ wasmURL, simd }) {
       if (x === null) {
         return call(m.activations, handle, input.value);
       }
-      place(OP_ACTIVATIONS, handle, x, 0, 1);
+      stage(OP_ACTIVATIONS, handle, x);
       const layers = info.summary.layers;
       const table = fast(m.runActivations, handle); // before memory(): the call may grow it
       const addrs = new Uint32Array(memory(), table, layers.length).slice();
@@ -241,10 +240,16 @@ async function initLocal({ wasmURL, simd }) {
           }
           continue;
         }
+        const last = xs.length - 1;
         for (const [j, x] of xs.entries()) {
-          await batchItem(offset + start + j, () => place(OP_BATCH, handle, x, j, part.length));
+          await batchItem(offset + start + j, () => {
+            stage(OP_BATCH, handle, x);
+            if (j < last) {
+              fast(m.place, OP_BATCH, handle, j, xs.length);
+            }
+          });
         }
-        const probs = outputs(fast(m.run, OP_BATCH, handle, part.length), part.length, info.outputs);
+        const probs = outputs(fast(m.run, OP_BATCH, handle, xs.length, last), xs.length, info.outputs);
         results.push(...probs.map((p) => ({ probs: p, top: top(p, k, info.labels) })));
       }
       return results;

@@ -20,11 +20,13 @@ import (
 //
 //	stage(op, handle, kind, n, width, height) → address of the input's bytes
 //	place(op, handle, i, batch)               → 0
-//	run(op, handle, batch)                    → address of batch×K float32 outputs
+//	run(op, handle, batch, last)              → address of batch×K float32 outputs
 //	runActivations(handle)                    → address of one uint32 address per layer
 //
-// op is an index into models.OpNames. Each returns an Error instead when
-// the call fails.
+// run first places the staged input as example last unless last is -1;
+// runActivations places it as its one example. So predict takes two calls
+// (stage, run) and a batch of n takes 2n. op is an index into
+// models.OpNames. Each returns an Error instead when the call fails.
 func Staged(t *models.Table) map[string]js.Func {
 	var layerAddrs []uint32 // runActivations's table, reused
 	return map[string]js.Func{
@@ -48,10 +50,18 @@ func Staged(t *models.Table) map[string]js.Func {
 			if err != nil {
 				return 0, err
 			}
+			if last := a[3].Int(); last >= 0 {
+				if err := t.Place(op, a[1].Int(), last, a[2].Int()); err != nil {
+					return 0, err
+				}
+			}
 			out, err := t.Run(op, a[1].Int(), a[2].Int())
 			return addrOf(out), err
 		}),
 		"runActivations": numFunc("runActivations", func(a []js.Value) (uintptr, error) {
+			if err := t.Place(models.OpNames[models.OpActivations], a[0].Int(), 0, 1); err != nil {
+				return 0, err
+			}
 			acts, err := t.RunActivations(a[0].Int())
 			if err != nil {
 				return 0, err

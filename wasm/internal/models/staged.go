@@ -39,6 +39,13 @@ const keepStage = 1 << 20
 // arguments.
 const maxSide = 1 << 24
 
+// Op codes: indices into OpNames.
+const (
+	OpPredict = iota
+	OpActivations
+	OpPredictBatch
+)
+
 // OpNames are the names that Stage, Place and Run's op codes stand for,
 // which prefix their error messages.
 var OpNames = []string{"predict", "activations", "predictBatch"}
