@@ -130,14 +130,20 @@ func (t *Table) lookup(op string, v any) (*entry, int, error) {
 	if !ok {
 		return nil, 0, errors.New(op + ": handle must be a positive integer, got " + ops.Describe(v))
 	}
+	e, err := t.entry(op, h)
+	return e, h, err
+}
+
+// entry returns the model with handle h.
+func (t *Table) entry(op string, h int) (*entry, error) {
 	e := t.models[h]
 	switch {
 	case e != nil:
-		return e, h, nil
-	case h <= t.last:
-		return nil, h, errors.New(op + ": model is disposed (load it again to use it)")
+		return e, nil
+	case h >= 1 && h <= t.last:
+		return nil, errors.New(op + ": model is disposed (load it again to use it)")
 	}
-	return nil, h, errors.New(op + ": no model has handle " + strconv.Itoa(h))
+	return nil, errors.New(op + ": no model has handle " + strconv.Itoa(h))
 }
 
 // input returns the network input for one example given as v: a Tensor of

@@ -62,7 +62,7 @@ type staged struct {
 // KindFloats) or n bytes of w×h RGBA pixels (KindPixels). Errors name op
 // and match the generic path's (Predict).
 func (t *Table) Stage(op string, handle, kind, n, w, h int) ([]byte, error) {
-	e, _, err := t.lookup(op, float64(handle))
+	e, err := t.entry(op, handle)
 	if err != nil {
 		return nil, err
 	}
@@ -104,16 +104,16 @@ func (t *Table) Stage(op string, handle, kind, n, w, h int) ([]byte, error) {
 // model with handle h (n = 1 for predict and activations): copied, or
 // preprocessed from pixels.
 func (t *Table) Place(op string, handle, i, n int) error {
-	e, _, err := t.lookup(op, float64(handle))
+	e, err := t.entry(op, handle)
 	if err != nil {
 		return err
+	}
+	if n < 1 || n > MaxBatch || i < 0 || i >= n {
+		return errors.New(op + ": example " + strconv.Itoa(i) + " of a batch of " + strconv.Itoa(n) + ": want 0 ≤ i < batch ≤ " + strconv.Itoa(MaxBatch))
 	}
 	s := t.stage
 	if s.handle != handle || s.data == nil {
 		return errors.New(op + ": no input is staged for this model")
-	}
-	if n < 1 || n > MaxBatch || i < 0 || i >= n {
-		return errors.New(op + ": example " + strconv.Itoa(i) + " of a batch of " + strconv.Itoa(n) + ": want 0 ≤ i < batch ≤ " + strconv.Itoa(MaxBatch))
 	}
 	x := e.example(i, n)
 	if s.kind == KindFloats {
@@ -134,7 +134,7 @@ func (t *Table) Place(op string, handle, i, n int) error {
 // predict) and returns the last layer's outputs, n of them, in the
 // runner's arena until the next Run.
 func (t *Table) Run(op string, handle, n int) ([]float32, error) {
-	e, _, err := t.lookup(op, float64(handle))
+	e, err := t.entry(op, handle)
 	if err != nil {
 		return nil, err
 	}
@@ -157,7 +157,7 @@ func (t *Table) Run(op string, handle, n int) ([]float32, error) {
 // until the next call.
 func (t *Table) RunActivations(handle int) ([]model.LayerOutput, error) {
 	const op = "activations"
-	e, _, err := t.lookup(op, float64(handle))
+	e, err := t.entry(op, handle)
 	if err != nil {
 		return nil, err
 	}
