@@ -57,8 +57,11 @@ func arrayBufferLength(v js.Value) (n int, ok bool) {
 // next to its typed array, so Go's heap hardly grows and collects rarely,
 // and the arrays returned to JavaScript (and the ones passed in, such as
 // weight files) would pile up in the JavaScript heap: hundreds of MB for
-// alexmnist's activations (wasm/js/test/leak.test.mjs). So Func runs the
+// alexmnist's activations when they took this path. So Func runs the
 // collector once gcEvery bytes of typed arrays have crossed the bridge.
+// Predictions and activations take the numbers-only fast path (Staged),
+// which crosses none; fm.ops, loadModel, weights and the generic
+// predict still do.
 const gcEvery = 4 << 20
 
 // crossed counts the typed-array bytes copied either way since the last
