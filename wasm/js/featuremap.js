@@ -645,8 +645,9 @@ const size = (shape) => shape.reduce((a, b) => a * b, 1);
 // Float32Array, a tensor { shape, data } of the model's input shape
 // ([H, W, C] or [1, H, W, C]) and pixels { width, height, data:
 // Uint8ClampedArray | Uint8Array }, or null for anything else, which the
-// engine's generic path reads (and mostly reports as wrong). The engine
-// checks sizes and limits either way.
+// engine's generic path reads (and mostly reports as wrong). Like plain,
+// it reads own properties only. The engine checks sizes and limits either
+// way.
 function fastInput(input, inputShape) {
   if (typedArrayName(input) === 'Float32Array') {
     return { kind: KIND_FLOATS, data: input, width: 0, height: 0 };
@@ -656,14 +657,14 @@ function fastInput(input, inputShape) {
   }
   const keys = Object.keys(input);
   if (keys.includes('shape')) {
-    const { shape, data } = input;
+    const [shape, data] = [own(input, 'shape'), own(input, 'data')];
     const n = size(inputShape);
     const ok = Array.isArray(shape) && typedArrayName(data) === 'Float32Array' && data.length === n &&
       [inputShape, [1, ...inputShape]].some((want) => shape.length === want.length && shape.every((d, i) => d === want[i]));
     return ok ? { kind: KIND_FLOATS, data, width: 0, height: 0 } : null;
   }
   if (keys.includes('width')) {
-    const { width, height, data } = input;
+    const [width, height, data] = [own(input, 'width'), own(input, 'height'), own(input, 'data')];
     const side = (v) => Number.isInteger(v) && v >= 1 && v <= MAX_SIDE;
     const name = typedArrayName(data);
     const ok = side(width) && side(height) && (name === 'Uint8ClampedArray' || name === 'Uint8Array');

@@ -74,6 +74,8 @@ for (const worker of [false, true]) {
         [[{ width: 2, height: 2, data: new Uint8ClampedArray(15) }], /^predictBatch: inputs\[0\]: input\.data has 15 bytes, but 2×2 RGBA pixels need 16$/],
         [[xs[0], { shape: [28, 28], data: xs[0] }], /^predictBatch: inputs\[1\]: input\.shape must be \[28, 28, 1\] or \[1, 28, 28, 1\] \(one example\), got \[28, 28\]$/],
         [xs[0], /^predictBatch: inputs must be an array of inputs, got Float32Array$/],
+        // Own properties only, as everywhere in the API.
+        [[Object.create({ data: xs[0] }, { shape: { value: [28, 28, 1], enumerable: true } })], /^predictBatch: inputs\[0\]: input\.data must be a Float32Array, got undefined$/],
       ];
       for (const [batch, message] of cases) {
         await assert.rejects(model.predictBatch(batch), { message });
