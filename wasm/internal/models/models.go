@@ -1,9 +1,12 @@
 // Package models implements featuremap.js's model API (fm.loadModel,
-// model.predict, model.activations, model.weights, model.dispose) on the Go images of
-// JavaScript values described in package ops. It does not import
-// syscall/js, so every argument error is tested natively; its results are
-// Go images too (map[string]any, []any, []int, []float32, …), which
-// package jsbridge turns into JavaScript values.
+// model.predict, model.activations, model.predictBatch, model.weights,
+// model.dispose). Predictions take a fast path of numbers and byte
+// buffers (staged.go: Stage, Place, Run), which featuremap.js fills and
+// reads in wasm memory; everything else works on the Go images of
+// JavaScript values described in package ops, and returns Go images too
+// (map[string]any, []any, []int, []float32, …), which package jsbridge
+// turns into JavaScript values. It does not import syscall/js, so every
+// argument error is tested natively.
 //
 // Loaded models live in a Table under integer handles, which are never
 // reused: a handle whose model was disposed is reported as such.
