@@ -240,16 +240,13 @@ async function initLocal({ wasmURL, simd }) {
           }
           continue;
         }
-        const last = xs.length - 1;
         for (const [j, x] of xs.entries()) {
           await batchItem(offset + start + j, () => {
             stage(OP_BATCH, handle, x);
-            if (j < last) {
-              fast(m.place, OP_BATCH, handle, j, xs.length);
-            }
+            fast(m.place, OP_BATCH, handle, j, xs.length);
           });
         }
-        const probs = outputs(fast(m.run, OP_BATCH, handle, xs.length, last), xs.length, info.outputs);
+        const probs = outputs(fast(m.run, OP_BATCH, handle, xs.length, -1), xs.length, info.outputs);
         results.push(...probs.map((p) => ({ probs: p, top: top(p, k, info.labels) })));
       }
       return results;

@@ -25,7 +25,7 @@ import (
 //
 // run first places the staged input as example last unless last is -1;
 // runActivations places it as its one example. So predict takes two calls
-// (stage, run) and a batch of n takes 2n. op is an index into
+// (stage, run) and a batch of n at most 2n+1. op is an index into
 // models.OpNames. Each returns an Error instead when the call fails.
 func Staged(t *models.Table) map[string]js.Func {
 	var layerAddrs []uint32 // runActivations's table, reused
