@@ -10,7 +10,8 @@
 //	globalThis.__featuremap_engine = {
 //	  version, simd,
 //	  ops: { conv2d, maxPool, … },                                    // package ops
-//	  model: { loadModel, predict, activations, weights, dispose }, // package models
+//	  model: { loadModel, predict, activations, weights, dispose,   // package models
+//	           stage, place, run, runActivations },                 // jsbridge.Staged
 //	}
 //
 // Every exported function returns its result or a JavaScript Error, which
@@ -38,8 +39,12 @@ func main() {
 		opsObj.Set(name, jsbridge.Export(name, op))
 	}
 	modelObj := js.Global().Get("Object").New()
-	for name, fn := range models.NewTable().Funcs() {
+	table := models.NewTable()
+	for name, fn := range table.Funcs() {
 		modelObj.Set(name, jsbridge.Export(name, fn))
+	}
+	for name, fn := range jsbridge.Staged(table) {
+		modelObj.Set(name, fn)
 	}
 	js.Global().Set(globalName, map[string]any{
 		"version": version,

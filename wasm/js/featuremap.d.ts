@@ -127,6 +127,13 @@ export interface LoadOptions {
    * Without it a model.json loaded by URL fetches them beside itself.
    */
   weights?: Record<string, Uint8Array | ArrayBuffer>;
+  /**
+   * The number of engine workers (Web Workers; worker_threads in Node) that
+   * Model.predictBatch spreads batches over, from 1 to 64. Default: the
+   * number of cores (navigator.hardwareConcurrency,
+   * os.availableParallelism()), at most 8.
+   */
+  workers?: number;
 }
 
 /**
@@ -244,6 +251,15 @@ export interface Model {
   /** A fresh copy of the parameter table. */
   summary(): ModelSummary;
   predict(input: ModelInput, options?: PredictOptions): Promise<Prediction>;
+  /**
+   * predict on every input, in input order: the inputs are split into one
+   * contiguous chunk per engine worker (LoadOptions.workers), each run in
+   * batches. The workers start, and load the model, on the first call (no
+   * cross-origin isolation needed); dispose stops them. A bad input
+   * rejects the call with an Error naming it ("predictBatch: inputs[3]:
+   * …"). The model keeps its file (a copy of bytes, or its URL) for them.
+   */
+  predictBatch(inputs: ModelInput[], options?: PredictOptions): Promise<Prediction[]>;
   /** Every layer's output, in layer order. */
   activations(input: ModelInput): Promise<Activation[]>;
   /**

@@ -22,6 +22,10 @@ const SIMD_PROBE = new Uint8Array([
 const INIT_OPTIONS = ['wasmURL', 'simd', 'worker'];
 const isNode = typeof process === 'object' && typeof process.versions?.node === 'string';
 
+// internals maps the objects this module returns to their engine: a
+// local FeatureMap to { backend }, a model to { backend, handle, info }.
+const internals = new WeakMap();
+
 // Brand checks that hold across realms (node:vm contexts, iframes), where
 // instanceof does not: the %TypedArray% toStringTag getter returns a typed
 // array's type name and undefined for anything else; ArrayBuffer's
@@ -167,25 +171,109 @@ async function initLocal({ wasmURL, simd }) {
   };
   const op = engine.ops;
   const m = engine.model;
+  // fast calls the engine with numbers only (jsbridge.Staged), skipping
+  // call's copying of arguments.
+  const fast = (fn, ...args) => {
+    checkStopped();
+    const result = fn(...args);
+    checkStopped();
+    if (result instanceof Error) {
+      throw result;
+    }
+    return result;
+  };
+  const memory = () => instance.exports.mem.buffer;
+  // stage copies an input the fast path takes (fastInput) into the
+  // engine; the next run, place or runActivations call places it.
+  const stage = (opCode, handle, x) => {
+    const addr = fast(m.stage, opCode, handle, x.kind, x.data.length, x.width, x.height);
+    const bytes = x.data.byteLength;
+    new Uint8Array(memory(), addr, bytes).set(new Uint8Array(x.data.buffer, x.data.byteOffset, bytes));
+  };
+  // outputs copies n examples' outputs of length k out of wasm memory.
+  const outputs = (addr, n, k) => {
+    const all = new Float32Array(memory(), addr, n * k);
+    return Array.from({ length: n }, (_, j) => all.slice(j * k, (j + 1) * k));
+  };
   const backend = {
     load: async (bytes, _transfer, shards) => (shards ? call(m.loadModel, bytes, tfjsGroups(bytes, shards)) : call(m.loadModel, bytes)),
-    predict: async (handle, input, options) => call(m.predict, handle, input.value, options),
-    activations: async (handle, input) => call(m.activations, handle, input.value),
+    predict: async (handle, input, options, info) => {
+      const x = fastInput(input.value, info.inputShape);
+      const k = fastTopK(options);
+      if (x === null || k === null) {
+        return call(m.predict, handle, input.value, options);
+      }
+      stage(OP_PREDICT, handle, x);
+      const [probs] = outputs(fast(m.run, OP_PREDICT, handle, 1, 0), 1, info.outputs);
+      return { probs, top: top(probs, k, info.labels) };
+    },
+    activations: async (handle, input, info) => {
+      const x = fastInput(input.value, info.inputShape);
+      if (x === null) {
+        return call(m.activations, handle, input.value);
+      }
+      stage(OP_ACTIVATIONS, handle, x);
+      const layers = info.summary.layers;
+      const table = fast(m.runActivations, handle); // before memory(): the call may grow it
+      const addrs = new Uint32Array(memory(), table, layers.length).slice();
+      return layers.map((l, i) => ({
+        name: l.name,
+        type: l.type,
+        shape: [1, ...l.outputShape],
+        data: new Float32Array(memory(), addrs[i], size(l.outputShape)).slice(),
+      }));
+    },
+    // predictChunk predicts inputs[i] as inputs number offset+i of a
+    // predictBatch call, in batches of at most BATCH examples.
+    predictChunk: async (handle, inputs, options, offset, info) => {
+      const k = fastTopK(options);
+      const results = [];
+      for (let start = 0; start < inputs.length; start += BATCH) {
+        const part = inputs.slice(start, start + BATCH);
+        const xs = part.map((input) => fastInput(input, info.inputShape));
+        if (k === null || xs.includes(null)) { // one at a time, for the errors
+          for (const [j, input] of part.entries()) {
+            results.push(await batchItem(offset + start + j, () => call(m.predict, handle, input, options)));
+          }
+          continue;
+        }
+        for (const [j, x] of xs.entries()) {
+          await batchItem(offset + start + j, () => {
+            stage(OP_BATCH, handle, x);
+            fast(m.place, OP_BATCH, handle, j, xs.length);
+          });
+        }
+        const probs = outputs(fast(m.run, OP_BATCH, handle, xs.length, -1), xs.length, info.outputs);
+        results.push(...probs.map((p) => ({ probs: p, top: top(p, k, info.labels) })));
+      }
+      return results;
+    },
     weights: (handle, layerName) => call(m.weights, handle, layerName),
     dispose: (handle) => {
       call(m.dispose, handle);
     },
   };
-  return Object.freeze({
+  const fm = Object.freeze({
     version: engine.version,
     simd: engine.simd,
     ops: Object.freeze(Object.fromEntries(OP_NAMES.map((n) => [n, (...args) => call(op[n], ...args)]))),
-    loadModel: (source, options) => loadModel(backend, source, options),
+    loadModel: (source, options) => loadModel(backend, source, options, { wasmURL: wasmURL === undefined ? undefined : url.href, simd }),
     memoryBytes: () => {
       checkStopped();
       return instance.exports.mem.buffer.byteLength;
     },
   });
+  internals.set(fm, { backend });
+  return fm;
+}
+
+/**
+ * loadWorkerModel is featuremap.worker.js's loadModel: bytes (its own
+ * copy) loaded into fm, a local engine, keeping nothing for a
+ * predictBatch pool. Not part of the API.
+ */
+export function loadWorkerModel(fm, bytes, weights) {
+  return loadModel(internals.get(fm).backend, bytes, weights ? { weights } : {}, null);
 }
 
 // initWorker starts the engine in a module worker (featuremap.worker.js, a
@@ -194,6 +282,22 @@ async function initLocal({ wasmURL, simd }) {
 // this module made itself (fetched files, pixels read from a canvas) and
 // results are transferred.
 async function initWorker({ wasmURL, simd }) {
+  const { rpc, info, backend, engineURL } = await startWorker({ wasmURL, simd });
+  const ops = Object.fromEntries(OP_NAMES.map((n) => [n, (...args) => rpc.call('op', [n, ...args.map((a) => plain(a, 0))])]));
+  return Object.freeze({
+    version: info.version,
+    simd: info.simd,
+    ops: Object.freeze(ops),
+    loadModel: (source, options) => loadModel(backend, source, options, { wasmURL: engineURL, simd }),
+    memoryBytes: () => rpc.call('memoryBytes', []),
+    terminate: () => rpc.terminate(),
+  });
+}
+
+// startWorker starts an engine in a worker: it resolves to its RPC channel
+// (connect), the engine's { version, simd }, the model backend and the
+// engine's URL.
+async function startWorker({ wasmURL, simd }) {
   const url = new URL('featuremap.worker.js', import.meta.url);
   if (!isNode && typeof Worker !== 'function') {
     throw new Error('init: worker: true, but this runtime has no Worker; omit worker or pass false');
@@ -219,21 +323,14 @@ async function initWorker({ wasmURL, simd }) {
     load: (bytes, transfer, shards) => rpc.call('loadModel', shards ? [bytes, shards] : [bytes], transfer),
     predict: (handle, input, options) => rpc.call('predict', [handle, input.value, plain(options, 0)], input.transfer),
     activations: (handle, input) => rpc.call('activations', [handle, input.value], input.transfer),
+    predictChunk: (handle, inputs, options, offset) => rpc.call('predictChunk', [handle, inputs.map((x) => x.value), plain(options, 0), offset], inputs.flatMap((x) => x.transfer)),
     weights: (handle, layerName) => rpc.call('weights', [handle, layerName]),
     dispose: (handle) => {
       // Only a stopped worker rejects this, and then it holds nothing to free.
       rpc.call('dispose', [handle]).catch(() => {});
     },
   };
-  const ops = Object.fromEntries(OP_NAMES.map((n) => [n, (...args) => rpc.call('op', [n, ...args.map((a) => plain(a, 0))])]));
-  return Object.freeze({
-    version: info.version,
-    simd: info.simd,
-    ops: Object.freeze(ops),
-    loadModel: (source, options) => loadModel(backend, source, options),
-    memoryBytes: () => rpc.call('memoryBytes', []),
-    terminate: () => rpc.terminate(),
-  });
+  return { rpc, info, backend, engineURL };
 }
 
 // connect returns an RPC channel to worker: call(method, args, transfer)
@@ -313,7 +410,10 @@ function connect(worker) {
   };
 }
 
-const LOAD_OPTIONS = ['onProgress', 'cache', 'weights'];
+const LOAD_OPTIONS = ['onProgress', 'cache', 'weights', 'workers'];
+
+// The most engine workers a model's predictBatch pool starts by default.
+const MAX_DEFAULT_WORKERS = 8;
 
 /** The Cache API cache that loadModel(url, { cache: true }) uses. */
 export const MODEL_CACHE = 'featuremap-models-v1';
@@ -323,8 +423,9 @@ export const MODEL_CACHE = 'featuremap-models-v1';
 // it with backend (this thread's engine or the worker's). A TensorFlow.js
 // model.json (it starts with "{") also needs the weight files its
 // weightsManifest lists: from options.weights (path → bytes), else fetched
-// relative to the model.json's URL.
-async function loadModel(backend, source, options = {}) {
+// relative to the model.json's URL. engine holds the init options
+// ({ wasmURL, simd }) that predictBatch's workers start with.
+async function loadModel(backend, source, options = {}, engine) {
   if (options === null || typeof options !== 'object') {
     throw new Error(`loadModel: options must be an object, got ${String(options)}`);
   }
@@ -344,6 +445,10 @@ async function loadModel(backend, source, options = {}) {
   }
   if (typeof cache !== 'boolean') {
     throw new Error(`loadModel: cache must be a boolean, got ${String(cache)}`);
+  }
+  const workers = own(options, 'workers');
+  if (workers !== undefined && !(Number.isInteger(workers) && workers >= 1 && workers <= 64)) {
+    throw new Error(`loadModel: workers must be an integer from 1 to 64, got ${String(workers)}`);
   }
   let bytes, url;
   let owned = true; // whether bytes may be transferred (not the caller's buffer)
@@ -379,8 +484,13 @@ async function loadModel(backend, source, options = {}) {
   } else if (weights !== undefined) {
     throw new Error('loadModel: weights is only for a TensorFlow.js model.json (this is a weight file or an ONNX model)');
   }
+  // What predictBatch's workers load, later: the file again from its URL,
+  // or a copy of the caller's bytes (which the caller may change), with a
+  // model.json's weight files; nothing for the models of
+  // featuremap.worker.js (engine null).
+  const file = engine === null ? null : owned && !shards ? url : bytes.slice();
   const info = await backend.load(bytes, owned ? [bytes.buffer] : [], shards);
-  return newModel(info, backend);
+  return newModel(info, backend, { ...engine, file, shards, cache, workers });
 }
 
 // tfjsWeightPaths returns the weight file paths of each weightsManifest
@@ -421,11 +531,20 @@ function tfjsGroups(bytes, shards) {
 }
 
 // newModel is the model object of a loaded file: info comes from the
-// engine's loadModel ({ handle, name, labels, inputShape, summary }).
-function newModel(info, backend) {
+// engine's loadModel ({ handle, name, labels, inputShape, summary }); pool
+// says how predictBatch starts its workers ({ wasmURL, simd, file, cache,
+// workers }).
+function newModel(info, backend, pool) {
   let disposed = false;
   const { handle } = info;
-  return Object.freeze({
+  const local = { ...info, outputs: size(info.summary.layers.at(-1).outputShape) };
+  let workers = null; // predictBatch's pool: a Promise of startPool's engines
+  const stopPool = () => {
+    const started = workers;
+    workers = null;
+    started?.then((ws) => ws.forEach((w) => w.terminate()), () => {});
+  };
+  const model = Object.freeze({
     name: info.name,
     labels: Object.freeze([...info.labels]),
     inputShape: Object.freeze([...info.inputShape]),
@@ -436,10 +555,43 @@ function newModel(info, backend) {
       return structuredClone(info.summary);
     },
     async predict(input, options) {
-      return backend.predict(handle, await engineInput('predict', input), options);
+      return backend.predict(handle, await engineInput('predict', input), options, local);
     },
     async activations(input) {
-      return backend.activations(handle, await engineInput('activations', input));
+      return backend.activations(handle, await engineInput('activations', input), local);
+    },
+    async predictBatch(inputs, options) {
+      if (disposed) {
+        throw new Error('predictBatch: model is disposed (load it again to use it)');
+      }
+      if (!Array.isArray(inputs)) {
+        throw new Error(`predictBatch: inputs must be an array of inputs, got ${describe(inputs)}`);
+      }
+      const topK = batchTopK(options);
+      const xs = [];
+      for (const [i, input] of inputs.entries()) {
+        xs.push(await engineInput(`predictBatch: inputs[${i}]`, input));
+      }
+      if (pool.file === null) {
+        throw new Error('predictBatch: not available in an engine worker');
+      }
+      workers ??= startPool(pool);
+      const ws = await workers.catch((err) => {
+        workers = null;
+        throw err;
+      });
+      // Contiguous chunks, one per worker, in input order.
+      const per = Math.ceil(xs.length / ws.length);
+      const chunks = ws.map((w, j) => ({ w, offset: j * per, xs: xs.slice(j * per, (j + 1) * per) })).filter((c) => c.xs.length > 0);
+      try {
+        const results = await Promise.all(chunks.map(({ w, offset, xs: part }) => w.backend.predictChunk(w.handle, part, { topK }, offset)));
+        return results.flat();
+      } catch (err) {
+        if (err instanceof EngineStoppedError) {
+          stopPool(); // the next call starts a fresh pool
+        }
+        throw err;
+      }
     },
     // Sync in this thread (like summary), a Promise in worker mode.
     weights(layerName) {
@@ -447,9 +599,51 @@ function newModel(info, backend) {
     },
     dispose() {
       disposed = true;
+      stopPool();
       backend.dispose(handle);
     },
   });
+  internals.set(model, { backend, handle, info: local });
+  return model;
+}
+
+
+/**
+ * predictChunk is featuremap.worker.js's side of predictBatch: it predicts
+ * inputs (engine inputs, as engineInput makes them) with model in one
+ * engine, in batches, naming input i of the whole batch as offset+i in
+ * errors. Not part of the API.
+ */
+export function predictChunk(model, inputs, options, offset) {
+  const { backend, handle, info } = internals.get(model);
+  return backend.predictChunk(handle, inputs, options, offset, info);
+}
+
+// startPool starts pool.workers (default: the number of cores, at most
+// MAX_DEFAULT_WORKERS) engines in workers and loads the model into each;
+// it resolves to [{ backend, handle, terminate }].
+async function startPool({ wasmURL, simd, file, shards, cache, workers }) {
+  let n = workers;
+  if (n === undefined) {
+    const cores = isNode ? (await import('node:os')).availableParallelism() : globalThis.navigator?.hardwareConcurrency;
+    n = Math.min(Math.max(cores || 1, 1), MAX_DEFAULT_WORKERS);
+  }
+  const fail = (err) => new Error(`predictBatch: cannot start the engine workers: ${err.message}`, { cause: err });
+  const bytes = file instanceof URL ? await fetchModel(file, undefined, cache) : file;
+  const started = await Promise.allSettled(Array.from({ length: n }, () => startWorker({ wasmURL, simd })));
+  const engines = started.filter((r) => r.status === 'fulfilled').map((r) => r.value);
+  const failed = started.find((r) => r.status === 'rejected');
+  if (failed) {
+    engines.forEach((e) => e.rpc.terminate());
+    throw fail(failed.reason);
+  }
+  try {
+    const infos = await Promise.all(engines.map((e) => e.backend.load(bytes, [], shards))); // each a copy
+    return engines.map((e, i) => ({ backend: e.backend, handle: infos[i].handle, terminate: () => e.rpc.terminate() }));
+  } catch (err) {
+    engines.forEach((e) => e.rpc.terminate());
+    throw fail(err);
+  }
 }
 
 // engineInput turns a predict or activations input into what the engine
@@ -494,6 +688,120 @@ async function engineInput(op, input) {
     throw new Error(`${op}: cannot read the ${input.constructor.name}'s pixels (a cross-origin image needs CORS): ${err.message}`, { cause: err });
   }
   return { value: { width, height, data }, transfer: [data.buffer] };
+}
+
+// Op codes of the engine's fast path (models.OpNames) and its input kinds
+// (models.KindFloats, KindPixels).
+const [OP_PREDICT, OP_ACTIVATIONS, OP_BATCH] = [0, 1, 2];
+const [KIND_FLOATS, KIND_PIXELS] = [0, 1];
+// BATCH is the number of examples an engine runs at once in predictBatch
+// (at most models.MaxBatch).
+const BATCH = 8;
+// MAX_SIDE bounds image widths and heights, as the engine's integers.
+const MAX_SIDE = 2 ** 24;
+
+// size is the product of shape.
+const size = (shape) => shape.reduce((a, b) => a * b, 1);
+
+// fastInput returns what the engine's fast path reads of an input (as
+// engineInput returns it): { kind, data, width, height } for a
+// Float32Array, a tensor { shape, data } of the model's input shape
+// ([H, W, C] or [1, H, W, C]) and pixels { width, height, data:
+// Uint8ClampedArray | Uint8Array }, or null for anything else, which the
+// engine's generic path reads (and mostly reports as wrong). Like plain,
+// it reads own properties only. The engine checks sizes and limits either
+// way.
+function fastInput(input, inputShape) {
+  if (typedArrayName(input) === 'Float32Array') {
+    return { kind: KIND_FLOATS, data: input, width: 0, height: 0 };
+  }
+  if (input === null || typeof input !== 'object' || typedArrayName(input) !== undefined || Array.isArray(input)) {
+    return null;
+  }
+  const keys = Object.keys(input);
+  if (keys.includes('shape')) {
+    const [shape, data] = [own(input, 'shape'), own(input, 'data')];
+    const n = size(inputShape);
+    const ok = Array.isArray(shape) && typedArrayName(data) === 'Float32Array' && data.length === n &&
+      [inputShape, [1, ...inputShape]].some((want) => shape.length === want.length && shape.every((d, i) => d === want[i]));
+    return ok ? { kind: KIND_FLOATS, data, width: 0, height: 0 } : null;
+  }
+  if (keys.includes('width')) {
+    const [width, height, data] = [own(input, 'width'), own(input, 'height'), own(input, 'data')];
+    const side = (v) => Number.isInteger(v) && v >= 1 && v <= MAX_SIDE;
+    const name = typedArrayName(data);
+    const ok = side(width) && side(height) && (name === 'Uint8ClampedArray' || name === 'Uint8Array');
+    return ok ? { kind: KIND_PIXELS, data, width, height } : null;
+  }
+  return null;
+}
+
+// fastTopK returns topK from predict's options, or null when the options
+// are not plainly valid (then the engine's generic path reports them).
+function fastTopK(options) {
+  if (options === undefined) {
+    return DEFAULT_TOP_K;
+  }
+  if (options === null || typeof options !== 'object' || Array.isArray(options) || typedArrayName(options) !== undefined) {
+    return null;
+  }
+  const keys = Object.keys(options);
+  if (keys.some((k) => k !== 'topK')) {
+    return null;
+  }
+  const k = own(options, 'topK');
+  if (k === undefined) {
+    return DEFAULT_TOP_K;
+  }
+  return Number.isInteger(k) && k >= 1 && k <= MAX_SIDE ? k : null;
+}
+
+// batchTopK returns topK from predictBatch's options, as predict reads
+// them, or throws an Error naming what is wrong.
+function batchTopK(options) {
+  const k = fastTopK(options);
+  if (k !== null) {
+    return k;
+  }
+  if (options === null || typeof options !== 'object' || Array.isArray(options)) {
+    throw new Error(`predictBatch: options must be an object, got ${describe(options)}`);
+  }
+  const unknown = Object.keys(options).find((key) => key !== 'topK');
+  if (unknown !== undefined) {
+    throw new Error(`predictBatch: unknown option '${unknown}' (known: topK)`);
+  }
+  throw new Error(`predictBatch: topK must be a positive integer, got ${describe(own(options, 'topK'))}`);
+}
+
+// DEFAULT_TOP_K is models.DefaultTopK.
+const DEFAULT_TOP_K = 5;
+
+// compare orders numbers as Go's cmp.Compare orders float32s: NaN first.
+const compare = (x, y) => {
+  if (Number.isNaN(x) || Number.isNaN(y)) {
+    return Number.isNaN(x) ? (Number.isNaN(y) ? 0 : -1) : 1;
+  }
+  return x < y ? -1 : x > y ? 1 : 0;
+};
+
+// top is model.Net.Top: the k largest probabilities, largest first, ties
+// in index order, as [{ index, label, p }] (label '' past the labels).
+function top(probs, k, labels) {
+  const idx = Array.from(probs.keys()).sort((a, b) => compare(probs[b], probs[a])); // a stable sort
+  return idx.slice(0, k).map((index) => ({ index, label: labels[index] ?? '', p: probs[index] }));
+}
+
+// batchItem runs fn for predictBatch's input i, naming it in fn's errors
+// ("predict: …" or "predictBatch: …" becomes "predictBatch: inputs[i]: …").
+async function batchItem(i, fn) {
+  try {
+    return await fn();
+  } catch (err) {
+    if (err instanceof EngineStoppedError || !(err instanceof Error)) {
+      throw err;
+    }
+    throw new Error(err.message.replace(/^(predict|predictBatch): /, `predictBatch: inputs[${i}]: `), { cause: err });
+  }
 }
 
 // resolveSource resolves a model URL: relative to the page in browsers; in

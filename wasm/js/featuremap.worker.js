@@ -5,7 +5,7 @@
 // { id, ok: false, message }, transferring the result buffers. It is a file
 // next to featuremap.js, not a blob: URL, so that it loads under the site's
 // Content-Security-Policy.
-import { init, EngineStoppedError } from './featuremap.js';
+import { init, EngineStoppedError, loadWorkerModel, predictChunk } from './featuremap.js';
 
 // port is where messages come from and go to: the worker's global scope in
 // browsers, worker_threads' parentPort in Node.
@@ -41,7 +41,7 @@ const methods = {
     return [y, [y.data.buffer]];
   },
   async loadModel([bytes, weights]) {
-    const m = await fm.loadModel(bytes, weights ? { weights } : {});
+    const m = await loadWorkerModel(fm, bytes, weights);
     const handle = models.size + 1;
     models.set(handle, m);
     const info = { handle, name: m.name, labels: m.labels, inputShape: m.inputShape, summary: m.summary() };
@@ -50,6 +50,12 @@ const methods = {
   async predict([handle, input, options]) {
     const y = await model('predict', handle).predict(input, options);
     return [y, [y.probs.buffer]];
+  },
+  // A chunk of a predictBatch call (featuremap.js's pool): inputs from
+  // number offset on.
+  async predictChunk([handle, inputs, options, offset]) {
+    const ys = await predictChunk(model('predictBatch', handle), inputs, options, offset);
+    return [ys, ys.map((y) => y.probs.buffer)];
   },
   async activations([handle, input]) {
     const acts = await model('activations', handle).activations(input);

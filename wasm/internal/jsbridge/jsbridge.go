@@ -9,8 +9,8 @@
 package jsbridge
 
 import (
-	"fmt"
 	"runtime"
+	"strconv"
 	"syscall/js"
 	"unsafe"
 
@@ -57,8 +57,11 @@ func arrayBufferLength(v js.Value) (n int, ok bool) {
 // next to its typed array, so Go's heap hardly grows and collects rarely,
 // and the arrays returned to JavaScript (and the ones passed in, such as
 // weight files) would pile up in the JavaScript heap: hundreds of MB for
-// alexmnist's activations (wasm/js/test/leak.test.mjs). So Func runs the
+// alexmnist's activations when they took this path. So Func runs the
 // collector once gcEvery bytes of typed arrays have crossed the bridge.
+// Predictions and activations take the numbers-only fast path (Staged),
+// which crosses none; fm.ops, loadModel, weights and the generic
+// predict still do.
 const gcEvery = 4 << 20
 
 // crossed counts the typed-array bytes copied either way since the last
@@ -104,19 +107,19 @@ func value(v js.Value, depth int) any {
 		case (name == "Uint8Array" || name == "Uint8ClampedArray") && n <= ops.MaxBytes:
 			return ops.Bytes{Class: className(v), Data: Bytes(v)}
 		default:
-			return ops.Foreign(fmt.Sprintf("%s(%d)", name, n)) // elements, not bytes
+			return ops.Foreign(name + "(" + strconv.Itoa(n) + ")") // elements, not bytes
 		}
 	}
 	if n, ok := arrayBufferLength(v); ok {
-		return ops.Foreign(fmt.Sprintf("ArrayBuffer(%d)", n))
+		return ops.Foreign("ArrayBuffer(" + strconv.Itoa(n) + ")")
 	}
 	switch {
 	case arrayBufferClass.Call("isView", v).Bool(): // a DataView
-		return ops.Foreign(fmt.Sprintf("%s(%d bytes)", className(v), v.Get("byteLength").Int()))
+		return ops.Foreign(className(v) + "(" + strconv.Itoa(v.Get("byteLength").Int()) + " bytes)")
 	case arrayClass.Call("isArray", v).Bool():
 		n := v.Length()
 		if n > maxArrayLen || depth >= maxDepth {
-			return ops.Foreign(fmt.Sprintf("Array(%d)", n))
+			return ops.Foreign("Array(" + strconv.Itoa(n) + ")")
 		}
 		a := make([]any, n)
 		for i := range a {
@@ -127,7 +130,7 @@ func value(v js.Value, depth int) any {
 	keys := objectClass.Call("keys", v)
 	n := keys.Length()
 	if n > maxKeys || depth >= maxDepth {
-		return ops.Foreign(fmt.Sprintf("%s with %d properties", className(v), n))
+		return ops.Foreign(className(v) + " with " + strconv.Itoa(n) + " properties")
 	}
 	m := make(map[string]any, n)
 	for i := range n {
@@ -175,7 +178,7 @@ func Float32s(v js.Value) []float32 {
 	}
 	src := uint8ArrayClass.New(v.Get("buffer"), v.Get("byteOffset"), len(b))
 	if n := js.CopyBytesToGo(b, src); n != len(b) {
-		panic(fmt.Sprintf("jsbridge: copied %d of the Float32Array's %d bytes", n, len(b)))
+		panic("jsbridge: copied " + strconv.Itoa(n) + " of the Float32Array's " + strconv.Itoa(len(b)) + " bytes")
 	}
 	crossed += len(b)
 	return f
@@ -191,7 +194,7 @@ func Bytes(v js.Value) []byte {
 	}
 	src := uint8ArrayClass.New(v.Get("buffer"), v.Get("byteOffset"), len(b))
 	if n := js.CopyBytesToGo(b, src); n != len(b) {
-		panic(fmt.Sprintf("jsbridge: copied %d of the %s's %d bytes", n, className(v), len(b)))
+		panic("jsbridge: copied " + strconv.Itoa(n) + " of the " + className(v) + "'s " + strconv.Itoa(len(b)) + " bytes")
 	}
 	crossed += len(b)
 	return b
@@ -202,7 +205,7 @@ func NewFloat32Array(f []float32) js.Value {
 	b := bytesOf(f)
 	dst := uint8ArrayClass.New(len(b))
 	if n := js.CopyBytesToJS(dst, b); n != len(b) {
-		panic(fmt.Sprintf("jsbridge: copied %d of %d bytes into a Float32Array", n, len(b)))
+		panic("jsbridge: copied " + strconv.Itoa(n) + " of " + strconv.Itoa(len(b)) + " bytes into a Float32Array")
 	}
 	crossed += len(b)
 	return float32ArrayClass.New(dst.Get("buffer"))
@@ -256,7 +259,7 @@ func ToJS(v any) js.Value {
 		}
 		return obj
 	}
-	panic(fmt.Sprintf("jsbridge: ToJS: no JavaScript value for %T", v))
+	panic("jsbridge: ToJS: no JavaScript value for this Go type")
 }
 
 // Error returns a new JavaScript Error with message msg.
@@ -288,7 +291,7 @@ func Func(name string, fn func(args []js.Value) (js.Value, error)) js.Func {
 	return js.FuncOf(func(_ js.Value, args []js.Value) (result any) {
 		defer func() {
 			if r := recover(); r != nil {
-				result = Error(fmt.Sprintf("%s: internal error (please report it): %v", name, r))
+				result = Error(name + ": internal error (please report it): " + panicText(r))
 			}
 			if crossed >= gcEvery {
 				crossed = 0
@@ -301,4 +304,15 @@ func Func(name string, fn func(args []js.Value) (js.Value, error)) js.Func {
 		}
 		return v
 	})
+}
+
+// panicText is the message of a recovered panic value.
+func panicText(r any) string {
+	switch r := r.(type) {
+	case error:
+		return r.Error()
+	case string:
+		return r
+	}
+	return "a panic without a message"
 }

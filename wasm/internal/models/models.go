@@ -1,18 +1,21 @@
 // Package models implements featuremap.js's model API (fm.loadModel,
-// model.predict, model.activations, model.weights, model.dispose) on the Go images of
-// JavaScript values described in package ops. It does not import
-// syscall/js, so every argument error is tested natively; its results are
-// Go images too (map[string]any, []any, []int, []float32, …), which
-// package jsbridge turns into JavaScript values.
+// model.predict, model.activations, model.predictBatch, model.weights,
+// model.dispose). Predictions take a fast path of numbers and byte
+// buffers (staged.go: Stage, Place, Run), which featuremap.js fills and
+// reads in wasm memory; everything else works on the Go images of
+// JavaScript values described in package ops, and returns Go images too
+// (map[string]any, []any, []int, []float32, …), which package jsbridge
+// turns into JavaScript values. It does not import syscall/js, so every
+// argument error is tested natively.
 //
 // Loaded models live in a Table under integer handles, which are never
 // reused: a handle whose model was disposed is reported as such.
 package models
 
 import (
-	"encoding/json"
-	"fmt"
+	"errors"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/featuremap/featuremap/model"
@@ -34,18 +37,21 @@ type Func func(args []any) (any, error)
 // concurrent use (a js/wasm instance is single-threaded).
 type Table struct {
 	models map[int]*entry
-	last   int // the last handle issued
+	last   int    // the last handle issued
+	stage  staged // the input of the fast path (Stage)
 }
 
 // entry is one loaded model with its lazily made runners. Runners and the
 // pixel buffer are kept, so repeated predictions allocate nothing in the
 // runner.
 type entry struct {
-	net  *model.Net
-	spec preprocess.Spec
-	in   []float32     // one preprocessed image, [H, W, C]
-	run  *model.Runner // for predict
-	keep *model.Runner // for activations (RunnerOptions.KeepActivations)
+	net   *model.Net
+	spec  preprocess.Spec
+	size  int           // values per example: H*W*C
+	in    []float32     // the batch input, [N, H, W, C], N ≥ every batch run so far
+	run   *model.Runner // for predict
+	batch *model.Runner // for batches of more than one example, the last size used
+	keep  *model.Runner // for activations (RunnerOptions.KeepActivations)
 }
 
 // NewTable returns an empty Table.
@@ -80,7 +86,7 @@ func (t *Table) Load(args []any) (any, error) {
 	const op = "loadModel"
 	b, ok := arg(args, 0).(ops.Bytes)
 	if !ok {
-		return nil, fmt.Errorf("%s: bytes must be a Uint8Array or ArrayBuffer holding a weight file, got %s", op, ops.Describe(arg(args, 0)))
+		return nil, errors.New(op + ": bytes must be a Uint8Array or ArrayBuffer holding a weight file, got " + ops.Describe(arg(args, 0)))
 	}
 	var net *model.Net
 	var err error
@@ -90,14 +96,11 @@ func (t *Table) Load(args []any) (any, error) {
 		net, err = convert.Load(b.Data)
 	}
 	if err != nil {
-		return nil, fmt.Errorf("%s: cannot load the weight file (%d bytes): %w", op, len(b.Data), err)
+		return nil, prefix(op, &prefixed{"cannot load the weight file (" + strconv.Itoa(len(b.Data)) + " bytes)", err})
 	}
-	summary, err := jsonImage(net.Graph.Summary())
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", op, err)
-	}
+	in := net.Graph.Input
 	t.last++
-	t.models[t.last] = &entry{net: net, spec: net.Arch.InputSpec()}
+	t.models[t.last] = &entry{net: net, spec: net.Arch.InputSpec(), size: in[0] * in[1] * in[2]}
 	labels := net.Arch.Labels
 	if labels == nil {
 		labels = []string{}
@@ -107,34 +110,53 @@ func (t *Table) Load(args []any) (any, error) {
 		"name":       net.Arch.Name,
 		"labels":     labels,
 		"inputShape": net.Graph.Input,
-		"summary":    summary,
+		"summary":    summaryImage(net.Graph.Summary()),
 	}, nil
 }
 
-// jsonImage returns the Go image of v's JSON form.
-func jsonImage(v any) (any, error) {
-	b, err := json.Marshal(v)
-	if err != nil {
-		return nil, err
+// summaryImage returns the Go image of s's JSON form (its json tags, numbers
+// as float64).
+func summaryImage(s model.Summary) map[string]any {
+	shape := func(v []int) []any {
+		a := make([]any, len(v))
+		for i, n := range v {
+			a[i] = float64(n)
+		}
+		return a
 	}
-	var img any
-	return img, json.Unmarshal(b, &img)
+	rows := make([]any, len(s.Layers))
+	for i, r := range s.Layers {
+		rows[i] = map[string]any{
+			"name": r.Name, "type": r.Type, "outputShape": shape(r.OutputShape),
+			"weights": float64(r.Weights), "biases": float64(r.Biases), "params": float64(r.Params),
+		}
+	}
+	return map[string]any{
+		"name": s.Name, "inputShape": shape(s.Input), "layers": rows,
+		"weights": float64(s.Weights), "biases": float64(s.Biases), "totalParams": float64(s.TotalParams),
+	}
 }
 
 // lookup returns the model with handle v.
 func (t *Table) lookup(op string, v any) (*entry, int, error) {
 	h, ok := ops.IntIn(v, 1)
 	if !ok {
-		return nil, 0, fmt.Errorf("%s: handle must be a positive integer, got %s", op, ops.Describe(v))
+		return nil, 0, errors.New(op + ": handle must be a positive integer, got " + ops.Describe(v))
 	}
+	e, err := t.entry(op, h)
+	return e, h, err
+}
+
+// entry returns the model with handle h.
+func (t *Table) entry(op string, h int) (*entry, error) {
 	e := t.models[h]
 	switch {
 	case e != nil:
-		return e, h, nil
-	case h <= t.last:
-		return nil, h, fmt.Errorf("%s: model is disposed (load it again to use it)", op)
+		return e, nil
+	case h >= 1 && h <= t.last:
+		return nil, errors.New(op + ": model is disposed (load it again to use it)")
 	}
-	return nil, h, fmt.Errorf("%s: no model has handle %d", op, h)
+	return nil, errors.New(op + ": no model has handle " + strconv.Itoa(h))
 }
 
 // input returns the network input for one example given as v: a Tensor of
@@ -143,11 +165,10 @@ func (t *Table) lookup(op string, v any) (*entry, int, error) {
 // preprocessed as the model's file says. The result may alias v or e.in.
 func (e *entry) input(op string, v any) ([]float32, error) {
 	shape := e.net.Graph.Input
-	size := shape[0] * shape[1] * shape[2]
 	switch v := v.(type) {
 	case []float32:
-		if len(v) != size {
-			return nil, fmt.Errorf("%s: input is a Float32Array of %d values, want %d (inputShape %s)", op, len(v), size, ops.FormatInts(shape))
+		if err := e.checkFloats(op, len(v)); err != nil {
+			return nil, err
 		}
 		return v, nil
 	case map[string]any:
@@ -158,7 +179,7 @@ func (e *entry) input(op string, v any) ([]float32, error) {
 			}
 			batched := append([]int{1}, shape...)
 			if !slices.Equal(x.Shape, shape) && !slices.Equal(x.Shape, batched) {
-				return nil, fmt.Errorf("%s: input.shape must be %s or %s (one example), got %s", op, ops.FormatInts(shape), ops.FormatInts(batched), ops.FormatInts(x.Shape))
+				return nil, errors.New(op + ": input.shape must be " + ops.FormatInts(shape) + " or " + ops.FormatInts(batched) + " (one example), got " + ops.FormatInts(x.Shape))
 			}
 			return x.Data, nil
 		}
@@ -166,46 +187,103 @@ func (e *entry) input(op string, v any) ([]float32, error) {
 			return e.pixels(op, v)
 		}
 	}
-	return nil, fmt.Errorf("%s: input must be a tensor { shape, data: Float32Array }, a Float32Array of %d values or an image, got %s", op, size, ops.Describe(v))
+	return nil, errors.New(op + ": input must be a tensor { shape, data: Float32Array }, a Float32Array of " + strconv.Itoa(e.size) + " values or an image, got " + ops.Describe(v))
 }
 
-// pixels preprocesses image pixels { width, height, data } into e.in, the
-// one buffer of the model's input size. Before anything is allocated, the
-// image must have at most preprocess.MaxPixels pixels, and the model's
-// input at most preprocess.MaxPixels pixels and ops.MaxElements values (a
-// weight file may declare any input shape).
+// checkFloats checks that a Float32Array input has n values.
+func (e *entry) checkFloats(op string, n int) error {
+	if n != e.size {
+		return errors.New(op + ": input is a Float32Array of " + strconv.Itoa(n) + " values, want " + strconv.Itoa(e.size) + " (inputShape " + ops.FormatInts(e.net.Graph.Input) + ")")
+	}
+	return nil
+}
+
+// checkPixels checks an image of w×h RGBA pixels given as n bytes, before
+// anything is allocated: the image must have at most preprocess.MaxPixels
+// pixels, and the model's input at most preprocess.MaxPixels pixels and
+// ops.MaxElements values (a weight file may declare any input shape).
+func (e *entry) checkPixels(op string, w, h, n int) error {
+	if w*h > preprocess.MaxPixels { // w, h ≤ 2^24 (ops.IntIn): no overflow
+		return errors.New(op + ": the image is " + strconv.Itoa(w) + "×" + strconv.Itoa(h) + " pixels, more than the limit of " + strconv.Itoa(preprocess.MaxPixels))
+	}
+	s := e.spec
+	if err := s.CheckSize(preprocess.MaxPixels); err != nil || s.H*s.W > ops.MaxElements/s.C {
+		return errors.New(op + ": cannot preprocess an image into the model's input " + ops.FormatInts(e.net.Graph.Input) + ": more than the limit of " + strconv.Itoa(preprocess.MaxPixels) + " pixels or " + strconv.Itoa(ops.MaxElements) + " values")
+	}
+	if n != w*h*4 {
+		return errors.New(op + ": input.data has " + strconv.Itoa(n) + " bytes, but " + strconv.Itoa(w) + "×" + strconv.Itoa(h) + " RGBA pixels need " + strconv.Itoa(w*h*4))
+	}
+	return nil
+}
+
+// pixels preprocesses image pixels { width, height, data } into the first
+// example of e.in.
 func (e *entry) pixels(op string, v map[string]any) ([]float32, error) {
 	w, okW := ops.IntIn(v["width"], 1)
 	h, okH := ops.IntIn(v["height"], 1)
 	if !okW || !okH {
-		return nil, fmt.Errorf("%s: input.width and input.height must be positive integers, got %s and %s", op, ops.Describe(v["width"]), ops.Describe(v["height"]))
+		return nil, errors.New(op + ": input.width and input.height must be positive integers, got " + ops.Describe(v["width"]) + " and " + ops.Describe(v["height"]))
 	}
-	if w*h > preprocess.MaxPixels { // w, h ≤ 2^24: no overflow
-		return nil, fmt.Errorf("%s: the image is %d×%d pixels, more than the limit of %d", op, w, h, preprocess.MaxPixels)
-	}
-	s := e.spec
-	if err := s.CheckSize(preprocess.MaxPixels); err != nil || s.H*s.W > ops.MaxElements/s.C {
-		return nil, fmt.Errorf("%s: cannot preprocess an image into the model's input %s: more than the limit of %d pixels or %d values", op, ops.FormatInts(e.net.Graph.Input), preprocess.MaxPixels, ops.MaxElements)
+	if err := e.checkPixels(op, w, h, w*h*4); err != nil {
+		return nil, err
 	}
 	data, ok := v["data"].(ops.Bytes)
 	if !ok {
-		return nil, fmt.Errorf("%s: input.data must be a Uint8ClampedArray of RGBA pixels, got %s", op, ops.Describe(v["data"]))
+		return nil, errors.New(op + ": input.data must be a Uint8ClampedArray of RGBA pixels, got " + ops.Describe(v["data"]))
 	}
-	if len(data.Data) != w*h*4 {
-		return nil, fmt.Errorf("%s: input.data has %d bytes, but %d×%d RGBA pixels need %d", op, len(data.Data), w, h, w*h*4)
+	if err := e.checkPixels(op, w, h, len(data.Data)); err != nil {
+		return nil, err
 	}
-	if e.in == nil {
-		e.in = make([]float32, s.H*s.W*s.C)
+	x := e.example(0, 1)
+	if err := preprocess.InputPixels(x, data.Data, w, h, 4, e.spec); err != nil {
+		return nil, prefix(op, err)
 	}
-	if err := preprocess.InputPixels(e.in, data.Data, w, h, 4, s); err != nil {
-		return nil, fmt.Errorf("%s: %w", op, err)
+	return x, nil
+}
+
+// example returns example i of e.in for batches of n, growing e.in.
+func (e *entry) example(i, n int) []float32 {
+	if len(e.in) < n*e.size {
+		e.in = make([]float32, n*e.size)
 	}
-	return e.in, nil
+	return e.in[i*e.size : (i+1)*e.size]
+}
+
+// runner returns e's runner for batches of n (n ≥ 1), making it on first
+// use: e.run for one example, else e.batch, remade when n changes.
+func (e *entry) runner(op string, n int) (*model.Runner, error) {
+	r := &e.run
+	if n > 1 {
+		r = &e.batch
+	}
+	if *r == nil || (*r).Batch() != n {
+		*r = nil // let the old runner go before the new one is made
+		nr, err := model.NewRunner(e.net, model.RunnerOptions{Batch: n})
+		if err != nil {
+			return nil, prefix(op, err)
+		}
+		*r = nr
+	}
+	return *r, nil
+}
+
+// keepRunner returns e's runner for activations, making it on first use.
+func (e *entry) keepRunner(op string) (*model.Runner, error) {
+	if e.keep == nil {
+		r, err := model.NewRunner(e.net, model.RunnerOptions{KeepActivations: true})
+		if err != nil {
+			return nil, prefix(op, err)
+		}
+		e.keep = r
+	}
+	return e.keep, nil
 }
 
 // Predict is predict(handle, input, { topK }): the last layer's output
 // (the class probabilities, for a softmax model) and the topK (default
 // DefaultTopK) largest, largest first: { probs, top: [{ index, label, p }] }.
+// featuremap.js calls it only for inputs its fast path (Stage, Place,
+// Run) does not take, which is mostly to report what is wrong with them.
 func (t *Table) Predict(args []any) (any, error) {
 	const op = "predict"
 	e, _, err := t.lookup(op, arg(args, 0))
@@ -224,17 +302,16 @@ func (t *Table) Predict(args []any) (any, error) {
 	if v := o["topK"]; v != nil {
 		var ok bool
 		if k, ok = ops.IntIn(v, 1); !ok {
-			return nil, fmt.Errorf("%s: topK must be a positive integer, got %s", op, ops.Describe(v))
+			return nil, errors.New(op + ": topK must be a positive integer, got " + ops.Describe(v))
 		}
 	}
-	if e.run == nil {
-		if e.run, err = model.NewRunner(e.net, model.RunnerOptions{}); err != nil {
-			return nil, fmt.Errorf("%s: %w", op, err)
-		}
-	}
-	probs, err := e.run.Run(x)
+	r, err := e.runner(op, 1)
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", op, err)
+		return nil, err
+	}
+	probs, err := r.Run(x)
+	if err != nil {
+		return nil, prefix(op, err)
 	}
 	preds := e.net.Top(probs, k)
 	top := make([]any, len(preds))
@@ -247,7 +324,8 @@ func (t *Table) Predict(args []any) (any, error) {
 // Activations is activations(handle, input): every layer's output,
 // [{ name, type, shape, data }] in layer order, shape with the batch of 1
 // ([1, H, W, C] or [1, K]). The data slices alias the runner's arena until
-// the next call.
+// the next call. Like Predict, it serves the inputs the fast path does
+// not take.
 func (t *Table) Activations(args []any) (any, error) {
 	const op = "activations"
 	e, _, err := t.lookup(op, arg(args, 0))
@@ -258,15 +336,14 @@ func (t *Table) Activations(args []any) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	if e.keep == nil {
-		if e.keep, err = model.NewRunner(e.net, model.RunnerOptions{KeepActivations: true}); err != nil {
-			return nil, fmt.Errorf("%s: %w", op, err)
-		}
+	r, err := e.keepRunner(op)
+	if err != nil {
+		return nil, err
 	}
-	if _, err := e.keep.Run(x); err != nil {
-		return nil, fmt.Errorf("%s: %w", op, err)
+	if _, err := r.Run(x); err != nil {
+		return nil, prefix(op, err)
 	}
-	acts := e.keep.Activations()
+	acts := r.Activations()
 	out := make([]any, len(acts))
 	for i, a := range acts {
 		out[i] = map[string]any{"name": a.Name, "type": a.Type, "shape": a.Shape, "data": a.Data}
@@ -289,7 +366,7 @@ func (t *Table) Weights(args []any) (any, error) {
 	}
 	name, ok := arg(args, 1).(string)
 	if !ok {
-		return nil, fmt.Errorf("%s: layerName must be a string, got %s", op, ops.Describe(arg(args, 1)))
+		return nil, errors.New(op + ": layerName must be a string, got " + ops.Describe(arg(args, 1)))
 	}
 	for i := range e.net.Graph.Nodes {
 		nd := &e.net.Graph.Nodes[i]
@@ -298,7 +375,7 @@ func (t *Table) Weights(args []any) (any, error) {
 		}
 		params := e.net.LayerParams(i)
 		if len(params) == 0 {
-			return nil, fmt.Errorf("%s: layer %q (%s) has no weights; layers with weights: %s", op, name, nd.Layer.Type(), e.layersWithWeights())
+			return nil, errors.New(op + ": layer " + strconv.Quote(name) + " (" + nd.Layer.Type() + ") has no weights; layers with weights: " + e.layersWithWeights())
 		}
 		out := make(map[string]any, len(params))
 		for k, p := range params {
@@ -306,7 +383,7 @@ func (t *Table) Weights(args []any) (any, error) {
 		}
 		return out, nil
 	}
-	return nil, fmt.Errorf("%s: the model has no layer %q; layers with weights: %s", op, name, e.layersWithWeights())
+	return nil, errors.New(op + ": the model has no layer " + strconv.Quote(name) + "; layers with weights: " + e.layersWithWeights())
 }
 
 // layersWithWeights lists the names of e's layers that have parameters, in

@@ -3,7 +3,8 @@
 // example must show the numbers of a naive convolution of the tables it
 // shows, and the model API must load a weight file with progress into the
 // Cache API and predict on a canvas and an <img>, in the page and in a
-// worker, as Node and `fm predict` do; with no console errors and no CSP
+// worker (and with predictBatch over a pool of workers), as Node and `fm
+// predict` do; with no console errors and no CSP
 // violations. Needs `make build` and /usr/bin/chromium (CHROMIUM overrides
 // the path).
 import { describe, it, before, after } from 'node:test';
@@ -141,6 +142,8 @@ describe('the engine in headless Chromium', { skip: noChromium }, () => {
         imageData: await probs(again.predict(pixels)),
         img: await probs(m.predict(img)),
         top: (await m.predict(img)).top,
+        // A pool of two engine Web Workers, each with the model loaded.
+        batch: (await (await fm.loadModel(url, { cache: true, workers: 2 })).predictBatch([canvas, img, pixels, canvas, img])).map((y) => Array.from(y.probs)),
       };
       const fw = await init({ worker: true });
       const mw = await fw.loadModel(url, { cache: true });
@@ -148,6 +151,7 @@ describe('the engine in headless Chromium', { skip: noChromium }, () => {
         canvas: await probs(mw.predict(canvas)),
         img: await probs(mw.predict(img)),
         activations: (await mw.activations(canvas)).map((a) => ({ name: a.name, shape: a.shape, n: a.data.length })),
+        batch: (await mw.predictBatch([img, canvas])).map((y) => Array.from(y.probs)),
         simd: fw.simd,
       };
       fw.terminate();
@@ -176,6 +180,11 @@ describe('the engine in headless Chromium', { skip: noChromium }, () => {
     assert.equal(got.worker.simd, got.simd);
     assert.deepEqual(got.worker.canvas, got.page.canvas);
     assert.deepEqual(got.worker.img, got.page.img);
+    // predictBatch over a pool of Web Workers, from the page and from a
+    // worker-mode engine: predict's results, in input order.
+    const { canvas: c, img: i } = got.page;
+    assert.deepEqual(got.page.batch, [c, i, c, c, i]);
+    assert.deepEqual(got.worker.batch, [i, c]);
     const summary = models.summary(file);
     assert.deepEqual(got.worker.activations.map((a) => a.shape), summary.layers.map((l) => [1, ...l.outputShape]));
     // And `fm predict` on the PNG the <img> showed (it prints 4 decimals).

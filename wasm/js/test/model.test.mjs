@@ -181,7 +181,7 @@ describe('loadModel sources', () => {
     await assert.rejects(fm.loadModel(join(models.dir, 'missing.safetensors')), { message: /^loadModel: cannot read file:.*missing\.safetensors: ENOENT/ });
     await assert.rejects(fm.loadModel(42), { message: 'loadModel: source must be a URL (string or URL), an ArrayBuffer or a Uint8Array, got 42' });
     await assert.rejects(fm.loadModel(new Float32Array(4)), { message: /got Float32Array$/ });
-    await assert.rejects(fm.loadModel(bytes, { cahce: true }), { message: "loadModel: unknown option 'cahce' (known: onProgress, cache, weights)" });
+    await assert.rejects(fm.loadModel(bytes, { cahce: true }), { message: "loadModel: unknown option 'cahce' (known: onProgress, cache, weights, workers)" });
     await assert.rejects(fm.loadModel(bytes, { onProgress: 1 }), { message: 'loadModel: onProgress must be a function, got 1' });
   });
 });

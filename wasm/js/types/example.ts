@@ -78,13 +78,16 @@ async function useModel(model: Model | WorkerModel, input: ModelInput): Promise<
   const prediction: Prediction = await model.predict(input, options);
   const best: TopClass = prediction.top[0]!;
   const activations: Activation[] = await model.activations(input);
+  const batch: Prediction[] = await model.predictBatch([input, input], options);
+  // @ts-expect-error: predictBatch takes an array of inputs.
+  await model.predictBatch(input);
   // @ts-expect-error: a string is not an input.
   await model.predict('seven.png');
   // @ts-expect-error: the model's name is read-only.
   model.name = 'renamed';
   model.dispose();
   return name.length + labels.length + shape[0]! + first.params + summary.totalParams + summary.weights +
-    summary.biases + best.index + best.label.length + best.p + prediction.probs[0]! +
+    summary.biases + best.index + best.label.length + best.p + prediction.probs[0]! + batch.length +
     activations.reduce((n, a) => n + a.name.length + a.type.length + a.shape.length + a.data.length, 0) +
     first.weights + first.biases + first.outputShape.length + first.name.length + first.type.length;
 }
