@@ -70,9 +70,16 @@ type Spec struct {
 // Images other than *image.Gray and *image.NRGBA are first converted to
 // NRGBA, which allocates.
 func Input(dst []float32, img image.Image, s Spec) error {
+	_, err := InputReport(dst, img, s)
+	return err
+}
+
+// InputReport is Input that also returns what the MNIST preprocessing
+// found (a zero Report for other kinds).
+func InputReport(dst []float32, img image.Image, s Spec) (Report, error) {
 	p, err := fromImage("Input", img)
 	if err != nil {
-		return err
+		return Report{}, err
 	}
 	return input(dst, p, s)
 }
@@ -84,34 +91,44 @@ func Input(dst []float32, img image.Image, s Spec) error {
 // the pixel value v = 255u (ink bright) that s.Norm maps; with KindResize
 // the image is resized by ResizePixels with s.Norm.
 func InputPixels(dst []float32, pix []byte, width, height, channels int, s Spec) error {
+	_, err := InputPixelsReport(dst, pix, width, height, channels, s)
+	return err
+}
+
+// InputPixelsReport is InputPixels that also returns what the MNIST
+// preprocessing found (a zero Report for other kinds): dst is what the
+// network sees, the Report why (ink box, components, findings such as
+// Blank, Dot, Line or Several).
+func InputPixelsReport(dst []float32, pix []byte, width, height, channels int, s Spec) (Report, error) {
 	p, err := newPixels("InputPixels", pix, width, height, channels)
 	if err != nil {
-		return err
+		return Report{}, err
 	}
 	return input(dst, p, s)
 }
 
-func input(dst []float32, p pixels, s Spec) error {
+func input(dst []float32, p pixels, s Spec) (Report, error) {
 	switch s.Kind {
 	case "", KindResize:
-		return resize(dst, p, s.H, s.W, s.C, s.Norm)
+		return Report{}, resize(dst, p, s.H, s.W, s.C, s.Norm)
 	case KindMNIST:
 		if s.H != Side || s.W != Side || s.C != 1 {
-			return fmt.Errorf("preprocess: Input: kind %q needs a %d×%d×1 input, have %d×%d×%d", KindMNIST, Side, Side, s.H, s.W, s.C)
+			return Report{}, fmt.Errorf("preprocess: Input: kind %q needs a %d×%d×1 input, have %d×%d×%d", KindMNIST, Side, Side, s.H, s.W, s.C)
 		}
 		if len(dst) != Side*Side {
-			return fmt.Errorf("preprocess: Input: dst has %d elements, want %d", len(dst), Side*Side)
+			return Report{}, fmt.Errorf("preprocess: Input: dst has %d elements, want %d", len(dst), Side*Side)
 		}
 		if err := s.Norm.check("Input", 1); err != nil {
-			return err
+			return Report{}, err
 		}
-		if err := mnist(dst, p); err != nil {
-			return err
+		rep, err := mnist(dst, p)
+		if err != nil {
+			return rep, err
 		}
 		for i, u := range dst {
 			dst[i] = s.Norm.Apply(255*u, 0)
 		}
-		return nil
+		return rep, nil
 	}
-	return fmt.Errorf("preprocess: Input: kind %q, want %q or %q", s.Kind, KindResize, KindMNIST)
+	return Report{}, fmt.Errorf("preprocess: Input: kind %q, want %q or %q", s.Kind, KindResize, KindMNIST)
 }

@@ -35,7 +35,8 @@ func MNIST(dst []float32, img image.Image) error {
 	if err != nil {
 		return err
 	}
-	return mnist(dst, p)
+	_, err = mnist(dst, p)
+	return err
 }
 
 // MNISTPixels is MNIST on a raw buffer of width×height pixels of channels
@@ -61,12 +62,14 @@ func MNISTPixels(dst []float32, pix []byte, width, height, channels int) error {
 	if err != nil {
 		return err
 	}
-	return mnist(dst, p)
+	_, err = mnist(dst, p)
+	return err
 }
 
-func mnist(dst []float32, p pixels) error {
+func mnist(dst []float32, p pixels) (Report, error) {
+	rep := Report{Width: p.w, Height: p.h}
 	if len(dst) < Side*Side {
-		return fmt.Errorf("preprocess: MNIST: dst has %d elements, want at least %d", len(dst), Side*Side)
+		return rep, fmt.Errorf("preprocess: MNIST: dst has %d elements, want at least %d", len(dst), Side*Side)
 	}
 	dst = dst[:Side*Side]
 	clear(dst)
@@ -74,40 +77,28 @@ func mnist(dst []float32, p pixels) error {
 	if p.ch == 4 && p.borderMedian(func(x, y int) float32 { return float32(p.pix[y*p.stride+x*4+3]) / 255 }) < 0.5 {
 		p.alphaIsInk = true
 	}
-	bg := p.borderMedian(p.gray)
-	invert := bg > 0.5
-	ink := func(x, y int) float32 {
-		if invert {
-			return 1 - p.gray(x, y)
-		}
-		return p.gray(x, y)
-	}
-	if invert {
-		bg = 1 - bg
-	}
-	var peak float32
-	for y := range p.h {
-		for x := range p.w {
-			peak = max(peak, ink(x, y))
-		}
-	}
-	if peak-bg < minContrast {
-		return nil
-	}
-	norm := func(x, y int) float32 {
-		return min(1, max(0, (ink(x, y)-bg)/(peak-bg)))
+	w := workPool.Get().(*work)
+	defer workPool.Put(w)
+	if !w.analyse(&p, &rep) {
+		return rep, nil
 	}
 
 	// Bounding box [x0, x1) × [y0, y1) of the ink.
 	x0, y0, x1, y1 := p.w, p.h, 0, 0
-	for y := range p.h {
-		for x := range p.w {
-			if norm(x, y) > inkThreshold {
+	c := rep.Content
+	for y := c.Min.Y; y < c.Max.Y; y++ {
+		for x := c.Min.X; x < c.Max.X; x++ {
+			if w.ink(x, y) > inkThreshold {
 				x0, x1 = min(x0, x), max(x1, x+1)
 				y0, y1 = min(y0, y), max(y1, y+1)
 			}
 		}
 	}
+	if x0 >= x1 {
+		rep.Flags |= Blank
+		return rep, nil
+	}
+	rep.Ink = image.Rect(x0, y0, x1, y1)
 	bw, bh := x1-x0, y1-y0
 	scale := float64(Box) / float64(max(bw, bh))
 	ow := max(1, min(Box, int(math.Round(float64(bw)*scale))))
@@ -126,7 +117,7 @@ func mnist(dst []float32, p pixels) error {
 				wy := math.Min(fy1, float64(y+1)) - math.Max(fy0, float64(y))
 				for x := int(fx0); float64(x) < fx1 && x < x1; x++ {
 					wx := math.Min(fx1, float64(x+1)) - math.Max(fx0, float64(x))
-					sum += wx * wy * float64(norm(x, y))
+					sum += wx * wy * float64(w.ink(x, y))
 				}
 			}
 			v := float32(sum / (sx * sy))
@@ -159,7 +150,7 @@ func mnist(dst []float32, p pixels) error {
 			}
 		}
 	}
-	return nil
+	return rep, nil
 }
 
 // borderMedian returns the median of f over the image's outermost rows and

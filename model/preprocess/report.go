@@ -1,0 +1,74 @@
+package preprocess
+
+import (
+	"image"
+	"strings"
+)
+
+// Report says what the MNIST preprocessing found in an image: the 28×28
+// field it wrote is what the network sees, the Report says why. Boxes are
+// in pixels of the image, (0, 0) its top-left pixel (for an image.Image,
+// relative to Bounds().Min). The zero Report is an image fitted by a
+// non-MNIST kind (Spec.Kind "resize"), where nothing is analysed.
+type Report struct {
+	Width, Height int             // the image's size
+	Content       image.Rectangle // the image without letterbox bars
+	Ink           image.Rectangle // the box scaled to 20×20 (empty when Blank)
+	LightPaper    bool            // the background was lighter than the ink (inverted)
+	Contrast      float32         // the largest ink-to-paper difference, in [0, 1]
+
+	// Ink components: 8-connected regions of cells above the ink level on
+	// the working grid (the content at most 256 cells a side, each cell the
+	// mean of Cell×Cell pixels).
+	Cell       int // pixels per working cell, each way
+	Components int // found
+	Kept       int // kept as the digit
+	Specks     int // dropped: smaller than 1/25 of the largest
+	Border     int // dropped: touching the content's border, away from the digit
+	Apart      int // dropped: away from the digit (other marks, a second digit)
+
+	Flags Flags
+}
+
+// Flags are the Report's findings, a bit set.
+type Flags uint16
+
+const (
+	// Blank: no ink differs from the paper by 0.1 or more; the field is zero.
+	Blank Flags = 1 << iota
+	// Letterbox: uniform bars at the image's edges were cut off.
+	Letterbox
+	// UnevenLight: the estimated paper brightness varies by more than 0.15
+	// (a gradient or a shadow was flattened away).
+	UnevenLight
+	// Dropped: some ink was left out (specks, marks at the border or apart).
+	Dropped
+	// Dot: the ink is a dot, not a digit: its box is under 6 % of the
+	// content's shorter side, or a filled round blob.
+	Dot
+	// Line: the ink is one straight stroke further than 40° from the
+	// vertical (a vertical or slanted stroke is a 1).
+	Line
+	// Several: two or more separate digit-sized marks, side by side or apart
+	// (as "12"): one digit was expected.
+	Several
+)
+
+// NotDigit are the findings that mean the input does not look like one digit.
+const NotDigit = Blank | Dot | Line | Several
+
+var flagNames = [...]string{"blank", "letterbox", "uneven-light", "dropped", "dot", "line", "several"}
+
+// Names lists the set flags' names (stable identifiers for JSON and UIs),
+// in bit order.
+func (f Flags) Names() []string {
+	var names []string
+	for i, n := range flagNames {
+		if f&(1<<i) != 0 {
+			names = append(names, n)
+		}
+	}
+	return names
+}
+
+func (f Flags) String() string { return strings.Join(f.Names(), "|") }
