@@ -6,8 +6,9 @@ package preprocess
 // and a column pass (Soille, "Morphological Image Analysis", 2003, ch. 4).
 // On an image whose paper is bright it removes the dark features narrower
 // than 2r+1 cells (ink strokes) and keeps what is wider: illumination
-// gradients (a linear ramp is kept exactly), vignetting and the edge of a
-// shadow; dst estimates the lit paper under the ink.
+// gradients (a linear ramp is kept exactly, away from the edges), vignetting and the edge of a
+// shadow; dst estimates the lit paper under the ink. Within r cells of an
+// edge the clipped windows overestimate a slope by up to r times it.
 //
 // tmp1 and tmp2 have at least w×h elements and q at least max(w, h); no
 // two of dst, src, tmp1, tmp2 overlap. Each pass is O(w×h) whatever r.

@@ -43,8 +43,9 @@ const (
 	UnevenLight
 	// Dropped: some ink was left out (specks, marks at the border or apart).
 	Dropped
-	// Dot: the ink is a dot, not a digit: its box is under 6 % of the
-	// content's shorter side, or a filled round blob.
+	// Dot: the ink is a dot, not a digit: its box is under 12 % of the
+	// content's shorter side (34 pixels of a 280-pixel pad), or a filled
+	// blob (over 70 % of its box, sides within 60 % of each other).
 	Dot
 	// Line: the ink is one straight stroke further than 40° from the
 	// vertical (a vertical or slanted stroke is a 1).

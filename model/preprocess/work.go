@@ -22,7 +22,7 @@ const (
 	speckDivisor   = 25   // specks: smaller than the largest component / 25
 	maxCandidates  = 32   // the largest components considered for the digit
 	mergeGap       = 0.25 // merged: within this fraction of the digit's longer side
-	dotSide        = 0.06 // Dot: ink box under this fraction of the content's shorter side
+	dotSide        = 0.12 // Dot: ink box under this fraction of the content's shorter side
 	lineElongation = 0.2  // Line: minor/major axis ratio below this …
 	lineAngle      = 40   // … and the major axis further from vertical than this (degrees)
 )
@@ -216,11 +216,12 @@ func (w *work) analyse(p *pixels, rep *Report) bool {
 // lightPaper reports whether the content's paper is lighter than its ink.
 // Only an evenly lit background can be dark: a photo's paper (under 60 %
 // of its border cells within ±0.04 of their median: a gradient, a shadow)
-// is light, since ink on paper is darker than the
-// paper however the light falls, while a shadow may make most of the page
-// darker than the ink's mid-grey. An even background is dark when its
-// median is under 0.5 and the content reaches further above it than below
-// it (ink is the minority, light on dark: a drawing on a black canvas).
+// is light, since ink on paper is darker than the paper however the light
+// falls, while a shadow may make most of the page darker than the ink's
+// mid-grey. So is an even background of median 0.5 or more. An even, darker
+// background is dark (light ink, as a drawing on a black canvas) unless
+// cells reach below it by minContrast and are fewer than those reaching as
+// far above it (the ink is the minority: a page mostly in an even shadow).
 func (w *work) lightPaper() bool {
 	var hist [256]int
 	n := 0
@@ -254,11 +255,24 @@ func (w *work) lightPaper() bool {
 	if 5*near < 3*n || med >= 128 {
 		return true
 	}
+	m := float32(med) / 255
 	lo, hi := float32(1), float32(0)
 	for _, v := range w.paper {
 		lo, hi = min(lo, v), max(hi, v)
 	}
-	return float32(med)/255-lo > hi-float32(med)/255
+	if m-lo < minContrast {
+		return false
+	}
+	darker, brighter := 0, 0
+	for _, v := range w.paper {
+		switch {
+		case v < (lo+m)/2:
+			darker++
+		case v > (m+hi)/2:
+			brighter++
+		}
+	}
+	return darker <= brighter
 }
 
 // bar returns the number of letterbox lines at one edge of a grid: lines
@@ -449,7 +463,7 @@ func (w *work) shape(rel []float32, rep *Report) {
 	}
 	bw, bh := x1-x0, y1-y0
 	if float64(max(bw, bh)) < dotSide*float64(min(w.cw, w.ch)) ||
-		5*area > 4*bw*bh && 2*min(bw, bh) > max(bw, bh) {
+		10*area > 7*bw*bh && 10*min(bw, bh) > 6*max(bw, bh) {
 		rep.Flags |= Dot
 		return
 	}
@@ -476,35 +490,24 @@ func (w *work) ink(x, y int) float32 {
 	if !w.light {
 		v = 1 - v
 	}
-	b := w.paperAt(x, y)
+	b := w.paperAt(cx, cy)
 	if b <= paperFloor {
 		return 0
 	}
 	return min(1, max(0, (1-v/b)/w.peak))
 }
 
-// paperAt interpolates the paper estimate bilinearly between cell centres.
-func (w *work) paperAt(x, y int) float32 {
-	u := (float32(x-w.ox)+0.5)/float32(w.f) - 0.5
-	v := (float32(y-w.oy)+0.5)/float32(w.f) - 0.5
-	i0, fu := split(u, w.cw)
-	j0, fv := split(v, w.ch)
-	i1, j1 := min(i0+1, w.cw-1), min(j0+1, w.ch-1)
-	g := w.bg
-	top := g[j0*w.cw+i0]*(1-fu) + g[j0*w.cw+i1]*fu
-	bot := g[j1*w.cw+i0]*(1-fu) + g[j1*w.cw+i1]*fu
-	return top*(1-fv) + bot*fv
-}
-
-// split returns the cell left of coordinate u in [0, n) and the fraction
-// towards the next, clamped at the edges.
-func split(u float32, n int) (int, float32) {
-	if u <= 0 {
-		return 0, 0
+// paperAt is the paper estimate for a pixel in cell (cx, cy): the darkest
+// estimate of that cell and its 8 neighbours. A shadow edge crossing the
+// cell leaves no paper counted as ink on its dark side; elsewhere the
+// estimate is low by at most a cell's share of the light's slope, which
+// only lowers faint ink.
+func (w *work) paperAt(cx, cy int) float32 {
+	b := float32(1)
+	for y := max(0, cy-1); y < min(w.ch, cy+2); y++ {
+		for x := max(0, cx-1); x < min(w.cw, cx+2); x++ {
+			b = min(b, w.bg[y*w.cw+x])
+		}
 	}
-	i := int(u)
-	if i >= n-1 {
-		return n - 1, 0
-	}
-	return i, u - float32(i)
+	return b
 }

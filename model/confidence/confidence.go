@@ -1,0 +1,53 @@
+// Package confidence says whether a digit classifier's answer deserves
+// trust. A softmax always sums to 1, so it names some class with a high
+// probability even for a dot or a scribble; "does not look like a digit"
+// must come from elsewhere: from the input, what preprocessing found
+// (preprocess.Report's flags: blank, a dot, a flat line, several digits),
+// and from the output's shape, its top-1 margin.
+package confidence
+
+import (
+	"math"
+
+	"github.com/featuremap/featuremap/model/preprocess"
+)
+
+// MinMargin is the smallest top-1 margin p1 - p2 (the largest probability
+// minus the second) of an answer taken as a digit. THRESHOLD: see below.
+const MinMargin = 0.5
+
+// Verdict is the judgement of one answer.
+type Verdict struct {
+	Digit   bool     `json:"digit"`             // false: "this does not look like a digit"
+	Reasons []string `json:"reasons,omitempty"` // why not: input findings, then "uncertain"
+	Index   int      `json:"index"`             // the most likely class
+	P       float32  `json:"p"`                 // its probability
+	Margin  float32  `json:"margin"`            // P minus the second largest probability
+	Entropy float32  `json:"entropy"`           // of the distribution, in bits (log2 10 ≈ 3.32 at most for 10 classes)
+}
+
+// Judge combines what preprocessing found with the network's output
+// probabilities. The input findings in preprocess.NotDigit reject by
+// themselves; the output rejects when the margin is under MinMargin
+// ("uncertain"). probs must be non-empty.
+func Judge(found preprocess.Flags, probs []float32) Verdict {
+	v := Verdict{Reasons: (found & preprocess.NotDigit).Names()}
+	second := float32(0)
+	for i, p := range probs {
+		switch {
+		case p > v.P:
+			second, v.P, v.Index = v.P, p, i
+		case p > second:
+			second = p
+		}
+		if p > 0 {
+			v.Entropy -= p * float32(math.Log2(float64(p)))
+		}
+	}
+	v.Margin = v.P - second
+	if v.Margin < MinMargin {
+		v.Reasons = append(v.Reasons, "uncertain")
+	}
+	v.Digit = len(v.Reasons) == 0
+	return v
+}
