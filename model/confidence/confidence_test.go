@@ -23,7 +23,7 @@ import (
 )
 
 var (
-	heldN = flag.Int("confidence.n", 300, "held-out MNIST test digits (re-rendered) for TestHeldOut; non-digits: a tenth as many of each kind, at least 20")
+	heldN = flag.Int("confidence.n", 200, "held-out MNIST test digits (re-rendered) for TestHeldOut; non-digits: a tenth as many of each kind, at least 20")
 	tune  = flag.Bool("confidence.tune", false, "TestHeldOut: print rejection rates over a grid of thresholds on the tuning split")
 	png   = flag.String("confidence.png", "", "TestHeldOut: write a sheet of held-out non-digits (each beside what the network sees, with the verdict) to this PNG file")
 )

@@ -86,7 +86,8 @@ func InputReport(dst []float32, img image.Image, s Spec) (Report, error) {
 
 // InputPixels turns a raw buffer of width×height pixels of channels bytes
 // (1 gray, 3 RGB, 4 non-premultiplied RGBA as a canvas's ImageData) into
-// the network input dst, [H, W, C], without allocating. With KindMNIST the
+// the network input dst, [H, W, C], without allocating (after the first
+// calls, for KindMNIST's pooled buffers). With KindMNIST the
 // digit is normalised by MNISTPixels, whose value u in [0, 1] stands for
 // the pixel value v = 255u (ink bright) that s.Norm maps; with KindResize
 // the image is resized by ResizePixels with s.Norm.

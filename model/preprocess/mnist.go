@@ -41,22 +41,28 @@ func MNIST(dst []float32, img image.Image) error {
 
 // MNISTPixels is MNIST on a raw buffer of width×height pixels of channels
 // bytes (1 gray, 3 RGB, 4 non-premultiplied RGBA as a canvas's ImageData).
-// It does not allocate. Steps:
+// Its working buffers are bounded (about 3 MB whatever the image size) and
+// pooled, so repeated calls do not allocate. Steps:
 //
 //  1. Intensity: an RGBA image whose border is mostly transparent (a
 //     drawing on a clear canvas) uses opacity; otherwise luma, with alpha
 //     composited over white.
-//  2. Polarity: the border's median intensity is the background; if it is
-//     light the image is inverted, so ink is bright. Intensities are then
-//     rescaled so the background is 0 and the brightest ink 1. An image
-//     whose ink differs from the background by less than 0.1 is blank: dst
-//     becomes all zeros.
-//  3. The bounding box of pixels above 0.2 is scaled by 20/max(box width,
+//  2. Ink: letterbox bars are cut, the paper's polarity decided, uneven
+//     light flattened and the digit's ink components chosen on a working
+//     grid (see work.analyse); a pixel's ink is its darkening relative to
+//     the paper under it, 0 outside the chosen components, rescaled so the
+//     strongest is 1. An image whose ink differs from the paper by less
+//     than 0.1 is blank: dst becomes all zeros. On a clean canvas (even
+//     background, one drawing) this is the plain rescaling of intensity
+//     between background and brightest ink.
+//  3. The bounding box of ink above 0.2 is scaled by 20/max(box width,
 //     box height) with area averaging (each output pixel is the mean of the
 //     source area it covers) and its peak rescaled to 1.
 //  4. The result is placed in the 28×28 field at the integer offset that
 //     brings its centre of mass, in pixel indices, into [13.5, 14.5) on
 //     both axes: nearest pixel (14, 14), where the MNIST digits have theirs.
+//
+// InputPixelsReport also returns what steps 1–3 found.
 func MNISTPixels(dst []float32, pix []byte, width, height, channels int) error {
 	p, err := newPixels("MNISTPixels", pix, width, height, channels)
 	if err != nil {

@@ -1,10 +1,14 @@
 // Package preprocess turns images into network inputs: MNIST normalises a
-// drawn or photographed digit the way the MNIST set was made, Resize fits an
-// image to an RGB or grayscale model's input.
+// drawn or photographed digit the way the MNIST set was made (cutting
+// letterbox bars, flattening uneven light and shadows, keeping the digit's
+// ink components), Resize fits an image to an RGB or grayscale model's
+// input. InputReport says what MNIST found (a Report: ink box, components,
+// findings such as Dot or Several), for showing what the network sees.
 //
 // Both read raw pixel buffers (rows of width pixels of 1 gray, 3 RGB or 4
-// non-premultiplied RGBA bytes, as a canvas's ImageData) without allocating,
-// or any image.Image. Outputs are row-major [H, W, C] float32 slices.
+// non-premultiplied RGBA bytes, as a canvas's ImageData) without allocating
+// (MNIST's bounded working buffers are pooled), or any image.Image. Outputs
+// are row-major [H, W, C] float32 slices.
 package preprocess
 
 import (

@@ -11,23 +11,24 @@ import (
 // relative to Bounds().Min). The zero Report is an image fitted by a
 // non-MNIST kind (Spec.Kind "resize"), where nothing is analysed.
 type Report struct {
-	Width, Height int             // the image's size
-	Content       image.Rectangle // the image without letterbox bars
-	Ink           image.Rectangle // the box scaled to 20×20 (empty when Blank)
-	LightPaper    bool            // the background was lighter than the ink (inverted)
-	Contrast      float32         // the largest ink-to-paper difference, in [0, 1]
+	Width      int             `json:"width"`
+	Height     int             `json:"height"`
+	Content    image.Rectangle `json:"content"`    // the image without letterbox bars
+	Ink        image.Rectangle `json:"ink"`        // the box scaled to 20×20 (empty when Blank)
+	LightPaper bool            `json:"lightPaper"` // the background was lighter than the ink (inverted)
+	Contrast   float32         `json:"contrast"`   // the largest ink-to-paper difference, in [0, 1]
 
 	// Ink components: 8-connected regions of cells above the ink level on
-	// the working grid (the content at most 256 cells a side, each cell the
+	// the working grid (the image at most 256 cells a side, each cell the
 	// mean of Cell×Cell pixels).
-	Cell       int // pixels per working cell, each way
-	Components int // found
-	Kept       int // kept as the digit
-	Specks     int // dropped: smaller than 1/25 of the largest
-	Border     int // dropped: touching the content's border, away from the digit
-	Apart      int // dropped: away from the digit (other marks, a second digit)
+	Cell       int `json:"cell"`       // pixels per working cell, each way
+	Components int `json:"components"` // found
+	Kept       int `json:"kept"`       // kept as the digit
+	Specks     int `json:"specks"`     // dropped: smaller than 1/25 of the largest
+	Border     int `json:"border"`     // dropped: touching the content's border, away from the digit
+	Apart      int `json:"apart"`      // dropped: away from the digit (other marks, a second digit)
 
-	Flags Flags
+	Flags Flags `json:"flags"`
 }
 
 // Flags are the Report's findings, a bit set.
@@ -47,7 +48,7 @@ const (
 	// content's shorter side (34 pixels of a 280-pixel pad), or a filled
 	// blob (over 70 % of its box, sides within 60 % of each other).
 	Dot
-	// Line: the ink is one straight stroke further than 40° from the
+	// Line: the ink is one straight stroke further than 30° from the
 	// vertical (a vertical or slanted stroke is a 1).
 	Line
 	// Several: two or more separate digit-sized marks, side by side or apart
@@ -73,3 +74,12 @@ func (f Flags) Names() []string {
 }
 
 func (f Flags) String() string { return strings.Join(f.Names(), "|") }
+
+// MarshalJSON encodes f as the array of its names.
+func (f Flags) MarshalJSON() ([]byte, error) {
+	names := f.Names()
+	if len(names) == 0 {
+		return []byte("[]"), nil
+	}
+	return []byte(`["` + strings.Join(names, `","`) + `"]`), nil
+}

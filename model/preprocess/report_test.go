@@ -133,6 +133,11 @@ func TestFlagNames(t *testing.T) {
 	if got := (Blank | Several).String(); got != "blank|several" {
 		t.Errorf("String() = %q", got)
 	}
+	for f, want := range map[Flags]string{0: `[]`, Dot: `["dot"]`, Letterbox | Line: `["letterbox","line"]`} {
+		if got, err := f.MarshalJSON(); err != nil || string(got) != want {
+			t.Errorf("%v: MarshalJSON = %s, %v; want %s", f, got, err, want)
+		}
+	}
 	if n := len(flagNames); Flags(1)<<n <= Several || Flags(1)<<(n-1) != Several {
 		t.Errorf("%d names for the flags up to Several", n)
 	}

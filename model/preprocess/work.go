@@ -9,7 +9,8 @@ import (
 // The photo analysis of MNIST preprocessing runs on a working grid: the
 // image averaged over Cell×Cell blocks, Cell the smallest integer making
 // both sides at most workSide cells. Its buffers are therefore bounded
-// (about 2 MB) whatever the image size, and reused through workPool.
+// (four float32 and two int32 grids, a mask and at most 16,384 components:
+// about 3 MB) whatever the image size, and reused through workPool.
 const workSide = 256
 
 // Analysis constants (see analyse).
@@ -24,7 +25,7 @@ const (
 	mergeGap       = 0.25 // merged: within this fraction of the digit's longer side
 	dotSide        = 0.12 // Dot: ink box under this fraction of the content's shorter side
 	lineElongation = 0.2  // Line: minor/major axis ratio below this …
-	lineAngle      = 40   // … and the major axis further from vertical than this (degrees)
+	lineAngle      = 30   // … and the major axis further from vertical than this (degrees)
 )
 
 var workPool = sync.Pool{New: func() any { return new(work) }}
