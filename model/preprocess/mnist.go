@@ -41,7 +41,7 @@ func MNIST(dst []float32, img image.Image) error {
 
 // MNISTPixels is MNIST on a raw buffer of width×height pixels of channels
 // bytes (1 gray, 3 RGB, 4 non-premultiplied RGBA as a canvas's ImageData).
-// Its working buffers are bounded (about 3 MB whatever the image size) and
+// Its working buffers are bounded (about 5 MB whatever the image size) and
 // pooled, so repeated calls do not allocate. Steps:
 //
 //  1. Intensity: an RGBA image whose border is mostly transparent (a

@@ -24,7 +24,7 @@ type Report struct {
 	Cell       int `json:"cell"`       // pixels per working cell, each way
 	Components int `json:"components"` // found
 	Kept       int `json:"kept"`       // kept as the digit
-	Specks     int `json:"specks"`     // dropped: smaller than 1/25 of the largest
+	Specks     int `json:"specks"`     // dropped: smaller than 1/25 of the largest, outside the digit's box
 	Border     int `json:"border"`     // dropped: touching the content's border, away from the digit
 	Apart      int `json:"apart"`      // dropped: away from the digit (other marks, a second digit)
 

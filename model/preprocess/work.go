@@ -9,8 +9,9 @@ import (
 // The photo analysis of MNIST preprocessing runs on a working grid: the
 // image averaged over Cell×Cell blocks, Cell the smallest integer making
 // both sides at most workSide cells. Its buffers are therefore bounded
-// (four float32 and two int32 grids, a mask and at most 16,384 components:
-// about 3 MB) whatever the image size, and reused through workPool.
+// (four float32 grids and four more padded by a sixth of the longer side
+// each way, two int32 grids, a mask and at most 16,384 components: about
+// 5 MB) whatever the image size, and reused through workPool.
 const workSide = 256
 
 // Analysis constants (see analyse).
@@ -22,7 +23,7 @@ const (
 	componentLevel = 0.35 // ink cells: above this fraction of the peak
 	speckDivisor   = 25   // specks: smaller than the largest component / 25
 	maxCandidates  = 32   // the largest components considered for the digit
-	mergeGap       = 0.25 // merged: within this fraction of the digit's longer side
+	mergeGap       = 0.4  // merged: within this fraction of the digit's longer side
 	dotSide        = 0.12 // Dot: ink box under this fraction of the content's shorter side
 	lineElongation = 0.2  // Line: minor/major axis ratio below this …
 	lineAngle      = 30   // … and the major axis further from vertical than this (degrees)
@@ -50,6 +51,7 @@ type work struct {
 	peak   float32 // the largest relative ink among kept pixels
 
 	paper, bg, t1, t2 []float32 // cw×ch: paper-bright intensity, its closing, scratch
+	pa, pb, pc, pd    []float32 // the grid padded for the closing
 	label, q          []int32
 	mask              []uint8
 	comps             []component
@@ -78,15 +80,16 @@ func grow[T any](s []T, n int) []T {
 //     reflectance). If no cell is darker than its paper by minContrast the
 //     image is Blank.
 //  5. Components: cells above componentLevel × the peak ink, 8-connected.
-//     Specks (under 1/speckDivisor of the largest) are dropped. The digit
-//     starts from the largest component not touching the content's border
-//     (the largest of all if every one does) and takes in each other
-//     component within mergeGap × its longer side (a 5's detached bar, a
-//     broken 4), except long marks at the border (more than 1.5 times the
-//     digit's side: a ruled line, the paper's edge).
+//     Specks (under 1/speckDivisor of the largest) are dropped unless
+//     they lie inside the digit's box. The digit
+//     starts from the largest component, or the largest not touching the
+//     content's border if that has half its area or more, and takes in
+//     each other component within mergeGap × its longer side (a 5's
+//     detached bar, a broken 4), except long marks at the border (more
+//     than 1.5 times the digit's side: a ruled line, the paper's edge).
 //  6. Findings: Dot, Line and Several from the kept cells' geometry.
 //
-// Pixels count as ink only within one cell of a kept component.
+// Pixels count as ink only near a kept component (see inkMask).
 func (w *work) analyse(p *pixels, rep *Report) bool {
 	w.p = *p
 	f := (max(p.w, p.h) + workSide - 1) / workSide
@@ -134,7 +137,6 @@ func (w *work) analyse(p *pixels, rep *Report) bool {
 	for y := range w.ch {
 		copy(w.paper[y*w.cw:(y+1)*w.cw], w.t1[(cy0+y)*gw+cx0:])
 	}
-	t1 := w.t1[:n]
 
 	// 3. Polarity.
 	w.light = w.lightPaper()
@@ -146,7 +148,7 @@ func (w *work) analyse(p *pixels, rep *Report) bool {
 	}
 
 	// 4. Flattening.
-	closing(w.bg, w.paper, t1, w.t2, w.q, w.cw, w.ch, max(1, max(w.cw, w.ch)/closingDivisor))
+	w.paperEstimate(max(1, max(w.cw, w.ch)/closingDivisor))
 	rel := w.t2
 	var contrast, peak float32
 	bgLo, bgHi := float32(1), float32(0)
@@ -182,22 +184,7 @@ func (w *work) analyse(p *pixels, rep *Report) bool {
 	}
 	w.shape(rel, rep)
 
-	// Ink mask: kept cells and their 8 neighbours.
-	for i := range w.mask {
-		w.mask[i] = 0
-	}
-	for y := range w.ch {
-		for x := range w.cw {
-			if l := w.label[y*w.cw+x]; l == 0 || !w.comps[l-1].kept {
-				continue
-			}
-			for yy := max(0, y-1); yy < min(w.ch, y+2); yy++ {
-				for xx := max(0, x-1); xx < min(w.cw, x+2); xx++ {
-					w.mask[yy*w.cw+xx] = 1
-				}
-			}
-		}
-	}
+	w.inkMask(rel)
 	w.peak = 1
 	var pk float32
 	c := rep.Content
@@ -274,6 +261,67 @@ func (w *work) lightPaper() bool {
 		}
 	}
 	return darker <= brighter
+}
+
+// paperEstimate sets w.bg to the closing of w.paper with radius r, the
+// grid first padded by r cells on every side with copies of its edge cells:
+// with the windows merely clipped at the edges, a slope of light near an
+// edge (a shadow along the page's border) would be overestimated by up to
+// r times the slope and read as ink; padded, a linear ramp is kept exactly
+// up to the edges.
+func (w *work) paperEstimate(r int) {
+	pw, ph := w.cw+2*r, w.ch+2*r
+	w.pa, w.pb, w.pc, w.pd = grow(w.pa, pw*ph), grow(w.pb, pw*ph), grow(w.pc, pw*ph), grow(w.pd, pw*ph)
+	if len(w.q) < max(pw, ph) {
+		w.q = make([]int32, max(pw, ph, w.cw*w.ch))
+	}
+	for y := range ph {
+		sy := min(w.ch-1, max(0, y-r))
+		for x := range pw {
+			w.pa[y*pw+x] = w.paper[sy*w.cw+min(w.cw-1, max(0, x-r))]
+		}
+	}
+	closing(w.pb, w.pa, w.pc, w.pd, w.q, pw, ph, r)
+	for y := range w.ch {
+		copy(w.bg[y*w.cw:(y+1)*w.cw], w.pb[(y+r)*pw+r:])
+	}
+}
+
+// inkMask sets w.mask to the kept components' cells dilated by half their
+// stroke width plus one cell, so a stroke's faint fringe (below the
+// component level, as MNIST's anti-aliased edges) stays with it while
+// faint marks further away (a ruled line, shading) do not. The stroke width
+// is estimated as 2 × area / boundary cells (a stroke of width W and length
+// L has area W·L and about 2L boundary cells). It overwrites the paper
+// grid, t1 and rel, which are not needed afterwards.
+func (w *work) inkMask(rel []float32) {
+	n := w.cw * w.ch
+	kept := w.t1[:n]
+	area, boundary := 0, 0
+	for i, l := range w.label {
+		kept[i] = 0
+		if l == 0 || !w.comps[l-1].kept {
+			continue
+		}
+		kept[i] = 1
+		area++
+		x, y := i%w.cw, i/w.cw
+		for _, d := range [4][2]int{{-1, 0}, {1, 0}, {0, -1}, {0, 1}} {
+			xx, yy := x+d[0], y+d[1]
+			if xx < 0 || yy < 0 || xx >= w.cw || yy >= w.ch || w.label[yy*w.cw+xx] != l {
+				boundary++
+				break
+			}
+		}
+	}
+	reach := int(math.Ceil(float64(area)/float64(max(1, boundary)))) + 1 // half the width, plus one
+	runningExtreme(rel, kept, w.paper, w.q, w.cw, w.ch, reach, true)
+	for i, v := range rel {
+		w.mask[i] = 0
+		if v > 0 {
+			w.mask[i] = 1
+		}
+	}
 }
 
 // bar returns the number of letterbox lines at one edge of a grid: lines
@@ -363,6 +411,9 @@ func (w *work) components(rel []float32, level float32) {
 // selectDigit marks the kept components (step 5 of analyse) and counts
 // the dropped ones in rep.
 func (w *work) selectDigit(rep *Report) {
+	if len(w.comps) == 0 {
+		return
+	}
 	largest := 0
 	for _, c := range w.comps {
 		largest = max(largest, c.area)
@@ -390,9 +441,13 @@ func (w *work) selectDigit(rep *Report) {
 		}
 		cand[j] = i
 	}
+	// The digit's first component: the largest, unless it touches the
+	// border and a component inside has at least half its area (a shadow's
+	// edge or the paper's edge is larger than the digit it frames; a digit
+	// drawn to the pad's edge is larger than its detached pieces).
 	first := cand[0]
 	for _, i := range cand[:nc] {
-		if !w.comps[i].border {
+		if c := &w.comps[i]; !c.border && 2*c.area >= w.comps[cand[0]].area {
 			first = i
 			break
 		}
@@ -412,6 +467,14 @@ func (w *work) selectDigit(rep *Report) {
 				c.kept, changed = true, true
 				gx0, gy0, gx1, gy1 = min(gx0, c.x0), min(gy0, c.y0), max(gx1, c.x1), max(gy1, c.y1)
 			}
+		}
+	}
+	// Specks inside the digit's box are its own (a faint stroke's pieces).
+	for i := range w.comps {
+		if c := &w.comps[i]; c.area*speckDivisor < largest && c.x0 >= gx0 && c.y0 >= gy0 && c.x1 <= gx1 && c.y1 <= gy1 {
+			c.kept = true
+			rep.Specks--
+			rep.Kept++
 		}
 	}
 	// Several digits: two kept digit-sized components side by side, or a
