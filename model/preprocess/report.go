@@ -35,7 +35,8 @@ type Report struct {
 type Flags uint16
 
 const (
-	// Blank: no ink differs from the paper by 0.1 or more; the field is zero.
+	// Blank: no ink differs from the paper by 0.1 or more, or what does
+	// covers over 40 % of the page (noise, texture); the field is zero.
 	Blank Flags = 1 << iota
 	// Letterbox: uniform bars at the image's edges were cut off.
 	Letterbox

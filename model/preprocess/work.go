@@ -24,6 +24,7 @@ const (
 	speckDivisor   = 25   // specks: smaller than the largest component / 25
 	maxCandidates  = 32   // the largest components considered for the digit
 	mergeGap       = 0.4  // merged: within this fraction of the digit's longer side
+	maxInkShare    = 0.4  // Blank: the digit's cells cover more of the content than this
 	dotSide        = 0.12 // Dot: ink box under this fraction of the content's shorter side
 	lineElongation = 0.2  // Line: minor/major axis ratio below this …
 	lineAngle      = 30   // … and the major axis further from vertical than this (degrees)
@@ -87,6 +88,8 @@ func grow[T any](s []T, n int) []T {
 //     each other component within mergeGap × its longer side (a 5's
 //     detached bar, a broken 4), except long marks at the border (more
 //     than 1.5 times the digit's side: a ruled line, the paper's edge).
+//     If the digit's cells cover more than maxInkShare of the content, the
+//     "ink" is texture (sensor noise over an empty page, paper grain): Blank.
 //  6. Findings: Dot, Line and Several from the kept cells' geometry.
 //
 // Pixels count as ink only near a kept component (see inkMask).
@@ -175,8 +178,14 @@ func (w *work) analyse(p *pixels, rep *Report) bool {
 	w.components(rel, peak*componentLevel)
 	rep.Components = len(w.comps)
 	w.selectDigit(rep)
-	if rep.Kept == 0 {
-		rep.Flags |= Blank
+	keptCells := 0
+	for _, l := range w.label {
+		if l != 0 && w.comps[l-1].kept {
+			keptCells++
+		}
+	}
+	if rep.Kept == 0 || float64(keptCells) > maxInkShare*float64(n) {
+		rep.Flags |= Blank // nothing, or texture: noise over the whole page
 		return false
 	}
 	if rep.Specks+rep.Border+rep.Apart > 0 {
