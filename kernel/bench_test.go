@@ -6,9 +6,12 @@ import (
 )
 
 // Benchmarks over the real layer shapes of seednet, alexmnist and alexnet
-// (design.md), for every kernel variant, reporting GFLOP/s (2·M·N·K, a
-// multiply-add counted as two operations). The naive reference runs as a
-// baseline on the small models' shapes only.
+// (design.md) at batch 1 and 64, for every kernel variant, reporting
+// GFLOP/s (2·M·N·K, a multiply-add counted as two operations). Each
+// variant runs on weights as given (Conv2D, Dense: packed per call) and on
+// weights prepared once (PackConv, PackDense, and PackDenseInt8 for the
+// dense layers). The naive reference runs as a baseline at batch 1 on the
+// small models' shapes.
 
 type convBench struct {
 	name  string
@@ -17,25 +20,25 @@ type convBench struct {
 }
 
 func convBenches() []convBench {
-	sq := func(n, hw, c, k, oc, stride, groups int, samePad bool) ConvShape {
-		s := ConvShape{N: n, H: hw, W: hw, C: c, KH: k, KW: k, OC: oc, StrideH: stride, StrideW: stride, Groups: groups}
+	sq := func(hw, c, k, oc, stride, groups int, samePad bool) ConvShape {
+		s := ConvShape{N: 1, H: hw, W: hw, C: c, KH: k, KW: k, OC: oc, StrideH: stride, StrideW: stride, Groups: groups}
 		if samePad {
 			s = same(s)
 		}
 		return s.normalized()
 	}
 	return []convBench{
-		{"seednet/conv", sq(1, 28, 1, 3, 64, 1, 1, true), true},
-		{"alexmnist/conv1", sq(1, 28, 1, 5, 48, 1, 1, true), true},
-		{"alexmnist/conv2", sq(1, 13, 48, 5, 128, 1, 2, true), true},
-		{"alexmnist/conv3", sq(1, 6, 128, 3, 192, 1, 1, true), true},
-		{"alexmnist/conv4", sq(1, 6, 192, 3, 192, 1, 2, true), true},
-		{"alexmnist/conv5", sq(1, 6, 192, 3, 128, 1, 2, true), true},
-		{"alexnet/conv1", sq(1, 227, 3, 11, 96, 4, 1, false), false},
-		{"alexnet/conv2", sq(1, 27, 96, 5, 256, 1, 2, true), false},
-		{"alexnet/conv3", sq(1, 13, 256, 3, 384, 1, 1, true), false},
-		{"alexnet/conv4", sq(1, 13, 384, 3, 384, 1, 2, true), false},
-		{"alexnet/conv5", sq(1, 13, 384, 3, 256, 1, 2, true), false},
+		{"seednet/conv", sq(28, 1, 3, 64, 1, 1, true), true},
+		{"alexmnist/conv1", sq(28, 1, 5, 48, 1, 1, true), true},
+		{"alexmnist/conv2", sq(13, 48, 5, 128, 1, 2, true), true},
+		{"alexmnist/conv3", sq(6, 128, 3, 192, 1, 1, true), true},
+		{"alexmnist/conv4", sq(6, 192, 3, 192, 1, 2, true), true},
+		{"alexmnist/conv5", sq(6, 192, 3, 128, 1, 2, true), true},
+		{"alexnet/conv1", sq(227, 3, 11, 96, 4, 1, false), false},
+		{"alexnet/conv2", sq(27, 96, 5, 256, 1, 2, true), false},
+		{"alexnet/conv3", sq(13, 256, 3, 384, 1, 1, true), false},
+		{"alexnet/conv4", sq(13, 384, 3, 384, 1, 2, true), false},
+		{"alexnet/conv5", sq(13, 384, 3, 256, 1, 2, true), false},
 	}
 }
 
@@ -46,26 +49,54 @@ func reportGFLOPs(b *testing.B, flops int64) {
 
 func BenchmarkConv2D(b *testing.B) {
 	for _, c := range convBenches() {
-		s := c.s
-		rng := newRand(b)
-		x, filter, bias := randSlice(rng, s.InLen()), randSlice(rng, s.FilterLen()), randSlice(rng, s.OC)
-		dst := make([]float32, s.OutLen())
-		for _, k := range testVariants {
-			ws := make([]float32, s.workspaceLen(k))
-			b.Run(c.name+"/"+k.name, func(b *testing.B) {
-				for b.Loop() {
-					conv2DWith(k, dst, x, filter, bias, s, ReLU, ws)
+		for _, n := range []int{1, 64} {
+			s := c.s
+			s.N = n
+			// data allocates the operands on the first call inside a
+			// sub-benchmark, so that the ones a -bench pattern skips cost
+			// nothing and the large ones are made once.
+			var x, filter, bias, dst []float32
+			data := func(b *testing.B) ([]float32, []float32, []float32, []float32) {
+				if x == nil {
+					rng := newRand(b)
+					x, filter, bias, dst = randSlice(rng, s.InLen()), randSlice(rng, s.FilterLen()), randSlice(rng, s.OC), make([]float32, s.OutLen())
 				}
-				reportGFLOPs(b, s.FLOPs())
-			})
-		}
-		if c.naive {
-			b.Run(c.name+"/naive", func(b *testing.B) {
-				for b.Loop() {
-					refConv2D(x, filter, bias, s, ReLU)
-				}
-				reportGFLOPs(b, s.FLOPs())
-			})
+				return x, filter, bias, dst
+			}
+			name := fmt.Sprintf("%s/batch%d", c.name, n)
+			for _, k := range testVariants {
+				b.Run(name+"/"+k.name, func(b *testing.B) {
+					x, filter, bias, dst := data(b)
+					ws := make([]float32, k.convWorkspaceLen(s))
+					for b.Loop() {
+						k.conv(dst, x, filter, bias, s, ReLU, ws)
+					}
+					reportGFLOPs(b, s.FLOPs())
+				})
+				b.Run(name+"/"+k.name+"-packed", func(b *testing.B) {
+					x, filter, bias, dst := data(b)
+					p, err := packConvWith(k, filter, s)
+					if err != nil {
+						b.Fatal(err)
+					}
+					ws := make([]float32, p.WorkspaceLen(n))
+					for b.Loop() {
+						if err := p.Conv2D(dst, x, bias, n, ReLU, ws); err != nil {
+							b.Fatal(err)
+						}
+					}
+					reportGFLOPs(b, s.FLOPs())
+				})
+			}
+			if c.naive && n == 1 {
+				b.Run(name+"/naive", func(b *testing.B) {
+					x, filter, bias, _ := data(b)
+					for b.Loop() {
+						refConv2D(x, filter, bias, s, ReLU)
+					}
+					reportGFLOPs(b, s.FLOPs())
+				})
+			}
 		}
 	}
 }
@@ -86,22 +117,58 @@ func BenchmarkDense(b *testing.B) {
 	}
 	for _, l := range layers {
 		for _, n := range []int{1, 64} {
-			rng := newRand(b)
-			x, w, bias := randSlice(rng, n*l.k), randSlice(rng, l.k*l.m), randSlice(rng, l.m)
-			dst := make([]float32, n*l.m)
+			// data allocates the operands on the first call inside a
+			// sub-benchmark, so that the ones a -bench pattern skips cost
+			// nothing and the large ones are made once.
+			var x, w, bias, dst []float32
+			data := func(b *testing.B) ([]float32, []float32, []float32, []float32) {
+				if x == nil {
+					rng := newRand(b)
+					x, w, bias, dst = randSlice(rng, n*l.k), randSlice(rng, l.k*l.m), randSlice(rng, l.m), make([]float32, n*l.m)
+				}
+				return x, w, bias, dst
+			}
 			flops := 2 * int64(n) * int64(l.k) * int64(l.m)
 			name := fmt.Sprintf("%s/batch%d", l.name, n)
 			for _, k := range testVariants {
-				ws := make([]float32, k.gemmWorkspaceLen(n, l.m, l.k))
 				b.Run(name+"/"+k.name, func(b *testing.B) {
+					x, w, bias, dst := data(b)
+					ws := make([]float32, k.denseWorkspaceLen(n, l.k, l.m))
 					for b.Loop() {
-						denseWith(k, dst, x, w, bias, n, l.k, l.m, ReLU, ws)
+						k.dense(dst, x, w, bias, n, l.k, l.m, ReLU, ws)
 					}
 					reportGFLOPs(b, flops)
 				})
+				for _, form := range []string{"packed", "int8"} {
+					b.Run(name+"/"+k.name+"-"+form, func(b *testing.B) {
+						x, w, bias, dst := data(b)
+						var p *PackedDense
+						var err error
+						if form == "int8" {
+							q := make([]int8, l.k*l.m)
+							for i, v := range w {
+								q[i] = int8(v * 127)
+							}
+							p, err = packDenseInt8With(k, q, fill(l.m, 1.0/127), l.k, l.m)
+						} else {
+							p, err = packDenseWith(k, w, l.k, l.m)
+						}
+						if err != nil {
+							b.Fatal(err)
+						}
+						ws := make([]float32, p.WorkspaceLen(n))
+						for b.Loop() {
+							if err := p.Dense(dst, x, bias, n, ReLU, ws); err != nil {
+								b.Fatal(err)
+							}
+						}
+						reportGFLOPs(b, flops)
+					})
+				}
 			}
-			if l.naive {
+			if l.naive && n == 1 {
 				b.Run(name+"/naive", func(b *testing.B) {
+					x, w, bias, _ := data(b)
 					for b.Loop() {
 						refDense(x, w, bias, n, l.k, l.m, ReLU)
 					}
@@ -154,6 +221,42 @@ func BenchmarkPool(b *testing.B) {
 					})
 				}
 			}
+		}
+	}
+}
+
+func BenchmarkLRN(b *testing.B) {
+	alex := LRNParams{DepthRadius: 2, Bias: 2, Alpha: 1e-4, Beta: 0.75}
+	for _, l := range []struct {
+		name      string
+		pixels, c int
+		p         LRNParams
+		naive     bool
+	}{
+		{"alexmnist/lrn1", 28 * 28, 48, alex, true},
+		{"alexnet/lrn1", 55 * 55, 96, alex, false},
+		{"alexnet/lrn2", 27 * 27, 256, alex, false},
+		{"tf-defaults/c256", 27 * 27, 256, LRNParams{DepthRadius: 5, Bias: 1, Alpha: 1, Beta: 0.5}, false},
+		{"radius2^24/c65536", 1, 1 << 16, LRNParams{DepthRadius: 1 << 24, Bias: 1, Alpha: 1e-4, Beta: 0.75}, false},
+	} {
+		data := func(b *testing.B) (x, dst []float32) {
+			return randSlice(newRand(b), l.pixels*l.c), make([]float32, l.pixels*l.c)
+		}
+		for _, k := range testVariants {
+			b.Run(l.name+"/"+k.name, func(b *testing.B) {
+				x, dst := data(b)
+				for b.Loop() {
+					k.lrn(dst, x, l.pixels, l.c, l.p)
+				}
+			})
+		}
+		if l.naive {
+			b.Run(l.name+"/naive", func(b *testing.B) {
+				x, _ := data(b)
+				for b.Loop() {
+					refLRN(x, l.pixels, l.c, l.p)
+				}
+			})
 		}
 	}
 }

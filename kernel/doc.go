@@ -19,6 +19,13 @@
 // validation operators allocate nothing: scratch memory is passed in as a
 // workspace whose length the shape's WorkspaceLen method gives.
 //
+// Layers that run many times on the same weights prepare them once:
+// PackConv and PackDense store them in the layout the active kernels' GEMM
+// reads, PackDenseInt8 keeps int8 weights with one scale per output channel
+// (dequantised in registers); PackedConv.Conv2D and PackedDense.Dense then
+// run without packing or allocating. Bias and activation are applied as the
+// GEMM stores its tiles.
+//
 // Each operator has a portable Go implementation (files *_generic.go, always
 // compiled) and, under GOEXPERIMENT=simd, a SIMD one (files *_simd.go, using
 // simd/archsimd). Both are tested against one naive reference kept in test code.

@@ -7,7 +7,7 @@ import (
 	"unsafe"
 )
 
-// Blocking of gemmSIMD, after Goto and van de Geijn, "Anatomy of
+// Blocking of the SIMD GEMM, after Goto and van de Geijn, "Anatomy of
 // High-Performance Matrix Multiplication" (2008): op(A) is cut into
 // gemmMC×gemmKC blocks packed as gemmMR-row panels, op(B) into
 // gemmKC×gemmNC blocks packed as gemmNR-column panels; the micro-kernel
@@ -23,42 +23,146 @@ const (
 // gemmSIMDWorkspaceLen is the length of one packed A block and one packed B
 // block: panels padded with zeros to whole tiles and to an even depth.
 func gemmSIMDWorkspaceLen(m, n, k int) int {
-	kc := roundUp(min(k, gemmKC), 2)
-	return (roundUp(min(m, gemmMC), gemmMR) + roundUp(min(n, gemmNC), gemmNR)) * kc
+	return packedABlockLen(m, k) + roundUp(min(n, gemmNC), gemmNR)*roundUp(min(k, gemmKC), 2)
+}
+
+// packedABlockLen is the length of one packed A block of an m×k op(A).
+func packedABlockLen(m, k int) int {
+	return roundUp(min(m, gemmMC), gemmMR) * roundUp(min(k, gemmKC), 2)
 }
 
 func roundUp(x, to int) int { return (x + to - 1) / to * to }
 
-// gemmSIMD computes C = op(A)·op(B), or C += op(A)·op(B) when acc is set, as
-// Gemm documents, with the packed blocks and the micro-kernel described at
-// gemmMR. Partial tiles at the right and bottom edges are computed on
-// zero-padded panels and only their valid part is stored.
-func gemmSIMD(transA, transB bool, m, n, k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, acc bool, ws []float32) {
-	kcMax := roundUp(min(k, gemmKC), 2)
-	pa := ws[:roundUp(min(m, gemmMC), gemmMR)*kcMax]
-	pb := ws[len(pa) : len(pa)+roundUp(min(n, gemmNC), gemmNR)*kcMax]
+// gemmA is op(A) of gemmBlocked: the matrix a (row-major, lda; transposed
+// when trans is set), or, when conv.KH > 0, the im2col matrix of group g of
+// the convolution input a [N, H, W, C] (see packAConv), which is never
+// materialised.
+type gemmA struct {
+	a     []float32
+	lda   int
+	trans bool
+	conv  ConvShape // normalized; KH == 0 for a matrix
+	g     int
+}
+
+// gemmB is op(B) of gemmBlocked, one of:
+//   - packed: the whole k×n matrix packed once by packBSIMD (n padded to
+//     nPad columns);
+//   - q: int8 panels written by packInt8SIMD with one scale per column,
+//     dequantised block by block as they are used;
+//   - b: a matrix (row-major, ldb; transposed when trans is set), packed
+//     block by block.
+type gemmB struct {
+	packed []float32
+	nPad   int
+	q      []int8
+	scales []float32
+	b      []float32
+	ldb    int
+	trans  bool
+}
+
+// gemmBlocked computes C = op(A)·op(B) (C += … when acc is set) for an
+// m×k op(A) and a k×n op(B), then, in the store of the last K block, adds
+// bias[j] (when bias is not nil) and applies act. ws holds
+// packedABlockLen(m, k) elements, plus one packed B block
+// (gemmSIMDWorkspaceLen) unless B is packed already. Partial tiles at the
+// right and bottom edges are computed on zero-padded panels and only their
+// valid part is stored.
+func gemmBlocked(m, n, k int, A *gemmA, B *gemmB, c []float32, ldc int, acc bool, bias []float32, act Activation, ws []float32) {
+	pa := ws[:packedABlockLen(m, k)]
+	var pbBlock []float32
+	if B.packed == nil {
+		pbBlock = ws[len(pa) : len(pa)+roundUp(min(n, gemmNC), gemmNR)*roundUp(min(k, gemmKC), 2)]
+	}
 	var tile [gemmMR * gemmNR]float32
 	for jc := 0; jc < n; jc += gemmNC {
 		nc := min(gemmNC, n-jc)
 		for pc := 0; pc < k; pc += gemmKC {
 			kc := min(gemmKC, k-pc)
 			kp := roundUp(kc, 2)
-			packB(pb, transB, b, ldb, pc, kc, kp, jc, nc)
+			pb := pbBlock
+			switch {
+			case B.packed != nil:
+				pb = B.packed[pc*B.nPad+jc*kp:]
+			case B.q != nil:
+				packBInt8(pb, B.q, B.scales, k, pc, kc, kp, jc, nc)
+			default:
+				packB(pb, B.trans, B.b, B.ldb, pc, kc, kp, jc, nc)
+			}
 			add := acc || pc > 0
+			last := pc+kc == k
 			for ic := 0; ic < m; ic += gemmMC {
 				mc := min(gemmMC, m-ic)
-				packA(pa, transA, a, lda, ic, mc, pc, kc, kp)
+				if A.conv.KH > 0 {
+					packAConv(pa, A.a, &A.conv, A.g, ic, mc, pc, kc, kp)
+				} else {
+					packA(pa, A.trans, A.a, A.lda, ic, mc, pc, kc, kp)
+				}
 				for jr := 0; jr < nc; jr += gemmNR {
 					bp := unsafe.Pointer(&pb[jr*kp])
 					nr := min(gemmNR, nc-jr)
+					var tb []float32
+					if last && bias != nil {
+						tb = bias[jc+jr : jc+jr+nr]
+					}
+					ep := tileEpilogue{add: add, relu: last && act == ReLU}
+					if tb != nil && nr == gemmNR {
+						ep.bias = unsafe.Pointer(&tb[0])
+					}
 					for ir := 0; ir < mc; ir += gemmMR {
 						gemmTile(kp, unsafe.Pointer(&pa[ir*kp]), bp, &tile)
-						storeTile(c[(ic+ir)*ldc+jc+jr:], ldc, &tile, min(gemmMR, mc-ir), nr, add)
+						cc := c[(ic+ir)*ldc+jc+jr:]
+						if mr := min(gemmMR, mc-ir); mr < gemmMR || nr < gemmNR {
+							storePartialTile(cc, ldc, &tile, mr, nr, add, tb, ep.relu)
+							continue
+						}
+						// A whole tile: vectors through unchecked pointers,
+						// inlined here (a call per tile costs on wasm; inside
+						// gemmTile the epilogue's values would crowd its
+						// registers).
+						_ = cc[(gemmMR-1)*ldc+gemmNR-1]
+						for r := range gemmMR {
+							row := unsafe.Pointer(&cc[r*ldc])
+							for j := 0; j < gemmNR; j += 4 {
+								ep.store(archsimd.LoadFloat32x4Array((*[4]float32)(tile[r*gemmNR+j:])), row, j)
+							}
+						}
 					}
 				}
 			}
 		}
 	}
+}
+
+// tileEpilogue is how gemmBlocked stores a tile t into C: c = t, or
+// c += t when add is set; then, on the last K block, + bias[j] (bias points
+// to gemmNR values; nil: none) and ReLU when relu is set.
+type tileEpilogue struct {
+	add, relu bool
+	bias      unsafe.Pointer
+}
+
+// store applies the epilogue to v, the sums of columns j..j+3 of the tile
+// row whose first element is at row.
+func (e tileEpilogue) store(v archsimd.Float32x4, row unsafe.Pointer, j int) {
+	p := (*[4]float32)(unsafe.Add(row, j*4))
+	if e.add {
+		v = archsimd.LoadFloat32x4Array(p).Add(v)
+	}
+	if e.bias != nil {
+		v = v.Add(archsimd.LoadFloat32x4Array((*[4]float32)(unsafe.Add(e.bias, j*4))))
+	}
+	if e.relu {
+		v = reluVec(v)
+	}
+	v.StoreArray(p)
+}
+
+// gemmSIMD computes C = op(A)·op(B), or C += op(A)·op(B) when acc is set, as
+// Gemm documents, with gemmBlocked.
+func gemmSIMD(transA, transB bool, m, n, k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, acc bool, ws []float32) {
+	gemmBlocked(m, n, k, &gemmA{a: a, lda: lda, trans: transA}, &gemmB{b: b, ldb: ldb, trans: transB}, c, ldc, acc, nil, Linear, ws)
 }
 
 // packA copies rows ic..ic+mc-1, columns pc..pc+kc-1 of op(A) into dst as
@@ -82,13 +186,7 @@ func packA(dst []float32, transA bool, a []float32, lda, ic, mc, pc, kc, kp int)
 			}
 		case mr == gemmMR:
 			r0 := a[i*lda+pc : i*lda+pc+kc]
-			r1 := a[(i+1)*lda+pc:][:len(r0)]
-			r2 := a[(i+2)*lda+pc:][:len(r0)]
-			r3 := a[(i+3)*lda+pc:][:len(r0)]
-			for p, v := range r0 {
-				d := (*[gemmMR]float32)(panel[p*gemmMR:])
-				d[0], d[1], d[2], d[3] = v, r1[p], r2[p], r3[p]
-			}
+			interleave4(panel, r0, a[(i+1)*lda+pc:], a[(i+2)*lda+pc:], a[(i+3)*lda+pc:])
 		default:
 			for r := range mr {
 				for p := range kc {
@@ -103,20 +201,25 @@ func packA(dst []float32, transA bool, a []float32, lda, ic, mc, pc, kc, kp int)
 	}
 }
 
+// interleave4 sets d[4*p+r] = rowR[p] for p < len(r0) and r < 4.
+func interleave4(d, r0, r1, r2, r3 []float32) {
+	r1, r2, r3 = r1[:len(r0)], r2[:len(r0)], r3[:len(r0)]
+	d = d[:4*len(r0)]
+	for p, v := range r0 {
+		q := (*[gemmMR]float32)(d[p*gemmMR:])
+		q[0], q[1], q[2], q[3] = v, r1[p], r2[p], r3[p]
+	}
+}
+
 // packB copies rows pc..pc+kc-1, columns jc..jc+nc-1 of op(B) into dst as
 // consecutive panels of gemmNR columns, each stored row by row
 // (dst[panel*gemmNR*kp + p*gemmNR + j]), zero-filling columns past nc and
 // rows past kc up to kp. Without transposition it reads B row by row, so
 // each row of a wide B is streamed once.
 func packB(dst []float32, transB bool, b []float32, ldb, pc, kc, kp, jc, nc int) {
+	clearBPadding(dst, kc, kp, nc)
 	full := nc / gemmNR * gemmNR // columns in whole panels
-	if nc > full || kc < kp {
-		clear(dst[full*kp : roundUp(nc, gemmNR)*kp])
-		for jr := 0; jr < full && kc < kp; jr += gemmNR {
-			clear(dst[jr*kp+kc*gemmNR : (jr+gemmNR)*kp])
-		}
-	}
-	if transB { // op(B)[p][j] = b[j*ldb+p]
+	if transB {                  // op(B)[p][j] = b[j*ldb+p]
 		for j := range nc {
 			panel := dst[j/gemmNR*gemmNR*kp+j%gemmNR:]
 			for p, v := range b[(jc+j)*ldb+pc : (jc+j)*ldb+pc+kc] {
@@ -139,22 +242,53 @@ func packB(dst []float32, transB bool, b []float32, ldb, pc, kc, kp, jc, nc int)
 	}
 }
 
-// storeTile writes the top-left mr×nr part of tile into c (row stride ldc),
-// adding to c's values when add is set.
-func storeTile(c []float32, ldc int, tile *[gemmMR * gemmNR]float32, mr, nr int, add bool) {
+// clearBPadding zeroes the parts of a packed B block (kc rows padded to kp,
+// nc columns padded to whole panels) that packing does not write.
+func clearBPadding(dst []float32, kc, kp, nc int) {
+	full := nc / gemmNR * gemmNR
+	if nc > full {
+		clear(dst[full*kp : roundUp(nc, gemmNR)*kp])
+	}
+	if kc < kp {
+		for jr := 0; jr < full; jr += gemmNR {
+			clear(dst[jr*kp+kc*gemmNR : (jr+gemmNR)*kp])
+		}
+	}
+}
+
+// packedBLenSIMD is the length of a k×n matrix packed by packBSIMD.
+func packedBLenSIMD(k, n int) int { return roundUp(k, 2) * roundUp(n, gemmNR) }
+
+// packBSIMD packs the k×n matrix b (row-major, ldb) once into dst, as
+// gemmBlocked reads it (gemmB.packed): K blocks of gemmKC rows, the block
+// starting at row pc at dst[pc*roundUp(n, gemmNR):], each a row of panels
+// laid out as packB writes them.
+func packBSIMD(dst, b []float32, ldb, k, n int) {
+	nPad := roundUp(n, gemmNR)
+	for pc := 0; pc < k; pc += gemmKC {
+		kc := min(gemmKC, k-pc)
+		packB(dst[pc*nPad:], false, b, ldb, pc, kc, roundUp(kc, 2), 0, n)
+	}
+}
+
+// storePartialTile stores the top-left mr×nr part of a tile computed into
+// tile (at the right and bottom edges of C) as tileEpilogue does: c = t or
+// c += t (add), then + bias[j] (bias nil: none) and ReLU (relu).
+func storePartialTile(c []float32, ldc int, tile *[gemmMR * gemmNR]float32, mr, nr int, add bool, bias []float32, relu bool) {
 	for r := range mr {
-		src := tile[r*gemmNR : r*gemmNR+nr]
-		dst := c[r*ldc : r*ldc+nr]
-		if !add {
-			copy(dst, src)
-			continue
-		}
-		j := 0
-		for ; j+4 <= nr; j += 4 {
-			archsimd.LoadFloat32x4(dst[j:]).Add(archsimd.LoadFloat32x4(src[j:])).Store(dst[j:])
-		}
-		for ; j < nr; j++ {
-			dst[j] += src[j]
+		row := c[r*ldc : r*ldc+nr]
+		for j := range row {
+			v := tile[r*gemmNR+j]
+			if add {
+				v = row[j] + v
+			}
+			if bias != nil {
+				v += bias[j]
+			}
+			if relu {
+				v = relu32(v)
+			}
+			row[j] = v
 		}
 	}
 }

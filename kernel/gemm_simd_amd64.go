@@ -48,3 +48,40 @@ func gemmTile(kp int, a, b unsafe.Pointer, tile *[gemmMR * gemmNR]float32) {
 	c30.Store(tile[48:])
 	c31.Store(tile[56:])
 }
+
+// gemvInt8Panel sets acc[j] = Σ_{p<k} x[p] * float32(q[p*qNR+j]) for one
+// int8 weight panel q (k rows of qNR = 16 bytes): each half row is loaded
+// as an Int8x16 whose low 8 bytes are widened to an Int32x8 and converted
+// exactly to float32 (the high half's load reads 8 bytes past the row,
+// which qSlack provides after the last row). The caller guarantees k ≥ 1
+// and that x holds k values and q k*qNR+8 bytes.
+func gemvInt8Panel(k int, x, q unsafe.Pointer, acc *[qNR]float32) {
+	var a0, a1 archsimd.Float32x8
+	for p := range k {
+		pq := unsafe.Add(q, p*qNR)
+		lo := archsimd.LoadInt8x16Array((*[16]int8)(pq)).ExtendLo8ToInt32().ConvertToFloat32()
+		hi := archsimd.LoadInt8x16Array((*[16]int8)(unsafe.Add(pq, 8))).ExtendLo8ToInt32().ConvertToFloat32()
+		xb := archsimd.BroadcastFloat32x8(*(*float32)(unsafe.Add(x, p*4)))
+		a0 = lo.MulAdd(xb, a0)
+		a1 = hi.MulAdd(xb, a1)
+	}
+	a0.Store(acc[0:])
+	a1.Store(acc[8:])
+}
+
+// gemvTile adds Σ_{p<k} x[p] * b[p*gemmNR+j] to acc[j] for one packed B
+// panel b (k rows of gemmNR = 16 values), with two Float32x8 accumulators
+// and fused multiply-adds. The caller guarantees k ≥ 1 and that x holds k
+// values and b k*gemmNR.
+func gemvTile(k int, x, b unsafe.Pointer, acc *[gemmNR]float32) {
+	a0 := archsimd.LoadFloat32x8Array((*[8]float32)(acc[0:]))
+	a1 := archsimd.LoadFloat32x8Array((*[8]float32)(acc[8:]))
+	for p := range k {
+		pb := unsafe.Add(b, p*gemmNR*4)
+		xb := archsimd.BroadcastFloat32x8(*(*float32)(unsafe.Add(x, p*4)))
+		a0 = xb.MulAdd(archsimd.LoadFloat32x8Array((*[8]float32)(pb)), a0)
+		a1 = xb.MulAdd(archsimd.LoadFloat32x8Array((*[8]float32)(unsafe.Add(pb, 32))), a1)
+	}
+	a0.StoreArray((*[8]float32)(acc[0:]))
+	a1.StoreArray((*[8]float32)(acc[8:]))
+}

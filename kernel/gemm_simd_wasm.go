@@ -8,8 +8,10 @@ import (
 )
 
 // gemmNR is the width of the wasm micro-kernel's tile: 4×12 Float32x4
-// accumulators, the largest tile that neither Go nor V8 spills
-// (/work/shared/peers.md: 8×8 and 4×16 run at half the speed).
+// accumulators, the largest tile that neither Go nor V8 spills (8×8 and
+// 4×16 tiles, with 16 accumulators, ran at about half the GFLOP/s that
+// BenchmarkConv2D reports for this one; `make bench` runs the kernel
+// benchmarks).
 const gemmNR = 12
 
 // gemmTile sets tile[r*gemmNR+j] = Σ_{p<kp} a[p*gemmMR+r] * b[p*gemmNR+j]
@@ -74,4 +76,65 @@ func gemmTile(kp int, a, b unsafe.Pointer, tile *[gemmMR * gemmNR]float32) {
 	c30.Store(tile[36:])
 	c31.Store(tile[40:])
 	c32.Store(tile[44:])
+}
+
+// gemvInt8Panel sets acc[j] = Σ_{p<k} x[p] * float32(q[p*qNR+j]) for one
+// int8 weight panel q (k rows of qNR = 16 bytes): each row is loaded as one
+// Int8x16, widened to four Int32x4 (ExtendLo/Hi8ToInt16, then
+// ExtendLo/Hi4ToInt32), converted exactly to float32 and multiplied by the
+// broadcast x[p]; two rows per step. The caller guarantees k ≥ 1 and that x
+// holds k values and q k*qNR bytes.
+func gemvInt8Panel(k int, x, q unsafe.Pointer, acc *[qNR]float32) {
+	var a0, a1, a2, a3 archsimd.Float32x4
+	p := 0
+	for ; p+2 <= k; p += 2 {
+		pq, px := unsafe.Add(q, p*qNR), unsafe.Add(x, p*4)
+		v := archsimd.LoadInt8x16Array((*[16]int8)(pq))
+		xb := archsimd.BroadcastFloat32x4(*(*float32)(px))
+		lo, hi := v.ExtendLo8ToInt16(), v.ExtendHi8ToInt16()
+		a0 = a0.Add(lo.ExtendLo4ToInt32().ConvertToFloat32().Mul(xb))
+		a1 = a1.Add(lo.ExtendHi4ToInt32().ConvertToFloat32().Mul(xb))
+		a2 = a2.Add(hi.ExtendLo4ToInt32().ConvertToFloat32().Mul(xb))
+		a3 = a3.Add(hi.ExtendHi4ToInt32().ConvertToFloat32().Mul(xb))
+		v = archsimd.LoadInt8x16Array((*[16]int8)(unsafe.Add(pq, qNR)))
+		xb = archsimd.BroadcastFloat32x4(*(*float32)(unsafe.Add(px, 4)))
+		lo, hi = v.ExtendLo8ToInt16(), v.ExtendHi8ToInt16()
+		a0 = a0.Add(lo.ExtendLo4ToInt32().ConvertToFloat32().Mul(xb))
+		a1 = a1.Add(lo.ExtendHi4ToInt32().ConvertToFloat32().Mul(xb))
+		a2 = a2.Add(hi.ExtendLo4ToInt32().ConvertToFloat32().Mul(xb))
+		a3 = a3.Add(hi.ExtendHi4ToInt32().ConvertToFloat32().Mul(xb))
+	}
+	if p < k {
+		v := archsimd.LoadInt8x16Array((*[16]int8)(unsafe.Add(q, p*qNR)))
+		xb := archsimd.BroadcastFloat32x4(*(*float32)(unsafe.Add(x, p*4)))
+		lo, hi := v.ExtendLo8ToInt16(), v.ExtendHi8ToInt16()
+		a0 = a0.Add(lo.ExtendLo4ToInt32().ConvertToFloat32().Mul(xb))
+		a1 = a1.Add(lo.ExtendHi4ToInt32().ConvertToFloat32().Mul(xb))
+		a2 = a2.Add(hi.ExtendLo4ToInt32().ConvertToFloat32().Mul(xb))
+		a3 = a3.Add(hi.ExtendHi4ToInt32().ConvertToFloat32().Mul(xb))
+	}
+	a0.Store(acc[0:])
+	a1.Store(acc[4:])
+	a2.Store(acc[8:])
+	a3.Store(acc[12:])
+}
+
+// gemvTile adds Σ_{p<k} x[p] * b[p*gemmNR+j] to acc[j] for one packed B
+// panel b (k rows of gemmNR = 12 values), with three Float32x4
+// accumulators. The caller guarantees k ≥ 1 and that x holds k values and
+// b k*gemmNR.
+func gemvTile(k int, x, b unsafe.Pointer, acc *[gemmNR]float32) {
+	a0 := archsimd.LoadFloat32x4Array((*[4]float32)(acc[0:]))
+	a1 := archsimd.LoadFloat32x4Array((*[4]float32)(acc[4:]))
+	a2 := archsimd.LoadFloat32x4Array((*[4]float32)(acc[8:]))
+	for p := range k {
+		pb := unsafe.Add(b, p*gemmNR*4)
+		xb := archsimd.BroadcastFloat32x4(*(*float32)(unsafe.Add(x, p*4)))
+		a0 = a0.Add(xb.Mul(archsimd.LoadFloat32x4Array((*[4]float32)(pb))))
+		a1 = a1.Add(xb.Mul(archsimd.LoadFloat32x4Array((*[4]float32)(unsafe.Add(pb, 16)))))
+		a2 = a2.Add(xb.Mul(archsimd.LoadFloat32x4Array((*[4]float32)(unsafe.Add(pb, 32)))))
+	}
+	a0.StoreArray((*[4]float32)(acc[0:]))
+	a1.StoreArray((*[4]float32)(acc[4:]))
+	a2.StoreArray((*[4]float32)(acc[8:]))
 }

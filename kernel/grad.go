@@ -275,8 +275,9 @@ func poolRange(o, st, pad, k, n int) (lo, hi int) {
 //
 //	dx[k] = dy[k] * norm[k]^-Beta - 2*Alpha*Beta * x[k] * Σ_{c∈W(k)} dy[c] * y[c] / norm[c]
 //
-// (y[c]/norm[c] = x[c]*norm[c]^(-Beta-1)). ws must hold 2*C elements; dx must
-// not overlap dy, x, y or ws.
+// (y[c]/norm[c] = x[c]*norm[c]^(-Beta-1)). Both window sums take O(C) time
+// for any radius (windowSums). ws must hold 2*C elements; dx must not
+// overlap dy, x, y or ws.
 func LRNGrad(dx, dy, x, y []float32, pixels, c int, p LRNParams, ws []float32) error {
 	const op = "lrn_grad"
 	switch {
@@ -296,21 +297,15 @@ func LRNGrad(dx, dy, x, y []float32, pixels, c int, p LRNParams, ws []float32) e
 	scale, t := ws[:c], ws[c:2*c]
 	for px := range pixels {
 		xs, ys, gs, ds := x[px*c:][:c], y[px*c:][:c], dy[px*c:][:c], dx[px*c:][:c]
-		for ch := range c {
-			var sq float64
-			for _, v := range xs[max(ch-r, 0):min(ch+r+1, c)] {
-				sq += float64(v) * float64(v)
-			}
-			norm := bias + alpha*sq
+		windowSums(scale, xs, r, true)
+		for ch, sq := range scale {
+			norm := bias + alpha*float64(sq)
 			scale[ch] = float32(powNeg(norm, p.Beta))
 			t[ch] = float32(float64(gs[ch]) * float64(ys[ch]) / norm)
 		}
-		for k := range c {
-			var acc float64
-			for _, v := range t[max(k-r, 0):min(k+r+1, c)] {
-				acc += float64(v)
-			}
-			ds[k] = float32(float64(gs[k])*float64(scale[k]) - k2ab*float64(xs[k])*acc)
+		windowSums(ds, t, r, false)
+		for k, acc := range ds {
+			ds[k] = float32(float64(gs[k])*float64(scale[k]) - k2ab*float64(xs[k])*float64(acc))
 		}
 	}
 	return nil

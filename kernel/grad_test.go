@@ -297,6 +297,8 @@ func TestLRNGrad(t *testing.T) {
 		{2, 6, LRNParams{DepthRadius: 1, Bias: 1, Alpha: 0.5, Beta: 0.75}},
 		{2, 5, LRNParams{DepthRadius: 5, Bias: 1, Alpha: 1, Beta: 0.5}}, // TF defaults, radius > C
 		{2, 4, LRNParams{DepthRadius: 0, Bias: 0.5, Alpha: 2, Beta: 0.6}},
+		{2, 11, LRNParams{DepthRadius: 3, Bias: 1, Alpha: 0.2, Beta: 0.75}},      // blocks of 7 over 11 channels
+		{1, 9, LRNParams{DepthRadius: 1 << 24, Bias: 1, Alpha: 0.1, Beta: 0.75}}, // window far wider than C
 	} {
 		n := tc.pixels * tc.c
 		x, r := randSlice(rng, n), randSlice(rng, n)

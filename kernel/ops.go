@@ -36,7 +36,7 @@ func Conv2D(dst, x, filter, bias []float32, s ConvShape, act Activation, ws []fl
 			return err
 		}
 	}
-	conv2D(dst, x, filter, bias, s, act, ws)
+	active.conv(dst, x, filter, bias, s, act, ws)
 	return nil
 }
 
@@ -64,7 +64,7 @@ func Dense(dst, x, w, bias []float32, n, k, m int, act Activation, ws []float32)
 			return err
 		}
 	}
-	dense(dst, x, w, bias, n, k, m, act, ws)
+	active.dense(dst, x, w, bias, n, k, m, act, ws)
 	return nil
 }
 

@@ -76,7 +76,7 @@ func TestSeedConv4x4x3(t *testing.T) {
 		t.Run(fmt.Sprintf("act%d", act), func(t *testing.T) {
 			forVariants(t, func(t *testing.T, k *kernels) {
 				dst := make([]float32, s.OutLen())
-				conv2DWith(k, dst, x, filter, bias, s, act, make([]float32, s.workspaceLen(k)))
+				k.conv(dst, x, filter, bias, s, act, make([]float32, k.convWorkspaceLen(s.normalized())))
 				checkClose(t, "4×4×7 output", dst, wantNHWC, nil)
 			})
 		})
@@ -117,7 +117,7 @@ func TestSeedPadding1D(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			forVariants(t, func(t *testing.T, k *kernels) {
 				dst := make([]float32, s.OutLen())
-				conv2DWith(k, dst, x, filter, nil, s.normalized(), Linear, make([]float32, s.workspaceLen(k)))
+				k.conv(dst, x, filter, nil, s.normalized(), Linear, make([]float32, k.convWorkspaceLen(s.normalized())))
 				checkClose(t, "output", dst, want, nil)
 			})
 		})
@@ -189,7 +189,7 @@ func TestSeedPoolingVsStridedConv(t *testing.T) {
 		k.avgPool(dst, x, pool2)
 		checkClose(t, "avg 2×2/2", dst, []float32{4, 3, 3.5, 4.5}, nil)
 		s := conv(2, Padding{})
-		conv2DWith(k, dst, x, fill(4, 0.25), nil, s, Linear, make([]float32, s.workspaceLen(k)))
+		k.conv(dst, x, fill(4, 0.25), nil, s, Linear, make([]float32, k.convWorkspaceLen(s.normalized())))
 		checkClose(t, "conv 2×2/2 of 1/4", dst, []float32{4, 3, 3.5, 4.5}, nil)
 
 		k.maxPool(dst, x, pool3)
@@ -198,7 +198,7 @@ func TestSeedPoolingVsStridedConv(t *testing.T) {
 		want := []float32{33.0 / 9, 22.0 / 6, 26.0 / 6, 18.0 / 4}
 		checkClose(t, "avg 3×3/2 SAME", dst, want, scaled(ulp, want))
 		s = conv(3, pool3.Pad)
-		conv2DWith(k, dst, x, fill(9, 1.0/9), nil, s, Linear, make([]float32, s.workspaceLen(k)))
+		k.conv(dst, x, fill(9, 1.0/9), nil, s, Linear, make([]float32, k.convWorkspaceLen(s.normalized())))
 		want = []float32{33.0 / 9, 22.0 / 9, 26.0 / 9, 18.0 / 9}
 		// 9 products with the rounded weight 1/9: γ(11) covers the sum,
 		// the weight's rounding and the result's.

@@ -25,7 +25,7 @@ func same(s ConvShape) ConvShape {
 	return s
 }
 
-// checkConv runs conv2DWith on random data and compares with refConv2D.
+// checkConv runs k.conv on random data and compares with refConv2D.
 func checkConv(t *testing.T, k *kernels, rng *rand.Rand, s ConvShape, withBias bool, act Activation) {
 	t.Helper()
 	if err := s.Validate(); err != nil {
@@ -41,19 +41,35 @@ func checkConv(t *testing.T, k *kernels, rng *rand.Rand, s ConvShape, withBias b
 		gbias = gb.data()
 	}
 	gx, gf := newGuardBuf(x), newGuardBuf(filter)
-	gdst, gws := filledGuardBuf(s.OutLen()), filledGuardBuf(s.workspaceLen(k))
-	conv2DWith(k, gdst.data(), gx.data(), gf.data(), gbias, s, act, gws.data())
-
 	name := convName(s)
 	want := refConv2D(x, filter, bias, s, act)
 	mag := refConv2D(absAll(x), absAll(filter), absAll(bias), s, Linear)
 	terms := s.KH*s.KW*(s.C/s.Groups) + 1 // products and the bias
-	checkClose(t, name, gdst.data(), want, scaled(gamma(terms+1), mag))
+	tol := scaled(gamma(terms+1), mag)
+
+	gdst, gws := filledGuardBuf(s.OutLen()), filledGuardBuf(k.convWorkspaceLen(s))
+	k.conv(gdst.data(), gx.data(), gf.data(), gbias, s, act, gws.data())
+	checkClose(t, name, gdst.data(), want, tol)
 	gdst.checkGuards(t, name+" dst")
 	gws.checkGuards(t, name+" ws")
 	gx.checkUnchanged(t, name+" x", x)
 	gf.checkUnchanged(t, name+" filter", filter)
 	gb.checkUnchanged(t, name+" bias", bias)
+
+	// The same through the packed filter (PackedConv.Conv2D).
+	p, err := packConvWith(k, gf.data(), s)
+	if err != nil {
+		t.Fatalf("%s: packConvWith: %v", name, err)
+	}
+	gdst, gws = filledGuardBuf(s.OutLen()), filledGuardBuf(p.WorkspaceLen(s.N))
+	if err := p.Conv2D(gdst.data(), gx.data(), gbias, s.N, act, gws.data()); err != nil {
+		t.Fatalf("%s: packed: %v", name, err)
+	}
+	checkClose(t, name+" packed", gdst.data(), want, tol)
+	gdst.checkGuards(t, name+" packed dst")
+	gws.checkGuards(t, name+" packed ws")
+	gx.checkUnchanged(t, name+" packed x", x)
+	gb.checkUnchanged(t, name+" packed bias", bias)
 }
 
 // edgeConvShapes are the hand-picked corner cases of tf.nn.conv2d.
@@ -248,7 +264,7 @@ func TestGemmBlocks(t *testing.T) {
 	})
 }
 
-// TestDense sweeps N, K, M of a fully connected layer through denseWith.
+// TestDense sweeps N, K, M of a fully connected layer through kernels.dense.
 func TestDense(t *testing.T) {
 	ns := []int{1, 2, 3, 4, 5, 7, 12, 13, 17}
 	ks := []int{1, 3, 4, 5, 12, 13, 16, 17, 24, 25, 33, 64, 65}
@@ -280,16 +296,31 @@ func checkDense(t *testing.T, kern *kernels, rng *rand.Rand, n, k, m int, withBi
 		gbias = gb.data()
 	}
 	gx, gw := newGuardBuf(x), newGuardBuf(w)
-	gdst, gws := filledGuardBuf(n*m), filledGuardBuf(kern.gemmWorkspaceLen(n, m, k))
-	denseWith(kern, gdst.data(), gx.data(), gw.data(), gbias, n, k, m, act, gws.data())
+	gdst, gws := filledGuardBuf(n*m), filledGuardBuf(kern.denseWorkspaceLen(n, k, m))
+	kern.dense(gdst.data(), gx.data(), gw.data(), gbias, n, k, m, act, gws.data())
 	want := refDense(x, w, bias, n, k, m, act)
 	mag := refDense(absAll(x), absAll(w), absAll(bias), n, k, m, Linear)
-	checkClose(t, name, gdst.data(), want, scaled(gamma(k+2), mag))
+	tol := scaled(gamma(k+2), mag)
+	checkClose(t, name, gdst.data(), want, tol)
 	gdst.checkGuards(t, name+" dst")
 	gws.checkGuards(t, name+" ws")
 	gx.checkUnchanged(t, name+" x", x)
 	gw.checkUnchanged(t, name+" w", w)
 	gb.checkUnchanged(t, name+" bias", bias)
+
+	// The same through the packed weights (PackedDense.Dense).
+	p, err := packDenseWith(kern, gw.data(), k, m)
+	if err != nil {
+		t.Fatalf("%s: packDenseWith: %v", name, err)
+	}
+	gdst, gws = filledGuardBuf(n*m), filledGuardBuf(p.WorkspaceLen(n))
+	if err := p.Dense(gdst.data(), gx.data(), gbias, n, act, gws.data()); err != nil {
+		t.Fatalf("%s: packed: %v", name, err)
+	}
+	checkClose(t, name+" packed", gdst.data(), want, tol)
+	gdst.checkGuards(t, name+" packed dst")
+	gws.checkGuards(t, name+" packed ws")
+	gx.checkUnchanged(t, name+" packed x", x)
 }
 
 // edgePoolShapes are the hand-picked corner cases of tf.nn.max_pool and
@@ -444,24 +475,29 @@ func TestSoftmax(t *testing.T) {
 	})
 }
 
-// TestLRN compares lrn with the float64 reference over radii, channel
-// counts around the vector edges and AlexNet's and TensorFlow's parameters.
-// Error bound: the sum of 2r+1 squares is within γ(2r+1) relatively (all
-// terms positive), bias + alpha·sum within γ(2r+3); s^-β turns a relative
-// error ε of s into β·ε; a float32 power may add 4u, the product with x u,
-// the reference's rounding u.
+// TestLRN compares lrn with the float64 reference over radii (0, the
+// SIMD direct-sum limit and beyond, wider than C), channel counts around
+// the vector edges and AlexNet's and TensorFlow's parameters. Error bound
+// (relative, first order in u = 2⁻²⁴): the window sum of L = min(2r+1, C)
+// positive squares is within γ(L) (direct float32 sums; windowSums: 2u),
+// bias + alpha·sum adds 2u; s^-β turns a relative error ε of s into β·ε;
+// the power adds at most 4.5u (powNegVec), the product with x u, the
+// reference's rounding u.
 func TestLRN(t *testing.T) {
 	params := []LRNParams{
 		{DepthRadius: 5, Bias: 1, Alpha: 1, Beta: 0.5}, // TensorFlow's defaults
 		{DepthRadius: 2, Bias: 2, Alpha: 1e-4, Beta: 0.75},
 		{DepthRadius: 0, Bias: 1, Alpha: 0.5, Beta: 1},
 		{DepthRadius: 1, Bias: 0.5, Alpha: 2, Beta: 0.6},
+		{DepthRadius: 4, Bias: 1, Alpha: 0.3, Beta: 0.75},
 		{DepthRadius: 40, Bias: 1, Alpha: 0.1, Beta: 0.75},
+		{DepthRadius: 1000, Bias: 0.1, Alpha: 0.01, Beta: 0.5},
+		{DepthRadius: 3, Bias: 0, Alpha: 1, Beta: 0.75}, // no bias: only the window
 	}
 	forVariants(t, func(t *testing.T, k *kernels) {
 		rng := newRand(t)
 		for _, p := range params {
-			for _, c := range tileSizes {
+			for _, c := range slices.Concat(tileSizes, []int{100, 257}) {
 				pixels := 1 + c%4
 				x := randSlice(rng, pixels*c)
 				for i := range x {
@@ -469,8 +505,7 @@ func TestLRN(t *testing.T) {
 				}
 				name := fmt.Sprintf("lrn %+v pixels=%d c=%d", p, pixels, c)
 				want := refLRN(x, pixels, c, p)
-				f := float64(p.Beta)*gamma(2*p.DepthRadius+3) + 6*unitRoundoff
-				tol := scaled(f, absAll(want))
+				tol := scaled(lrnTolerance(p, c), absAll(want))
 				gx, gdst := newGuardBuf(x), filledGuardBuf(pixels*c)
 				k.lrn(gdst.data(), gx.data(), pixels, c, p)
 				checkClose(t, name, gdst.data(), want, tol)
@@ -479,4 +514,10 @@ func TestLRN(t *testing.T) {
 			}
 		}
 	})
+}
+
+// lrnTolerance is TestLRN's relative error bound.
+func lrnTolerance(p LRNParams, c int) float64 {
+	l := min(2*p.DepthRadius+1, c)
+	return float64(p.Beta)*(gamma(l)+2*unitRoundoff) + 7*unitRoundoff
 }

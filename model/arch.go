@@ -3,41 +3,22 @@
 // them with the operators of package kernel.
 //
 // An Arch is the JSON-serialisable description of a network (it travels in
-// a weight file's "__metadata__"["arch"]). Arch.Graph resolves it: every
-// layer's inputs, output shape and kernel geometry. A Net is an Arch plus
-// its parameters; a Runner plans one arena of activations for a Net and a
-// batch size and runs it without allocating.
+// a weight file's "__metadata__"["arch"]); its layers' types and their
+// attributes, shape inference, parameters and steps come from the table in
+// package layers. Arch.Graph resolves it: every layer's inputs, output
+// shape and parameters. A Net is an Arch plus its parameters; a Runner
+// plans one arena of activations for a Net and a batch size and runs it
+// without allocating.
 //
 // Shapes follow package kernel: activations are row-major NHWC, conv filters
 // HWIO [KH, KW, C/G, OC], dense weights [K, M]. Shapes in this package omit
 // the batch dimension unless they say otherwise.
 package model
 
-import "github.com/featuremap/featuremap/model/preprocess"
-
-// Layer types, the values of Layer.Type.
-const (
-	TypeConv2D  = "conv2d"  // tf.nn.conv2d + bias + optional fused ReLU
-	TypeMaxPool = "maxpool" // tf.nn.max_pool
-	TypeAvgPool = "avgpool" // tf.nn.avg_pool (divides by the real cells)
-	TypeLRN     = "lrn"     // tf.nn.local_response_normalization
-	TypeReLU    = "relu"    // tf.nn.relu
-	TypeDense   = "dense"   // tf.matmul + bias + optional fused ReLU, on a flat input
-	TypeFlatten = "flatten" // reshape to [H*W*C] (a view)
-	TypeDropout = "dropout" // identity at inference (a view)
-	TypeSoftmax = "softmax" // tf.nn.softmax over the last axis
-	TypeConcat  = "concat"  // concatenation along the last (channel) axis
+import (
+	"github.com/featuremap/featuremap/model/layers"
+	"github.com/featuremap/featuremap/model/preprocess"
 )
-
-// Padding modes, the values of Layer.Padding.
-const (
-	PadValid    = "VALID"    // no padding (also the meaning of "")
-	PadSame     = "SAME"     // TensorFlow SAME: out = ceil(in/stride), extra cell after
-	PadExplicit = "EXPLICIT" // Layer.Pads = [top, bottom, left, right]
-)
-
-// ActReLU is the only non-linear value of Layer.Activation ("" is linear).
-const ActReLU = "relu"
 
 // InputName is the name by which Layer.Inputs refers to the network input.
 // No layer may be named so.
@@ -56,32 +37,24 @@ type Arch struct {
 	Accuracy float64 `json:"accuracy,omitempty"`
 }
 
-// Layer is one layer of an Arch. Only the attributes of its Type are read;
-// zero strides, dilations and groups mean 1.
+// Layer is one layer of an Arch: its name, its inputs and its type with
+// the type's attributes (package layers holds the types). In JSON it is one
+// flat object: {"name", "type", "inputs", then the type's attributes}.
 type Layer struct {
-	Name string `json:"name"` // unique; parameter tensors are "<name>.weight", "<name>.bias"
-	Type string `json:"type"` // one of the Type* constants
+	Name string // unique; parameter tensors are "<name>.<param>" (ParamName)
 	// Inputs names the layers (or InputName) this layer reads; empty means
 	// the previous layer, or the network input for the first layer. Only
 	// concat takes more than one input.
-	Inputs []string `json:"inputs,omitempty"`
+	Inputs []string
+	Op     layers.Op // e.g. &layers.Conv2D{Filters: 64, …}
+}
 
-	Filters    int    `json:"filters,omitempty"`    // conv2d: OC
-	Units      int    `json:"units,omitempty"`      // dense: M
-	Kernel     [2]int `json:"kernel,omitzero"`      // conv2d filter / pool window KH, KW
-	Strides    [2]int `json:"strides,omitzero"`     // conv2d, pools: SH, SW
-	Dilations  [2]int `json:"dilations,omitzero"`   // conv2d: DH, DW
-	Groups     int    `json:"groups,omitempty"`     // conv2d: G
-	Padding    string `json:"padding,omitempty"`    // conv2d, pools: PadValid, PadSame or PadExplicit
-	Pads       [4]int `json:"pads,omitzero"`        // with PadExplicit: top, bottom, left, right
-	Activation string `json:"activation,omitempty"` // conv2d, dense: "" or ActReLU, fused
-
-	DepthRadius int     `json:"depth_radius,omitempty"` // lrn: r (window 2r+1)
-	Bias        float32 `json:"bias,omitempty"`         // lrn: bias (k)
-	Alpha       float32 `json:"alpha,omitempty"`        // lrn: alpha, per element as in TensorFlow
-	Beta        float32 `json:"beta,omitempty"`         // lrn: beta
-
-	Rate float32 `json:"rate,omitempty"` // dropout: fraction dropped in training, in [0, 1)
+// Type returns the layer's type name, "" without an Op.
+func (l *Layer) Type() string {
+	if l.Op == nil {
+		return ""
+	}
+	return l.Op.Type()
 }
 
 // Preprocess kinds, the values of Preprocess.Kind.

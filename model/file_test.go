@@ -6,10 +6,12 @@ import (
 	"fmt"
 	"math"
 	"os"
+	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
 
+	"github.com/featuremap/featuremap/model/layers"
 	"github.com/featuremap/featuremap/model/safetensors"
 )
 
@@ -213,14 +215,39 @@ func TestLoadErrors(t *testing.T) {
 		{"no arch", fileWith(t, net, f.Tensors, func(m map[string]string) { delete(m, MetaArch) }),
 			`model: __metadata__["arch"] is missing`},
 		{"arch syntax", fileWith(t, net, f.Tensors, func(m map[string]string) { m[MetaArch] = `{"name": ` }),
-			`model: __metadata__["arch"]: unexpected EOF`},
+			`model: __metadata__["arch"]: json: offset 9: `},
 		{"arch unknown field", fileWith(t, net, f.Tensors, func(m map[string]string) { m[MetaArch] = `{"name":"t","layerz":[]}` }),
 			`model: __metadata__["arch"]: json: unknown field "layerz"`},
 		{"arch trailing", fileWith(t, net, f.Tensors, func(m map[string]string) { m[MetaArch] += `{}` }),
 			`model: __metadata__["arch"]: data after the JSON object`},
-		{"arch invalid", fileWith(t, net, f.Tensors, arch(func(a *Arch) { a.Layers[0].Groups = 3 })),
+		{"layer unknown type", fileWith(t, net, f.Tensors, func(m map[string]string) {
+			m[MetaArch] = `{"name":"t","input":[1,1,1],"layers":[{"name":"x","type":"conv3d"}]}`
+		}), `model: __metadata__["arch"]: layer "x": unknown type "conv3d"`},
+		{"layer unknown attribute", fileWith(t, net, f.Tensors, func(m map[string]string) {
+			m[MetaArch] = `{"name":"t","input":[1,1,1],"layers":[{"name":"r","type":"relu","units":3}]}`
+		}), `model: __metadata__["arch"]: layer "r": relu has no attribute "units"`},
+		{"layer attribute kind", fileWith(t, net, f.Tensors, func(m map[string]string) {
+			m[MetaArch] = `{"name":"t","input":[1,1,1],"layers":[{"name":"f","type":"dense","units":"3"}]}`
+		}), `model: __metadata__["arch"]: layer "f": attribute "units": json: cannot unmarshal string`},
+		{"layer attribute length", fileWith(t, net, f.Tensors, func(m map[string]string) {
+			m[MetaArch] = `{"name":"t","input":[1,1,1],"layers":[{"name":"p","type":"maxpool","kernel":[2,2,2]}]}`
+		}), `model: __metadata__["arch"]: layer "p": attribute "kernel" must have 2 values, got 3`},
+		{"arch duplicate key", fileWith(t, net, f.Tensors, func(m map[string]string) { m[MetaArch] = `{"name":"t","name":"u"}` }),
+			`model: __metadata__["arch"]: json: offset `},
+		{"arch field kind", fileWith(t, net, f.Tensors, func(m map[string]string) { m[MetaArch] = `{"name":"t","input":[1,1]}` }),
+			`model: __metadata__["arch"]: field "input": must have 3 values, got 2`},
+		{"arch layers kind", fileWith(t, net, f.Tensors, func(m map[string]string) { m[MetaArch] = `{"name":"t","layers":{}}` }),
+			`model: __metadata__["arch"]: field "layers": json: cannot unmarshal object into a list of layers`},
+		{"preprocess unknown field", fileWith(t, net, f.Tensors, func(m map[string]string) { m[MetaArch] = `{"name":"t","preprocess":{"kind":"mnist","skew":1}}` }),
+			`model: __metadata__["arch"]: field "preprocess": json: unknown field "skew" in preprocess`},
+		{"preprocess scale range", fileWith(t, net, f.Tensors, func(m map[string]string) { m[MetaArch] = `{"name":"t","preprocess":{"scale":1e39}}` }),
+			`model: __metadata__["arch"]: field "preprocess": "scale": json: number 1e39 is out of the float32 range`},
+		{"arch too deep", fileWith(t, net, f.Tensors, func(m map[string]string) {
+			m[MetaArch] = `{"name":"t","input":[1,1,1],"layers":[{"name":"p","type":"maxpool","kernel":[[2],2]}]}`
+		}), `model: __metadata__["arch"]: json: offset `},
+		{"arch invalid", fileWith(t, net, f.Tensors, arch(func(a *Arch) { a.Layers[0].Op.(*layers.Conv2D).Groups = 3 })),
 			`model: layer "c1": groups 3 must divide input channels 2`},
-		{"arch too big", fileWith(t, net, f.Tensors, arch(func(a *Arch) { a.Layers[8].Units = 1 << 20 })),
+		{"arch too big", fileWith(t, net, f.Tensors, arch(func(a *Arch) { a.Layers[8].Op.(*layers.Dense).Units = 1 << 20 })),
 			fmt.Sprintf(`model: arch "tiny" has %d parameters, more than the file's`,
 				3*3*1*4+4+1*1*2*2+2+(3*3*6)<<20+1<<20+3<<20+3)},
 		{"missing", fileWith(t, net, edit(func(ts []safetensors.Tensor) []safetensors.Tensor {
@@ -312,4 +339,51 @@ func bitsEqual(a, b []float32) bool {
 		}
 	}
 	return true
+}
+
+// TestShippedArchBytes checks that the arch JSON of the shipped weight
+// files (written by the earlier encoding/json encoder, the oracle here) is
+// reproduced byte for byte, and that re-encoding each file in its own
+// format (float32 or int8), with the file's other metadata (the training
+// record tools/train adds) put back, gives back the same bytes.
+func TestShippedArchBytes(t *testing.T) {
+	paths, _ := filepath.Glob("../site/models/*.safetensors")
+	if len(paths) == 0 {
+		t.Skip("no shipped models in site/models")
+	}
+	for _, path := range paths {
+		data, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		f, err := safetensors.Parse(data)
+		if err != nil {
+			t.Fatal(err)
+		}
+		net, err := Load(data)
+		if err != nil {
+			t.Fatalf("%s: %v", path, err)
+		}
+		got, err := json.Marshal(net.Arch)
+		if err != nil || string(got) != f.Metadata[MetaArch] {
+			t.Errorf("%s: arch JSON\n%s, %v; want\n%s", path, got, err, f.Metadata[MetaArch])
+		}
+		int8 := false
+		for _, ts := range f.Tensors {
+			int8 = int8 || ts.DType == safetensors.I8
+		}
+		g, err := safetensors.Parse(encode(t, net, EncodeOptions{Int8: int8}))
+		if err != nil {
+			t.Fatal(err)
+		}
+		meta := map[string]string{}
+		for k, v := range f.Metadata {
+			meta[k] = v
+		}
+		meta[MetaArch] = g.Metadata[MetaArch]
+		var again bytes.Buffer
+		if err := safetensors.Encode(&again, g.Tensors, meta); err != nil || !bytes.Equal(again.Bytes(), data) {
+			t.Errorf("%s: re-encoding changed the file (%d bytes, was %d), %v", path, again.Len(), len(data), err)
+		}
+	}
 }

@@ -5,6 +5,8 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/featuremap/featuremap/model/layers"
 )
 
 // layerCount is the expected parameter count of one layer, written out by
@@ -115,6 +117,11 @@ func TestBuiltinUnknown(t *testing.T) {
 	if !reflect.DeepEqual(Builtins(), []string{"alexmnist", "alexnet", "seednet"}) {
 		t.Errorf("Builtins() = %v", Builtins())
 	}
+	for _, name := range Builtins() {
+		if a, err := Builtin(name); err != nil || a.Name != name {
+			t.Errorf("Builtin(%q) = arch %q, %v", name, a.Name, err)
+		}
+	}
 	if _, err := Builtin("lenet"); err == nil || !strings.Contains(err.Error(), `"lenet"`) {
 		t.Errorf("Builtin(lenet) error = %v, want one naming it", err)
 	}
@@ -179,11 +186,15 @@ func TestArchJSON(t *testing.T) {
 }
 
 func TestGraphErrors(t *testing.T) {
-	convL := func(mod func(*Layer)) Layer {
-		l := Layer{Name: "conv2", Type: TypeConv2D, Filters: 4, Kernel: [2]int{3, 3}}
-		mod(&l)
-		return l
+	convL := func(mod func(*layers.Conv2D)) Layer {
+		c := &layers.Conv2D{Filters: 4, Window: layers.Window{Kernel: [2]int{3, 3}}}
+		mod(c)
+		return Layer{Name: "conv2", Op: c}
 	}
+	relu := func(name string, inputs ...string) Layer {
+		return Layer{Name: name, Inputs: inputs, Op: &layers.ReLU{}}
+	}
+	flatten := Layer{Name: "f", Op: &layers.Flatten{}}
 	tests := []struct {
 		name   string
 		input  [3]int
@@ -191,55 +202,60 @@ func TestGraphErrors(t *testing.T) {
 		labels []string
 		want   string
 	}{
-		{"groups", [3]int{8, 8, 3}, []Layer{convL(func(l *Layer) { l.Groups = 2 })}, nil,
+		{"groups", [3]int{8, 8, 3}, []Layer{convL(func(l *layers.Conv2D) { l.Groups = 2 })}, nil,
 			`model: layer "conv2": groups 2 must divide input channels 3`},
-		{"groups filters", [3]int{8, 8, 4}, []Layer{convL(func(l *Layer) { l.Groups = 2; l.Filters = 3 })}, nil,
+		{"groups filters", [3]int{8, 8, 4}, []Layer{convL(func(l *layers.Conv2D) { l.Groups = 2; l.Filters = 3 })}, nil,
 			`model: layer "conv2": groups 2 must divide filters 3`},
-		{"filters", [3]int{8, 8, 3}, []Layer{convL(func(l *Layer) { l.Filters = 0 })}, nil,
+		{"filters", [3]int{8, 8, 3}, []Layer{convL(func(l *layers.Conv2D) { l.Filters = 0 })}, nil,
 			`model: layer "conv2": filters must be positive`},
-		{"too big", [3]int{2, 2, 3}, []Layer{convL(func(*Layer) {})}, nil,
+		{"too big", [3]int{2, 2, 3}, []Layer{convL(func(*layers.Conv2D) {})}, nil,
 			`model: layer "conv2": kernel: conv2d: output is empty`},
-		{"huge dilation", [3]int{8, 8, 3}, []Layer{convL(func(l *Layer) { l.Dilations = [2]int{1 << 62, 1} })}, nil,
+		{"huge dilation", [3]int{8, 8, 3}, []Layer{convL(func(l *layers.Conv2D) { l.Dilations = [2]int{1 << 62, 1} })}, nil,
 			`model: layer "conv2": kernel [3 3], strides [0 0] and dilations [4611686018427387904 1] must be in [1, 1073741824]`},
-		{"padding", [3]int{8, 8, 3}, []Layer{convL(func(l *Layer) { l.Padding = "same" })}, nil,
+		{"padding", [3]int{8, 8, 3}, []Layer{convL(func(l *layers.Conv2D) { l.Padding = "same" })}, nil,
 			`model: layer "conv2": padding must be "VALID", "SAME" or "EXPLICIT", got "same"`},
-		{"pads without explicit", [3]int{8, 8, 3}, []Layer{convL(func(l *Layer) { l.Pads = [4]int{1, 1, 1, 1} })}, nil,
+		{"pads without explicit", [3]int{8, 8, 3}, []Layer{convL(func(l *layers.Conv2D) { l.Pads = [4]int{1, 1, 1, 1} })}, nil,
 			`model: layer "conv2": pads [1 1 1 1] need padding "EXPLICIT", got ""`},
-		{"activation", [3]int{8, 8, 3}, []Layer{convL(func(l *Layer) { l.Activation = "tanh" })}, nil,
+		{"activation", [3]int{8, 8, 3}, []Layer{convL(func(l *layers.Conv2D) { l.Activation = "tanh" })}, nil,
 			`model: layer "conv2": activation must be "relu" or empty, got "tanh"`},
-		{"dense on 3-D", [3]int{8, 8, 3}, []Layer{{Name: "fc", Type: TypeDense, Units: 10}}, nil,
+		{"dense on 3-D", [3]int{8, 8, 3}, []Layer{{Name: "fc", Op: &layers.Dense{Units: 10}}}, nil,
 			`model: layer "fc": dense needs a flat input [K], got [8 8 3]: add a flatten layer`},
-		{"conv on flat", [3]int{8, 8, 3}, []Layer{{Name: "f", Type: TypeFlatten}, convL(func(*Layer) {})}, nil,
+		{"conv on flat", [3]int{8, 8, 3}, []Layer{flatten, convL(func(*layers.Conv2D) {})}, nil,
 			`model: layer "conv2": conv2d needs an input [H W C], got [192]`},
-		{"pool padding", [3]int{8, 8, 3}, []Layer{{Name: "p", Type: TypeMaxPool, Kernel: [2]int{2, 2}, Padding: PadExplicit, Pads: [4]int{2, 0, 0, 0}}}, nil,
+		{"pool padding", [3]int{8, 8, 3}, []Layer{{Name: "p", Op: &layers.MaxPool{Window: layers.Window{Kernel: [2]int{2, 2}, Padding: layers.PadExplicit, Pads: [4]int{2, 0, 0, 0}}}}}, nil,
 			`model: layer "p": kernel: maxpool: padding`},
-		{"unknown type", [3]int{8, 8, 3}, []Layer{{Name: "x", Type: "batchnorm"}}, nil,
-			`model: layer "x": unknown type "batchnorm"`},
-		{"unknown input", [3]int{8, 8, 3}, []Layer{{Name: "r", Type: TypeReLU, Inputs: []string{"conv9"}}}, nil,
+		{"no type", [3]int{8, 8, 3}, []Layer{{Name: "x"}}, nil,
+			`model: layer "x": no type`},
+		{"unknown input", [3]int{8, 8, 3}, []Layer{relu("r", "conv9")}, nil,
 			`model: layer "r": input "conv9" is not an earlier layer`},
-		{"two inputs", [3]int{8, 8, 3}, []Layer{{Name: "r", Type: TypeReLU, Inputs: []string{"input", "input"}}}, nil,
+		{"two inputs", [3]int{8, 8, 3}, []Layer{relu("r", "input", "input")}, nil,
 			`model: layer "r": relu takes one input, got 2`},
-		{"duplicate", [3]int{8, 8, 3}, []Layer{{Name: "r", Type: TypeReLU}, {Name: "r", Type: TypeReLU}}, nil,
+		{"duplicate", [3]int{8, 8, 3}, []Layer{relu("r"), relu("r")}, nil,
 			`model: layer "r": name used twice`},
-		{"reserved", [3]int{8, 8, 3}, []Layer{{Name: "input", Type: TypeReLU}}, nil,
+		{"reserved", [3]int{8, 8, 3}, []Layer{relu("input")}, nil,
 			`model: layer 0: name "input" is empty or reserved`},
-		{"concat", [3]int{8, 8, 3}, []Layer{{Name: "p", Type: TypeMaxPool, Kernel: [2]int{2, 2}, Strides: [2]int{2, 2}}, {Name: "c", Type: TypeConcat, Inputs: []string{"input", "p"}}}, nil,
-			`model: layer "c": concat inputs must agree on all axes but the last, got [8 8 3] and [4 4 3]`},
-		{"dropout", [3]int{8, 8, 3}, []Layer{{Name: "d", Type: TypeDropout, Rate: 1}}, nil,
+		{"concat", [3]int{8, 8, 3}, []Layer{{Name: "p", Op: &layers.MaxPool{Window: layers.Window{Kernel: [2]int{2, 2}, Strides: [2]int{2, 2}}}}, {Name: "c", Inputs: []string{"input", "p"}, Op: &layers.Concat{}}}, nil,
+			`model: layer "c": concat inputs must agree on every axis but axis 3, got [8 8 3] and [4 4 3]`},
+		{"concat axis", [3]int{8, 8, 3}, []Layer{{Name: "c", Inputs: []string{"input", "input"}, Op: &layers.Concat{Axis: 4}}}, nil,
+			`model: layer "c": axis must be in [1, 3] or [-3, -1] for inputs of rank 3 plus the batch, got 4`},
+		{"concat rank", [3]int{8, 8, 3}, []Layer{flatten, {Name: "c", Inputs: []string{"input", "f"}, Op: &layers.Concat{}}}, nil,
+			`model: layer "c": concat inputs must have the same rank, got [8 8 3] and [192]`},
+		{"dropout", [3]int{8, 8, 3}, []Layer{{Name: "d", Op: &layers.Dropout{Rate: 1}}}, nil,
 			`model: layer "d": dropout rate must be in [0, 1), got 1`},
-		{"lrn", [3]int{8, 8, 3}, []Layer{{Name: "n", Type: TypeLRN, DepthRadius: 2}}, nil,
+		{"lrn", [3]int{8, 8, 3}, []Layer{{Name: "n", Op: &layers.LRN{DepthRadius: 2}}}, nil,
 			`model: layer "n": lrn needs bias > 0`},
-		{"input", [3]int{0, 8, 3}, []Layer{{Name: "r", Type: TypeReLU}}, nil,
+		{"batchnorm", [3]int{8, 8, 3}, []Layer{{Name: "bn", Op: &layers.BatchNorm{Momentum: 1}}}, nil,
+			`model: layer "bn": batchnorm needs epsilon > 0 (finite) and momentum in [0, 1), got 0, 1`},
+		{"input", [3]int{0, 8, 3}, []Layer{relu("r")}, nil,
 			`model: input shape [H W C] must be positive, got [0 8 3]`},
-		{"input too big", [3]int{1 << 20, 1 << 20, 3}, []Layer{{Name: "r", Type: TypeReLU}}, nil,
+		{"input too big", [3]int{1 << 20, 1 << 20, 3}, []Layer{relu("r")}, nil,
 			`model: input shape [1048576 1048576 3]: shape [1048576 1048576 3] is empty or has more than`},
-		{"dense too big", [3]int{1 << 15, 1 << 15, 1}, []Layer{{Name: "f", Type: TypeFlatten}, {Name: "fc", Type: TypeDense, Units: 1 << 20}}, nil,
+		{"dense too big", [3]int{1 << 15, 1 << 15, 1}, []Layer{flatten, {Name: "fc", Op: &layers.Dense{Units: 1 << 20}}}, nil,
 			`model: layer "fc": shape [1073741824 1048576] is empty or has more than`},
-		{"labels", [3]int{8, 8, 3}, []Layer{{Name: "f", Type: TypeFlatten}, {Name: "fc", Type: TypeDense, Units: 2}}, []string{"a", "b", "c"},
+		{"labels", [3]int{8, 8, 3}, []Layer{flatten, {Name: "fc", Op: &layers.Dense{Units: 2}}}, []string{"a", "b", "c"},
 			`model: 3 labels for 2 outputs`},
 		{"no layers", [3]int{8, 8, 3}, nil, nil, `model: arch "t" has no layers`},
 	}
-	relu := []Layer{{Name: "r", Type: TypeReLU}}
 	for _, tc := range []struct {
 		p    Preprocess
 		want string
@@ -249,7 +265,7 @@ func TestGraphErrors(t *testing.T) {
 		{Preprocess{Mean: []float32{1, 2}}, `model: preprocess mean [1 2] and std [] need 1 or 3 values`},
 		{Preprocess{Std: []float32{1, 0, 1}}, `model: preprocess std [1 0 1] must be finite and non-zero`},
 	} {
-		a := Arch{Name: "t", Input: [3]int{8, 8, 3}, Layers: relu, Preprocess: tc.p}
+		a := Arch{Name: "t", Input: [3]int{8, 8, 3}, Layers: []Layer{relu("r")}, Preprocess: tc.p}
 		if _, err := a.Graph(); err == nil || err.Error() != tc.want {
 			t.Errorf("preprocess %+v: error = %v, want %q", tc.p, err, tc.want)
 		}
@@ -268,25 +284,43 @@ func TestGraphErrors(t *testing.T) {
 
 func TestGraphPadding(t *testing.T) {
 	// SAME on 5 with k = 4, s = 2: out = 3, total = (3-1)*2 + 4 - 5 = 3,
-	// top 1 and bottom 2 (TensorFlow puts the extra cell after).
+	// top 1 and bottom 2 (TensorFlow puts the extra cell after): the output
+	// row 0 sees input rows -1…2, so with a filter of ones on a column of
+	// ones its three rows hold 3, 4 and 2 (the last window covers rows 3…6,
+	// two of them padding).
 	a := Arch{Name: "t", Input: [3]int{5, 7, 1}, Layers: []Layer{
-		{Name: "c", Type: TypeConv2D, Filters: 1, Kernel: [2]int{4, 1}, Strides: [2]int{2, 3}, Padding: PadSame},
-		{Name: "p", Type: TypeAvgPool, Kernel: [2]int{2, 2}, Padding: PadExplicit, Pads: [4]int{1, 0, 0, 1}},
+		{Name: "c", Op: &layers.Conv2D{Filters: 1, Window: layers.Window{Kernel: [2]int{4, 1}, Strides: [2]int{2, 3}, Padding: layers.PadSame}}},
+		{Name: "p", Op: &layers.AvgPool{Window: layers.Window{Kernel: [2]int{2, 2}, Padding: layers.PadExplicit, Pads: [4]int{1, 0, 0, 1}}}},
 	}}
-	g, err := a.Graph()
+	net, err := New(a)
 	if err != nil {
 		t.Fatal(err)
 	}
-	c := g.Nodes[0]
-	if c.Conv.Pad.Top != 1 || c.Conv.Pad.Bottom != 2 || c.Conv.Pad.Left != 0 || c.Conv.Pad.Right != 0 {
-		t.Errorf("SAME padding = %+v, want top 1, bottom 2, left/right 0", c.Conv.Pad)
-	}
+	g := net.Graph
 	// Width: ceil(7/3) = 3.
-	if !reflect.DeepEqual(c.Shape, []int{3, 3, 1}) {
-		t.Errorf("conv shape %v, want [3 3 1]", c.Shape)
+	if !reflect.DeepEqual(g.Nodes[0].Shape, []int{3, 3, 1}) {
+		t.Errorf("conv shape %v, want [3 3 1]", g.Nodes[0].Shape)
 	}
 	// Explicit: (3+1+0-2)/1+1 = 3, (3+0+1-2)+1 = 3.
 	if !reflect.DeepEqual(g.Nodes[1].Shape, []int{3, 3, 1}) {
 		t.Errorf("pool shape %v, want [3 3 1]", g.Nodes[1].Shape)
+	}
+	w := net.LayerParams(0)[0].Data
+	for i := range w {
+		w[i] = 1
+	}
+	r, err := NewRunner(net, RunnerOptions{KeepActivations: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	x := make([]float32, 5*7)
+	for i := range x {
+		x[i] = 1
+	}
+	if _, err := r.Run(x); err != nil {
+		t.Fatal(err)
+	}
+	if got, want := r.Activations()[0].Data, []float32{3, 3, 3, 4, 4, 4, 2, 2, 2}; !reflect.DeepEqual(got, want) {
+		t.Errorf("SAME conv of ones = %v, want %v (top 1, bottom 2)", got, want)
 	}
 }

@@ -5,20 +5,18 @@ import (
 	"math"
 	"math/rand/v2"
 	"slices"
+
+	"github.com/featuremap/featuremap/model/layers"
 )
 
-// Tensor is a named float32 tensor; Data is row-major with len = the product of Shape.
-type Tensor struct {
-	Name  string
-	Shape []int
-	Data  []float32
-}
+// Tensor is a named float32 tensor; Data is row-major with len = the
+// product of Shape. A parameter read from an int8 weight file also keeps
+// its int8 values and scales (layers.Tensor).
+type Tensor = layers.Tensor
 
-// WeightName and BiasName are the parameter tensor names of a layer.
-func WeightName(layer string) string { return layer + ".weight" }
-
-// BiasName is "<layer>.bias".
-func BiasName(layer string) string { return layer + ".bias" }
+// ParamName is the name of a layer's parameter tensor: "<layer>.<param>",
+// such as "conv1.weight" or "bn1.gamma".
+func ParamName(layer, param string) string { return layer + "." + param }
 
 // Net is an architecture with its float32 parameters. The parameter slices
 // are owned by the Net; they may be updated in place (training) but not
@@ -26,16 +24,18 @@ func BiasName(layer string) string { return layer + ".bias" }
 type Net struct {
 	Arch  Arch
 	Graph *Graph // resolved Arch; Graph.Arch points to Arch
-	// params lists every parameter in layer order, weight before bias.
+	// params lists every parameter in layer order, each layer's in the
+	// order of its Node.Params.
 	params []Tensor
-	// byLayer[i] is the index in params of layer i's weight, or -1.
-	byLayer []int
+	// first[i] is the index in params of layer i's first parameter;
+	// first[len(Nodes)] = len(params).
+	first []int
 }
 
-// New resolves arch and returns a Net with every parameter zero. The Net
-// keeps its own copy of arch.Layers.
+// New resolves arch within DefaultLimits and returns a Net with every
+// parameter zero. The Net keeps its own copy of arch.Layers.
 func New(arch Arch) (*Net, error) {
-	n, err := newNet(arch)
+	n, err := newNet(arch, DefaultLimits)
 	if err != nil {
 		return nil, err
 	}
@@ -45,37 +45,32 @@ func New(arch Arch) (*Net, error) {
 	return n, nil
 }
 
-// newNet resolves arch and lists the parameters, with nil Data.
-func newNet(arch Arch) (*Net, error) {
+// newNet resolves arch within lim and lists the parameters, with nil Data.
+func newNet(arch Arch, lim Limits) (*Net, error) {
 	arch.Layers = slices.Clone(arch.Layers)
 	n := &Net{Arch: arch}
-	g, err := n.Arch.Graph()
+	g, err := n.Arch.GraphWithin(lim)
 	if err != nil {
 		return nil, err
 	}
 	n.Graph = g
-	n.byLayer = make([]int, len(g.Nodes))
+	n.first = make([]int, len(g.Nodes)+1)
 	for i := range g.Nodes {
 		nd := &g.Nodes[i]
-		n.byLayer[i] = -1
-		if nd.WeightShape == nil {
-			continue
+		n.first[i] = len(n.params)
+		for _, p := range nd.Params {
+			n.params = append(n.params, Tensor{Name: ParamName(nd.Layer.Name, p.Name), Shape: p.Shape})
 		}
-		n.byLayer[i] = len(n.params)
-		name := nd.Layer.Name
-		n.params = append(n.params,
-			Tensor{Name: WeightName(name), Shape: nd.WeightShape},
-			Tensor{Name: BiasName(name), Shape: nd.BiasShape})
 	}
+	n.first[len(g.Nodes)] = len(n.params)
 	return n, nil
 }
 
-// Params returns every parameter tensor in layer order, weight before bias.
-// The Data slices alias the Net's storage.
+// Params returns every parameter tensor in layer order, each layer's in
+// the order of its Node.Params. The Data slices alias the Net's storage.
 func (n *Net) Params() []Tensor { return n.params }
 
-// Param returns the parameter tensor named name ("<layer>.weight" or
-// "<layer>.bias").
+// Param returns the parameter tensor named name ("<layer>.<param>").
 func (n *Net) Param(name string) (Tensor, bool) {
 	for _, t := range n.params {
 		if t.Name == name {
@@ -85,15 +80,10 @@ func (n *Net) Param(name string) (Tensor, bool) {
 	return Tensor{}, false
 }
 
-// LayerParams returns the weight and bias of layer i (an index into
-// Arch.Layers), or zero Tensors when the layer has no parameters.
-func (n *Net) LayerParams(i int) (weight, bias Tensor) {
-	k := n.byLayer[i]
-	if k < 0 {
-		return Tensor{}, Tensor{}
-	}
-	return n.params[k], n.params[k+1]
-}
+// LayerParams returns the parameters of layer i (an index into
+// Arch.Layers), parallel to its Node.Params; empty for a layer without
+// parameters. The slice aliases the Net's list.
+func (n *Net) LayerParams(i int) []Tensor { return n.params[n.first[i]:n.first[i+1]:n.first[i+1]] }
 
 // NumParams returns the total number of parameters.
 func (n *Net) NumParams() int {
@@ -104,26 +94,33 @@ func (n *Net) NumParams() int {
 	return total
 }
 
-// InitRandom sets every weight to He-uniform random values (Keras
-// he_uniform: U(-√(6/fanIn), +√(6/fanIn)), He et al. 2015, with fanIn =
-// KH*KW*C/G for conv2d and K for dense) and every bias to zero. The values
-// depend only on seed and the architecture: they are built from integer
-// PCG output, bit-identical on every platform.
+// InitRandom fills every parameter as its layers.ParamSpec.Init says:
+// weights He-uniform random (Keras he_uniform: U(-√(6/fanIn), +√(6/fanIn)),
+// He et al. 2015, with fanIn = the elements per index of the last axis:
+// KH*KW*C/G for conv2d and K for dense), biases zero, batch-norm scales
+// and variances one. The values depend only on seed and the architecture:
+// they are built from integer PCG output, bit-identical on every platform.
 func (n *Net) InitRandom(seed uint64) {
 	rng := rand.New(rand.NewPCG(seed, 0x9e3779b97f4a7c15))
 	for i := range n.Graph.Nodes {
-		w, b := n.LayerParams(i)
-		if w.Data == nil {
-			continue
+		for k, p := range n.LayerParams(i) {
+			switch n.Graph.Nodes[i].Params[k].Init {
+			case layers.InitHeUniform:
+				fanIn := len(p.Data) / p.Shape[len(p.Shape)-1]
+				limit := float32(math.Sqrt(6 / float64(fanIn)))
+				for j := range p.Data {
+					// 24 random bits give every float32 in [0, 1) on a 2^-24 grid exactly.
+					u := float32(rng.Uint32()>>8) * (1.0 / (1 << 24))
+					p.Data[j] = (2*u - 1) * limit
+				}
+			case layers.InitOnes:
+				for j := range p.Data {
+					p.Data[j] = 1
+				}
+			default:
+				clear(p.Data)
+			}
 		}
-		fanIn := len(w.Data) / w.Shape[len(w.Shape)-1]
-		limit := float32(math.Sqrt(6 / float64(fanIn)))
-		for j := range w.Data {
-			// 24 random bits give every float32 in [0, 1) on a 2^-24 grid exactly.
-			u := float32(rng.Uint32()>>8) * (1.0 / (1 << 24))
-			w.Data[j] = (2*u - 1) * limit
-		}
-		clear(b.Data)
 	}
 }
 

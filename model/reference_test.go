@@ -3,6 +3,8 @@ package model
 import (
 	"math"
 	"testing"
+
+	"github.com/featuremap/featuremap/model/layers"
 )
 
 // refTensor is a float64 activation of one example with its shape.
@@ -32,29 +34,33 @@ func refForward(t *testing.T, net *Net, x []float32) []refTensor {
 		for _, name := range l.Inputs {
 			ins = append(ins, outs[name])
 		}
-		w, b := net.LayerParams(i)
+		p := net.LayerParams(i)
 		var out refTensor
-		switch l.Type {
-		case TypeConv2D:
-			out = refConv(ins[0], l, w.Data, b.Data)
-		case TypeMaxPool, TypeAvgPool:
-			out = refPool(ins[0], l)
-		case TypeLRN:
-			out = refLRN(ins[0], l)
-		case TypeReLU:
+		switch op := l.Op.(type) {
+		case *layers.Conv2D:
+			out = refConv(ins[0], op, p[0].Data, p[1].Data)
+		case *layers.MaxPool:
+			out = refPool(ins[0], op.Window, true, false)
+		case *layers.AvgPool:
+			out = refPool(ins[0], op.Window, false, op.CountIncludePad == 1)
+		case *layers.LRN:
+			out = refLRN(ins[0], op)
+		case *layers.ReLU:
 			out = refMap(ins[0], func(v float64) float64 { return math.Max(v, 0) })
-		case TypeDense:
-			out = refDense(ins[0], l, w.Data, b.Data)
-		case TypeFlatten:
+		case *layers.Dense:
+			out = refDense(ins[0], op, p[0].Data, p[1].Data)
+		case *layers.Flatten:
 			out = refTensor{shape: []int{len(ins[0].data)}, data: ins[0].data}
-		case TypeDropout:
+		case *layers.Dropout:
 			out = ins[0]
-		case TypeSoftmax:
+		case *layers.Softmax:
 			out = refSoftmax(ins[0])
-		case TypeConcat:
-			out = refConcat(ins)
+		case *layers.Concat:
+			out = refConcat(ins, op.Axis)
+		case *layers.BatchNorm:
+			out = refBatchNorm(ins[0], op, p)
 		default:
-			t.Fatalf("reference: no layer type %q", l.Type)
+			t.Fatalf("reference: no layer type %q", l.Type())
 		}
 		outs[l.Name] = out
 		all = append(all, out)
@@ -76,13 +82,13 @@ func refSame(in, k, s, d int) (out, before int) {
 }
 
 // refGeom returns the output size and the padding before, per dimension.
-func refGeom(l Layer, h, w, d0, d1 int) (oh, ow, top, left int) {
+func refGeom(l layers.Window, h, w, d0, d1 int) (oh, ow, top, left int) {
 	k, s := l.Kernel, [2]int{max(l.Strides[0], 1), max(l.Strides[1], 1)}
 	switch l.Padding {
-	case PadSame:
+	case layers.PadSame:
 		oh, top = refSame(h, k[0], s[0], d0)
 		ow, left = refSame(w, k[1], s[1], d1)
-	case PadExplicit:
+	case layers.PadExplicit:
 		top, left = l.Pads[0], l.Pads[2]
 		oh = (h+l.Pads[0]+l.Pads[1]-(k[0]-1)*d0-1)/s[0] + 1
 		ow = (w+l.Pads[2]+l.Pads[3]-(k[1]-1)*d1-1)/s[1] + 1
@@ -93,11 +99,11 @@ func refGeom(l Layer, h, w, d0, d1 int) (oh, ow, top, left int) {
 	return
 }
 
-func refConv(x refTensor, l Layer, w, b []float32) refTensor {
+func refConv(x refTensor, l *layers.Conv2D, w, b []float32) refTensor {
 	h, wd, c := x.shape[0], x.shape[1], x.shape[2]
 	dh, dw := max(l.Dilations[0], 1), max(l.Dilations[1], 1)
 	sh, sw := max(l.Strides[0], 1), max(l.Strides[1], 1)
-	oh, ow, top, left := refGeom(l, h, wd, dh, dw)
+	oh, ow, top, left := refGeom(l.Window, h, wd, dh, dw)
 	g := max(l.Groups, 1)
 	oc, cg, ocg := l.Filters, c/g, l.Filters/g
 	out := refTensor{shape: []int{oh, ow, oc}, data: make([]float64, oh*ow*oc)}
@@ -117,7 +123,7 @@ func refConv(x refTensor, l Layer, w, b []float32) refTensor {
 						}
 					}
 				}
-				if l.Activation == ActReLU {
+				if l.Activation == layers.ActReLU {
 					sum = math.Max(sum, 0)
 				}
 				out.data[(oy*ow+ox)*oc+o] = sum
@@ -127,7 +133,7 @@ func refConv(x refTensor, l Layer, w, b []float32) refTensor {
 	return out
 }
 
-func refPool(x refTensor, l Layer) refTensor {
+func refPool(x refTensor, l layers.Window, isMax, countPad bool) refTensor {
 	h, wd, c := x.shape[0], x.shape[1], x.shape[2]
 	sh, sw := max(l.Strides[0], 1), max(l.Strides[1], 1)
 	oh, ow, top, left := refGeom(l, h, wd, 1, 1)
@@ -148,9 +154,12 @@ func refPool(x refTensor, l Layer) refTensor {
 						cells++
 					}
 				}
-				if l.Type == TypeMaxPool {
+				switch {
+				case isMax:
 					out.data[(oy*ow+ox)*c+ch] = best
-				} else {
+				case countPad:
+					out.data[(oy*ow+ox)*c+ch] = sum / float64(l.Kernel[0]*l.Kernel[1])
+				default:
 					out.data[(oy*ow+ox)*c+ch] = sum / float64(cells)
 				}
 			}
@@ -159,7 +168,7 @@ func refPool(x refTensor, l Layer) refTensor {
 	return out
 }
 
-func refLRN(x refTensor, l Layer) refTensor {
+func refLRN(x refTensor, l *layers.LRN) refTensor {
 	c := x.shape[len(x.shape)-1]
 	out := refTensor{shape: x.shape, data: make([]float64, len(x.data))}
 	for p := 0; p < len(x.data); p += c {
@@ -174,7 +183,7 @@ func refLRN(x refTensor, l Layer) refTensor {
 	return out
 }
 
-func refDense(x refTensor, l Layer, w, b []float32) refTensor {
+func refDense(x refTensor, l *layers.Dense, w, b []float32) refTensor {
 	k, m := len(x.data), l.Units
 	out := refTensor{shape: []int{m}, data: make([]float64, m)}
 	for j := range m {
@@ -182,7 +191,7 @@ func refDense(x refTensor, l Layer, w, b []float32) refTensor {
 		for i := range k {
 			sum += x.data[i] * float64(w[i*m+j])
 		}
-		if l.Activation == ActReLU {
+		if l.Activation == layers.ActReLU {
 			sum = math.Max(sum, 0)
 		}
 		out.data[j] = sum
@@ -214,19 +223,51 @@ func refSoftmax(x refTensor) refTensor {
 	return out
 }
 
-func refConcat(ins []refTensor) refTensor {
+// refConcat joins ins along axis, counted as in Keras (1 = the first axis
+// of an example; 0 and -1 the last).
+func refConcat(ins []refTensor, axis int) refTensor {
+	rank := len(ins[0].shape)
+	a := rank - 1
+	if axis > 0 {
+		a = axis - 1
+	} else if axis < 0 {
+		a = rank + axis
+	}
 	shape := append([]int(nil), ins[0].shape...)
-	shape[len(shape)-1] = 0
+	shape[a] = 0
 	for _, in := range ins {
-		shape[len(shape)-1] += in.shape[len(in.shape)-1]
+		shape[a] += in.shape[a]
 	}
 	var data []float64
-	outer := len(ins[0].data) / ins[0].shape[len(ins[0].shape)-1]
+	outer := numElems(ins[0].shape[:a])
 	for o := range outer {
 		for _, in := range ins {
-			c := in.shape[len(in.shape)-1]
-			data = append(data, in.data[o*c:o*c+c]...)
+			w := numElems(in.shape[a:])
+			data = append(data, in.data[o*w:o*w+w]...)
 		}
 	}
 	return refTensor{shape: shape, data: data}
+}
+
+// refBatchNorm is tf.nn.batch_normalization with the moving statistics:
+// (x - mean) / √(variance + epsilon) · gamma + beta over the last axis.
+func refBatchNorm(x refTensor, l *layers.BatchNorm, p []Tensor) refTensor {
+	eps := float64(l.Epsilon)
+	if eps == 0 {
+		eps = layers.DefaultBNEpsilon
+	}
+	gamma, beta, mean, variance := p[0].Data, p[1].Data, p[2].Data, p[3].Data
+	c := len(gamma)
+	return refMapIndex(x, func(i int, v float64) float64 {
+		j := i % c
+		return (v-float64(mean[j]))/math.Sqrt(float64(variance[j])+eps)*float64(gamma[j]) + float64(beta[j])
+	})
+}
+
+func refMapIndex(x refTensor, f func(int, float64) float64) refTensor {
+	out := refTensor{shape: x.shape, data: make([]float64, len(x.data))}
+	for i, v := range x.data {
+		out.data[i] = f(i, v)
+	}
+	return out
 }

@@ -2,10 +2,12 @@ package model
 
 import (
 	"cmp"
-	"fmt"
+	"errors"
 	"slices"
+	"strconv"
 
-	"github.com/featuremap/featuremap/kernel"
+	"github.com/featuremap/featuremap/internal/msg"
+	"github.com/featuremap/featuremap/model/layers"
 )
 
 // maxArena bounds a Runner's arena plus workspace, in float32 elements (1 GiB).
@@ -19,15 +21,16 @@ type RunnerOptions struct {
 	// Batch is the number of examples per Run; 0 means 1.
 	Batch int
 	// KeepActivations keeps every layer's output until the next Run, for
-	// Runner.Activations. It turns off buffer reuse and ReLU fusion, so each
-	// layer's activation is exactly its own output.
+	// Runner.Activations. It turns off buffer reuse and the fusion and
+	// folding of layers into their producers, so each layer's activation is
+	// exactly its own output.
 	KeepActivations bool
 }
 
-// Activation is one layer's output after a Run. Shape includes the batch:
+// LayerOutput is one layer's output after a Run. Shape includes the batch:
 // [N, H, W, C] or [N, K]. Data aliases the Runner's arena and is
 // overwritten by the next Run.
-type Activation struct {
+type LayerOutput struct {
 	Name  string    `json:"name"`
 	Type  string    `json:"type"`
 	Shape []int     `json:"shape"`
@@ -35,10 +38,13 @@ type Activation struct {
 }
 
 // Runner runs a Net on batches of a fixed size. NewRunner computes every
-// shape once and lays every activation out in one arena []float32, where
-// buffers whose values are dead are reused; Run then allocates nothing. A
-// Runner reads the Net's parameters at every Run, so in-place updates to
-// them take effect. It is not safe for concurrent use.
+// shape once, lets every layer prepare its parameters (layers.Layer.Prepare)
+// and lays every activation out in one arena []float32, where buffers whose
+// values are dead are reused; Run then allocates nothing. Prepared weights
+// are packed copies (conv2d and dense) in the layout the kernels read, so a
+// Runner computes with the parameters as they were when it was made: after
+// updating them (training), make a new Runner. A Runner is not safe for
+// concurrent use.
 type Runner struct {
 	net    *Net
 	batch  int
@@ -47,23 +53,14 @@ type Runner struct {
 	input  []float32 // view of the input buffer in arena
 	output []float32 // view of the last layer's buffer in arena
 	steps  []step
-	acts   []Activation // every layer's output, with KeepActivations
+	acts   []LayerOutput // every layer's output, with KeepActivations
 }
 
-// step is one kernel call, with its slices resolved into the arena.
+// step is one layer's Forward with its slices resolved into the arena.
 type step struct {
-	node *Node
-	dst  []float32
-	x    []float32
-	w, b []float32
-	act  kernel.Activation
-	conv kernel.ConvShape
-	pool kernel.PoolShape
-	// dense: x [rows, k] → dst [rows, m]; lrn: [rows, m]; softmax: [rows, m];
-	// concat: rows = outer positions, m = output channels.
-	rows, k, m int
-	srcs       [][]float32 // concat inputs
-	chans      []int       // concat input channel counts
+	name  string
+	layer layers.Layer
+	s     layers.Step
 }
 
 // buffer is a region of the arena holding one or more values (a layer's
@@ -82,11 +79,11 @@ func NewRunner(net *Net, opts RunnerOptions) (*Runner, error) {
 	}
 	g := net.Graph
 	if batch < 1 || batch > maxArena/numElems(g.Input) {
-		return nil, fmt.Errorf("model: batch must be in [1, %d] for input %v, got %d", maxArena/numElems(g.Input), g.Input, opts.Batch)
+		return nil, errors.New("model: batch must be in [1, " + msg.Int(maxArena/numElems(g.Input)) + "] for input " + msg.Ints(g.Input) + ", got " + msg.Int(opts.Batch))
 	}
 	for i := range g.Nodes {
 		if n := &g.Nodes[i]; batch > maxArena/n.Len() {
-			return nil, fmt.Errorf("model: layer %q: output %v × batch %d exceeds %d elements", n.Layer.Name, n.Shape, batch, maxArena)
+			return nil, errors.New("model: layer " + strconv.Quote(n.Layer.Name) + ": output " + msg.Ints(n.Shape) + " × batch " + msg.Int(batch) + " exceeds " + msg.Int(maxArena) + " elements")
 		}
 	}
 	p := newPlan(g, batch, opts.KeepActivations)
@@ -103,40 +100,23 @@ func NewRunner(net *Net, opts RunnerOptions) (*Runner, error) {
 	}
 	r.input = view(NetworkInput)
 	r.output = view(len(g.Nodes) - 1)
-	for _, s := range p.steps {
-		i := s.index
-		st := step{node: &g.Nodes[i], dst: view(i), x: view(g.Nodes[i].Inputs[0]), act: s.act}
-		w, b := net.LayerParams(i)
-		st.w, st.b = w.Data, b.Data
-		n := st.node
-		switch n.Layer.Type {
-		case TypeConv2D:
-			st.conv = n.Conv
-			st.conv.N = batch
-		case TypeMaxPool, TypeAvgPool:
-			st.pool = n.Pool
-			st.pool.N = batch
-		case TypeDense:
-			st.rows, st.k, st.m = batch, n.WeightShape[0], n.WeightShape[1]
-		case TypeLRN, TypeSoftmax:
-			st.m = n.Shape[len(n.Shape)-1]
-			st.rows = batch * n.Len() / st.m
-		case TypeConcat:
-			st.m = n.Shape[len(n.Shape)-1]
-			st.rows = batch * n.Len() / st.m
-			for _, in := range n.Inputs {
-				s := g.InShape(in)
-				st.srcs = append(st.srcs, view(in))
-				st.chans = append(st.chans, s[len(s)-1])
-			}
+	for _, ps := range p.steps {
+		n := &g.Nodes[ps.node]
+		w, err := ps.prepare(net)
+		if err != nil {
+			return nil, msg.Wrap("model: layer "+strconv.Quote(n.Layer.Name)+": ", err)
+		}
+		st := step{name: n.Layer.Name, layer: ps.layer, s: layers.Step{N: batch, Y: view(ps.node), W: w, WS: r.ws}}
+		for _, in := range n.Inputs {
+			st.s.X = append(st.s.X, view(in))
 		}
 		r.steps = append(r.steps, st)
 	}
 	if opts.KeepActivations {
-		r.acts = make([]Activation, len(g.Nodes))
+		r.acts = make([]LayerOutput, len(g.Nodes))
 		for i := range g.Nodes {
 			n := &g.Nodes[i]
-			r.acts[i] = Activation{Name: n.Layer.Name, Type: n.Layer.Type, Shape: append([]int{batch}, n.Shape...), Data: view(i)}
+			r.acts[i] = LayerOutput{Name: n.Layer.Name, Type: n.Layer.Type(), Shape: append([]int{batch}, n.Shape...), Data: view(i)}
 		}
 	}
 	return r, nil
@@ -159,57 +139,27 @@ func (r *Runner) ArenaLen() int { return len(r.arena) }
 
 // Activations returns every layer's output of the last Run, in layer
 // order, or nil unless the Runner keeps activations.
-func (r *Runner) Activations() []Activation { return r.acts }
+func (r *Runner) Activations() []LayerOutput { return r.acts }
 
 // Run computes the network on input, NHWC [Batch, H, W, C], and returns the
 // last layer's output, a view into the arena valid until the next Run. It
 // allocates nothing.
 func (r *Runner) Run(input []float32) ([]float32, error) {
 	if len(input) != len(r.input) {
-		return nil, fmt.Errorf("model: input has %d values, want %d (batch %d × %v)", len(input), len(r.input), r.batch, r.net.Graph.Input)
+		return nil, errors.New("model: input has " + msg.Int(len(input)) + " values, want " + msg.Int(len(r.input)) + " (batch " + msg.Int(r.batch) + " × " + msg.Ints(r.net.Graph.Input) + ")")
 	}
 	copy(r.input, input)
 	for i := range r.steps {
-		if err := r.steps[i].run(r.ws); err != nil {
-			return nil, fmt.Errorf("model: layer %q: %w", r.steps[i].node.Layer.Name, err)
+		st := &r.steps[i]
+		if err := st.layer.Forward(&st.s); err != nil {
+			return nil, msg.Wrap("model: layer "+strconv.Quote(st.name)+": ", err)
 		}
 	}
 	return r.output, nil
 }
 
-func (s *step) run(ws []float32) error {
-	switch s.node.Layer.Type {
-	case TypeConv2D:
-		return kernel.Conv2D(s.dst, s.x, s.w, s.b, s.conv, s.act, ws)
-	case TypeDense:
-		return kernel.Dense(s.dst, s.x, s.w, s.b, s.rows, s.k, s.m, s.act, ws)
-	case TypeMaxPool:
-		return kernel.MaxPool(s.dst, s.x, s.pool)
-	case TypeAvgPool:
-		return kernel.AvgPool(s.dst, s.x, s.pool)
-	case TypeLRN:
-		l := s.node.Layer
-		return kernel.LRN(s.dst, s.x, s.rows, s.m, kernel.LRNParams{DepthRadius: l.DepthRadius, Bias: l.Bias, Alpha: l.Alpha, Beta: l.Beta})
-	case TypeReLU:
-		return kernel.Relu(s.dst, s.x)
-	case TypeSoftmax:
-		return kernel.Softmax(s.dst, s.x, s.rows, s.m)
-	case TypeConcat:
-		off := 0
-		for j, src := range s.srcs {
-			c := s.chans[j]
-			for o := range s.rows {
-				copy(s.dst[o*s.m+off:o*s.m+off+c], src[o*c:o*c+c])
-			}
-			off += c
-		}
-		return nil
-	}
-	return fmt.Errorf("no step for layer type %q", s.node.Layer.Type) // unreachable: newPlan emits only the types above
-}
-
 // plan is the memory layout of a Runner: which buffer holds each value
-// (the network input and every node's output) and which nodes run.
+// (the network input and every node's output) and which layers run.
 type plan struct {
 	g     *Graph
 	batch int
@@ -219,9 +169,28 @@ type plan struct {
 	wsLen int
 }
 
+// plannedStep is one layer that runs: node's layer, possibly with a
+// following activation fused (layers.Fuser), and with the affine map of
+// node fold folded into its weights (layers.Folder), or fold = -1.
 type plannedStep struct {
-	index int
-	act   kernel.Activation
+	node  int
+	layer layers.Layer
+	fold  int
+}
+
+// prepare returns the step's prepared weights.
+func (ps *plannedStep) prepare(net *Net) (layers.Prepared, error) {
+	params := net.LayerParams(ps.node)
+	if ps.fold >= 0 {
+		affine := net.Graph.Nodes[ps.fold].Impl
+		aw, err := affine.Prepare(net.LayerParams(ps.fold))
+		if err != nil {
+			return nil, msg.Wrap("folding layer "+strconv.Quote(net.Graph.Nodes[ps.fold].Layer.Name)+": ", err)
+		}
+		scale, shift := affine.(layers.Affine).ScaleShift(aw)
+		params = ps.layer.(layers.Folder).Fold(params, scale, shift)
+	}
+	return ps.layer.Prepare(params)
 }
 
 func (p *plan) valueLen(v int) int {
@@ -231,17 +200,23 @@ func (p *plan) valueLen(v int) int {
 	return p.g.Nodes[v].Len()
 }
 
-// newPlan decides which values share buffers and which nodes run:
-//   - flatten and dropout are views of their input (no step);
-//   - without keep, a relu whose input is a conv2d or dense output read by
-//     it alone is fused into that layer (kernel.ReLU) and aliases it;
-//   - without keep, relu and softmax run in place when no later layer reads
-//     their input;
+// newPlan decides which values share buffers and which layers run, in one
+// pass over the nodes:
+//   - layers whose output is their input's values (layers.Traits Reshape,
+//     InferenceIdentity: flatten, dropout) are views of their input (no step);
+//   - without keep, an elementwise activation (layers.Elementwise) whose
+//     input is exactly the output of a layers.Fuser step, read by it alone,
+//     is fused into that step and aliases it;
+//   - without keep, a per-channel affine layer (layers.Affine: batchnorm)
+//     whose input is likewise the output of a layers.Folder step is folded
+//     into that step's weights and aliases it;
+//   - without keep, layers.Traits InPlace layers run in place when no later
+//     layer reads their input;
 //   - with keep, every buffer lives to the end, so no value is overwritten.
 func newPlan(g *Graph, batch int, keep bool) *plan {
 	nn := len(g.Nodes)
 	end := nn // the step after the last: outputs stay live until then
-	// lastRead[v+1] is the last node reading value v.
+	// lastRead[v+1] is the last node reading value v; readers[v+1] counts them.
 	lastRead := make([]int, nn+1)
 	readers := make([]int, nn+1)
 	for v := NetworkInput; v < nn; v++ {
@@ -260,6 +235,12 @@ func newPlan(g *Graph, batch int, keep bool) *plan {
 		}
 	}
 	p := &plan{g: g, batch: batch, bufOf: make([]int, nn+1)}
+	// producer[v+1] is the step writing value v (-1 for the network input);
+	// exact[v+1] says v is that step's output itself, reached through
+	// views each read by one layer only.
+	producer := make([]int, nn+1)
+	exact := make([]bool, nn+1)
+	producer[0] = -1
 	newBuf := func(v, def int) {
 		p.bufOf[v+1] = len(p.bufs)
 		p.bufs = append(p.bufs, buffer{len: batch * p.valueLen(v), def: def, last: lastRead[v+1]})
@@ -269,34 +250,55 @@ func newPlan(g *Graph, batch int, keep bool) *plan {
 		p.bufOf[v+1] = b
 		p.bufs[b].last = max(p.bufs[b].last, lastRead[v+1])
 	}
+	// into returns the step that node i may merge into: the one producing
+	// its single input exactly, when i alone reads that input.
+	into := func(i int) (int, bool) {
+		in := g.Nodes[i].Inputs
+		if keep || len(in) != 1 || readers[in[0]+1] != 1 || !exact[in[0]+1] {
+			return 0, false
+		}
+		k := producer[in[0]+1]
+		return k, k >= 0
+	}
 	newBuf(NetworkInput, NetworkInput)
 	for i := range g.Nodes {
 		n := &g.Nodes[i]
 		in := n.Inputs[0]
-		switch t := n.Layer.Type; {
-		case t == TypeFlatten || t == TypeDropout:
+		tr := n.Impl.Traits()
+		if tr.Reshape || tr.InferenceIdentity {
 			alias(i, in)
+			producer[i+1] = producer[in+1]
+			exact[i+1] = exact[in+1] && readers[in+1] == 1
 			continue
-		case t == TypeReLU && !keep && in != NetworkInput && readers[in+1] == 1 &&
-			(g.Nodes[in].Layer.Type == TypeConv2D || g.Nodes[in].Layer.Type == TypeDense):
-			k := slices.IndexFunc(p.steps, func(s plannedStep) bool { return s.index == in })
-			p.steps[k].act = kernel.ReLU
+		}
+		if k, ok := into(i); ok {
+			if ew, ok := n.Impl.(layers.Elementwise); ok {
+				if fuser, ok := p.steps[k].layer.(layers.Fuser); ok {
+					if fused, ok := fuser.Fuse(ew.Activation()); ok {
+						p.steps[k].layer = fused
+						alias(i, in)
+						producer[i+1], exact[i+1] = k, true
+						continue
+					}
+				}
+			}
+			if _, ok := n.Impl.(layers.Affine); ok && p.steps[k].fold < 0 {
+				if folder, ok := p.steps[k].layer.(layers.Folder); ok && folder.CanFold() {
+					p.steps[k].fold = i
+					alias(i, in)
+					producer[i+1], exact[i+1] = k, true
+					continue
+				}
+			}
+		}
+		if tr.InPlace && !keep && len(n.Inputs) == 1 && p.bufs[p.bufOf[in+1]].last == i {
 			alias(i, in)
-			continue
-		case (t == TypeReLU || t == TypeSoftmax) && !keep && p.bufs[p.bufOf[in+1]].last == i:
-			alias(i, in)
-		default:
+		} else {
 			newBuf(i, i)
 		}
-		p.steps = append(p.steps, plannedStep{index: i, act: n.Act})
-		switch n.Layer.Type {
-		case TypeConv2D:
-			s := n.Conv
-			s.N = batch
-			p.wsLen = max(p.wsLen, s.WorkspaceLen())
-		case TypeDense:
-			p.wsLen = max(p.wsLen, kernel.DenseWorkspaceLen(batch, n.WeightShape[0], n.WeightShape[1]))
-		}
+		producer[i+1], exact[i+1] = len(p.steps), true
+		p.steps = append(p.steps, plannedStep{node: i, layer: n.Impl, fold: -1})
+		p.wsLen = max(p.wsLen, n.Impl.Workspace(batch, false))
 	}
 	return p
 }
@@ -305,34 +307,72 @@ func newPlan(g *Graph, batch int, keep bool) *plan {
 // (as TensorFlow Lite's arena planner): each buffer goes into the lowest
 // aligned gap not used by a buffer whose lifetime overlaps its own. It
 // returns the arena length.
+//
+// The buffers whose lifetimes overlap a buffer's are found through
+// per-step lists of the placed buffers live at that step, so the work is
+// about the sum over buffers of lifetime × buffers live at once: linear in
+// the layers for a chain. When every lifetime shares one step (as with
+// KeepActivations) no two buffers can share memory, and the layout is the
+// buffers end to end in the same order.
 func (p *plan) layout() (int, error) {
 	order := make([]int, len(p.bufs))
 	for i := range order {
 		order[i] = i
 	}
 	slices.SortStableFunc(order, func(a, b int) int { return cmp.Compare(p.bufs[b].len, p.bufs[a].len) })
-	placed := make([]int, 0, len(order))
+	latestDef, earliestLast := p.bufs[0].def, p.bufs[0].last
+	for _, b := range p.bufs {
+		latestDef, earliestLast = max(latestDef, b.def), min(earliestLast, b.last)
+	}
 	size := 0
+	place := func(b *buffer, off int) error {
+		b.off = off
+		size = max(size, alignUp(off+b.len))
+		if size+p.wsLen > maxArena {
+			return errors.New("model: activations of batch " + msg.Int(p.batch) + " need more than " + msg.Int(maxArena) + " elements")
+		}
+		return nil
+	}
+	if latestDef <= earliestLast { // all lifetimes overlap
+		for _, bi := range order {
+			if err := place(&p.bufs[bi], size); err != nil {
+				return 0, err
+			}
+		}
+		return size, nil
+	}
+	// liveAt[t+1] lists the placed buffers live at step t (t ≥ NetworkInput).
+	liveAt := make([][]int, len(p.g.Nodes)+2)
+	seen := make([]int, len(p.bufs)) // the last buffer whose conflicts listed each buffer, +1
+	var conflicts []int
 	for _, bi := range order {
 		b := &p.bufs[bi]
-		// Placed buffers are kept sorted by offset.
-		off := 0
-		for _, oi := range placed {
-			o := &p.bufs[oi]
-			if o.last < b.def || b.last < o.def {
-				continue // lifetimes disjoint
+		conflicts = conflicts[:0]
+		for t := b.def; t <= b.last; t++ {
+			for _, oi := range liveAt[t+1] {
+				if seen[oi] != bi+1 {
+					seen[oi] = bi + 1
+					conflicts = append(conflicts, oi)
+				}
 			}
+		}
+		// Stable, like the sorts above and in net.go, so the binary holds
+		// one instance of the generic sort for []int (the result does not
+		// depend on the order of equal offsets).
+		slices.SortStableFunc(conflicts, func(x, y int) int { return cmp.Compare(p.bufs[x].off, p.bufs[y].off) })
+		off := 0
+		for _, oi := range conflicts {
+			o := &p.bufs[oi]
 			if off+b.len <= o.off {
 				break
 			}
 			off = max(off, alignUp(o.off+o.len))
 		}
-		b.off = off
-		k, _ := slices.BinarySearchFunc(placed, off, func(oi, off int) int { return cmp.Compare(p.bufs[oi].off, off) })
-		placed = slices.Insert(placed, k, bi)
-		size = max(size, alignUp(off+b.len))
-		if size+p.wsLen > maxArena {
-			return 0, fmt.Errorf("model: activations of batch %d need more than %d elements", p.batch, maxArena)
+		if err := place(b, off); err != nil {
+			return 0, err
+		}
+		for t := b.def; t <= b.last; t++ {
+			liveAt[t+1] = append(liveAt[t+1], bi)
 		}
 	}
 	return size, nil

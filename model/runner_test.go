@@ -1,14 +1,18 @@
 package model
 
 import (
+	"cmp"
 	"encoding/json"
 	"flag"
 	"fmt"
 	"math"
 	"os"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
+
+	"github.com/featuremap/featuremap/model/layers"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
@@ -22,19 +26,19 @@ func tinyArch() Arch {
 		Name:  "tiny",
 		Input: [3]int{6, 6, 2},
 		Layers: []Layer{
-			{Name: "c1", Type: TypeConv2D, Filters: 4, Kernel: [2]int{3, 3}, Groups: 2, Padding: PadSame, Activation: ActReLU},
-			{Name: "c2", Type: TypeConv2D, Filters: 2, Kernel: [2]int{1, 1}, Inputs: []string{InputName}},
-			{Name: "cat", Type: TypeConcat, Inputs: []string{"c1", "c2"}},
-			{Name: "r1", Type: TypeReLU},
-			{Name: "p1", Type: TypeMaxPool, Kernel: [2]int{2, 2}, Strides: [2]int{2, 2}},
-			{Name: "n1", Type: TypeLRN, DepthRadius: 1, Bias: 1, Alpha: 0.5, Beta: 0.75},
-			{Name: "p2", Type: TypeAvgPool, Kernel: [2]int{2, 2}, Padding: PadSame},
-			{Name: "flat", Type: TypeFlatten},
-			{Name: "fc1", Type: TypeDense, Units: 5},
-			{Name: "r2", Type: TypeReLU},
-			{Name: "drop", Type: TypeDropout, Rate: 0.25},
-			{Name: "fc2", Type: TypeDense, Units: 3},
-			{Name: "prob", Type: TypeSoftmax},
+			{Name: "c1", Op: &layers.Conv2D{Filters: 4, Window: layers.Window{Kernel: [2]int{3, 3}, Padding: layers.PadSame}, Groups: 2, Activation: layers.ActReLU}},
+			{Name: "c2", Inputs: []string{InputName}, Op: &layers.Conv2D{Filters: 2, Window: layers.Window{Kernel: [2]int{1, 1}}}},
+			{Name: "cat", Inputs: []string{"c1", "c2"}, Op: &layers.Concat{}},
+			{Name: "r1", Op: &layers.ReLU{}},
+			{Name: "p1", Op: &layers.MaxPool{Window: layers.Window{Kernel: [2]int{2, 2}, Strides: [2]int{2, 2}}}},
+			{Name: "n1", Op: &layers.LRN{DepthRadius: 1, Bias: 1, Alpha: 0.5, Beta: 0.75}},
+			{Name: "p2", Op: &layers.AvgPool{Window: layers.Window{Kernel: [2]int{2, 2}, Padding: layers.PadSame}}},
+			{Name: "flat", Op: &layers.Flatten{}},
+			{Name: "fc1", Op: &layers.Dense{Units: 5}},
+			{Name: "r2", Op: &layers.ReLU{}},
+			{Name: "drop", Op: &layers.Dropout{Rate: 0.25}},
+			{Name: "fc2", Op: &layers.Dense{Units: 3}},
+			{Name: "prob", Op: &layers.Softmax{}},
 		},
 		Labels: []string{"a", "b", "c"},
 	}
@@ -170,8 +174,8 @@ func TestActivations(t *testing.T) {
 			}
 			for i, act := range acts {
 				l := a.Layers[i]
-				if act.Name != l.Name || act.Type != l.Type {
-					t.Errorf("activation %d is %s (%s), want %s (%s)", i, act.Name, act.Type, l.Name, l.Type)
+				if act.Name != l.Name || act.Type != l.Type() {
+					t.Errorf("activation %d is %s (%s), want %s (%s)", i, act.Name, act.Type, l.Name, l.Type())
 				}
 				if want := append([]int{1}, ref[i].shape...); !reflect.DeepEqual(act.Shape, want) {
 					t.Errorf("%s: shape %v, want %v", l.Name, act.Shape, want)
@@ -252,9 +256,9 @@ func TestArenaReuse(t *testing.T) {
 	}
 	var types []string
 	for _, s := range r.steps {
-		types = append(types, s.node.Layer.Type)
+		types = append(types, s.name)
 	}
-	if want := []string{TypeConv2D, TypeMaxPool, TypeDense, TypeSoftmax}; !reflect.DeepEqual(types, want) {
+	if want := []string{"conv1", "pool1", "fc", "softmax"}; !reflect.DeepEqual(types, want) {
 		t.Errorf("steps %v, want %v", types, want)
 	}
 
@@ -269,11 +273,11 @@ func TestArenaReuse(t *testing.T) {
 // gives the same result as the conv's own activation attribute.
 func TestFusion(t *testing.T) {
 	fused := Arch{Name: "f", Input: [3]int{5, 5, 3}, Layers: []Layer{
-		{Name: "c", Type: TypeConv2D, Filters: 4, Kernel: [2]int{3, 3}},
-		{Name: "r", Type: TypeReLU},
+		{Name: "c", Op: &layers.Conv2D{Filters: 4, Window: layers.Window{Kernel: [2]int{3, 3}}}},
+		{Name: "r", Op: &layers.ReLU{}},
 	}}
 	attr := fused
-	attr.Layers = []Layer{{Name: "c", Type: TypeConv2D, Filters: 4, Kernel: [2]int{3, 3}, Activation: ActReLU}}
+	attr.Layers = []Layer{{Name: "c", Op: &layers.Conv2D{Filters: 4, Window: layers.Window{Kernel: [2]int{3, 3}}, Activation: layers.ActReLU}}}
 	x := testInput(5*5*3, 1)
 	var outs [2][]float32
 	for i, a := range []Arch{fused, attr} {
@@ -330,9 +334,9 @@ func TestInitRandom(t *testing.T) {
 	n1.InitRandom(42)
 	n2.InitRandom(42)
 	n3.InitRandom(43)
-	w1, b1 := n1.LayerParams(6) // conv3: 3*3*128 fan-in
-	w2, _ := n2.LayerParams(6)
-	w3, _ := n3.LayerParams(6)
+	w1, b1 := n1.LayerParams(6)[0], n1.LayerParams(6)[1] // conv3: 3*3*128 fan-in
+	w2 := n2.LayerParams(6)[0]
+	w3 := n3.LayerParams(6)[0]
 	if w1.Name != "conv3.weight" || b1.Name != "conv3.bias" {
 		t.Fatalf("LayerParams(6) = %s, %s", w1.Name, b1.Name)
 	}
@@ -366,8 +370,8 @@ func TestInitRandom(t *testing.T) {
 	if _, ok := n1.Param("conv3.gamma"); ok {
 		t.Errorf("Param(conv3.gamma) found")
 	}
-	if w, b := n1.LayerParams(1); w.Data != nil || b.Data != nil {
-		t.Errorf("LayerParams(lrn1) = %v, %v, want none", w.Name, b.Name)
+	if p := n1.LayerParams(1); len(p) != 0 {
+		t.Errorf("LayerParams(lrn1) = %v, want none", p)
 	}
 }
 
@@ -381,14 +385,14 @@ func TestTop(t *testing.T) {
 	if got := net.Top([]float32{0.4, 0.2, 0.4}, 5); !reflect.DeepEqual(got, []Prediction{{0, "a", 0.4}, {2, "c", 0.4}, {1, "b", 0.2}}) {
 		t.Errorf("Top with a tie and k > len = %v", got)
 	}
-	unlabelled, _ := New(Arch{Name: "u", Input: [3]int{1, 1, 4}, Layers: []Layer{{Name: "s", Type: TypeSoftmax}}})
+	unlabelled, _ := New(Arch{Name: "u", Input: [3]int{1, 1, 4}, Layers: []Layer{{Name: "s", Op: &layers.Softmax{}}}})
 	if got := unlabelled.Top([]float32{1, 3}, 1); !reflect.DeepEqual(got, []Prediction{{1, "", 3}}) {
 		t.Errorf("Top without labels = %v", got)
 	}
 }
 
 // BenchmarkRun reports single-example latency of the built-in MNIST models
-// and alexmnist at batch 64; compare with /work/shared/peers.md.
+// and alexmnist at batch 64 (`make bench`).
 func BenchmarkRun(b *testing.B) {
 	for _, bc := range []struct {
 		arch  string
@@ -406,5 +410,154 @@ func BenchmarkRun(b *testing.B) {
 			}
 			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*bc.batch)/1e6, "ms/img")
 		})
+	}
+}
+
+// checkLayout fails unless every buffer of p lies inside the arena of size
+// and no two buffers whose lifetimes overlap share memory.
+func checkLayout(t *testing.T, p *plan, size int) {
+	t.Helper()
+	order := make([]int, len(p.bufs))
+	for i := range order {
+		order[i] = i
+	}
+	for _, b := range p.bufs {
+		if b.off < 0 || b.off%arenaAlign != 0 || b.off+b.len > size {
+			t.Fatalf("buffer %+v outside the arena of %d or unaligned", b, size)
+		}
+	}
+	// Sweep the buffers by first step, keeping those still live.
+	slices.SortFunc(order, func(a, b int) int { return cmp.Compare(p.bufs[a].def, p.bufs[b].def) })
+	var live []int
+	for _, bi := range order {
+		b := p.bufs[bi]
+		live = slices.DeleteFunc(live, func(oi int) bool { return p.bufs[oi].last < b.def })
+		for _, oi := range live {
+			if o := p.bufs[oi]; o.off < b.off+b.len && b.off < o.off+o.len {
+				t.Fatalf("buffers %+v and %+v are live together and overlap", o, b)
+			}
+		}
+		live = append(live, bi)
+	}
+}
+
+// longChain is input [1 1 1] → flatten → n dense layers of one unit, each
+// adding 1 (weight 1, bias 1), with the layer limit raised to fit.
+func longChain(t *testing.T, n int) *Net {
+	l := []Layer{{Name: "flat", Op: &layers.Flatten{}}}
+	for i := range n {
+		l = append(l, Layer{Name: fmt.Sprintf("d%d", i), Op: &layers.Dense{Units: 1}})
+	}
+	lim := DefaultLimits
+	lim.Layers = n + 1
+	net, err := newNet(Arch{Name: "long", Input: [3]int{1, 1, 1}, Layers: l}, lim)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range net.params {
+		net.params[i].Data = make([]float32, 1)
+	}
+	for _, p := range net.Params() {
+		p.Data[0] = 1
+	}
+	return net
+}
+
+// TestPlanLong plans chains of 20,000 layers (planning is linear in the
+// layers for a chain, with and without kept activations) and checks the
+// layouts and the results.
+func TestPlanLong(t *testing.T) {
+	const n = 20000
+	net := longChain(t, n)
+	for _, keep := range []bool{false, true} {
+		p := newPlan(net.Graph, 1, keep)
+		size, err := p.layout()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if keep {
+			// Every value lives to the end: n+1 buffers of one element, end to end.
+			if size != (n+1)*arenaAlign {
+				t.Errorf("kept: arena %d, want %d", size, (n+1)*arenaAlign)
+			}
+			// All lifetimes overlap: check by offset order.
+			offs := make([]int, len(p.bufs))
+			for i, b := range p.bufs {
+				offs[i] = b.off
+			}
+			slices.Sort(offs)
+			for i := 1; i < len(offs); i++ {
+				if offs[i] < offs[i-1]+arenaAlign {
+					t.Fatalf("kept buffers at %d and %d overlap", offs[i-1], offs[i])
+				}
+			}
+		} else {
+			if size != 2*arenaAlign {
+				t.Errorf("arena %d, want two buffers of %d", size, arenaAlign)
+			}
+			checkLayout(t, p, size)
+		}
+		r := newRunner(t, net, 1, keep)
+		out, err := r.Run([]float32{0.5})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if out[0] != 0.5+n {
+			t.Errorf("keep %v: output %v, want %v", keep, out[0], 0.5+n)
+		}
+		for i, a := range r.Activations() {
+			if want := 0.5 + float32(max(i, 0)); i > 0 && a.Data[0] != want {
+				t.Fatalf("activation %s = %v, want %v", a.Name, a.Data[0], want)
+			}
+		}
+	}
+	// ReLU chains: in place without keep, one buffer per layer with it.
+	relus := make([]Layer, n)
+	for i := range relus {
+		relus[i] = Layer{Name: fmt.Sprintf("r%d", i), Op: &layers.ReLU{}}
+	}
+	lim := DefaultLimits
+	lim.Layers = n
+	rnet, err := newNet(Arch{Name: "relus", Input: [3]int{2, 2, 1}, Layers: relus}, lim)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, keep := range []bool{false, true} {
+		r := newRunner(t, rnet, 1, keep)
+		out, err := r.Run([]float32{-1, 2, -3, 4})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !reflect.DeepEqual(out, []float32{0, 2, 0, 4}) {
+			t.Errorf("keep %v: relu chain gives %v", keep, out)
+		}
+		if want := (1 + n*btoi(keep)) * arenaAlign; r.ArenaLen() != want {
+			t.Errorf("keep %v: arena %d, want %d", keep, r.ArenaLen(), want)
+		}
+	}
+}
+
+func btoi(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// TestLayoutValid checks the layouts of the built-in and test networks.
+func TestLayoutValid(t *testing.T) {
+	for _, a := range []Arch{tinyArch(), bnArch(), mustBuiltin(t, "seednet"), mustBuiltin(t, "alexmnist"), mustBuiltin(t, "alexnet")} {
+		g, err := a.Graph()
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, keep := range []bool{false, true} {
+			p := newPlan(g, 3, keep)
+			size, err := p.layout()
+			if err != nil {
+				t.Fatal(err)
+			}
+			checkLayout(t, p, size)
+		}
 	}
 }

@@ -1,10 +1,10 @@
 package model
 
 import (
-	"fmt"
 	"io"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 )
 
 // Summary is the parameter table of a network, like Keras' model.summary().
@@ -13,9 +13,9 @@ type Summary struct {
 	Name        string       `json:"name"`
 	Input       []int        `json:"inputShape"` // [H, W, C]
 	Layers      []SummaryRow `json:"layers"`
-	Weights     int          `json:"weights"` // Σ Layers[i].Weights
-	Biases      int          `json:"biases"`  // Σ Layers[i].Biases
-	TotalParams int          `json:"totalParams"`
+	Weights     int          `json:"weights"`     // Σ Layers[i].Weights
+	Biases      int          `json:"biases"`      // Σ Layers[i].Biases
+	TotalParams int          `json:"totalParams"` // Σ Layers[i].Params
 }
 
 // SummaryRow is one layer of a Summary. OutputShape omits the batch.
@@ -23,9 +23,11 @@ type SummaryRow struct {
 	Name        string `json:"name"`
 	Type        string `json:"type"`
 	OutputShape []int  `json:"outputShape"`
-	Weights     int    `json:"weights"`
-	Biases      int    `json:"biases"`
-	Params      int    `json:"params"` // Weights + Biases
+	Weights     int    `json:"weights"` // parameters of kind layers.KindWeight
+	Biases      int    `json:"biases"`  // parameters of kind layers.KindBias
+	// Params counts all parameters: Weights + Biases + statistics
+	// (layers.KindStatistic, such as a batch norm's moving mean).
+	Params int `json:"params"`
 }
 
 // Summary returns g's parameter table.
@@ -33,13 +35,12 @@ func (g *Graph) Summary() Summary {
 	s := Summary{Name: g.Arch.Name, Input: g.Input, Layers: make([]SummaryRow, len(g.Nodes))}
 	for i := range g.Nodes {
 		n := &g.Nodes[i]
-		r := SummaryRow{Name: n.Layer.Name, Type: n.Layer.Type, OutputShape: n.Shape, Weights: n.Weights(), Biases: n.Biases()}
-		r.Params = r.Weights + r.Biases
+		r := SummaryRow{Name: n.Layer.Name, Type: n.Layer.Type(), OutputShape: n.Shape, Weights: n.Weights(), Biases: n.Biases(), Params: n.NumParams()}
 		s.Layers[i] = r
 		s.Weights += r.Weights
 		s.Biases += r.Biases
+		s.TotalParams += r.Params
 	}
-	s.TotalParams = s.Weights + s.Biases
 	return s
 }
 
@@ -52,6 +53,9 @@ func (g *Graph) Summary() Summary {
 //	…
 //	=================================================================
 //	Total params: 126,090 (weights 126,016, biases 74)
+//
+// with ", statistics S" after the biases when the network has moving
+// statistics (batchnorm).
 func (s Summary) String() string {
 	rows := [][]string{{"Layer (type)", "Output shape", "Weights", "Biases", "Params"}}
 	for _, r := range s.Layers {
@@ -63,14 +67,26 @@ func (s Summary) String() string {
 	var width [5]int
 	for _, row := range rows {
 		for c, cell := range row {
-			width[c] = max(width[c], len([]rune(cell)))
+			width[c] = max(width[c], utf8.RuneCountInString(cell))
 		}
 	}
 	total := width[0] + width[1] + width[2] + width[3] + width[4] + 4*2
 	var b strings.Builder
-	fmt.Fprintf(&b, "Model: %q, input %s\n", s.Name, shapeString(s.Input))
+	b.WriteString("Model: " + strconv.Quote(s.Name) + ", input " + shapeString(s.Input) + "\n")
 	for i, row := range rows {
-		line := fmt.Sprintf("%-*s  %-*s  %*s  %*s  %*s", width[0], row[0], width[1], row[1], width[2], row[2], width[3], row[3], width[4], row[4])
+		// Names and shapes flush left, counts flush right, two spaces apart.
+		var line string
+		for c, cell := range row {
+			pad := strings.Repeat(" ", width[c]-utf8.RuneCountInString(cell))
+			if c > 0 {
+				line += "  "
+			}
+			if c < 2 {
+				line += cell + pad
+			} else {
+				line += pad + cell
+			}
+		}
 		b.WriteString(strings.TrimRight(line, " "))
 		b.WriteByte('\n')
 		if i == 0 {
@@ -78,7 +94,11 @@ func (s Summary) String() string {
 		}
 	}
 	b.WriteString(strings.Repeat("=", total) + "\n")
-	fmt.Fprintf(&b, "Total params: %s (weights %s, biases %s)\n", thousands(s.TotalParams), thousands(s.Weights), thousands(s.Biases))
+	b.WriteString("Total params: " + thousands(s.TotalParams) + " (weights " + thousands(s.Weights) + ", biases " + thousands(s.Biases))
+	if stats := s.TotalParams - s.Weights - s.Biases; stats > 0 {
+		b.WriteString(", statistics " + thousands(stats))
+	}
+	b.WriteString(")\n")
 	return b.String()
 }
 

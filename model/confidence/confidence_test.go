@@ -20,6 +20,7 @@ import (
 	"github.com/featuremap/featuremap/model/internal/synth"
 	"github.com/featuremap/featuremap/model/mnist"
 	"github.com/featuremap/featuremap/model/preprocess"
+	"github.com/featuremap/featuremap/model/preprocess/imageinput"
 )
 
 var (
@@ -61,7 +62,7 @@ func judgeAll(t *testing.T, net *model.Net, runner *model.Runner, imgs []image.I
 	in := make([]float32, runner.InputLen())
 	out := make([]sample, len(imgs))
 	for i, img := range imgs {
-		rep, err := preprocess.InputReport(in, img, net.Arch.InputSpec())
+		rep, err := imageinput.InputReport(in, img, net.Arch.InputSpec())
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -214,7 +215,7 @@ func writeSheet(t *testing.T, path string, s set) {
 	for _, kind := range synth.NonDigits {
 		var row []image.Image
 		for _, img := range s.nonDigits[kind][:4] {
-			rep, err := preprocess.InputReport(field, img, preprocess.Spec{Kind: preprocess.KindMNIST, H: 28, W: 28, C: 1})
+			rep, err := imageinput.InputReport(field, img, preprocess.Spec{Kind: preprocess.KindMNIST, H: 28, W: 28, C: 1})
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -1,9 +1,11 @@
 package preprocess
 
 import (
-	"fmt"
-	"image"
+	"errors"
 	"math"
+	"strconv"
+
+	"github.com/featuremap/featuremap/internal/msg"
 )
 
 // Norm maps a pixel value v in [0, 255] of channel c to a network input:
@@ -25,12 +27,12 @@ func (n Norm) check(op string, c int) error {
 		vals []float32
 	}{{"Mean", n.Mean}, {"Std", n.Std}} {
 		if len(v.vals) > 1 && len(v.vals) != c {
-			return fmt.Errorf("preprocess: %s: Norm.%s has %d values, want 0, 1 or %d", op, v.name, len(v.vals), c)
+			return errors.New("preprocess: " + op + ": Norm." + v.name + " has " + msg.Int(len(v.vals)) + " values, want 0, 1 or " + msg.Int(c))
 		}
 	}
 	for _, s := range n.Std {
 		if s == 0 || math.IsNaN(float64(s)) {
-			return fmt.Errorf("preprocess: %s: Norm.Std %v, want nonzero values", op, n.Std)
+			return errors.New("preprocess: " + op + ": Norm.Std " + msg.Float32s(n.Std) + ", want nonzero values")
 		}
 	}
 	return nil
@@ -66,22 +68,15 @@ type Spec struct {
 	Norm    Norm
 }
 
-// Input turns img into the network input dst, [H, W, C]; see InputPixels.
-// Images other than *image.Gray and *image.NRGBA are first converted to
-// NRGBA, which allocates.
-func Input(dst []float32, img image.Image, s Spec) error {
-	_, err := InputReport(dst, img, s)
-	return err
-}
-
-// InputReport is Input that also returns what the MNIST preprocessing
-// found (a zero Report for other kinds).
-func InputReport(dst []float32, img image.Image, s Spec) (Report, error) {
-	p, err := fromImage("Input", img)
-	if err != nil {
-		return Report{}, err
+// CheckSize reports an error unless s's input has at least one and at most
+// maxPixels pixels (H×W), so that a caller can refuse a model whose
+// declared input it would not fill from an image (usually maxPixels is
+// MaxPixels) before allocating that input.
+func (s Spec) CheckSize(maxPixels int64) error {
+	if s.H <= 0 || s.W <= 0 || s.C <= 0 || int64(s.H) > maxPixels/int64(s.W) {
+		return errors.New("preprocess: the input " + msg.Int(s.H) + "×" + msg.Int(s.W) + "×" + msg.Int(s.C) + " is more than the limit of " + strconv.FormatInt(maxPixels, 10) + " pixels an image is preprocessed into")
 	}
-	return input(dst, p, s)
+	return nil
 }
 
 // InputPixels turns a raw buffer of width×height pixels of channels bytes
@@ -114,10 +109,10 @@ func input(dst []float32, p pixels, s Spec) (Report, error) {
 		return Report{}, resize(dst, p, s.H, s.W, s.C, s.Norm)
 	case KindMNIST:
 		if s.H != Side || s.W != Side || s.C != 1 {
-			return Report{}, fmt.Errorf("preprocess: Input: kind %q needs a %d×%d×1 input, have %d×%d×%d", KindMNIST, Side, Side, s.H, s.W, s.C)
+			return Report{}, errors.New("preprocess: Input: kind " + strconv.Quote(KindMNIST) + " needs a " + msg.Int(Side) + "×" + msg.Int(Side) + "×1 input, have " + msg.Int(s.H) + "×" + msg.Int(s.W) + "×" + msg.Int(s.C))
 		}
 		if len(dst) != Side*Side {
-			return Report{}, fmt.Errorf("preprocess: Input: dst has %d elements, want %d", len(dst), Side*Side)
+			return Report{}, errors.New("preprocess: Input: dst has " + msg.Int(len(dst)) + " elements, want " + msg.Int(Side*Side))
 		}
 		if err := s.Norm.check("Input", 1); err != nil {
 			return Report{}, err
@@ -131,5 +126,5 @@ func input(dst []float32, p pixels, s Spec) (Report, error) {
 		}
 		return rep, nil
 	}
-	return Report{}, fmt.Errorf("preprocess: Input: kind %q, want %q or %q", s.Kind, KindResize, KindMNIST)
+	return Report{}, errors.New("preprocess: Input: kind " + strconv.Quote(s.Kind) + ", want " + strconv.Quote(KindResize) + " or " + strconv.Quote(KindMNIST))
 }

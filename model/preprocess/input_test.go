@@ -64,3 +64,59 @@ func TestInputErrors(t *testing.T) {
 		}
 	}
 }
+
+// TestInputRGBAInPlace: a premultiplied *image.RGBA (what the PNG decoder
+// returns for RGB files) gives what its NRGBA equivalent gives, to the
+// rounding of the premultiplied bytes, and is read without a copy.
+func TestInputRGBAInPlace(t *testing.T) {
+	const w, h = 37, 23
+	rgba, nrgba := image.NewRGBA(image.Rect(0, 0, w, h)), image.NewNRGBA(image.Rect(0, 0, w, h))
+	for y := range h {
+		for x := range w {
+			c := color.NRGBA{uint8(7 * x), uint8(11 * y), uint8(x * y), uint8(255 - 3*x)}
+			if x > 10 && x < 20 && y > 5 && y < 18 {
+				c = color.NRGBA{20, 20, 20, 255} // a dark stroke
+			}
+			nrgba.SetNRGBA(x, y, c)
+			rgba.Set(x, y, c) // premultiplies
+		}
+	}
+	for _, s := range []Spec{
+		{Kind: KindMNIST, H: 28, W: 28, C: 1, Norm: Norm{Scale: 1.0 / 255}},
+		{H: 9, W: 13, C: 3, Norm: Norm{Scale: 1.0 / 255}},
+		{H: 9, W: 13, C: 1, Norm: Norm{Scale: 1.0 / 255}},
+	} {
+		got, want := make([]float32, s.H*s.W*s.C), make([]float32, s.H*s.W*s.C)
+		if err := Input(got, rgba, s); err != nil {
+			t.Fatal(err)
+		}
+		if err := Input(want, nrgba, s); err != nil {
+			t.Fatal(err)
+		}
+		if !near(got, want, 3.0/255) { // a premultiplied byte is within 0.5 of c·a
+			t.Errorf("%+v: RGBA input %v, NRGBA input %v", s, got, want)
+		}
+		if a := testing.AllocsPerRun(3, func() { _ = Input(got, rgba, s) }); a != 0 {
+			t.Errorf("%+v: Input(*image.RGBA) allocates %v times per run, want 0", s, a)
+		}
+	}
+}
+
+func TestCheckSize(t *testing.T) {
+	for _, tc := range []struct {
+		s  Spec
+		ok bool
+	}{
+		{Spec{H: 28, W: 28, C: 1}, true},
+		{Spec{H: 8192, W: 8192, C: 3}, true}, // exactly MaxPixels
+		{Spec{H: 8192, W: 8193, C: 3}, false},
+		{Spec{H: 32768, W: 32768, C: 1}, false},
+		{Spec{H: 1 << 62, W: 1 << 62, C: 1}, false}, // no overflow
+		{Spec{H: 0, W: 5, C: 1}, false},
+		{Spec{H: 5, W: 5, C: 0}, false},
+	} {
+		if err := tc.s.CheckSize(MaxPixels); (err == nil) != tc.ok {
+			t.Errorf("%+v: CheckSize = %v, want ok %v", tc.s, err, tc.ok)
+		}
+	}
+}

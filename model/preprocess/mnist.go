@@ -1,9 +1,10 @@
 package preprocess
 
 import (
-	"fmt"
-	"image"
+	"errors"
 	"math"
+
+	"github.com/featuremap/featuremap/internal/msg"
 )
 
 // The MNIST geometry: digits fitted into a Box×Box square, placed in a
@@ -22,27 +23,16 @@ const inkThreshold = 0.2
 // digit; an image with less is blank and gives an all-zero field.
 const minContrast = 0.1
 
-// MNIST normalises the digit in img into dst[:784] as MNIST was made
-// (LeCun et al., "Gradient-based learning applied to document recognition",
-// 1998, and the MNIST page): a 28×28×1 field of values in [0, 1], ink bright
-// on a zero background, the digit's bounding box scaled (aspect ratio kept,
+// MNISTPixels normalises the digit in a raw buffer of width×height pixels
+// of channels bytes (1 gray, 3 RGB, 4 non-premultiplied RGBA as a canvas's
+// ImageData) into dst[:784] as MNIST was made (LeCun et al.,
+// "Gradient-based learning applied to document recognition", 1998, and the
+// MNIST page): a 28×28×1 field of values in [0, 1], ink bright on a zero
+// background, the digit's bounding box scaled (aspect ratio kept,
 // area-averaged) to fit a 20×20 box and placed so that its centre of mass
-// lies within half a pixel of pixel (14, 14). See MNISTPixels
-// for the steps. Images other than *image.Gray and *image.NRGBA are first
-// converted to NRGBA, which allocates.
-func MNIST(dst []float32, img image.Image) error {
-	p, err := fromImage("MNIST", img)
-	if err != nil {
-		return err
-	}
-	_, err = mnist(dst, p)
-	return err
-}
-
-// MNISTPixels is MNIST on a raw buffer of width×height pixels of channels
-// bytes (1 gray, 3 RGB, 4 non-premultiplied RGBA as a canvas's ImageData).
-// Its working buffers are bounded (about 5 MB whatever the image size) and
-// pooled, so repeated calls do not allocate. Steps:
+// lies within half a pixel of pixel (14, 14). Its working buffers are
+// bounded (about 5 MB whatever the image size) and pooled, so repeated
+// calls do not allocate. Steps:
 //
 //  1. Intensity: an RGBA image whose border is mostly transparent (a
 //     drawing on a clear canvas) uses opacity; otherwise luma, with alpha
@@ -75,7 +65,7 @@ func MNISTPixels(dst []float32, pix []byte, width, height, channels int) error {
 func mnist(dst []float32, p pixels) (Report, error) {
 	rep := Report{Width: p.w, Height: p.h}
 	if len(dst) < Side*Side {
-		return rep, fmt.Errorf("preprocess: MNIST: dst has %d elements, want at least %d", len(dst), Side*Side)
+		return rep, errors.New("preprocess: MNIST: dst has " + msg.Int(len(dst)) + " elements, want at least " + msg.Int(Side*Side))
 	}
 	dst = dst[:Side*Side]
 	clear(dst)
@@ -92,8 +82,8 @@ func mnist(dst []float32, p pixels) (Report, error) {
 	// Bounding box [x0, x1) × [y0, y1) of the ink.
 	x0, y0, x1, y1 := p.w, p.h, 0, 0
 	c := rep.Content
-	for y := c.Min.Y; y < c.Max.Y; y++ {
-		for x := c.Min.X; x < c.Max.X; x++ {
+	for y := c.Y0; y < c.Y1; y++ {
+		for x := c.X0; x < c.X1; x++ {
 			if w.ink(x, y) > inkThreshold {
 				x0, x1 = min(x0, x), max(x1, x+1)
 				y0, y1 = min(y0, y), max(y1, y+1)
@@ -104,7 +94,7 @@ func mnist(dst []float32, p pixels) (Report, error) {
 		rep.Flags |= Blank
 		return rep, nil
 	}
-	rep.Ink = image.Rect(x0, y0, x1, y1)
+	rep.Ink = Rect{x0, y0, x1, y1}
 	bw, bh := x1-x0, y1-y0
 	scale := float64(Box) / float64(max(bw, bh))
 	ow := max(1, min(Box, int(math.Round(float64(bw)*scale))))

@@ -15,7 +15,7 @@ import (
 	"github.com/featuremap/featuremap/model"
 	"github.com/featuremap/featuremap/model/internal/synth"
 	"github.com/featuremap/featuremap/model/mnist"
-	"github.com/featuremap/featuremap/model/preprocess"
+	"github.com/featuremap/featuremap/model/preprocess/imageinput"
 )
 
 var (
@@ -47,7 +47,7 @@ func loadModel(t *testing.T, name string) (*model.Net, *model.Runner) {
 func classify(t *testing.T, net *model.Net, runner *model.Runner, img image.Image) (int, []float32) {
 	t.Helper()
 	in := make([]float32, runner.InputLen())
-	if err := preprocess.Input(in, img, net.Arch.InputSpec()); err != nil {
+	if err := imageinput.Input(in, img, net.Arch.InputSpec()); err != nil {
 		t.Fatal(err)
 	}
 	out, err := runner.Run(in)
@@ -104,7 +104,7 @@ func writePhotos(t *testing.T, dir string, imgs []image.Image) {
 	field := make([]float32, 784)
 	var rows [][]image.Image
 	for _, img := range imgs {
-		if err := preprocess.MNIST(field, img); err != nil {
+		if err := imageinput.MNIST(field, img); err != nil {
 			t.Fatal(err)
 		}
 		rows = append(rows, []image.Image{img, synth.Field(field)})

@@ -1,22 +1,20 @@
 package preprocess
 
-import (
-	"image"
-	"strings"
-)
+import "strings"
 
 // Report says what the MNIST preprocessing found in an image: the 28×28
 // field it wrote is what the network sees, the Report says why. Boxes are
-// in pixels of the image, (0, 0) its top-left pixel (for an image.Image,
-// relative to Bounds().Min). The zero Report is an image fitted by a
-// non-MNIST kind (Spec.Kind "resize"), where nothing is analysed.
+// in pixels of the image, (0, 0) its top-left pixel (for an image.Image
+// read through package imageinput, relative to Bounds().Min). The zero
+// Report is an image fitted by a non-MNIST kind (Spec.Kind "resize"),
+// where nothing is analysed.
 type Report struct {
-	Width      int             `json:"width"`
-	Height     int             `json:"height"`
-	Content    image.Rectangle `json:"content"`    // the image without letterbox bars
-	Ink        image.Rectangle `json:"ink"`        // the box scaled to 20×20 (empty when Blank)
-	LightPaper bool            `json:"lightPaper"` // the background was lighter than the ink (inverted)
-	Contrast   float32         `json:"contrast"`   // the largest ink-to-paper difference, in [0, 1]
+	Width      int     `json:"width"`
+	Height     int     `json:"height"`
+	Content    Rect    `json:"content"`    // the image without letterbox bars
+	Ink        Rect    `json:"ink"`        // the box scaled to 20×20 (empty when Blank)
+	LightPaper bool    `json:"lightPaper"` // the background was lighter than the ink (inverted)
+	Contrast   float32 `json:"contrast"`   // the largest ink-to-paper difference, in [0, 1]
 
 	// Ink components: 8-connected regions of cells above the ink level on
 	// the working grid (the image at most 256 cells a side, each cell the
@@ -29,6 +27,14 @@ type Report struct {
 	Apart      int `json:"apart"`      // dropped: away from the digit (other marks, a second digit)
 
 	Flags Flags `json:"flags"`
+}
+
+// Rect is the rectangle of pixels [X0, X1) × [Y0, Y1).
+type Rect struct {
+	X0 int `json:"x0"`
+	Y0 int `json:"y0"`
+	X1 int `json:"x1"`
+	Y1 int `json:"y1"`
 }
 
 // Flags are the Report's findings, a bit set.

@@ -10,7 +10,7 @@ import (
 func report(t *testing.T, img image.Image) ([]float32, Report) {
 	t.Helper()
 	dst := make([]float32, Side*Side)
-	rep, err := InputReport(dst, img, Spec{Kind: KindMNIST, H: Side, W: Side, C: 1, Norm: Norm{Scale: 1.0 / 255}})
+	rep, err := rasterOf(img).InputReport(dst, Spec{Kind: KindMNIST, H: Side, W: Side, C: 1, Norm: Norm{Scale: 1.0 / 255}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -40,7 +40,7 @@ func TestPhotoConditions(t *testing.T) {
 	clean := grayCanvas(w, h, 230)
 	seven(clean, 130, 70)
 	want, rep := report(t, clean)
-	if rep.Flags != 0 || rep.Kept != 1 || !rep.LightPaper || rep.Ink != image.Rect(124, 64, 197, 177) {
+	if rep.Flags != 0 || rep.Kept != 1 || !rep.LightPaper || rep.Ink != (Rect{124, 64, 197, 177}) {
 		t.Fatalf("clean page: %+v, want no flags, one component kept, light paper, ink box (124,64)-(197,177)", rep)
 	}
 
@@ -49,7 +49,7 @@ func TestPhotoConditions(t *testing.T) {
 	fill(boxed, image.Rect(0, 0, w, 30), color.Gray{0})
 	fill(boxed, image.Rect(0, h-30, w, h), color.Gray{0})
 	got, rep := report(t, boxed)
-	if rep.Flags&Letterbox == 0 || rep.Content.Min.Y < 30 || rep.Content.Max.Y > h-30 || maxDiff(got, want) > 1e-6 {
+	if rep.Flags&Letterbox == 0 || rep.Content.Y0 < 30 || rep.Content.Y1 > h-30 || maxDiff(got, want) > 1e-6 {
 		t.Errorf("letterbox: %+v, field differs by %.3g; want Letterbox, content inside the bars, the clean field", rep, maxDiff(got, want))
 	}
 
@@ -123,7 +123,7 @@ func TestReportFlags(t *testing.T) {
 // TestReportResize: other kinds report nothing.
 func TestReportResize(t *testing.T) {
 	dst := make([]float32, 4*4*3)
-	rep, err := InputReport(dst, grayCanvas(8, 8, 9), Spec{H: 4, W: 4, C: 3})
+	rep, err := rasterOf(grayCanvas(8, 8, 9)).InputReport(dst, Spec{H: 4, W: 4, C: 3})
 	if err != nil || rep != (Report{}) {
 		t.Errorf("resize: %+v, %v; want a zero Report", rep, err)
 	}

@@ -12,7 +12,7 @@ import (
 	"github.com/featuremap/featuremap/model"
 	"github.com/featuremap/featuremap/model/internal/synth"
 	"github.com/featuremap/featuremap/model/mnist"
-	"github.com/featuremap/featuremap/model/preprocess"
+	"github.com/featuremap/featuremap/model/preprocess/imageinput"
 )
 
 var rerenderN = flag.Int("rerender.n", 300, "MNIST test digits re-rendered for TestRerenderedAccuracy (10000 for the full set)")
@@ -35,7 +35,7 @@ func TestRerenderedMatchesMNIST(t *testing.T) {
 	var sum float64
 	const n = 100
 	for i := range n {
-		if err := preprocess.MNIST(got, synth.Rerender(d, i, r, false, i%2 == 1)); err != nil {
+		if err := imageinput.MNIST(got, synth.Rerender(d, i, r, false, i%2 == 1)); err != nil {
 			t.Fatal(err)
 		}
 		d.ImageTo(orig, i)
@@ -97,7 +97,7 @@ func TestRerenderedNearestNeighbour(t *testing.T) {
 		if nearest(x) == int(test.Labels[i]) {
 			orig++
 		}
-		if err := preprocess.MNIST(x, synth.Rerender(test, i, r, i%3 == 1, i%3 == 2)); err != nil {
+		if err := imageinput.MNIST(x, synth.Rerender(test, i, r, i%3 == 1, i%3 == 2)); err != nil {
 			t.Fatal(err)
 		}
 		if nearest(x) == int(test.Labels[i]) {
@@ -110,7 +110,7 @@ func TestRerenderedNearestNeighbour(t *testing.T) {
 	}
 }
 
-// TestMNISTDataCentre checks the placement convention of preprocess.MNIST
+// TestMNISTDataCentre checks the placement convention of imageinput.MNIST
 // against the data: every MNIST test digit has its centre of mass, in
 // pixel indices, in [13.5, 14.5) on both axes.
 func TestMNISTDataCentre(t *testing.T) {
@@ -133,7 +133,7 @@ func TestMNISTDataCentre(t *testing.T) {
 
 // TestRerenderedAccuracy is issue 6's acceptance test: MNIST test digits
 // re-rendered onto 280×280 canvases (40–100 % scale, shifted, a third
-// inverted, a third with a thick pen), normalised by preprocess.MNIST, are
+// inverted, a third with a thick pen), normalised by imageinput.MNIST, are
 // classified by the shipped alexmnist with accuracy ≥ 97 %. It runs
 // -rerender.n digits (default 300, about 5 s; 10000 for the full set).
 func TestRerenderedAccuracy(t *testing.T) {
@@ -166,7 +166,7 @@ func TestRerenderedAccuracy(t *testing.T) {
 	correct := 0
 	for i := range n {
 		img := synth.Rerender(d, i, r, i%3 == 1, i%3 == 2)
-		if err := preprocess.MNIST(in, img); err != nil {
+		if err := imageinput.MNIST(in, img); err != nil {
 			t.Fatal(err)
 		}
 		out, err := runner.Run(in)

@@ -1,21 +1,11 @@
 package preprocess
 
 import (
-	"fmt"
-	"image"
+	"errors"
 	"math"
-)
 
-// Resize fits img to an [outH, outW, outC] input in dst; see ResizePixels.
-// Images other than *image.Gray and *image.NRGBA are first converted to
-// NRGBA, which allocates.
-func Resize(dst []float32, img image.Image, outH, outW, outC int, n Norm) error {
-	p, err := fromImage("Resize", img)
-	if err != nil {
-		return err
-	}
-	return resize(dst, p, outH, outW, outC, n)
-}
+	"github.com/featuremap/featuremap/internal/msg"
+)
 
 // ResizePixels resizes a raw buffer of width×height pixels of channels
 // bytes (1 gray, 3 RGB, 4 non-premultiplied RGBA, alpha composited over
@@ -34,13 +24,13 @@ func ResizePixels(dst []float32, pix []byte, width, height, channels, outH, outW
 
 func resize(dst []float32, p pixels, outH, outW, outC int, n Norm) error {
 	if outH <= 0 || outW <= 0 || outH > 1<<15 || outW > 1<<15 {
-		return fmt.Errorf("preprocess: Resize: output size %d×%d, want 1 to 32768 pixels each way", outH, outW)
+		return errors.New("preprocess: Resize: output size " + msg.Int(outH) + "×" + msg.Int(outW) + ", want 1 to 32768 pixels each way")
 	}
 	if outC != 1 && outC != 3 {
-		return fmt.Errorf("preprocess: Resize: output channels %d, want 1 or 3", outC)
+		return errors.New("preprocess: Resize: output channels " + msg.Int(outC) + ", want 1 or 3")
 	}
 	if len(dst) != outH*outW*outC {
-		return fmt.Errorf("preprocess: Resize: dst has %d elements, want %d×%d×%d = %d", len(dst), outH, outW, outC, outH*outW*outC)
+		return errors.New("preprocess: Resize: dst has " + msg.Int(len(dst)) + " elements, want " + msg.Int(outH) + "×" + msg.Int(outW) + "×" + msg.Int(outC) + " = " + msg.Int(outH*outW*outC))
 	}
 	if err := n.check("Resize", outC); err != nil {
 		return err

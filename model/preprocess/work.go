@@ -1,7 +1,6 @@
 package preprocess
 
 import (
-	"image"
 	"math"
 	"sync"
 )
@@ -133,7 +132,7 @@ func (w *work) analyse(p *pixels, rep *Report) bool {
 	}
 	w.cw, w.ch = cx1-cx0, cy1-cy0
 	w.ox, w.oy = cx0*f, cy0*f
-	rep.Content = image.Rect(w.ox, w.oy, min(p.w, cx1*f), min(p.h, cy1*f))
+	rep.Content = Rect{w.ox, w.oy, min(p.w, cx1*f), min(p.h, cy1*f)}
 	n := w.cw * w.ch
 	w.paper, w.bg, w.t2 = grow(w.paper, n), grow(w.bg, n), grow(w.t2, n)
 	w.label, w.q, w.mask = grow(w.label, n), grow(w.q, n), grow(w.mask, n)
@@ -197,8 +196,8 @@ func (w *work) analyse(p *pixels, rep *Report) bool {
 	w.peak = 1
 	var pk float32
 	c := rep.Content
-	for y := c.Min.Y; y < c.Max.Y; y++ {
-		for x := c.Min.X; x < c.Max.X; x++ {
+	for y := c.Y0; y < c.Y1; y++ {
+		for x := c.X0; x < c.X1; x++ {
 			pk = max(pk, w.ink(x, y))
 		}
 	}

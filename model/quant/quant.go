@@ -16,8 +16,10 @@
 package quant
 
 import (
-	"fmt"
+	"errors"
 	"math"
+
+	"github.com/featuremap/featuremap/internal/msg"
 )
 
 // QuantizeInt8PerChannel quantises w, whose last axis has the given number
@@ -31,7 +33,7 @@ func QuantizeInt8PerChannel(w []float32, channels int) (q []int8, scales []float
 	scales = make([]float32, channels)
 	for i, v := range w {
 		if math.IsNaN(float64(v)) || math.IsInf(float64(v), 0) {
-			return nil, nil, fmt.Errorf("quant: w[%d] = %v, want a finite value", i, v)
+			return nil, nil, errors.New("quant: w[" + msg.Int(i) + "] = " + msg.Float32(v) + ", want a finite value")
 		}
 		scales[i%channels] = max(scales[i%channels], float32(math.Abs(float64(v))))
 	}
@@ -75,7 +77,7 @@ type Error struct {
 // Measure compares w with its quantised form (q, scales).
 func Measure(w []float32, q []int8, scales []float32) (Error, error) {
 	if len(q) != len(w) {
-		return Error{}, fmt.Errorf("quant: len(q) = %d, want len(w) = %d", len(q), len(w))
+		return Error{}, errors.New("quant: len(q) = " + msg.Int(len(q)) + ", want len(w) = " + msg.Int(len(w)))
 	}
 	if err := checkChannels(len(w), len(scales)); err != nil {
 		return Error{}, err
@@ -101,7 +103,7 @@ func Measure(w []float32, q []int8, scales []float32) (Error, error) {
 
 func checkChannels(n, channels int) error {
 	if channels <= 0 || n%channels != 0 {
-		return fmt.Errorf("quant: %d channels, want a positive number dividing the %d elements", channels, n)
+		return errors.New("quant: " + msg.Int(channels) + " channels, want a positive number dividing the " + msg.Int(n) + " elements")
 	}
 	return nil
 }

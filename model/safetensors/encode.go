@@ -1,16 +1,15 @@
 package safetensors
 
 import (
-	"bytes"
 	"cmp"
-	"encoding/binary"
-	"encoding/json"
-	"fmt"
+	"errors"
 	"io"
 	"maps"
 	"slices"
 	"strconv"
 	"unicode/utf8"
+
+	"github.com/featuremap/featuremap/internal/tinyjson"
 )
 
 // Encode writes tensors and metadata to w in the safetensors layout. The
@@ -28,18 +27,18 @@ func Encode(w io.Writer, tensors []Tensor, metadata map[string]string) error {
 			return err
 		}
 		if seen[t.Name] {
-			return fmt.Errorf("safetensors: duplicate tensor name %q", t.Name)
+			return errors.New("safetensors: duplicate tensor name " + strconv.Quote(t.Name))
 		}
 		seen[t.Name] = true
 		if t.DType.Size() == 0 {
-			return fmt.Errorf("safetensors: tensor %q: unknown dtype %v", t.Name, t.DType)
+			return tensorError(t.Name, "unknown dtype "+t.DType.String())
 		}
 		need, err := byteLen(t.Name, t.Shape, t.DType)
 		if err != nil {
 			return err
 		}
 		if need != uint64(len(t.Data)) {
-			return fmt.Errorf("safetensors: tensor %q: data has %d bytes, shape %v × %v needs %d", t.Name, len(t.Data), t.Shape, t.DType, need)
+			return tensorError(t.Name, "data has "+strconv.Itoa(len(t.Data))+" bytes, shape "+formatInts(t.Shape)+" × "+t.DType.String()+" needs "+utoa(need))
 		}
 		order[i] = t
 	}
@@ -49,55 +48,52 @@ func Encode(w io.Writer, tensors []Tensor, metadata map[string]string) error {
 
 	for k, v := range metadata {
 		if !utf8.ValidString(k) || !utf8.ValidString(v) {
-			return fmt.Errorf("safetensors: %s: key %q: key or value is not valid UTF-8", metadataKey, k)
+			return errors.New("safetensors: " + metadataKey + ": key " + strconv.Quote(k) + ": key or value is not valid UTF-8")
 		}
 	}
 
-	var h bytes.Buffer
-	h.WriteByte('{')
+	h := []byte{'{'}
 	if len(metadata) > 0 {
-		writeString(&h, metadataKey)
-		h.WriteString(":{")
+		h = append(tinyjson.AppendString(h, metadataKey), ":{"...)
 		for i, k := range slices.Sorted(maps.Keys(metadata)) {
 			if i > 0 {
-				h.WriteByte(',')
+				h = append(h, ',')
 			}
-			writeString(&h, k)
-			h.WriteByte(':')
-			writeString(&h, metadata[k])
+			h = append(tinyjson.AppendString(h, k), ':')
+			h = tinyjson.AppendString(h, metadata[k])
 		}
-		h.WriteByte('}')
+		h = append(h, '}')
 	}
 	var off int
 	for i, t := range order {
 		if i > 0 || len(metadata) > 0 {
-			h.WriteByte(',')
+			h = append(h, ',')
 		}
-		writeString(&h, t.Name)
-		h.WriteString(`:{"dtype":"` + t.DType.String() + `","shape":[`)
+		h = tinyjson.AppendString(h, t.Name)
+		h = append(h, `:{"dtype":"`+t.DType.String()+`","shape":[`...)
 		for j, d := range t.Shape {
 			if j > 0 {
-				h.WriteByte(',')
+				h = append(h, ',')
 			}
-			h.WriteString(strconv.Itoa(d))
+			h = strconv.AppendInt(h, int64(d), 10)
 		}
-		h.WriteString(`],"data_offsets":[` + strconv.Itoa(off) + "," + strconv.Itoa(off+len(t.Data)) + "]}")
+		h = append(h, `],"data_offsets":[`+strconv.Itoa(off)+","+strconv.Itoa(off+len(t.Data))+"]}"...)
 		off += len(t.Data)
 	}
-	h.WriteByte('}')
-	for h.Len()%8 != 0 {
-		h.WriteByte(' ')
+	h = append(h, '}')
+	for len(h)%8 != 0 {
+		h = append(h, ' ')
 	}
-	if h.Len() > MaxHeaderLen {
-		return fmt.Errorf("safetensors: header of %d bytes exceeds the limit of %d", h.Len(), MaxHeaderLen)
+	if len(h) > MaxHeaderLen {
+		return errors.New("safetensors: header of " + strconv.Itoa(len(h)) + " bytes exceeds the limit of " + strconv.Itoa(MaxHeaderLen))
 	}
 
 	var n [8]byte
-	binary.LittleEndian.PutUint64(n[:], uint64(h.Len()))
+	putLE64(n[:], uint64(len(h)))
 	if _, err := w.Write(n[:]); err != nil {
 		return err
 	}
-	if _, err := w.Write(h.Bytes()); err != nil {
+	if _, err := w.Write(h); err != nil {
 		return err
 	}
 	for _, t := range order {
@@ -106,12 +102,4 @@ func Encode(w io.Writer, tensors []Tensor, metadata map[string]string) error {
 		}
 	}
 	return nil
-}
-
-// writeString appends s as a JSON string literal, without HTML escaping.
-func writeString(b *bytes.Buffer, s string) {
-	e := json.NewEncoder(b)
-	e.SetEscapeHTML(false)
-	_ = e.Encode(s)         // a string always encodes; bytes.Buffer never fails
-	b.Truncate(b.Len() - 1) // Encode appends a newline
 }

@@ -3,12 +3,13 @@ package safetensors
 import (
 	"bytes"
 	"cmp"
-	"encoding/binary"
-	"encoding/json"
-	"fmt"
+	"errors"
 	"math"
 	"slices"
+	"strconv"
 	"unicode/utf8"
+
+	"github.com/featuremap/featuremap/internal/tinyjson"
 )
 
 // MaxHeaderLen is the largest JSON header Parse accepts, in bytes. A
@@ -19,196 +20,320 @@ const MaxHeaderLen = 16 << 20
 // carry absurd sizes in its other dimensions.
 const maxDim = math.MaxInt32
 
-// entry is one tensor's header record. Pointers tell absent fields from zero
-// ones.
-type entry struct {
-	DType       *string   `json:"dtype"`
-	Shape       *[]uint64 `json:"shape"`
-	DataOffsets *[]uint64 `json:"data_offsets"`
-}
+// headerLimits bound the JSON reader: the header is an object (depth 1) of
+// tensor records (depth 2) holding shape and offset arrays (depth 3). Values
+// are bounded by the header's length; the reader keeps no tree, so memory
+// stays proportional to the number of tensors.
+var headerLimits = tinyjson.Limits{MaxBytes: MaxHeaderLen, MaxDepth: 3, MaxValues: MaxHeaderLen}
 
 // Parse decodes a safetensors file held in data. The returned tensors'
 // Data slices alias data.
 func Parse(data []byte) (*File, error) {
-	if len(data) < 8 {
-		return nil, fmt.Errorf("safetensors: file is %d bytes, shorter than the 8-byte header length", len(data))
+	if msg := checkFraming(data); msg != "" {
+		// Input that starts like another format (an HTML error page
+		// served instead, an image) is named as such rather than
+		// reported as a damaged weight file.
+		if what := notWeightFile(data); what != "" {
+			msg = what
+		}
+		return nil, errors.New("safetensors: " + msg)
 	}
-	n := binary.LittleEndian.Uint64(data)
-	if n > MaxHeaderLen {
-		return nil, fmt.Errorf("safetensors: header length %d exceeds the limit of %d bytes", n, MaxHeaderLen)
-	}
-	if n > uint64(len(data)-8) {
-		return nil, fmt.Errorf("safetensors: header length %d exceeds the %d bytes after it (file truncated?)", n, len(data)-8)
-	}
+	n := le64(data)
 	header, body := data[8:8+n], data[8+n:]
-	if !utf8.Valid(header) {
-		return nil, fmt.Errorf("safetensors: header is not valid UTF-8")
-	}
-	if len(header) == 0 || header[0] != '{' {
-		return nil, fmt.Errorf("safetensors: header does not start with '{'")
-	}
 
 	f := &File{Metadata: map[string]string{}}
+	// Both sorts below are of spans, so the binary holds one instantiation
+	// of the generic sort, not two (each is about 20 KB of WebAssembly).
 	type span struct {
-		name       string
-		idx        int // into f.Tensors
+		t          Tensor
 		begin, end uint64
 	}
 	var spans []span
 	seen := map[string]bool{}
-	dec := json.NewDecoder(bytes.NewReader(header))
-	dec.UseNumber()
-	if _, err := dec.Token(); err != nil { // '{', checked above
-		return nil, fmt.Errorf("safetensors: header: %v", err)
-	}
-	for dec.More() {
-		tok, err := dec.Token()
-		if err != nil {
-			return nil, fmt.Errorf("safetensors: header: %v", err)
-		}
-		name, ok := tok.(string)
-		if !ok {
-			return nil, fmt.Errorf("safetensors: header: got %v, want a key", tok)
-		}
+	dec := tinyjson.NewDecoder(header, headerLimits)
+	err := dec.Object(func(name string) error {
 		if seen[name] {
-			return nil, fmt.Errorf("safetensors: header: duplicate key %q", name)
+			return errors.New("safetensors: header: duplicate key " + strconv.Quote(name))
 		}
 		seen[name] = true
 		if name == metadataKey {
-			if err := parseMetadata(dec, f.Metadata); err != nil {
-				return nil, err
-			}
-			continue
+			return parseMetadata(dec, f.Metadata)
 		}
 		if err := checkName(name); err != nil {
-			return nil, err
+			return err
 		}
 		t, begin, end, err := parseEntry(dec, name, uint64(len(body)))
 		if err != nil {
-			return nil, err
+			return err
 		}
-		spans = append(spans, span{name, len(f.Tensors), begin, end})
-		f.Tensors = append(f.Tensors, t)
+		spans = append(spans, span{t, begin, end})
+		return nil
+	})
+	if _, ok := err.(*tinyjson.Error); ok { // the reader's own error, not one of the callbacks'
+		return nil, errors.New("safetensors: header: " + err.Error())
+	} else if err != nil {
+		return nil, err
 	}
-	if _, err := dec.Token(); err != nil { // '}'
-		return nil, fmt.Errorf("safetensors: header: %v", err)
-	}
-	if rest := header[dec.InputOffset():]; len(bytes.TrimLeft(rest, " \t\r\n")) != 0 {
-		return nil, fmt.Errorf("safetensors: header: %d unexpected bytes after the JSON object", len(rest))
+	if rest := header[dec.Offset():]; len(bytes.TrimLeft(rest, " \t\r\n")) != 0 {
+		return nil, errors.New("safetensors: header: " + strconv.Itoa(len(rest)) + " unexpected bytes after the JSON object")
 	}
 
 	// The tensors must tile the data section: sorted by offset, each begins
 	// where the previous one ended and the last ends at the end of the file.
 	slices.SortFunc(spans, func(a, b span) int {
-		return cmp.Or(cmp.Compare(a.begin, b.begin), cmp.Compare(a.end, b.end), cmp.Compare(a.name, b.name))
+		return cmp.Or(cmp.Compare(a.begin, b.begin), cmp.Compare(a.end, b.end), cmp.Compare(a.t.Name, b.t.Name))
 	})
 	var pos uint64
 	prev := ""
 	for _, s := range spans {
 		switch {
 		case s.begin < pos:
-			return nil, fmt.Errorf("safetensors: tensor %q: data_offsets [%d, %d] overlap tensor %q, which ends at %d", s.name, s.begin, s.end, prev, pos)
+			return nil, tensorError(s.t.Name, "data_offsets "+offsets(s.begin, s.end)+" overlap tensor "+strconv.Quote(prev)+", which ends at "+utoa(pos))
 		case s.begin > pos:
-			return nil, fmt.Errorf("safetensors: tensor %q: data_offsets [%d, %d] leave bytes [%d, %d) of the data section unused", s.name, s.begin, s.end, pos, s.begin)
+			return nil, tensorError(s.t.Name, "data_offsets "+offsets(s.begin, s.end)+" leave bytes ["+utoa(pos)+", "+utoa(s.begin)+") of the data section unused")
 		}
-		pos, prev = s.end, s.name
+		pos, prev = s.end, s.t.Name
 	}
 	if pos != uint64(len(body)) {
-		return nil, fmt.Errorf("safetensors: tensors cover %d bytes of the %d-byte data section", pos, len(body))
+		return nil, errors.New("safetensors: tensors cover " + utoa(pos) + " bytes of the " + strconv.Itoa(len(body)) + "-byte data section")
 	}
-	for _, s := range spans {
-		f.Tensors[s.idx].Data = body[s.begin:s.end:s.end]
+	slices.SortFunc(spans, func(a, b span) int { return cmp.Compare(a.t.Name, b.t.Name) })
+	f.Tensors = make([]Tensor, len(spans))
+	for i, s := range spans {
+		f.Tensors[i] = s.t
+		f.Tensors[i].Data = body[s.begin:s.end:s.end]
 	}
-	slices.SortFunc(f.Tensors, func(a, b Tensor) int { return cmp.Compare(a.Name, b.Name) })
 	return f, nil
 }
 
-// parseEntry decodes and checks one tensor record; bodyLen is the length of
-// the data section. The returned tensor has no Data yet.
-func parseEntry(dec *json.Decoder, name string, bodyLen uint64) (t Tensor, begin, end uint64, err error) {
-	var raw json.RawMessage
-	if err := dec.Decode(&raw); err != nil {
-		return t, 0, 0, fmt.Errorf("safetensors: tensor %q: %v", name, err)
+// checkFraming checks the header length and the header's first byte and
+// encoding, returning what is wrong or "".
+func checkFraming(data []byte) string {
+	if len(data) < 8 {
+		return "file is " + strconv.Itoa(len(data)) + " bytes, shorter than the 8-byte header length"
 	}
-	var e entry
-	ed := json.NewDecoder(bytes.NewReader(raw))
-	ed.DisallowUnknownFields()
-	if err := ed.Decode(&e); err != nil {
-		return t, 0, 0, fmt.Errorf("safetensors: tensor %q: %v", name, err)
+	n := le64(data)
+	switch {
+	case n > MaxHeaderLen:
+		return "header length " + utoa(n) + " exceeds the limit of " + strconv.Itoa(MaxHeaderLen) + " bytes"
+	case n > uint64(len(data)-8):
+		return "header length " + utoa(n) + " exceeds the " + strconv.Itoa(len(data)-8) + " bytes after it (file truncated?)"
+	}
+	header := data[8 : 8+n]
+	if !utf8.Valid(header) {
+		return "header is not valid UTF-8"
+	}
+	if len(header) == 0 || header[0] != '{' {
+		return "header does not start with '{'"
+	}
+	return ""
+}
+
+// parseEntry reads and checks one tensor record, {"dtype": "I8", "shape":
+// [..], "data_offsets": [begin, end]} with no other fields; bodyLen is the
+// length of the data section. The returned tensor has no Data yet.
+func parseEntry(dec *tinyjson.Decoder, name string, bodyLen uint64) (t Tensor, begin, end uint64, err error) {
+	var (
+		dtype                       string
+		dims, off                   []uint64
+		rank, nOff                  int
+		hasDType, hasShape, hasOffs bool
+	)
+	err = dec.Object(func(key string) error {
+		var err error
+		switch {
+		case key == "dtype" && !hasDType:
+			hasDType = true
+			dtype, err = dec.ReadString()
+		case key == "shape" && !hasShape:
+			hasShape = true
+			err = readUints(dec, &dims, &rank, MaxRank)
+		case key == "data_offsets" && !hasOffs:
+			hasOffs = true
+			err = readUints(dec, &off, &nOff, 2)
+		case key == "dtype" || key == "shape" || key == "data_offsets":
+			return tensorError(name, "duplicate field "+strconv.Quote(key))
+		default:
+			return tensorError(name, "unknown field "+strconv.Quote(key)+", want dtype, shape and data_offsets")
+		}
+		if err != nil {
+			return tensorError(name, key+": "+err.Error())
+		}
+		return nil
+	})
+	if _, ok := err.(*tinyjson.Error); ok {
+		return t, 0, 0, tensorError(name, err.Error())
+	} else if err != nil {
+		return t, 0, 0, err
 	}
 	switch {
-	case e.DType == nil:
-		return t, 0, 0, fmt.Errorf("safetensors: tensor %q: missing dtype", name)
-	case e.Shape == nil:
-		return t, 0, 0, fmt.Errorf("safetensors: tensor %q: missing shape", name)
-	case e.DataOffsets == nil:
-		return t, 0, 0, fmt.Errorf("safetensors: tensor %q: missing data_offsets", name)
+	case !hasDType:
+		return t, 0, 0, tensorError(name, "missing dtype")
+	case !hasShape:
+		return t, 0, 0, tensorError(name, "missing shape")
+	case !hasOffs:
+		return t, 0, 0, tensorError(name, "missing data_offsets")
 	}
-	d, ok := parseDType(*e.DType)
+	d, ok := parseDType(dtype)
 	if !ok {
-		return t, 0, 0, fmt.Errorf("safetensors: tensor %q: dtype %q, want F32, F16 or I8", name, *e.DType)
+		return t, 0, 0, tensorError(name, "dtype "+strconv.Quote(dtype)+", want F32, F16 or I8")
 	}
-	if len(*e.Shape) > MaxRank {
-		return t, 0, 0, fmt.Errorf("safetensors: tensor %q: rank %d, at most %d supported", name, len(*e.Shape), MaxRank)
+	if rank > MaxRank {
+		return t, 0, 0, tensorError(name, "rank "+strconv.Itoa(rank)+", at most "+strconv.Itoa(MaxRank)+" supported")
 	}
-	shape := make([]int, len(*e.Shape))
-	for i, s := range *e.Shape {
+	shape := make([]int, len(dims))
+	for i, s := range dims {
 		if s > maxDim {
-			return t, 0, 0, fmt.Errorf("safetensors: tensor %q: shape %v: dimension %d exceeds %d", name, *e.Shape, s, maxDim)
+			return t, 0, 0, tensorError(name, "shape "+formatUints(dims)+": dimension "+utoa(s)+" exceeds "+strconv.Itoa(maxDim))
 		}
 		shape[i] = int(s)
 	}
-	off := *e.DataOffsets
-	if len(off) != 2 {
-		return t, 0, 0, fmt.Errorf("safetensors: tensor %q: data_offsets has %d numbers, want [begin, end]", name, len(off))
+	if nOff != 2 {
+		return t, 0, 0, tensorError(name, "data_offsets has "+strconv.Itoa(nOff)+" numbers, want [begin, end]")
 	}
 	begin, end = off[0], off[1]
 	if begin > end || end > bodyLen {
-		return t, 0, 0, fmt.Errorf("safetensors: tensor %q: data_offsets [%d, %d] outside the %d-byte data section", name, begin, end, bodyLen)
+		return t, 0, 0, tensorError(name, "data_offsets "+offsets(begin, end)+" outside the "+utoa(bodyLen)+"-byte data section")
 	}
 	need, err := byteLen(name, shape, d)
 	if err != nil {
 		return t, 0, 0, err
 	}
 	if need != end-begin {
-		return t, 0, 0, fmt.Errorf("safetensors: tensor %q: data_offsets [%d, %d] hold %d bytes, shape %v × %v needs %d", name, begin, end, end-begin, shape, d, need)
+		return t, 0, 0, tensorError(name, "data_offsets "+offsets(begin, end)+" hold "+utoa(end-begin)+" bytes, shape "+formatInts(shape)+" × "+d.String()+" needs "+utoa(need))
 	}
 	return Tensor{Name: name, DType: d, Shape: shape}, begin, end, nil
 }
 
-// parseMetadata decodes the __metadata__ object, whose values must be
+// readUints reads an array of unsigned integers, keeping the first keep of
+// them in *dst and counting all of them in *n (so that an error can give
+// the full length without storing it).
+func readUints(dec *tinyjson.Decoder, dst *[]uint64, n *int, keep int) error {
+	*dst = []uint64{}
+	return dec.Array(func() error {
+		lit, err := dec.ReadNumber()
+		if err != nil {
+			return err
+		}
+		v, err := lit.Uint64()
+		if err != nil {
+			return err
+		}
+		if *n++; *n <= keep {
+			*dst = append(*dst, v)
+		}
+		return nil
+	})
+}
+
+// parseMetadata reads the __metadata__ object, whose values must be
 // strings and whose keys must be unique, into m.
-func parseMetadata(dec *json.Decoder, m map[string]string) error {
-	const field = "safetensors: " + metadataKey
-	if tok, err := dec.Token(); err != nil {
-		return fmt.Errorf("%s: %v", field, err)
-	} else if tok != json.Delim('{') {
-		return fmt.Errorf("%s: got %v, want an object of strings", field, tok)
+func parseMetadata(dec *tinyjson.Decoder, m map[string]string) error {
+	const field = "safetensors: " + metadataKey + ": "
+	if k, err := dec.Peek(); err != nil {
+		return errors.New(field + err.Error())
+	} else if k != tinyjson.Object {
+		return errors.New(field + "got " + k.String() + ", want an object of strings")
 	}
-	for dec.More() {
-		tok, err := dec.Token()
-		if err != nil {
-			return fmt.Errorf("%s: %v", field, err)
-		}
-		key, ok := tok.(string)
-		if !ok {
-			return fmt.Errorf("%s: got %v, want a key", field, tok)
-		}
+	err := dec.Object(func(key string) error {
 		if _, dup := m[key]; dup {
-			return fmt.Errorf("%s: duplicate key %q", field, key)
+			return errors.New(field + "duplicate key " + strconv.Quote(key))
 		}
-		tok, err = dec.Token()
+		if k, err := dec.Peek(); err != nil {
+			return errors.New(field + "key " + strconv.Quote(key) + ": " + err.Error())
+		} else if k != tinyjson.String {
+			return errors.New(field + "key " + strconv.Quote(key) + ": value is not a string")
+		}
+		v, err := dec.ReadString()
 		if err != nil {
-			return fmt.Errorf("%s: key %q: %v", field, key, err)
-		}
-		v, ok := tok.(string)
-		if !ok {
-			return fmt.Errorf("%s: key %q: value is not a string", field, key)
+			return errors.New(field + "key " + strconv.Quote(key) + ": " + err.Error())
 		}
 		m[key] = v
+		return nil
+	})
+	if _, ok := err.(*tinyjson.Error); ok {
+		return errors.New(field + err.Error())
 	}
-	if _, err := dec.Token(); err != nil { // '}'
-		return fmt.Errorf("%s: %v", field, err)
+	return err
+}
+
+// notWeightFile describes data that cannot be a safetensors file because it
+// starts like something else, for the error of a header that does not fit:
+// "this is not a weight file (it starts with "<!DOCTYPE html>")".
+// It returns "" for data that does not look like text or a known format.
+// The quoted prefix is strconv-quoted, so it is safe to print anywhere.
+func notWeightFile(data []byte) string {
+	for _, m := range magics {
+		if bytes.HasPrefix(data, []byte(m.prefix)) {
+			return "this is not a weight file (it starts with " + strconv.Quote(m.prefix) + ", like " + m.what + ")"
+		}
 	}
-	return nil
+	head := data[:min(len(data), 8)]
+	for len(head) > 0 {
+		r, size := utf8.DecodeRune(head)
+		if r == utf8.RuneError && size == 1 && utf8.FullRune(head) || r < 0x20 && r != '\t' && r != '\n' && r != '\r' || r == 0x7f {
+			return ""
+		}
+		head = head[size:]
+	}
+	if len(data) == 0 {
+		return ""
+	}
+	// Text: quote its first line, at most 32 bytes, cut at a rune boundary.
+	text := bytes.TrimLeft(data, " \t\r\n")
+	if i := bytes.IndexAny(text, "\r\n"); i >= 0 {
+		text = text[:i]
+	}
+	if len(text) > 32 {
+		text = text[:32]
+		for len(text) > 0 && !utf8.Valid(text) {
+			text = text[:len(text)-1]
+		}
+	}
+	return "this is not a weight file (it starts with " + strconv.Quote(string(text)) + ")"
+}
+
+// magics are the starts of binary formats a weight file is mistaken for.
+var magics = []struct{ prefix, what string }{
+	{"\x89PNG\r\n\x1a\n", "a PNG image"},
+	{"\xff\xd8\xff", "a JPEG image"},
+	{"GIF8", "a GIF image"},
+	{"RIFF", "a RIFF file (WebP image, WAV audio)"},
+	{"\x1f\x8b", "gzip-compressed data"},
+	{"PK\x03\x04", "a zip archive"},
+	{"\x00asm", "a WebAssembly module"},
+}
+
+// tensorError returns the error "safetensors: tensor "name": msg".
+func tensorError(name, msg string) error {
+	return errors.New("safetensors: tensor " + strconv.Quote(name) + ": " + msg)
+}
+
+func utoa(n uint64) string { return strconv.FormatUint(n, 10) }
+
+// offsets formats a data_offsets pair as "[begin, end]".
+func offsets(begin, end uint64) string { return "[" + utoa(begin) + ", " + utoa(end) + "]" }
+
+// formatInts formats a shape as fmt's %v would: "[3 3 1 64]".
+func formatInts(s []int) string {
+	b := []byte{'['}
+	for i, v := range s {
+		if i > 0 {
+			b = append(b, ' ')
+		}
+		b = strconv.AppendInt(b, int64(v), 10)
+	}
+	return string(append(b, ']'))
+}
+
+// formatUints is formatInts for a shape as read from a header.
+func formatUints(s []uint64) string {
+	b := []byte{'['}
+	for i, v := range s {
+		if i > 0 {
+			b = append(b, ' ')
+		}
+		b = strconv.AppendUint(b, v, 10)
+	}
+	return string(append(b, ']'))
 }

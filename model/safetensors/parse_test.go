@@ -29,12 +29,12 @@ func TestParseErrors(t *testing.T) {
 		{"duplicate tensor", rawFile(`{"a":{"dtype":"I8","shape":[2],"data_offsets":[0,2]},"a":{"dtype":"I8","shape":[2],"data_offsets":[2,4]}}`, body4), `duplicate key "a"`},
 		{"duplicate metadata key", rawFile(`{"__metadata__":{"k":"1","k":"2"}}`, nil), `__metadata__: duplicate key "k"`},
 		{"metadata not strings", rawFile(`{"__metadata__":{"k":1}}`, nil), `__metadata__: key "k": value is not a string`},
-		{"metadata not object", rawFile(`{"__metadata__":"x"}`, nil), `__metadata__: got x, want an object`},
+		{"metadata not object", rawFile(`{"__metadata__":"x"}`, nil), `__metadata__: got string, want an object of strings`},
 		{"unknown dtype", rawFile(`{"a":{"dtype":"F64","shape":[],"data_offsets":[0,8]}}`, make([]byte, 8)), `tensor "a": dtype "F64", want F32, F16 or I8`},
 		{"missing dtype", rawFile(`{"a":{"shape":[4],"data_offsets":[0,4]}}`, body4), `tensor "a": missing dtype`},
 		{"missing shape", rawFile(`{"a":{"dtype":"I8","data_offsets":[0,4]}}`, body4), `tensor "a": missing shape`},
 		{"missing offsets", rawFile(`{"a":{"dtype":"I8","shape":[4]}}`, body4), `tensor "a": missing data_offsets`},
-		{"unknown field", rawFile(`{"a":{"dtype":"I8","shape":[4],"data_offsets":[0,4],"x":1}}`, body4), `tensor "a": json: unknown field "x"`},
+		{"unknown field", rawFile(`{"a":{"dtype":"I8","shape":[4],"data_offsets":[0,4],"x":1}}`, body4), `tensor "a": unknown field "x"`},
 		{"entry not object", rawFile(`{"a":[1]}`, nil), `tensor "a"`},
 		{"negative dim", rawFile(`{"a":{"dtype":"I8","shape":[-4],"data_offsets":[0,4]}}`, body4), `tensor "a"`},
 		{"fractional dim", rawFile(`{"a":{"dtype":"I8","shape":[1.5],"data_offsets":[0,4]}}`, body4), `tensor "a"`},
@@ -52,6 +52,15 @@ func TestParseErrors(t *testing.T) {
 		{"uncovered tail", rawFile(`{"a":{"dtype":"I8","shape":[2],"data_offsets":[0,2]}}`, body4), "tensors cover 2 bytes of the 4-byte data section"},
 		{"tensor named like metadata", rawFile(`{"__metadata__":{},"__metadata__":{}}`, nil), `duplicate key "__metadata__"`},
 		{"empty name", rawFile(`{"":{"dtype":"I8","shape":[0],"data_offsets":[0,0]}}`, nil), "empty tensor name"},
+		{"duplicate field", rawFile(`{"a":{"dtype":"I8","shape":[4],"dtype":"I8","data_offsets":[0,4]}}`, body4), `tensor "a": duplicate field "dtype"`},
+		{"dtype not a string", rawFile(`{"a":{"dtype":8,"shape":[4],"data_offsets":[0,4]}}`, body4), `tensor "a": dtype: json: offset 14: got number, want string`},
+		{"shape not numbers", rawFile(`{"a":{"dtype":"I8","shape":["4"],"data_offsets":[0,4]}}`, body4), `tensor "a": shape: json: offset 28: got string, want number`},
+		{"nested shape", rawFile(`{"a":{"dtype":"I8","shape":[[4]],"data_offsets":[0,4]}}`, body4), `tensor "a": shape: json: offset 28: got array, want number`},
+		{"offsets not an array", rawFile(`{"a":{"dtype":"I8","shape":[4],"data_offsets":4}}`, body4), `tensor "a": data_offsets: json: offset 46: got number, want array`},
+		{"metadata nested", rawFile(`{"__metadata__":{"k":{"x":"1"}}}`, nil), `__metadata__: key "k": value is not a string`},
+		{"key not a string", rawFile(`{1:2}`, nil), `header: json: offset 1: character '1' where an object key belongs`},
+		{"bad escape in metadata", rawFile(`{"__metadata__":{"k":"\q"}}`, nil), `__metadata__: key "k": json: offset 23: invalid escape`},
+		{"lone surrogate in name", rawFile(`{"\ud800":{}}`, nil), `header: json: offset 2: unpaired surrogate`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			f, err := Parse(tc.file)
@@ -62,6 +71,37 @@ func TestParseErrors(t *testing.T) {
 				t.Errorf("Parse error = %q, want it to contain %q", err, tc.want)
 			}
 		})
+	}
+}
+
+// TestNotWeightFile: input that starts like HTML, text, JSON or a known
+// binary format is named as such instead of reporting an absurd header
+// length; a damaged weight file keeps the length message.
+func TestNotWeightFile(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		file string
+		want string
+	}{
+		{"HTML", "<!DOCTYPE html>\n<html><body>404 Not Found</body></html>", `safetensors: this is not a weight file (it starts with "<!DOCTYPE html>")`},
+		{"leading blank lines", "\r\n\n  <html lang=en>", `(it starts with "<html lang=en>")`},
+		{"JSON", `{"format": "layers-model", "generatedBy": "keras v2.4.0", "weightsManifest": []}`, `(it starts with "{\"format\": \"layers-model\", \"gene")`},
+		{"short text", "<html>", `safetensors: this is not a weight file (it starts with "<html>")`},
+		{"UTF-8 text", "Grüße, «weights» aren't here\tbut", `(it starts with "Grüße, «weights» aren't here")`},
+		{"cut inside a rune", "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa€€", `(it starts with "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa")`},
+		{"PNG", "\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", `this is not a weight file (it starts with "\x89PNG\r\n\x1a\n", like a PNG image)`},
+		{"JPEG", "\xff\xd8\xff\xe0\x00\x10JFIF", `like a JPEG image`},
+		{"gzip", "\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\x03", `like gzip-compressed data`},
+		// A gzip stream without a timestamp reads as a 559,903-byte header.
+		{"long gzip", "\x1f\x8b\x08\x00\x00\x00\x00\x00" + strings.Repeat("\xff", 559903), `like gzip-compressed data`},
+		{"control bytes", "\x01\x02\x03", "file is 3 bytes, shorter than the 8-byte header length"},
+		{"binary length", "\x00\x00\x00\x00\x00\x00\x01\x00{}", "header length 281474976710656 exceeds the limit"},
+		{"truncated weight file", "\x10\x00\x00\x00\x00\x00\x00\x00{}", "header length 16 exceeds the 2 bytes after it"},
+	} {
+		_, err := Parse([]byte(tc.file))
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%s: Parse error = %v, want it to contain %s", tc.name, err, tc.want)
+		}
 	}
 }
 

@@ -19,11 +19,11 @@
 package safetensors
 
 import (
-	"encoding/binary"
-	"fmt"
+	"errors"
 	"math"
 	"math/bits"
 	"slices"
+	"strconv"
 	"unicode/utf8"
 )
 
@@ -47,7 +47,7 @@ func (d DType) String() string {
 	case I8:
 		return "I8"
 	}
-	return fmt.Sprintf("DType(%d)", uint8(d))
+	return "DType(" + strconv.Itoa(int(d)) + ")"
 }
 
 // Size returns the number of bytes per element, 0 for an unknown dtype.
@@ -103,23 +103,23 @@ func (t *Tensor) Float32s() ([]float32, error) {
 	case F32:
 		out := make([]float32, len(t.Data)/4)
 		for i := range out {
-			out[i] = math.Float32frombits(binary.LittleEndian.Uint32(t.Data[4*i:]))
+			out[i] = math.Float32frombits(le32(t.Data[4*i:]))
 		}
 		return out, nil
 	case F16:
 		out := make([]float32, len(t.Data)/2)
 		for i := range out {
-			out[i] = Float16ToFloat32(binary.LittleEndian.Uint16(t.Data[2*i:]))
+			out[i] = Float16ToFloat32(le16(t.Data[2*i:]))
 		}
 		return out, nil
 	}
-	return nil, fmt.Errorf("safetensors: tensor %q: dtype %v, want F32 or F16", t.Name, t.DType)
+	return nil, tensorError(t.Name, "dtype "+t.DType.String()+", want F32 or F16")
 }
 
 // Int8s decodes an I8 tensor into a new slice.
 func (t *Tensor) Int8s() ([]int8, error) {
 	if t.DType != I8 {
-		return nil, fmt.Errorf("safetensors: tensor %q: dtype %v, want I8", t.Name, t.DType)
+		return nil, tensorError(t.Name, "dtype "+t.DType.String()+", want I8")
 	}
 	out := make([]int8, len(t.Data))
 	for i, b := range t.Data {
@@ -133,7 +133,7 @@ func (t *Tensor) Int8s() ([]int8, error) {
 func NewF32(name string, shape []int, v []float32) Tensor {
 	b := make([]byte, 4*len(v))
 	for i, x := range v {
-		binary.LittleEndian.PutUint32(b[4*i:], math.Float32bits(x))
+		putLE32(b[4*i:], math.Float32bits(x))
 	}
 	return Tensor{Name: name, DType: F32, Shape: shape, Data: b}
 }
@@ -142,7 +142,7 @@ func NewF32(name string, shape []int, v []float32) Tensor {
 func NewF16(name string, shape []int, v []float32) Tensor {
 	b := make([]byte, 2*len(v))
 	for i, x := range v {
-		binary.LittleEndian.PutUint16(b[2*i:], Float32ToFloat16(x))
+		putLE16(b[2*i:], Float32ToFloat16(x))
 	}
 	return Tensor{Name: name, DType: F16, Shape: shape, Data: b}
 }
@@ -183,11 +183,11 @@ func (f *File) Tensor(name string) (*Tensor, bool) {
 func checkName(name string) error {
 	switch {
 	case name == "":
-		return fmt.Errorf("safetensors: empty tensor name")
+		return errors.New("safetensors: empty tensor name")
 	case name == metadataKey:
-		return fmt.Errorf("safetensors: tensor name %q is reserved", name)
+		return errors.New("safetensors: tensor name " + strconv.Quote(name) + " is reserved")
 	case !utf8.ValidString(name):
-		return fmt.Errorf("safetensors: tensor name %q is not valid UTF-8", name)
+		return errors.New("safetensors: tensor name " + strconv.Quote(name) + " is not valid UTF-8")
 	}
 	return nil
 }
@@ -197,10 +197,10 @@ func checkName(name string) error {
 // a uint64.
 func byteLen(name string, shape []int, d DType) (uint64, error) {
 	if len(shape) > MaxRank {
-		return 0, fmt.Errorf("safetensors: tensor %q: rank %d, at most %d supported", name, len(shape), MaxRank)
+		return 0, tensorError(name, "rank "+strconv.Itoa(len(shape))+", at most "+strconv.Itoa(MaxRank)+" supported")
 	}
 	if slices.ContainsFunc(shape, func(s int) bool { return s < 0 }) {
-		return 0, fmt.Errorf("safetensors: tensor %q: negative dimension in shape %v", name, shape)
+		return 0, tensorError(name, "negative dimension in shape "+formatInts(shape))
 	}
 	if slices.Contains(shape, 0) {
 		return 0, nil
@@ -209,7 +209,7 @@ func byteLen(name string, shape []int, d DType) (uint64, error) {
 	for _, s := range shape {
 		hi, lo := bits.Mul64(n, uint64(s))
 		if hi != 0 {
-			return 0, fmt.Errorf("safetensors: tensor %q: shape %v × %v overflows", name, shape, d)
+			return 0, tensorError(name, "shape "+formatInts(shape)+" × "+d.String()+" overflows")
 		}
 		n = lo
 	}

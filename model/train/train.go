@@ -21,6 +21,7 @@ import (
 	"sync"
 
 	"github.com/featuremap/featuremap/model"
+	"github.com/featuremap/featuremap/model/layers"
 )
 
 // Data is a labelled image set: Images holds len(Labels) examples of
@@ -107,7 +108,8 @@ type Trainer struct {
 }
 
 // New returns a Trainer for net, whose parameters it updates in place
-// (initialise them first, e.g. with net.InitRandom).
+// (initialise them first, e.g. with net.InitRandom); it drops the int8
+// copies a loaded net keeps (model.Tensor.Int8), which training outdates.
 func New(net *model.Net, cfg Config) (*Trainer, error) {
 	if err := checkGraph(net.Graph); err != nil {
 		return nil, err
@@ -129,7 +131,10 @@ func New(net *model.Net, cfg Config) (*Trainer, error) {
 	for range cfg.Shards {
 		t.workers = append(t.workers, newWorker(net, shardCap))
 	}
-	for _, p := range net.Params() {
+	params := net.Params()
+	for i, p := range params {
+		// Training changes Data: int8 values from a weight file go stale.
+		params[i].Int8, params[i].Scales = nil, nil
 		t.m = append(t.m, make([]float32, len(p.Data)))
 		t.v = append(t.v, make([]float32, len(p.Data)))
 	}
@@ -281,33 +286,47 @@ func shard(n, parts, k int) (lo, hi int) {
 	return lo, hi
 }
 
-// adam applies one AdamW update with learning rate lr to every parameter,
-// using the sum of the shards' gradients (in shard order) and bias-corrected
-// moments: m ← β1·m + (1-β1)·g, v ← β2·v + (1-β2)·g²,
-// w ← w - lr·(m̂/(√v̂ + ε) + λ·w) with λ = WeightDecay for weights only.
+// adam applies one AdamW update with learning rate lr to every trained
+// parameter, using the sum of the shards' gradients (in shard order) and
+// bias-corrected moments: m ← β1·m + (1-β1)·g, v ← β2·v + (1-β2)·g²,
+// w ← w - lr·(m̂/(√v̂ + ε) + λ·w) with λ = WeightDecay for parameters of
+// kind layers.KindWeight only. A parameter of kind layers.KindStatistic
+// instead follows its batch statistic s, the shards' values weighted by
+// their sizes: p ← momentum·p + (1-momentum)·s.
 func (t *Trainer) adam(lr float64) {
 	c1 := 1 - math.Pow(adamBeta1, float64(t.Step))
 	c2 := 1 - math.Pow(adamBeta2, float64(t.Step))
 	params := t.Net.Params()
+	batch := 0
+	for _, wk := range t.workers {
+		batch += wk.n
+	}
 	k := 0
 	for i := range t.Net.Graph.Nodes {
-		if t.workers[0].dw[i] == nil {
-			continue
-		}
-		for _, isWeight := range []bool{true, false} {
+		for pi, spec := range t.Net.Graph.Nodes[i].Params {
 			p, m, v := params[k].Data, t.m[k], t.v[k]
+			k++
+			if spec.Kind == layers.KindStatistic {
+				mom := float64(spec.Momentum)
+				for j := range p {
+					var s float64
+					for _, wk := range t.workers {
+						if wk.n > 0 {
+							s += float64(wk.grads[i][pi][j]) * float64(wk.n) / float64(batch)
+						}
+					}
+					p[j] = float32(mom*float64(p[j]) + (1-mom)*s)
+				}
+				continue
+			}
 			decay := 0.0
-			if isWeight {
+			if spec.Kind == layers.KindWeight {
 				decay = t.cfg.WeightDecay
 			}
 			for j := range p {
 				var g float64
 				for _, wk := range t.workers {
-					if isWeight {
-						g += float64(wk.dw[i][j])
-					} else {
-						g += float64(wk.db[i][j])
-					}
+					g += float64(wk.grads[i][pi][j])
 				}
 				mj := adamBeta1*float64(m[j]) + (1-adamBeta1)*g
 				vj := adamBeta2*float64(v[j]) + (1-adamBeta2)*g*g
@@ -315,7 +334,6 @@ func (t *Trainer) adam(lr float64) {
 				w := float64(p[j])
 				p[j] = float32(w - lr*((mj/c1)/(math.Sqrt(vj/c2)+adamEps)+decay*w))
 			}
-			k++
 		}
 	}
 }

@@ -9,27 +9,33 @@ import (
 	"testing"
 
 	"github.com/featuremap/featuremap/model"
+	"github.com/featuremap/featuremap/model/layers"
 )
 
-// tinyArch exercises every layer type the trainer supports on a 6×6×2
-// input: grouped conv, LRN, max and average pooling, strided explicit
-// padding, relu, flatten, dense, dropout and a final softmax.
+// tinyArch exercises every layer type on a 6×6×2 input: grouped conv, LRN,
+// max and average pooling, strided explicit padding, batch normalisation
+// (after a conv and after a dense layer), relu, a branch joined by concat
+// (pool1 is read twice), flatten, dense, dropout and a final softmax.
 func tinyArch() model.Arch {
 	return model.Arch{
 		Name:  "tiny",
 		Input: [3]int{6, 6, 2},
 		Layers: []model.Layer{
-			{Name: "conv1", Type: model.TypeConv2D, Filters: 4, Kernel: [2]int{3, 3}, Groups: 2, Padding: model.PadSame, Activation: model.ActReLU},
-			{Name: "lrn1", Type: model.TypeLRN, DepthRadius: 1, Bias: 1, Alpha: 0.3, Beta: 0.75},
-			{Name: "pool1", Type: model.TypeMaxPool, Kernel: [2]int{2, 2}, Strides: [2]int{2, 2}},
-			{Name: "conv2", Type: model.TypeConv2D, Filters: 6, Kernel: [2]int{2, 2}, Strides: [2]int{2, 1}, Padding: model.PadExplicit, Pads: [4]int{1, 0, 0, 1}},
-			{Name: "relu2", Type: model.TypeReLU},
-			{Name: "pool2", Type: model.TypeAvgPool, Kernel: [2]int{2, 2}, Padding: model.PadSame},
-			{Name: "flatten", Type: model.TypeFlatten},
-			{Name: "fc1", Type: model.TypeDense, Units: 8, Activation: model.ActReLU},
-			{Name: "drop1", Type: model.TypeDropout, Rate: 0.25},
-			{Name: "fc2", Type: model.TypeDense, Units: 3},
-			{Name: "softmax", Type: model.TypeSoftmax},
+			{Name: "conv1", Op: &layers.Conv2D{Filters: 4, Window: layers.Window{Kernel: [2]int{3, 3}, Padding: layers.PadSame}, Groups: 2, Activation: layers.ActReLU}},
+			{Name: "lrn1", Op: &layers.LRN{DepthRadius: 1, Bias: 1, Alpha: 0.3, Beta: 0.75}},
+			{Name: "pool1", Op: &layers.MaxPool{Window: layers.Window{Kernel: [2]int{2, 2}, Strides: [2]int{2, 2}}}},
+			{Name: "conv2", Op: &layers.Conv2D{Filters: 6, Window: layers.Window{Kernel: [2]int{2, 2}, Strides: [2]int{2, 1}, Padding: layers.PadExplicit, Pads: [4]int{1, 0, 0, 1}}}},
+			{Name: "bn2", Op: &layers.BatchNorm{Momentum: 0.8}},
+			{Name: "relu2", Op: &layers.ReLU{}},
+			{Name: "side", Inputs: []string{"pool1"}, Op: &layers.AvgPool{Window: layers.Window{Kernel: [2]int{2, 2}, Strides: [2]int{2, 1}, Padding: layers.PadExplicit, Pads: [4]int{1, 0, 0, 1}}}},
+			{Name: "cat", Inputs: []string{"relu2", "side"}, Op: &layers.Concat{}},
+			{Name: "pool2", Op: &layers.AvgPool{Window: layers.Window{Kernel: [2]int{2, 2}, Padding: layers.PadSame}}},
+			{Name: "flatten", Op: &layers.Flatten{}},
+			{Name: "fc1", Op: &layers.Dense{Units: 8, Activation: layers.ActReLU}},
+			{Name: "bn3", Op: &layers.BatchNorm{Epsilon: 0.01, Momentum: 0.8}},
+			{Name: "drop1", Op: &layers.Dropout{Rate: 0.25}},
+			{Name: "fc2", Op: &layers.Dense{Units: 3}},
+			{Name: "softmax", Op: &layers.Softmax{}},
 		},
 	}
 }
@@ -102,16 +108,24 @@ func TestBackwardMatchesFiniteDifferences(t *testing.T) {
 	if err := w.backward(n); err != nil {
 		t.Fatal(err)
 	}
-	// Copy the analytic gradients before the finite differences overwrite them.
+	// Copy the analytic gradients before the finite differences overwrite
+	// them; batch statistics are not gradients and are left out.
 	var analytic [][]float32
+	var trained []bool
 	for i := range net.Graph.Nodes {
-		if w.dw[i] != nil {
-			analytic = append(analytic, slices.Clone(w.dw[i]), slices.Clone(w.db[i]))
+		for k, g := range w.grads[i] {
+			analytic = append(analytic, slices.Clone(g))
+			trained = append(trained, net.Graph.Nodes[i].Params[k].Kind != layers.KindStatistic)
 		}
 	}
 	const h = 1e-3
 	checked := 0
+	stats := 0
 	for k, p := range net.Params() {
+		if !trained[k] {
+			stats += len(p.Data)
+			continue
+		}
 		for j := range p.Data {
 			orig := p.Data[j]
 			p.Data[j] = orig + h
@@ -129,8 +143,8 @@ func TestBackwardMatchesFiniteDifferences(t *testing.T) {
 			checked++
 		}
 	}
-	if checked != net.NumParams() {
-		t.Fatalf("checked %d of %d parameters", checked, net.NumParams())
+	if checked+stats != net.NumParams() || stats != 2*(6+8) {
+		t.Fatalf("checked %d of %d parameters (%d statistics)", checked, net.NumParams(), stats)
 	}
 }
 
@@ -287,13 +301,13 @@ func TestAugment(t *testing.T) {
 
 func TestNewRejects(t *testing.T) {
 	a := tinyArch()
-	a.Layers[4] = model.Layer{Name: "sm", Type: model.TypeSoftmax}
+	a.Layers = a.Layers[:5] // ends with bn2 [2, 3, 6]
 	net, err := model.New(a)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := New(net, Config{}); err == nil || err.Error() != `train: layer "sm": softmax is supported only as the last layer` {
-		t.Errorf("mid-network softmax: %v", err)
+	if _, err := New(net, Config{}); err == nil || err.Error() != `train: the logits must be flat [classes], got [2 3 6]` {
+		t.Errorf("3-D logits: %v", err)
 	}
 	if _, err := New(newNet(t, tinyArch(), 1), Config{Batch: 1, Shards: 2}); err == nil {
 		t.Error("batch smaller than the shards accepted")

@@ -6,62 +6,67 @@ import (
 
 	"github.com/featuremap/featuremap/kernel"
 	"github.com/featuremap/featuremap/model"
+	"github.com/featuremap/featuremap/model/layers"
 )
 
 // worker owns the buffers of one shard of a mini-batch: every node's output
 // and the gradient of the loss with respect to it, for up to capN examples,
-// plus its own parameter gradients. Workers share only the (read-only)
-// parameters, so shards run concurrently.
+// what each layer keeps for its backward step, and its own parameter
+// gradients. Workers share only the (read-only) parameters, so shards run
+// concurrently. Each layer runs through its layers.Layer Forward and
+// Backward, the same forward step the inference Runner uses.
 type worker struct {
 	net  *model.Net
 	g    *model.Graph
 	capN int
 	in   []float32   // the input batch [capN, H, W, C]
-	out  [][]float32 // out[i] is node i's output [capN, ...]; flatten aliases its input
-	grad [][]float32 // grad[i] is dLoss/d out[i]; nil where not needed
-	mask [][]float32 // dropout nodes: 0 or 1/(1-rate) per element
-	// dw[i], db[i] are node i's weight and bias gradients (nil without parameters).
-	dw, db [][]float32
-	ws     []float32
-	labels []int
+	out  [][]float32 // out[i] is node i's output [capN, ...]; views alias their input
+	grad [][]float32 // grad[i] is dLoss/d out[i], nil for the network input's views
+	// view[i]: node i is a view of its input (layers.Traits.Reshape, its
+	// input read by it alone) and runs no step; gradOf[i] is the node whose
+	// gradient buffer node i's is (i itself unless a view).
+	view   []bool
+	gradOf []int
+	saved  [][]float32   // saved[i]: what node i's Forward keeps for Backward
+	grads  [][][]float32 // grads[i][k]: node i's parameter k gradient (or batch statistic)
+	// acc[k] receives input k's gradient when it must be added to a buffer
+	// another reader already wrote.
+	acc      [][]float32
+	written  []bool // written[i]: grad[i] holds a reader's gradient
+	prepared []layers.Prepared
+	ws       []float32
+	labels   []int
+	n        int // examples in the last forward pass
 
 	// Results of the last step: summed loss and correct predictions.
 	loss    float64
 	correct int
 }
 
-// logitsNode returns the index of the node whose output the loss reads:
-// the last node, or the one before a final softmax (the cross-entropy
-// applies the softmax itself).
-func logitsNode(g *model.Graph) int {
+// logitsValue returns the value (node index) the loss reads: the last
+// node's output, or the input of a last layer whose output is its input's
+// softmax (the cross-entropy applies the softmax itself).
+func logitsValue(g *model.Graph) int {
 	last := len(g.Nodes) - 1
-	if g.Nodes[last].Layer.Type == model.TypeSoftmax && last > 0 {
-		return last - 1
+	if n := &g.Nodes[last]; n.Impl.Traits().Probabilities && n.Inputs[0] != model.NetworkInput {
+		return n.Inputs[0]
 	}
 	return last
 }
 
-// checkGraph reports a graph the trainer cannot run: it trains chains of
-// conv2d, maxpool, avgpool, lrn, relu, dense, flatten and dropout layers
-// ending in an optional softmax, with a flat output.
-func checkGraph(g *model.Graph) error {
-	for i := range g.Nodes {
-		nd := &g.Nodes[i]
-		if len(nd.Inputs) != 1 || nd.Inputs[0] != i-1 {
-			return fmt.Errorf("train: layer %q: only chains are supported (each layer reads the one before)", nd.Layer.Name)
-		}
-		switch nd.Layer.Type {
-		case model.TypeConv2D, model.TypeMaxPool, model.TypeAvgPool, model.TypeLRN, model.TypeReLU,
-			model.TypeDense, model.TypeFlatten, model.TypeDropout:
-		case model.TypeSoftmax:
-			if i != len(g.Nodes)-1 {
-				return fmt.Errorf("train: layer %q: softmax is supported only as the last layer", nd.Layer.Name)
-			}
-		default:
-			return fmt.Errorf("train: layer %q: type %q is not supported", nd.Layer.Name, nd.Layer.Type)
-		}
+// forwardEnd returns the number of nodes the trainer runs: all but a final
+// softmax whose input is the logits.
+func forwardEnd(g *model.Graph) int {
+	if logitsValue(g) != len(g.Nodes)-1 {
+		return len(g.Nodes) - 1
 	}
-	if out := g.Nodes[logitsNode(g)].Shape; len(out) != 1 {
+	return len(g.Nodes)
+}
+
+// checkGraph reports a graph the trainer cannot run: the logits must be a
+// layer's flat output [classes].
+func checkGraph(g *model.Graph) error {
+	if out := g.Nodes[logitsValue(g)].Shape; len(out) != 1 {
 		return fmt.Errorf("train: the logits must be flat [classes], got %v", out)
 	}
 	return nil
@@ -69,46 +74,57 @@ func checkGraph(g *model.Graph) error {
 
 func newWorker(net *model.Net, capN int) *worker {
 	g := net.Graph
+	nn := len(g.Nodes)
 	w := &worker{
 		net: net, g: g, capN: capN,
-		in:     make([]float32, capN*len3(g.Input)),
-		out:    make([][]float32, len(g.Nodes)),
-		grad:   make([][]float32, len(g.Nodes)),
-		mask:   make([][]float32, len(g.Nodes)),
-		dw:     make([][]float32, len(g.Nodes)),
-		db:     make([][]float32, len(g.Nodes)),
-		labels: make([]int, capN),
+		in:       make([]float32, capN*len3(g.Input)),
+		out:      make([][]float32, nn),
+		grad:     make([][]float32, nn),
+		view:     make([]bool, nn),
+		gradOf:   make([]int, nn),
+		saved:    make([][]float32, nn),
+		grads:    make([][][]float32, nn),
+		written:  make([]bool, nn),
+		prepared: make([]layers.Prepared, nn),
+		labels:   make([]int, capN),
+	}
+	readers := make([]int, nn+1)
+	maxInputs, accLen := 0, 0
+	for i := range g.Nodes {
+		for _, in := range g.Nodes[i].Inputs {
+			readers[in+1]++
+		}
+		maxInputs = max(maxInputs, len(g.Nodes[i].Inputs))
 	}
 	wsLen := 0
 	for i := range g.Nodes {
 		nd := &g.Nodes[i]
-		n := capN * nd.Len()
-		switch nd.Layer.Type {
-		case model.TypeFlatten:
-			// A view: the same buffers as the input.
-			if i == 0 {
+		w.gradOf[i] = i
+		if readers[i+1] > 1 {
+			accLen = max(accLen, capN*nd.Len())
+		}
+		if in := nd.Inputs[0]; nd.Impl.Traits().Reshape && readers[in+1] == 1 {
+			w.view[i] = true
+			if in == model.NetworkInput {
 				w.out[i] = w.in
 			} else {
-				w.out[i], w.grad[i] = w.out[i-1], w.grad[i-1]
+				w.out[i], w.grad[i], w.gradOf[i] = w.out[in], w.grad[in], w.gradOf[in]
 			}
 			continue
-		case model.TypeConv2D:
-			s := nd.Conv
-			s.N = capN
-			wsLen = max(wsLen, s.WorkspaceLen(), s.BackpropWorkspaceLen())
-		case model.TypeDense:
-			k, m := nd.WeightShape[0], nd.WeightShape[1]
-			wsLen = max(wsLen, kernel.DenseWorkspaceLen(capN, k, m), kernel.GemmWorkspaceLen(k, m, capN), kernel.GemmWorkspaceLen(capN, k, m))
-		case model.TypeLRN:
-			wsLen = max(wsLen, 2*nd.Shape[len(nd.Shape)-1])
-		case model.TypeDropout:
-			w.mask[i] = make([]float32, n)
 		}
+		n := capN * nd.Len()
 		w.out[i] = make([]float32, n)
 		w.grad[i] = make([]float32, n)
-		if nd.WeightShape != nil {
-			w.dw[i] = make([]float32, nd.Weights())
-			w.db[i] = make([]float32, nd.Biases())
+		w.saved[i] = make([]float32, nd.Impl.Saved(capN))
+		for _, p := range nd.Params {
+			w.grads[i] = append(w.grads[i], make([]float32, p.Len()))
+		}
+		wsLen = max(wsLen, nd.Impl.Workspace(capN, true))
+	}
+	if accLen > 0 {
+		w.acc = make([][]float32, maxInputs)
+		for k := range w.acc {
+			w.acc[k] = make([]float32, accLen)
 		}
 	}
 	w.ws = make([]float32, wsLen)
@@ -117,48 +133,56 @@ func newWorker(net *model.Net, capN int) *worker {
 
 func len3(s []int) int { return s[0] * s[1] * s[2] }
 
-// src returns node i's input buffer and its gradient buffer (nil for the
-// network input, whose gradient is never needed).
-func (w *worker) src(i int) (x, dx []float32) {
-	if i == 0 {
-		return w.in, nil
+// value returns the first n examples of value v (a node or the network
+// input) and of its gradient buffer (nil for the network input).
+func (w *worker) value(v, n int) (x, dx []float32) {
+	if v == model.NetworkInput {
+		return w.in[:n*len3(w.g.Input)], nil
 	}
-	return w.out[i-1], w.grad[i-1]
+	k := n * w.g.Nodes[v].Len()
+	if w.grad[v] == nil {
+		return w.out[v][:k], nil
+	}
+	return w.out[v][:k], w.grad[v][:k]
+}
+
+// step returns node i's layers.Step for the first n examples, without the
+// input gradients.
+func (w *worker) step(i, n int, train bool, rngs []*rand.Rand) *layers.Step {
+	nd := &w.g.Nodes[i]
+	y, dy := w.value(i, n)
+	st := &layers.Step{
+		N: n, Y: y, W: w.prepared[i], WS: w.ws,
+		Train: train, Rand: rngs, Saved: w.saved[i][:nd.Impl.Saved(n)],
+		Params: w.net.LayerParams(i), Grads: w.grads[i], DY: dy,
+	}
+	for _, in := range nd.Inputs {
+		x, _ := w.value(in, n)
+		st.X = append(st.X, x)
+	}
+	return st
 }
 
 // forward runs the first n examples of w.in through the network up to the
-// logits. In training, dropout layers draw their masks from rngs[j] for
-// example j; otherwise dropout is the identity.
+// logits. In training, layers draw their random numbers (dropout masks)
+// from rngs[j] for example j and keep what backward needs; otherwise they
+// compute as at inference (dropout is the identity). In training, layers
+// read the float32 parameters as they are; at inference each layer prepares
+// them first (layers.Layer.Prepare), so that updates since the last pass
+// take effect.
 func (w *worker) forward(n int, train bool, rngs []*rand.Rand) error {
-	last := logitsNode(w.g)
-	for i := 0; i <= last; i++ {
+	w.n = n
+	for i := range forwardEnd(w.g) {
+		if w.view[i] {
+			continue
+		}
 		nd := &w.g.Nodes[i]
-		x, _ := w.src(i)
-		y := w.out[i]
-		wt, b := w.net.LayerParams(i)
 		var err error
-		switch nd.Layer.Type {
-		case model.TypeConv2D:
-			s := nd.Conv
-			s.N = n
-			err = kernel.Conv2D(y, x, wt.Data, b.Data, s, nd.Act, w.ws)
-		case model.TypeDense:
-			err = kernel.Dense(y, x, wt.Data, b.Data, n, nd.WeightShape[0], nd.WeightShape[1], nd.Act, w.ws)
-		case model.TypeMaxPool:
-			s := nd.Pool
-			s.N = n
-			err = kernel.MaxPool(y, x, s)
-		case model.TypeAvgPool:
-			s := nd.Pool
-			s.N = n
-			err = kernel.AvgPool(y, x, s)
-		case model.TypeLRN:
-			c := nd.Shape[len(nd.Shape)-1]
-			err = kernel.LRN(y, x, n*nd.Len()/c, c, lrnParams(nd.Layer))
-		case model.TypeReLU:
-			err = kernel.Relu(y, x[:n*nd.Len()])
-		case model.TypeDropout:
-			dropout(y, x, w.mask[i], n, nd.Len(), nd.Layer.Rate, train, rngs)
+		if !train {
+			w.prepared[i], err = nd.Impl.Prepare(w.net.LayerParams(i))
+		}
+		if err == nil {
+			err = nd.Impl.Forward(w.step(i, n, train, rngs))
 		}
 		if err != nil {
 			return fmt.Errorf("train: layer %q: %w", nd.Layer.Name, err)
@@ -167,47 +191,14 @@ func (w *worker) forward(n int, train bool, rngs []*rand.Rand) error {
 	return nil
 }
 
-// dropout computes inverted dropout (Srivastava et al. 2014) over n rows of
-// k elements: in training each element is kept with probability 1-rate and
-// scaled by 1/(1-rate), so inference needs no rescaling; otherwise y = x.
-func dropout(y, x, mask []float32, n, k int, rate float32, train bool, rngs []*rand.Rand) {
-	if !train || rate == 0 {
-		copy(y[:n*k], x[:n*k])
-		if mask != nil {
-			for i := range mask[:n*k] {
-				mask[i] = 1
-			}
-		}
-		return
-	}
-	keep := 1 / (1 - rate)
-	for j := range n {
-		m := mask[j*k : (j+1)*k]
-		for i := range m {
-			if rngs[j].Float32() < rate {
-				m[i] = 0
-			} else {
-				m[i] = keep
-			}
-		}
-		for i, v := range x[j*k : (j+1)*k] {
-			y[j*k+i] = v * m[i]
-		}
-	}
-}
-
-func lrnParams(l *model.Layer) kernel.LRNParams {
-	return kernel.LRNParams{DepthRadius: l.DepthRadius, Bias: l.Bias, Alpha: l.Alpha, Beta: l.Beta}
-}
-
 // lossAndGrad computes the softmax cross-entropy of the first n logits
 // against w.labels, sets w.loss (summed over the n examples) and w.correct,
 // and writes dLoss/dlogits scaled by 1/batch into the logits' gradient, so
 // that the shards' parameter gradients add up to the batch mean's.
 func (w *worker) lossAndGrad(n, batch int) error {
-	li := logitsNode(w.g)
+	li := logitsValue(w.g)
 	m := w.g.Nodes[li].Len()
-	logits, d := w.out[li][:n*m], w.grad[li][:n*m]
+	logits, d := w.value(li, n)
 	w.correct = countCorrect(logits, w.labels[:n], m)
 	mean, err := kernel.SoftmaxCrossEntropy(nil, d, logits, w.labels, n, m)
 	if err != nil {
@@ -240,70 +231,48 @@ func countCorrect(logits []float32, labels []int, m int) int {
 	return correct
 }
 
-// backward propagates the logits' gradient back through every node,
-// writing each parameterised node's gradients into w.dw and w.db
-// (overwritten, not accumulated). The network input's gradient is skipped.
+// backward propagates the logits' gradient back through every node in
+// reverse order, writing each node's parameter gradients (overwritten, not
+// accumulated). A value read by several layers receives the sum of their
+// gradients. Nodes whose output does not reach the loss get zero parameter
+// gradients; the network input's gradient is skipped.
 func (w *worker) backward(n int) error {
-	for i := logitsNode(w.g); i >= 0; i-- {
+	clear(w.written)
+	li := logitsValue(w.g)
+	w.written[w.gradOf[li]] = true
+	for i := forwardEnd(w.g) - 1; i >= 0; i-- {
 		nd := &w.g.Nodes[i]
-		x, dx := w.src(i)
-		y, dy := w.out[i], w.grad[i][:n*nd.Len()]
-		wt, _ := w.net.LayerParams(i)
-		var err error
-		if nd.Act == kernel.ReLU {
-			err = kernel.ReluGrad(dy, dy, y)
+		if w.view[i] {
+			continue
 		}
-		switch nd.Layer.Type {
-		case model.TypeConv2D:
-			s := nd.Conv
-			s.N = n
-			oh, ow := s.Out()
-			err = firstErr(err,
-				kernel.Conv2DBackpropFilter(w.dw[i], x, dy, s, false, w.ws),
-				kernel.BiasAddGrad(w.db[i], dy, n*oh*ow, s.OC))
-			if dx != nil && err == nil {
-				err = kernel.Conv2DBackpropInput(dx, dy, wt.Data, s, w.ws)
+		if !w.written[i] {
+			for _, g := range w.grads[i] {
+				clear(g)
 			}
-		case model.TypeDense:
-			// Dense backward is two GEMMs: dW [K, M] = xᵀ · dy and
-			// dx [N, K] = dy · Wᵀ; the bias gradient sums dy's rows.
-			k, m := nd.WeightShape[0], nd.WeightShape[1]
-			err = firstErr(err,
-				kernel.Gemm(true, false, k, m, n, x, k, dy, m, w.dw[i], m, false, w.ws),
-				kernel.BiasAddGrad(w.db[i], dy, n, m))
-			if dx != nil && err == nil {
-				err = kernel.Gemm(false, true, n, k, m, dy, m, wt.Data, m, dx, k, false, w.ws)
-			}
-		case model.TypeMaxPool:
-			if dx != nil {
-				s := nd.Pool
-				s.N = n
-				err = kernel.MaxPoolGrad(dx, x, dy, s)
-			}
-		case model.TypeAvgPool:
-			if dx != nil {
-				s := nd.Pool
-				s.N = n
-				err = kernel.AvgPoolGrad(dx, dy, s)
-			}
-		case model.TypeLRN:
-			if dx != nil {
-				c := nd.Shape[len(nd.Shape)-1]
-				err = kernel.LRNGrad(dx, dy, x, y, n*nd.Len()/c, c, lrnParams(nd.Layer), w.ws)
-			}
-		case model.TypeReLU:
-			if dx != nil {
-				err = kernel.ReluGrad(dx, dy, y)
-			}
-		case model.TypeDropout:
-			if dx != nil {
-				for j, g := range dy {
-					dx[j] = g * w.mask[i][j]
-				}
-			}
+			continue
 		}
-		if err != nil {
+		st := w.step(i, n, true, nil)
+		var adds []int // inputs whose gradient went to acc
+		for k, in := range nd.Inputs {
+			_, dx := w.value(in, n)
+			switch {
+			case dx == nil:
+			case !w.written[w.gradOf[in]]:
+				w.written[w.gradOf[in]] = true
+			default:
+				adds = append(adds, k)
+				dx = w.acc[k][:len(dx)]
+			}
+			st.DX = append(st.DX, dx)
+		}
+		if err := nd.Impl.Backward(st); err != nil {
 			return fmt.Errorf("train: layer %q: %w", nd.Layer.Name, err)
+		}
+		for _, k := range adds {
+			_, dx := w.value(nd.Inputs[k], n)
+			for j, v := range st.DX[k] {
+				dx[j] += v
+			}
 		}
 	}
 	return nil

@@ -3,6 +3,7 @@
 package main
 
 import (
+	"slices"
 	"strconv"
 	"syscall/js"
 
@@ -23,27 +24,30 @@ const (
 // paper is the page background (site.css --paper), opaque.
 var paper = [4]byte{0xf9, 0xfa, 0xfb, 0xff}
 
-// skipped are layer types whose output repeats their input's values.
-var skipped = map[string]bool{"flatten": true, "dropout": true}
-
 // gridWidth is the width available to a tile grid.
 func (d *demo) gridWidth() int {
 	return max(int(d.layers.Underlying().Get("clientWidth").Float()), 260)
 }
 
 // showLayers draws every layer's output as a grid of tiles, one canvas per
-// layer, yielding a frame between layers so the page stays responsive.
+// layer, yielding a frame between layers so the page stays responsive. A
+// layer whose output repeats the previous one's values (a reshape such as
+// flatten, or dropout at inference) is not drawn again.
 func (d *demo) showLayers(acts js.Value) {
 	clear(d.layers)
 	width := d.gridWidth()
+	var prev []float32
 	for i := range acts.Length() {
 		a := acts.Index(i)
-		typ := a.Get("type").String()
-		if skipped[typ] {
+		data := float32s(a.Get("data"))
+		repeats := slices.Equal(data, prev)
+		prev = data
+		if repeats {
 			continue
 		}
+		typ := a.Get("type").String()
 		name, shape := a.Get("name").String(), ints(a.Get("shape"))
-		maps := ui.NewMaps(float32s(a.Get("data")), shape)
+		maps := ui.NewMaps(data, shape)
 		title := name + " (" + typ + ") · " + ui.Shape(shape[1:])
 		d.layers.AppendChild(d.tiles(title, name, maps, width))
 		nextFrame()

@@ -2,15 +2,26 @@
 // weight files.
 //
 //	fm summary FILE|BUILTIN
-//	fm predict -model FILE|BUILTIN [-seed N] IMAGE.png|jpg
-//	fm eval -model FILE|BUILTIN [-seed N] [-n N] [-batch N]
+//	fm predict -model FILE|BUILTIN [-seed N] [-max-pixels N] IMAGE.png|jpg
+//	fm eval -model FILE|BUILTIN [-seed N] [-n N] [-batch N] [-min PCT]
 //	fm quantize IN OUT
 //	fm init -arch BUILTIN -seed N [-int8] OUT
+//	fm convert [-quantize int8|none] IN OUT
+//	fm export -format onnx IN OUT
+//
+// FILE and IN are featuremap weight files, ONNX models or TensorFlow.js
+// model.json files (shards beside them), told apart by content.
 //
 // BUILTIN names a built-in architecture (seednet, alexmnist, alexnet); for
 // predict and eval it gets deterministic random weights from -seed. Bad
 // arguments print the usage and exit 2; unreadable or invalid files print a
 // one-line reason and exit 1.
+//
+// predict reads the image's header first and refuses images of more than
+// -max-pixels pixels (default preprocess.MaxPixels, 64 Mpx) before decoding
+// them, so a small file declaring a huge image costs nothing; a model whose
+// declared input has more pixels than that is refused before its input is
+// allocated.
 package main
 
 import (
@@ -23,13 +34,16 @@ import (
 	_ "image/png"
 	"io"
 	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"time"
 
 	"github.com/featuremap/featuremap/model"
+	"github.com/featuremap/featuremap/model/convert"
 	"github.com/featuremap/featuremap/model/mnist"
 	"github.com/featuremap/featuremap/model/preprocess"
+	"github.com/featuremap/featuremap/model/preprocess/imageinput"
 	"github.com/featuremap/featuremap/model/quant"
 )
 
@@ -37,10 +51,12 @@ func main() { os.Exit(run(os.Args[1:], os.Stdout, os.Stderr)) }
 
 const usage = `usage:
   fm summary FILE|BUILTIN                       parameter table
-  fm predict -model FILE|BUILTIN [-seed N] IMAGE   top-5 classes of a PNG or JPEG
+  fm predict -model FILE|BUILTIN [-seed N] [-max-pixels N] IMAGE   top-5 classes of a PNG or JPEG
   fm eval -model FILE|BUILTIN [-seed N] [-n N] [-min PCT]   accuracy on the MNIST test images
   fm quantize IN OUT                            int8 copy of a weight file, with its errors
   fm init -arch BUILTIN -seed N [-int8] OUT     weight file with random weights
+  fm convert [-quantize int8|none] IN OUT       ONNX or TensorFlow.js model to a weight file
+  fm export -format onnx IN OUT                 weight file to ONNX
 BUILTIN is one of %s.
 `
 
@@ -98,6 +114,7 @@ func dispatch(args []string, stdout, stderr io.Writer) error {
 	case "predict":
 		modelArg := fs.String("model", "", "weight file or built-in architecture")
 		seed := fs.Uint64("seed", 1, "random weights' seed for a built-in architecture")
+		maxPixels := fs.Int64("max-pixels", preprocess.MaxPixels, "refuse images with more pixels (width×height) than this")
 		a, err := parse(1, "IMAGE")
 		if err != nil {
 			return err
@@ -105,7 +122,10 @@ func dispatch(args []string, stdout, stderr io.Writer) error {
 		if *modelArg == "" {
 			return badUsage("predict: -model is required")
 		}
-		return predict(stdout, *modelArg, *seed, a[0])
+		if *maxPixels <= 0 {
+			return badUsage("predict: -max-pixels must be positive, got %d", *maxPixels)
+		}
+		return predict(stdout, *modelArg, *seed, *maxPixels, a[0])
 	case "eval":
 		modelArg := fs.String("model", "", "weight file or built-in architecture")
 		seed := fs.Uint64("seed", 1, "random weights' seed for a built-in architecture")
@@ -121,8 +141,8 @@ func dispatch(args []string, stdout, stderr io.Writer) error {
 		if *n <= 0 || *batch <= 0 {
 			return badUsage("eval: -n and -batch must be positive")
 		}
-		if *minPct < 0 || *minPct > 100 {
-			return badUsage("eval: -min must be a percentage in [0, 100]")
+		if !(*minPct >= 0 && *minPct <= 100) { // also NaN
+			return badUsage("eval: -min must be a percentage in [0, 100], got %v", *minPct)
 		}
 		return eval(stdout, stderr, *modelArg, *seed, *n, *batch, *minPct)
 	case "quantize":
@@ -143,6 +163,26 @@ func dispatch(args []string, stdout, stderr io.Writer) error {
 			return badUsage("init: -arch %q, want one of %s", *arch, strings.Join(model.Builtins(), ", "))
 		}
 		return initFile(stdout, *arch, *seed, *int8, a[0])
+	case "convert":
+		q := fs.String("quantize", "int8", "weights: int8 or none (float32)")
+		a, err := parse(2, "IN OUT")
+		if err != nil {
+			return err
+		}
+		if *q != "int8" && *q != "none" {
+			return badUsage("convert: -quantize %q, want int8 or none", *q)
+		}
+		return convertFile(stdout, a[0], a[1], *q)
+	case "export":
+		format := fs.String("format", "", "output format: onnx")
+		a, err := parse(2, "IN OUT")
+		if err != nil {
+			return err
+		}
+		if *format != "onnx" {
+			return badUsage("export: -format %q, want onnx", *format)
+		}
+		return exportFile(stdout, a[0], a[1])
 	case "help", "-h", "-help", "--help":
 		return flag.ErrHelp
 	}
@@ -168,7 +208,10 @@ func loadNet(arg string, seed uint64) (*model.Net, error) {
 	if err != nil {
 		return nil, err
 	}
-	n, err := model.Load(data)
+	n, err := convert.Load(data)
+	if isJSON(data) { // a TensorFlow.js model.json: its shards lie beside it
+		n, err = convert.FromTFJS(data, func(p string) ([]byte, error) { return os.ReadFile(filepath.Join(filepath.Dir(arg), p)) })
+	}
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", arg, err)
 	}
@@ -205,26 +248,50 @@ func label(net *model.Net, i int) string {
 	return fmt.Sprint(i)
 }
 
-func predict(stdout io.Writer, modelArg string, seed uint64, imagePath string) error {
+// readImage decodes the PNG or JPEG file at path after checking, from its
+// header, that it has at most maxPixels pixels: the decoders allocate the
+// whole image as soon as they have read its dimensions.
+func readImage(path string, maxPixels int64) (image.Image, string, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, "", err
+	}
+	defer f.Close()
+	cfg, _, err := image.DecodeConfig(f)
+	if err != nil {
+		return nil, "", fmt.Errorf("%s: decoding the image: %w", path, err)
+	}
+	if px := int64(cfg.Width) * int64(cfg.Height); cfg.Width <= 0 || cfg.Height <= 0 || px > maxPixels {
+		return nil, "", fmt.Errorf("%s: the image is %d×%d pixels, more than the limit of %d (-max-pixels)", path, cfg.Width, cfg.Height, maxPixels)
+	}
+	if _, err := f.Seek(0, io.SeekStart); err != nil {
+		return nil, "", err
+	}
+	img, format, err := image.Decode(f)
+	if err != nil {
+		return nil, "", fmt.Errorf("%s: decoding the image: %w", path, err)
+	}
+	return img, format, nil
+}
+
+func predict(stdout io.Writer, modelArg string, seed uint64, maxPixels int64, imagePath string) error {
 	net, err := loadNet(modelArg, seed)
 	if err != nil {
 		return err
 	}
-	f, err := os.Open(imagePath)
+	if err := net.Arch.InputSpec().CheckSize(maxPixels); err != nil {
+		return fmt.Errorf("%s: %w (-max-pixels)", modelArg, err)
+	}
+	img, format, err := readImage(imagePath, maxPixels)
 	if err != nil {
 		return err
-	}
-	img, format, err := image.Decode(f)
-	f.Close()
-	if err != nil {
-		return fmt.Errorf("%s: decoding the image: %w", imagePath, err)
 	}
 	r, err := model.NewRunner(net, model.RunnerOptions{})
 	if err != nil {
 		return err
 	}
 	in := make([]float32, r.InputLen())
-	if err := preprocess.Input(in, img, net.Arch.InputSpec()); err != nil {
+	if err := imageinput.Input(in, img, net.Arch.InputSpec()); err != nil {
 		return fmt.Errorf("%s: %w", imagePath, err)
 	}
 	out, err := r.Run(in)
@@ -330,19 +397,20 @@ func quantize(stdout io.Writer, in, out string) error {
 	}
 	fmt.Fprintf(stdout, "%-16s %-18s %12s %12s\n", "tensor", "shape", "max abs err", "max rel err")
 	for i := range net.Graph.Nodes {
-		p, _ := net.LayerParams(i) // biases stay float32
-		if p.Data == nil {
-			continue
+		for k, p := range net.LayerParams(i) {
+			if !net.Graph.Nodes[i].Params[k].Quantize { // biases stay float32
+				continue
+			}
+			q, scales, err := quant.QuantizeInt8PerChannel(p.Data, p.Shape[len(p.Shape)-1])
+			if err != nil {
+				return fmt.Errorf("tensor %q: %w", p.Name, err)
+			}
+			e, err := quant.Measure(p.Data, q, scales)
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(stdout, "%-16s %-18s %12.3g %12.3g\n", p.Name, fmt.Sprint(p.Shape), e.MaxAbs, e.MaxRel)
 		}
-		q, scales, err := quant.QuantizeInt8PerChannel(p.Data, p.Shape[len(p.Shape)-1])
-		if err != nil {
-			return fmt.Errorf("tensor %q: %w", p.Name, err)
-		}
-		e, err := quant.Measure(p.Data, q, scales)
-		if err != nil {
-			return err
-		}
-		fmt.Fprintf(stdout, "%-16s %-18s %12.3g %12.3g\n", p.Name, fmt.Sprint(p.Shape), e.MaxAbs, e.MaxRel)
 	}
 	size, err := writeNet(net, true, out)
 	if err != nil {

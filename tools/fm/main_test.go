@@ -2,15 +2,21 @@ package main
 
 import (
 	"bytes"
+	"compress/zlib"
+	"encoding/binary"
+	"hash/crc32"
 	"image"
 	"image/color"
 	"image/png"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"strings"
 	"testing"
 
+	"github.com/featuremap/featuremap/model"
+	"github.com/featuremap/featuremap/model/layers"
 	"github.com/featuremap/featuremap/model/mnist"
 )
 
@@ -217,6 +223,10 @@ func TestExitCodes(t *testing.T) {
 		{[]string{"predict", text}, 2, "predict: -model is required"},
 		{[]string{"eval", "-model", "seednet", "-n", "0"}, 2, "-n and -batch must be positive"},
 		{[]string{"eval", "-model", "seednet", "-min", "101"}, 2, "-min must be a percentage"},
+		{[]string{"eval", "-model", "seednet", "-min", "NaN"}, 2, "-min must be a percentage in [0, 100], got NaN"},
+		{[]string{"eval", "-model", "seednet", "-min", "Inf"}, 2, "-min must be a percentage in [0, 100], got +Inf"},
+		{[]string{"eval", "-model", "seednet", "-min", "-0.5"}, 2, "-min must be a percentage"},
+		{[]string{"predict", "-model", good, "-max-pixels", "0", text}, 2, "-max-pixels must be positive"},
 		{[]string{"quantize", good}, 2, "want IN OUT"},
 		{[]string{"summary", filepath.Join(dir, "missing")}, 1, "no such file"},
 		{[]string{"summary", damaged}, 1, `safetensors: tensor "fc.weight": data_offsets [2600, 504360] outside the 504350-byte data section`},
@@ -231,4 +241,142 @@ func TestExitCodes(t *testing.T) {
 			t.Errorf("fm %v: stderr has more than one line: %q", tc.args, e)
 		}
 	}
+}
+
+// pngHeader returns a valid PNG that declares a w×h RGBA image but holds one
+// tiny IDAT chunk: the shape of a decompression bomb.
+func pngHeader(w, h uint32) []byte {
+	var b bytes.Buffer
+	b.WriteString("\x89PNG\r\n\x1a\n")
+	chunk := func(typ string, data []byte) {
+		binary.Write(&b, binary.BigEndian, uint32(len(data)))
+		crc := crc32.NewIEEE()
+		crc.Write([]byte(typ))
+		crc.Write(data)
+		b.WriteString(typ)
+		b.Write(data)
+		binary.Write(&b, binary.BigEndian, crc.Sum32())
+	}
+	ihdr := binary.BigEndian.AppendUint32(binary.BigEndian.AppendUint32(nil, w), h)
+	chunk("IHDR", append(ihdr, 8, 6, 0, 0, 0)) // 8-bit RGBA, no interlace
+	var z bytes.Buffer
+	zw := zlib.NewWriter(&z)
+	zw.Write(make([]byte, 4096))
+	zw.Close()
+	chunk("IDAT", z.Bytes())
+	chunk("IEND", nil)
+	return b.Bytes()
+}
+
+// jpegHeader returns the start of a baseline JPEG that declares a w×h gray
+// image: SOI, SOF0 and the start of a scan, with no tables and no data.
+func jpegHeader(w, h uint16) []byte {
+	return []byte{0xff, 0xd8, 0xff, 0xc0, 0, 11, 8, byte(h >> 8), byte(h), byte(w >> 8), byte(w), 1, 1, 0x11, 0,
+		0xff, 0xda, 0, 8, 1, 1, 0, 0, 63, 0}
+}
+
+// TestPredictHugeImages: files that declare more pixels than -max-pixels are
+// refused from their header, exit 1 with one line naming the limit, while
+// allocating almost nothing (the decoders would allocate width×height×4
+// bytes at once: 40 GB for 100000×100000).
+func TestPredictHugeImages(t *testing.T) {
+	dir := t.TempDir()
+	weights := filepath.Join(dir, "seednet.st")
+	if code, _, e := fm(t, "init", "-arch", "seednet", "-seed", "7", weights); code != 0 {
+		t.Fatal(e)
+	}
+	for _, tc := range []struct {
+		name, args string
+		data       []byte
+		want       string
+	}{
+		{"bomb.png", "", pngHeader(100000, 100000), "the image is 100000×100000 pixels, more than the limit of 67108864 (-max-pixels)"},
+		{"wide.png", "", pngHeader(1<<31-1, 1), "the image is 2147483647×1 pixels"},
+		{"tall.png", "", pngHeader(1, 1<<31-1), "the image is 1×2147483647 pixels"},
+		{"big.jpg", "", jpegHeader(65535, 65535), "the image is 65535×65535 pixels, more than the limit of 67108864"},
+		{"small.png", "-max-pixels=4000", pngHeader(100, 41), "the image is 100×41 pixels, more than the limit of 4000 (-max-pixels)"},
+		{"zero.png", "", pngHeader(0, 5), "decoding the image: png: invalid format: non-positive dimension"},
+		{"cut.png", "", pngHeader(100, 100)[:40], "decoding the image"},
+	} {
+		p := filepath.Join(dir, tc.name)
+		if err := os.WriteFile(p, tc.data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		args := []string{"predict", "-model", weights}
+		if tc.args != "" {
+			args = append(args, tc.args)
+		}
+		var before, after runtime.MemStats
+		runtime.ReadMemStats(&before)
+		code, _, e := fm(t, append(args, p)...)
+		runtime.ReadMemStats(&after)
+		if code != 1 || !strings.Contains(e, tc.want) || strings.Count(strings.TrimSpace(e), "\n") != 0 {
+			t.Errorf("%s: exit %d, stderr %q; want exit 1 and one line with %q", tc.name, code, e, tc.want)
+		}
+		// Loading seednet takes about 1 MB; the image must add nothing big.
+		if alloc := after.TotalAlloc - before.TotalAlloc; alloc > 16<<20 {
+			t.Errorf("%s: refusing it allocated %d bytes, want < 16 MiB", tc.name, alloc)
+		}
+	}
+	// Under the limit, the same header is decoded (and found truncated).
+	p := filepath.Join(dir, "ok.png")
+	os.WriteFile(p, pngHeader(300, 200), 0o644)
+	if code, _, e := fm(t, "predict", "-model", weights, p); code != 1 || !strings.Contains(e, "decoding the image: png: invalid format: not enough pixel data") {
+		t.Errorf("300×200 header: exit %d, stderr %q; want the decoder's error", code, e)
+	}
+}
+
+// TestPredictHugeModelInput: a weight file of a few hundred bytes declaring
+// a [16384, 16384, 1] input (1 GiB of float32) is refused before that input
+// is allocated (it took 4.1 GB RSS).
+func TestPredictHugeModelInput(t *testing.T) {
+	dir := t.TempDir()
+	arch := model.Arch{Name: "huge", Input: [3]int{16384, 16384, 1}, Layers: []model.Layer{{Name: "r", Op: &layers.ReLU{}}},
+		Preprocess: model.Preprocess{Kind: model.PreprocessResize}}
+	net, err := model.New(arch)
+	if err != nil {
+		t.Fatal(err)
+	}
+	weights, img := filepath.Join(dir, "huge.st"), filepath.Join(dir, "one.png")
+	if _, err := writeNet(net, false, weights); err != nil {
+		t.Fatal(err)
+	}
+	digitPNG(t, img)
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	code, _, e := fm(t, "predict", "-model", weights, img)
+	runtime.ReadMemStats(&after)
+	if want := "preprocess: the input 16384×16384×1 is more than the limit of 67108864 pixels an image is preprocessed into (-max-pixels)"; code != 1 || !strings.Contains(e, want) {
+		t.Errorf("exit %d, stderr %q; want exit 1 with %q", code, e, want)
+	}
+	if alloc := after.TotalAlloc - before.TotalAlloc; alloc > 16<<20 {
+		t.Errorf("refusing it allocated %d bytes, want < 16 MiB", alloc)
+	}
+}
+
+// FuzzReadImage: whatever the bytes, readImage returns an image within the
+// pixel limit or an error, without panicking; the limit is checked from the
+// header, so a small input never makes the decoders allocate a large image.
+func FuzzReadImage(f *testing.F) {
+	f.Add(pngHeader(3, 2))
+	f.Add(pngHeader(100000, 100000))
+	f.Add(jpegHeader(8, 8))
+	f.Add(jpegHeader(65535, 65535))
+	var b bytes.Buffer
+	png.Encode(&b, image.NewGray(image.Rect(0, 0, 4, 3)))
+	f.Add(b.Bytes())
+	path := filepath.Join(f.TempDir(), "img")
+	const limit = 1 << 16
+	f.Fuzz(func(t *testing.T, data []byte) {
+		if err := os.WriteFile(path, data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		img, _, err := readImage(path, limit)
+		if err != nil {
+			return
+		}
+		if r := img.Bounds(); r.Dx() <= 0 || r.Dy() <= 0 || r.Dx()*r.Dy() > limit {
+			t.Fatalf("decoded a %v image, limit %d pixels", r, limit)
+		}
+	})
 }

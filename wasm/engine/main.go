@@ -1,10 +1,13 @@
 //go:build js && wasm
 
 // Command engine is featuremap's WebAssembly engine, started by featuremap.js
-// (wasm/js). It takes one argument, a global property name: it stores its
-// exports there and then serves calls until the page or process ends.
+// (wasm/js). It stores its exports under the global property globalName,
+// which featuremap.js reads and deletes as soon as go.run returns (main runs
+// synchronously up to its first block, so engines started one after the
+// other never see each other's), and then serves calls until the page or
+// process ends. It links no os or fmt: it takes no arguments.
 //
-//	globalThis[name] = {
+//	globalThis.__featuremap_engine = {
 //	  version, simd,
 //	  ops: { conv2d, maxPool, … },                                    // package ops
 //	  model: { loadModel, predict, activations, weights, dispose }, // package models
@@ -15,8 +18,6 @@
 package main
 
 import (
-	"fmt"
-	"os"
 	"syscall/js"
 
 	"github.com/featuremap/featuremap/wasm/internal/jsbridge"
@@ -27,11 +28,11 @@ import (
 // version is the engine's release, reported as fm.version.
 const version = "0.1.0-dev"
 
+// globalName is the global property the exports are stored under
+// (featuremap.js's name).
+const globalName = "__featuremap_engine"
+
 func main() {
-	if len(os.Args) != 2 {
-		fmt.Fprintln(os.Stderr, "usage: featuremap.wasm GLOBAL_NAME (started by featuremap.js)")
-		os.Exit(2)
-	}
 	opsObj := js.Global().Get("Object").New()
 	for name, op := range ops.Ops {
 		opsObj.Set(name, jsbridge.Export(name, op))
@@ -40,7 +41,7 @@ func main() {
 	for name, fn := range models.NewTable().Funcs() {
 		modelObj.Set(name, jsbridge.Export(name, fn))
 	}
-	js.Global().Set(os.Args[1], map[string]any{
+	js.Global().Set(globalName, map[string]any{
 		"version": version,
 		"simd":    simd,
 		"ops":     opsObj,

@@ -67,6 +67,11 @@ export interface LRNOptions {
   beta?: number;
 }
 
+export interface ConcatOptions {
+  /** The axis to join along; negative values count from the end. Default -1, the last. */
+  axis?: number;
+}
+
 /**
  * TensorFlow-semantics operators. Each returns a new tensor; each throws an
  * Error naming the bad argument, after which the instance keeps working.
@@ -86,6 +91,8 @@ export interface Ops {
   softmax(x: Tensor): Tensor;
   /** Local response normalization over the last axis. */
   lrn(x: Tensor, options?: LRNOptions): Tensor;
+  /** tf.concat: tensors of one rank that agree on every axis but options.axis, joined along it. */
+  concat(tensors: Tensor[], options?: ConcatOptions): Tensor;
 }
 
 /** Ops in worker mode: the same functions, each returning a Promise. */
@@ -97,8 +104,9 @@ export interface LoadProgress {
   /** Bytes received so far. */
   loaded: number;
   /**
-   * The file's size, or undefined while unknown (no Content-Length, or a
-   * compressed transfer). The last call has total === loaded.
+   * The file's size, or undefined while unknown (no Content-Length; or a
+   * compressed transfer without X-Decoded-Content-Length, which
+   * tools/serve sends). The last call has total === loaded.
    */
   total?: number;
 }
@@ -113,10 +121,17 @@ export interface LoadOptions {
    * API (Node) and for bytes. Default false.
    */
   cache?: boolean;
+  /**
+   * The weight files of a TensorFlow.js model.json given as bytes, by the
+   * paths its weightsManifest lists ('group1-shard1of2.bin': bytes, …).
+   * Without it a model.json loaded by URL fetches them beside itself.
+   */
+  weights?: Record<string, Uint8Array | ArrayBuffer>;
 }
 
 /**
- * A weight file is loaded from a URL (a string resolves against the page;
+ * A featuremap weight file, an ONNX model (.onnx) or a TensorFlow.js layers
+ * model.json (told apart by content, not by name) is loaded from a URL (a string resolves against the page;
  * in Node a string without a scheme is a file path, and file: URLs are
  * read from disk) or from its bytes.
  */
@@ -206,11 +221,14 @@ export interface Activation {
  * One layer's parameters, float32 as the engine computes with them (an
  * int8 file's weights dequantised).
  */
+/**
+ * A layer's parameters by name, as float32 tensors: conv2d and dense have
+ * `weight` (conv2d [KH, KW, C/groups, OC], HWIO as tf.nn.conv2d's filter;
+ * dense [K, M]) and `bias` ([OC] or [M]); batchnorm has `gamma`, `beta`,
+ * `mean` and `variance` ([C] each).
+ */
 export interface LayerWeights {
-  /** conv2d: [KH, KW, C/groups, OC] (HWIO, tf.nn.conv2d's filter); dense: [K, M]. */
-  weight: Tensor;
-  /** [OC] or [M]; null for a layer without a bias (every conv2d and dense layer has one today). */
-  bias: Tensor | null;
+  readonly [param: string]: Tensor;
 }
 
 /**
@@ -250,7 +268,10 @@ export interface FeatureMap {
   /** Whether the SIMD build (featuremap.simd.wasm) is running. */
   readonly simd: boolean;
   readonly ops: Ops;
-  /** Loads a weight file; rejects with an Error naming what is wrong with it. */
+  /**
+   * Loads a weight file or an ONNX model; rejects with an Error naming what
+   * is wrong with it (for ONNX: the node, its op and the attribute).
+   */
   loadModel(source: ModelSource, options?: LoadOptions): Promise<Model>;
   /**
    * The size of the engine's WebAssembly memory in bytes. It grows when the
@@ -278,6 +299,15 @@ export interface WorkerFeatureMap extends Omit<FeatureMap, 'ops' | 'memoryBytes'
 
 /** The name of the Cache API cache that loadModel's cache option uses. */
 export const MODEL_CACHE: 'featuremap-models-v1';
+
+/**
+ * What every call of an engine throws or rejects with once its Go runtime
+ * has stopped (a fatal error such as running out of memory, or an escaped
+ * panic); the message says why. Call init() again for a fresh engine.
+ */
+export class EngineStoppedError extends Error {
+  name: 'EngineStoppedError';
+}
 
 /** Loads and starts a new engine instance, in this thread or a worker. */
 export function init(options: InitOptions & { worker: true }): Promise<WorkerFeatureMap>;

@@ -22,7 +22,47 @@ const SIMD_PROBE = new Uint8Array([
 const INIT_OPTIONS = ['wasmURL', 'simd', 'worker'];
 const isNode = typeof process === 'object' && typeof process.versions?.node === 'string';
 
-let started = 0;
+// Brand checks that hold across realms (node:vm contexts, iframes), where
+// instanceof does not: the %TypedArray% toStringTag getter returns a typed
+// array's type name and undefined for anything else; ArrayBuffer's
+// byteLength getter throws unless called on an ArrayBuffer.
+const typedArrayTag = Object.getOwnPropertyDescriptor(Object.getPrototypeOf(Uint8Array.prototype), Symbol.toStringTag).get;
+const typedArrayName = (v) => typedArrayTag.call(v);
+const arrayBufferLength = Object.getOwnPropertyDescriptor(ArrayBuffer.prototype, 'byteLength').get;
+const isArrayBuffer = (v) => {
+  try {
+    arrayBufferLength.call(v);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+// own returns obj's own property key, never an inherited one.
+const own = (obj, key) => (Object.hasOwn(obj, key) ? obj[key] : undefined);
+
+/**
+ * The Error every call of an engine rejects with (or throws) once its Go
+ * runtime has stopped: a fatal error such as running out of memory, or a
+ * panic that escaped. The message says why; the engine cannot be resumed,
+ * so call init() again for a fresh one.
+ */
+export class EngineStoppedError extends Error {
+  name = 'EngineStoppedError';
+}
+
+// stopReason summarises what a Go runtime printed on stderr as it died
+// ("runtime: out of memory: cannot allocate …; fatal error: out of
+// memory"), without the goroutine dump, or gives its exit code.
+function stopReason(stderr, code) {
+  const lines = stderr.split('\n');
+  const first = lines.findIndex((l) => /^(fatal error|panic|runtime: )/.test(l));
+  if (first < 0) {
+    return `exit code ${code}`;
+  }
+  const end = lines.indexOf('', first);
+  return lines.slice(first, end < 0 ? undefined : end).join('; ').slice(0, 500);
+}
 
 // simdSupported reports whether this runtime supports WebAssembly SIMD.
 const simdSupported = () => WebAssembly.validate(SIMD_PROBE);
@@ -39,8 +79,9 @@ export async function init(options = {}) {
   return opts.worker ? initWorker(opts) : initLocal(opts);
 }
 
-// OP_NAMES are the functions under fm.ops (featuremap.d.ts, Ops).
-const OP_NAMES = ['conv2d', 'maxPool', 'avgPool', 'dense', 'relu', 'softmax', 'lrn'];
+// OP_NAMES are the functions under fm.ops (featuremap.d.ts, Ops): the keys
+// of the Go table ops.Ops, which a Go test (wasm/internal/ops) checks.
+const OP_NAMES = ['conv2d', 'maxPool', 'avgPool', 'dense', 'relu', 'softmax', 'lrn', 'concat'];
 
 // initLocal starts the engine in this thread.
 async function initLocal({ wasmURL, simd }) {
@@ -56,10 +97,32 @@ async function initLocal({ wasmURL, simd }) {
     await import(new URL('wasm_exec.js', import.meta.url).href);
   }
   const go = new globalThis.Go();
-  const name = `__featuremap_${++started}`;
-  go.argv = ['featuremap', name];
+  const name = '__featuremap_engine'; // wasm/engine's globalName
   go.env = {};
   let instance;
+  // What the runtime prints on stderr (fd 2: its fatal errors and panics),
+  // up to 4 KiB, and its exit code, for the Error that says why it stopped.
+  // The output still goes where wasm_exec.js sends it (the console).
+  let stderr = '';
+  let exitCode;
+  const write = go.importObject.gojs['runtime.wasmWrite'];
+  go.importObject.gojs['runtime.wasmWrite'] = (sp) => {
+    // func wasmWrite(fd uintptr, p unsafe.Pointer, n int32), laid out on
+    // Go's stack as wasm_exec.js reads it.
+    const mem = new DataView(instance.exports.mem.buffer);
+    const at = sp >>> 0;
+    if (mem.getUint32(at + 8, true) === 2 && stderr.length < 4096) {
+      const p = mem.getUint32(at + 16, true) + mem.getUint32(at + 20, true) * 2 ** 32;
+      const n = Math.min(mem.getInt32(at + 24, true), 4096 - stderr.length);
+      stderr += new TextDecoder().decode(new Uint8Array(mem.buffer, p, n));
+    }
+    write(sp);
+  };
+  const exit = go.exit;
+  go.exit = (code) => {
+    exitCode = code;
+    exit.call(go, code);
+  };
   try {
     ({ instance } = await instantiate(url, go.importObject));
   } catch (err) {
@@ -71,18 +134,32 @@ async function initLocal({ wasmURL, simd }) {
   const engine = globalThis[name];
   delete globalThis[name];
   if (engine === undefined) {
-    throw new Error(`init: the engine ${url} exited while starting (see the console for its output)`);
+    throw new Error(`init: the engine ${url} exited while starting: ${stopReason(stderr, exitCode)}`);
   }
   if (typeof simd === 'boolean' && engine.simd !== simd) {
     throw new Error(`init: simd: ${simd}, but ${url} is the ${engine.simd ? 'SIMD' : 'portable'} build`);
   }
 
-  // call invokes an engine function: it returns a value or an Error to throw.
-  const call = (fn, ...args) => {
+  // stopped is the reason once Go has exited (during a call, or at any
+  // time); then every call throws an EngineStoppedError, and the instance
+  // (and its memory) is let go.
+  let stopped = null;
+  const checkStopped = () => {
     if (go.exited) {
-      throw new Error('featuremap: the engine has stopped after a fatal error; call init() again');
+      stopped ??= `featuremap: the engine stopped (${stopReason(stderr, exitCode)}); call init() again`;
+      instance = null;
+      go.mem = null; // wasm_exec.js's view of the memory, unused once Go has exited
     }
+    if (stopped) {
+      throw new EngineStoppedError(stopped);
+    }
+  };
+  // call invokes an engine function: it returns a value or an Error to
+  // throw. A call during which Go dies returns nothing from Go: it throws.
+  const call = (fn, ...args) => {
+    checkStopped();
     const result = fn(...args.map((a) => plain(a, 0)));
+    checkStopped();
     if (result instanceof Error) {
       throw result;
     }
@@ -91,7 +168,7 @@ async function initLocal({ wasmURL, simd }) {
   const op = engine.ops;
   const m = engine.model;
   const backend = {
-    load: async (bytes) => call(m.loadModel, bytes),
+    load: async (bytes, _transfer, shards) => (shards ? call(m.loadModel, bytes, tfjsGroups(bytes, shards)) : call(m.loadModel, bytes)),
     predict: async (handle, input, options) => call(m.predict, handle, input.value, options),
     activations: async (handle, input) => call(m.activations, handle, input.value),
     weights: (handle, layerName) => call(m.weights, handle, layerName),
@@ -104,7 +181,10 @@ async function initLocal({ wasmURL, simd }) {
     simd: engine.simd,
     ops: Object.freeze(Object.fromEntries(OP_NAMES.map((n) => [n, (...args) => call(op[n], ...args)]))),
     loadModel: (source, options) => loadModel(backend, source, options),
-    memoryBytes: () => instance.exports.mem.buffer.byteLength,
+    memoryBytes: () => {
+      checkStopped();
+      return instance.exports.mem.buffer.byteLength;
+    },
   });
 }
 
@@ -136,7 +216,7 @@ async function initWorker({ wasmURL, simd }) {
     throw err;
   }
   const backend = {
-    load: (bytes, transfer) => rpc.call('loadModel', [bytes], transfer),
+    load: (bytes, transfer, shards) => rpc.call('loadModel', shards ? [bytes, shards] : [bytes], transfer),
     predict: (handle, input, options) => rpc.call('predict', [handle, input.value, plain(options, 0)], input.transfer),
     activations: (handle, input) => rpc.call('activations', [handle, input.value], input.transfer),
     weights: (handle, layerName) => rpc.call('weights', [handle, layerName]),
@@ -169,12 +249,6 @@ function connect(worker) {
       if (pending.size === 0) worker.unref(); else worker.ref();
     }
   };
-  const onMessage = ({ id, ok, value, message }) => {
-    const p = pending.get(id);
-    pending.delete(id);
-    idle();
-    if (ok) p?.resolve(value); else p?.reject(new Error(message));
-  };
   const fail = (err) => {
     stopped ??= err;
     for (const p of pending.values()) {
@@ -182,6 +256,24 @@ function connect(worker) {
     }
     pending.clear();
     idle();
+  };
+  // A reply with engineStopped: the worker's engine died; this call, every
+  // pending one and every later one reject with its reason, and the worker
+  // (and its memory) goes. The next init() starts a fresh one.
+  const onMessage = ({ id, ok, value, message, engineStopped }) => {
+    const p = pending.get(id);
+    pending.delete(id);
+    idle();
+    if (ok) {
+      p?.resolve(value);
+    } else if (engineStopped) {
+      const err = new EngineStoppedError(message);
+      p?.reject(err);
+      fail(err);
+      worker.terminate();
+    } else {
+      p?.reject(new Error(message));
+    }
   };
   if (isNode) {
     worker.on('message', onMessage);
@@ -221,13 +313,17 @@ function connect(worker) {
   };
 }
 
-const LOAD_OPTIONS = ['onProgress', 'cache'];
+const LOAD_OPTIONS = ['onProgress', 'cache', 'weights'];
 
 /** The Cache API cache that loadModel(url, { cache: true }) uses. */
 export const MODEL_CACHE = 'featuremap-models-v1';
 
-// loadModel reads a weight file from source (URL, path or bytes) and loads
-// it with backend (this thread's engine or the worker's).
+// loadModel reads a weight file or an ONNX model from source (URL, path or
+// bytes; the engine tells the formats apart by content) and loads
+// it with backend (this thread's engine or the worker's). A TensorFlow.js
+// model.json (it starts with "{") also needs the weight files its
+// weightsManifest lists: from options.weights (path → bytes), else fetched
+// relative to the model.json's URL.
 async function loadModel(backend, source, options = {}) {
   if (options === null || typeof options !== 'object') {
     throw new Error(`loadModel: options must be an object, got ${String(options)}`);
@@ -237,26 +333,91 @@ async function loadModel(backend, source, options = {}) {
       throw new Error(`loadModel: unknown option '${key}' (known: ${LOAD_OPTIONS.join(', ')})`);
     }
   }
-  const { onProgress, cache = false } = options;
+  const onProgress = own(options, 'onProgress');
+  const cache = own(options, 'cache') ?? false;
+  const weights = own(options, 'weights');
+  if (weights !== undefined && (weights === null || typeof weights !== 'object')) {
+    throw new Error(`loadModel: weights must be an object mapping weight file paths to bytes, got ${describe(weights)}`);
+  }
   if (onProgress !== undefined && typeof onProgress !== 'function') {
     throw new Error(`loadModel: onProgress must be a function, got ${String(onProgress)}`);
   }
   if (typeof cache !== 'boolean') {
     throw new Error(`loadModel: cache must be a boolean, got ${String(cache)}`);
   }
-  let bytes;
+  let bytes, url;
   let owned = true; // whether bytes may be transferred (not the caller's buffer)
-  if (source instanceof Uint8Array) {
+  if (typedArrayName(source) === 'Uint8Array') { // also another realm's, and Node's Buffer
     [bytes, owned] = [source, false];
-  } else if (source instanceof ArrayBuffer) {
+  } else if (isArrayBuffer(source)) {
     [bytes, owned] = [new Uint8Array(source), false];
   } else if (typeof source === 'string' || source instanceof URL) {
-    bytes = await fetchModel(await resolveSource(source), onProgress, cache);
+    url = await resolveSource(source);
+    bytes = await fetchModel(url, onProgress, cache);
   } else {
     throw new Error(`loadModel: source must be a URL (string or URL), an ArrayBuffer or a Uint8Array, got ${describe(source)}`);
   }
-  const info = await backend.load(bytes, owned ? [bytes.buffer] : []);
+  const groups = tfjsWeightPaths(bytes);
+  let shards = null; // a model.json's weight files: path → Uint8Array
+  if (groups) {
+    shards = {};
+    for (const p of groups.flat()) {
+      const given = weights?.[p];
+      if (given instanceof Uint8Array || given instanceof ArrayBuffer) {
+        shards[p] = new Uint8Array(given);
+      } else if (given !== undefined) {
+        throw new Error(`loadModel: weights['${p}'] must be a Uint8Array or ArrayBuffer, got ${describe(given)}`);
+      } else if (url) {
+        if (p.split('/').some((s) => s === '' || s === '.' || s === '..') || /[\\:?#]/.test(p)) {
+          throw new Error(`loadModel: model.json lists the weight file '${p}', which is not a plain relative path`);
+        }
+        shards[p] = await fetchModel(new URL(p, url), onProgress, cache);
+      } else {
+        throw new Error(`loadModel: this TensorFlow.js model.json needs its weight file '${p}': load the model.json by URL, or pass weights: { '${p}': bytes, … }`);
+      }
+    }
+  } else if (weights !== undefined) {
+    throw new Error('loadModel: weights is only for a TensorFlow.js model.json (this is a weight file or an ONNX model)');
+  }
+  const info = await backend.load(bytes, owned ? [bytes.buffer] : [], shards);
   return newModel(info, backend);
+}
+
+// tfjsWeightPaths returns the weight file paths of each weightsManifest
+// group when bytes is a TensorFlow.js model.json (it starts with "{"),
+// null otherwise.
+function tfjsWeightPaths(bytes) {
+  const first = bytes.findIndex((b) => b !== 0x20 && b !== 0x09 && b !== 0x0a && b !== 0x0d);
+  if (bytes[first] !== 0x7b) {
+    return null;
+  }
+  let json;
+  try {
+    json = JSON.parse(new TextDecoder().decode(bytes));
+  } catch (err) {
+    throw new Error(`loadModel: the file starts like a TensorFlow.js model.json but is not JSON: ${err.message}`, { cause: err });
+  }
+  const manifest = json?.weightsManifest;
+  if (!Array.isArray(manifest) || !manifest.every((g) => Array.isArray(g?.paths) && g.paths.every((p) => typeof p === 'string'))) {
+    throw new Error('loadModel: model.json needs a weightsManifest: [{ paths: [string, …], weights: […] }, …]');
+  }
+  return manifest.map((g) => g.paths);
+}
+
+// tfjsGroups joins a model.json's weight files into the engine's second
+// loadModel argument: one [first path, bytes] pair per weightsManifest
+// group, its files concatenated in order.
+function tfjsGroups(bytes, shards) {
+  return tfjsWeightPaths(bytes).map((paths) => {
+    const parts = paths.map((p) => shards[p]);
+    const joined = new Uint8Array(parts.reduce((n, b) => n + b.length, 0));
+    let at = 0;
+    for (const b of parts) {
+      joined.set(b, at);
+      at += b.length;
+    }
+    return [paths[0] ?? '', joined];
+  });
 }
 
 // newModel is the model object of a loaded file: info comes from the
@@ -391,12 +552,14 @@ async function fetchModel(url, onProgress, cache) {
 }
 
 // readBody reads a response's body, calling onProgress({ loaded, total })
-// after every chunk; total is undefined while unknown (no Content-Length,
-// or a compressed transfer) and equals loaded on the last call.
+// after every chunk; total is undefined while unknown and equals loaded on
+// the last call. The body arrives decoded, so total is Content-Length for
+// an identity response and, for a compressed one (Content-Encoding), the
+// decoded size that tools/serve sends as X-Decoded-Content-Length.
 async function readBody(response, onProgress) {
-  const length = Number(response.headers.get('Content-Length'));
   const encoded = (response.headers.get('Content-Encoding') ?? 'identity') !== 'identity';
-  const total = length > 0 && !encoded ? length : undefined;
+  const length = Number(response.headers.get(encoded ? 'X-Decoded-Content-Length' : 'Content-Length'));
+  const total = Number.isSafeInteger(length) && length > 0 ? length : undefined;
   if (!response.body) {
     const bytes = new Uint8Array(await response.arrayBuffer());
     onProgress?.({ loaded: bytes.length, total: bytes.length });
@@ -435,23 +598,21 @@ function describe(v) {
 }
 
 // plain copies the arrays and objects of an argument into plain data (own
-// enumerable properties; typed arrays by reference) before the engine sees
-// it, so that user code such as a throwing getter runs here, in JavaScript,
-// and never while Go is reading. The engine bounds what it reads (a depth of
-// 6, 64 array elements); copying stops a little deeper, which also breaks
-// cycles.
+// enumerable properties only; typed arrays and buffers by reference) before
+// the engine sees it, so that user code such as a throwing getter runs
+// here, in JavaScript, and never while Go is reading. Keys are defined, not
+// assigned, so an own "__proto__" key (as JSON.parse makes) stays a key
+// that the engine reports as unknown instead of becoming the copy's
+// prototype. The engine bounds what it reads (a depth of 6, 64 array
+// elements); copying stops a little deeper, which also breaks cycles.
 function plain(v, depth) {
-  if (v === null || typeof v !== 'object' || ArrayBuffer.isView(v) || v instanceof ArrayBuffer || depth > 8) {
+  if (v === null || typeof v !== 'object' || ArrayBuffer.isView(v) || isArrayBuffer(v) || depth > 8) {
     return v;
   }
   if (Array.isArray(v)) {
     return v.length > 64 ? v : v.map((e) => plain(e, depth + 1));
   }
-  const copy = {};
-  for (const key of Object.keys(v)) {
-    copy[key] = plain(v[key], depth + 1);
-  }
-  return copy;
+  return Object.fromEntries(Object.keys(v).map((key) => [key, plain(v[key], depth + 1)]));
 }
 
 function checkInitOptions(options) {
@@ -463,7 +624,9 @@ function checkInitOptions(options) {
       throw new Error(`init: unknown option '${key}' (known: ${INIT_OPTIONS.join(', ')})`);
     }
   }
-  const { wasmURL, simd = 'auto', worker = false } = options;
+  const wasmURL = own(options, 'wasmURL');
+  const simd = own(options, 'simd') ?? 'auto';
+  const worker = own(options, 'worker') ?? false;
   if (simd !== 'auto' && simd !== true && simd !== false) {
     throw new Error(`init: simd must be 'auto', true or false, got ${JSON.stringify(simd) ?? String(simd)}`);
   }

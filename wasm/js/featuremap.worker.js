@@ -5,7 +5,7 @@
 // { id, ok: false, message }, transferring the result buffers. It is a file
 // next to featuremap.js, not a blob: URL, so that it loads under the site's
 // Content-Security-Policy.
-import { init } from './featuremap.js';
+import { init, EngineStoppedError } from './featuremap.js';
 
 // port is where messages come from and go to: the worker's global scope in
 // browsers, worker_threads' parentPort in Node.
@@ -40,8 +40,8 @@ const methods = {
     const y = fm.ops[name](...args);
     return [y, [y.data.buffer]];
   },
-  async loadModel([bytes]) {
-    const m = await fm.loadModel(bytes);
+  async loadModel([bytes, weights]) {
+    const m = await fm.loadModel(bytes, weights ? { weights } : {});
     const handle = models.size + 1;
     models.set(handle, m);
     const info = { handle, name: m.name, labels: m.labels, inputShape: m.inputShape, summary: m.summary() };
@@ -56,8 +56,8 @@ const methods = {
     return [acts, acts.map((a) => a.data.buffer)];
   },
   weights([handle, layerName]) {
-    const { weight, bias } = model('weights', handle).weights(layerName);
-    return [{ weight, bias }, bias ? [weight.data.buffer, bias.data.buffer] : [weight.data.buffer]];
+    const params = model('weights', handle).weights(layerName);
+    return [params, Object.values(params).map((t) => t.data.buffer)];
   },
   dispose([handle]) {
     model('dispose', handle).dispose();
@@ -68,7 +68,9 @@ const methods = {
   },
 };
 
-// Calls run one at a time, in order, as they would in the main thread.
+// Calls run one at a time, in order, as they would in the main thread. An
+// EngineStoppedError is flagged (engineStopped): the main thread then
+// rejects every call and ends this worker.
 let queue = Promise.resolve();
 port.listen(({ id, method, args }) => {
   queue = queue.then(async () => {
@@ -76,7 +78,7 @@ port.listen(({ id, method, args }) => {
       const [value, transfer] = await methods[method](args);
       port.post({ id, ok: true, value }, transfer);
     } catch (err) {
-      port.post({ id, ok: false, message: err instanceof Error ? err.message : String(err) });
+      port.post({ id, ok: false, message: err instanceof Error ? err.message : String(err), engineStopped: err instanceof EngineStoppedError });
     }
   });
 });

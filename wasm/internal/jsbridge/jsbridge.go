@@ -25,7 +25,32 @@ var (
 	objectClass       = js.Global().Get("Object")
 	uint8ArrayClass   = js.Global().Get("Uint8Array")
 	uint8ClampedClass = js.Global().Get("Uint8ClampedArray")
+
+	// typedArrayName is the getter of %TypedArray%.prototype[Symbol.toStringTag]:
+	// called on a typed array of any realm it returns its type's name
+	// ("Float32Array"), on anything else undefined. Unlike instanceof, it
+	// cannot be fooled by prototypes and works across realms (node:vm,
+	// iframes).
+	typedArrayName = getter(objectClass.Call("getPrototypeOf", uint8ArrayClass.Get("prototype")), js.Global().Get("Symbol").Get("toStringTag"))
+	// arrayBufferByteLength is the getter of ArrayBuffer.prototype.byteLength,
+	// which throws unless called on an ArrayBuffer (of any realm).
+	arrayBufferByteLength = getter(arrayBufferClass.Get("prototype"), "byteLength")
 )
+
+// getter returns the get function of the property key of obj.
+func getter(obj js.Value, key any) js.Value {
+	return objectClass.Call("getOwnPropertyDescriptor", obj, key).Get("get")
+}
+
+// arrayBufferLength returns v's byteLength when v is an ArrayBuffer.
+func arrayBufferLength(v js.Value) (n int, ok bool) {
+	defer func() {
+		if recover() != nil { // the getter threw: not an ArrayBuffer
+			ok = false
+		}
+	}()
+	return arrayBufferByteLength.Call("call", v).Int(), true
+}
 
 // syscall/js keeps the JavaScript object behind every js.Value alive until
 // Go's garbage collector finalizes the Value. A tensor's Go side is small
@@ -71,13 +96,23 @@ func value(v js.Value, depth int) any {
 	default:
 		return ops.Foreign(t.String())
 	}
+	if name := typedArrayName.Call("call", v); name.Type() == js.TypeString {
+		n := v.Length()
+		switch name := name.String(); {
+		case name == "Float32Array" && n <= ops.MaxElements:
+			return Float32s(v)
+		case (name == "Uint8Array" || name == "Uint8ClampedArray") && n <= ops.MaxBytes:
+			return ops.Bytes{Class: className(v), Data: Bytes(v)}
+		default:
+			return ops.Foreign(fmt.Sprintf("%s(%d)", name, n)) // elements, not bytes
+		}
+	}
+	if n, ok := arrayBufferLength(v); ok {
+		return ops.Foreign(fmt.Sprintf("ArrayBuffer(%d)", n))
+	}
 	switch {
-	case v.InstanceOf(float32ArrayClass):
-		return Float32s(v)
-	case v.InstanceOf(uint8ArrayClass) || v.InstanceOf(uint8ClampedClass):
-		return ops.Bytes{Class: className(v), Data: Bytes(v)}
-	case arrayBufferClass.Call("isView", v).Bool() || v.InstanceOf(arrayBufferClass):
-		return ops.Foreign(fmt.Sprintf("%s(%d)", className(v), v.Get("byteLength").Int()))
+	case arrayBufferClass.Call("isView", v).Bool(): // a DataView
+		return ops.Foreign(fmt.Sprintf("%s(%d bytes)", className(v), v.Get("byteLength").Int()))
 	case arrayClass.Call("isArray", v).Bool():
 		n := v.Length()
 		if n > maxArrayLen || depth >= maxDepth {
@@ -130,7 +165,8 @@ func bytesOf(f []float32) []byte {
 	return unsafe.Slice((*byte)(unsafe.Pointer(&f[0])), 4*len(f))
 }
 
-// Float32s copies the Float32Array v (any byteOffset) into a new slice.
+// Float32s copies the Float32Array v (any byteOffset, any realm) into a new
+// slice.
 func Float32s(v js.Value) []float32 {
 	f := make([]float32, v.Length())
 	b := bytesOf(f)
@@ -145,13 +181,16 @@ func Float32s(v js.Value) []float32 {
 	return f
 }
 
-// Bytes copies the Uint8Array or Uint8ClampedArray v into a new slice.
+// Bytes copies the Uint8Array or Uint8ClampedArray v (any realm) into a
+// new slice. It copies through a Uint8Array of this realm over v's bytes:
+// js.CopyBytesToGo checks its source with instanceof.
 func Bytes(v js.Value) []byte {
 	b := make([]byte, v.Length())
 	if len(b) == 0 {
 		return b
 	}
-	if n := js.CopyBytesToGo(b, v); n != len(b) {
+	src := uint8ArrayClass.New(v.Get("buffer"), v.Get("byteOffset"), len(b))
+	if n := js.CopyBytesToGo(b, src); n != len(b) {
 		panic(fmt.Sprintf("jsbridge: copied %d of the %s's %d bytes", n, className(v), len(b)))
 	}
 	crossed += len(b)

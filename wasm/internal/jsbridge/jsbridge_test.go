@@ -31,7 +31,7 @@ func TestValue(t *testing.T) {
 		"b":       true,
 		"n":       nil,
 		"data":    []float32{1.5, -2},
-		"ints":    ops.Foreign("Int32Array(12)"),
+		"ints":    ops.Foreign("Int32Array(3)"), // elements, not bytes
 		"f":       ops.Foreign("function"),
 		"big":     ops.Foreign("bigint"),
 		"u8":      ops.Bytes{Class: "Uint8Array", Data: []byte{2, 3, 250}},
@@ -46,6 +46,65 @@ func TestValue(t *testing.T) {
 	deep := jsonValue(`[[[[[[[[1]]]]]]]]`)
 	if got, want := Value(deep).([]any)[0].([]any)[0].([]any)[0].([]any)[0].([]any)[0].([]any)[0], ops.Foreign("Array(1)"); got != want {
 		t.Errorf("deep array: innermost = %#v, want %#v", got, want)
+	}
+}
+
+// TestValueDescriptions: typed arrays other than the accepted ones are
+// described with their element count; buffers and views with their bytes.
+func TestValueDescriptions(t *testing.T) {
+	g := js.Global()
+	for _, tt := range []struct {
+		v    js.Value
+		want any
+	}{
+		{g.Get("Float64Array").New(2), ops.Foreign("Float64Array(2)")},
+		{g.Get("Int16Array").New(5), ops.Foreign("Int16Array(5)")},
+		{g.Get("BigInt64Array").New(3), ops.Foreign("BigInt64Array(3)")},
+		{arrayBufferClass.New(16), ops.Foreign("ArrayBuffer(16)")},
+		{g.Get("DataView").New(arrayBufferClass.New(8)), ops.Foreign("DataView(8 bytes)")},
+		// Not fooled by prototypes: an object posing as a Float32Array.
+		{objectClass.Call("create", float32ArrayClass.Get("prototype")), map[string]any{}},
+	} {
+		if got := Value(tt.v); !reflect.DeepEqual(got, tt.want) {
+			t.Errorf("Value(%v) = %#v, want %#v", tt.v, got, tt.want)
+		}
+	}
+}
+
+// TestValueOtherRealm: typed arrays made in another realm (a node:vm
+// context, as an iframe's in a browser) are what they are, whatever
+// instanceof says; objects from there are read by their own properties.
+func TestValueOtherRealm(t *testing.T) {
+	vm := js.Global().Get("process").Call("getBuiltinModule", "node:vm")
+	other := vm.Call("runInNewContext", `({
+		f32: new Float32Array([1.5, -2]),
+		view: new Float32Array([9, 3, 4, 9]).subarray(1, 3),
+		u8: new Uint8Array([1, 2, 3]).subarray(1),
+		clamped: new Uint8ClampedArray([7, 8]),
+		f64: new Float64Array(2),
+		buf: new ArrayBuffer(4),
+		obj: JSON.parse('{"__proto__": {"strides": 2}, "a": 1}'),
+	})`)
+	if other.Get("f32").InstanceOf(float32ArrayClass) {
+		t.Fatal("the node:vm context shares this realm's Float32Array")
+	}
+	want := map[string]any{
+		"f32":     []float32{1.5, -2},
+		"view":    []float32{3, 4},
+		"u8":      ops.Bytes{Class: "Uint8Array", Data: []byte{2, 3}},
+		"clamped": ops.Bytes{Class: "Uint8ClampedArray", Data: []byte{7, 8}},
+		"f64":     ops.Foreign("Float64Array(2)"),
+		"buf":     ops.Foreign("ArrayBuffer(4)"),
+		"obj":     map[string]any{"__proto__": map[string]any{"strides": 2.0}, "a": 1.0},
+	}
+	if got := Value(other); !reflect.DeepEqual(got, want) {
+		t.Errorf("Value = %#v\nwant %#v", got, want)
+	}
+	// Inherited properties are not read.
+	inherits := objectClass.Call("create", jsonValue(`{"strides": 2}`))
+	inherits.Set("padding", "SAME")
+	if got, want := Value(inherits), map[string]any{"padding": "SAME"}; !reflect.DeepEqual(got, want) {
+		t.Errorf("Value(object with an inherited property) = %#v, want %#v", got, want)
 	}
 }
 

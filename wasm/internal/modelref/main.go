@@ -45,7 +45,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	return 0
 }
 
-// activation is model.Activation with its data.
+// activation is model.LayerOutput with its data.
 type activation struct {
 	Name  string    `json:"name"`
 	Type  string    `json:"type"`

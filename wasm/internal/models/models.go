@@ -16,6 +16,7 @@ import (
 	"strings"
 
 	"github.com/featuremap/featuremap/model"
+	"github.com/featuremap/featuremap/model/convert"
 	"github.com/featuremap/featuremap/model/preprocess"
 	"github.com/featuremap/featuremap/wasm/internal/ops"
 )
@@ -69,7 +70,10 @@ func arg(args []any, i int) any {
 	return nil
 }
 
-// Load is loadModel(bytes): it decodes a weight file (Uint8Array) and
+// Load is loadModel(bytes[, weights]): it decodes a weight file or an ONNX
+// model (Uint8Array; convert.Load tells them apart by content), or a
+// TensorFlow.js model.json whose weights come as the second argument
+// (loadTFJS), and
 // returns { handle, name, labels, inputShape, summary }, summary being
 // model.Summary's JSON form.
 func (t *Table) Load(args []any) (any, error) {
@@ -78,7 +82,13 @@ func (t *Table) Load(args []any) (any, error) {
 	if !ok {
 		return nil, fmt.Errorf("%s: bytes must be a Uint8Array or ArrayBuffer holding a weight file, got %s", op, ops.Describe(arg(args, 0)))
 	}
-	net, err := model.Load(b.Data)
+	var net *model.Net
+	var err error
+	if weights := arg(args, 1); weights != nil { // a TensorFlow.js model.json
+		net, err = loadTFJS(b.Data, weights)
+	} else {
+		net, err = convert.Load(b.Data)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("%s: cannot load the weight file (%d bytes): %w", op, len(b.Data), err)
 	}
@@ -159,12 +169,23 @@ func (e *entry) input(op string, v any) ([]float32, error) {
 	return nil, fmt.Errorf("%s: input must be a tensor { shape, data: Float32Array }, a Float32Array of %d values or an image, got %s", op, size, ops.Describe(v))
 }
 
-// pixels preprocesses image pixels { width, height, data } into e.in.
+// pixels preprocesses image pixels { width, height, data } into e.in, the
+// one buffer of the model's input size. Before anything is allocated, the
+// image must have at most preprocess.MaxPixels pixels, and the model's
+// input at most preprocess.MaxPixels pixels and ops.MaxElements values (a
+// weight file may declare any input shape).
 func (e *entry) pixels(op string, v map[string]any) ([]float32, error) {
 	w, okW := ops.IntIn(v["width"], 1)
 	h, okH := ops.IntIn(v["height"], 1)
 	if !okW || !okH {
 		return nil, fmt.Errorf("%s: input.width and input.height must be positive integers, got %s and %s", op, ops.Describe(v["width"]), ops.Describe(v["height"]))
+	}
+	if w*h > preprocess.MaxPixels { // w, h ≤ 2^24: no overflow
+		return nil, fmt.Errorf("%s: the image is %d×%d pixels, more than the limit of %d", op, w, h, preprocess.MaxPixels)
+	}
+	s := e.spec
+	if err := s.CheckSize(preprocess.MaxPixels); err != nil || s.H*s.W > ops.MaxElements/s.C {
+		return nil, fmt.Errorf("%s: cannot preprocess an image into the model's input %s: more than the limit of %d pixels or %d values", op, ops.FormatInts(e.net.Graph.Input), preprocess.MaxPixels, ops.MaxElements)
 	}
 	data, ok := v["data"].(ops.Bytes)
 	if !ok {
@@ -174,9 +195,9 @@ func (e *entry) pixels(op string, v map[string]any) ([]float32, error) {
 		return nil, fmt.Errorf("%s: input.data has %d bytes, but %d×%d RGBA pixels need %d", op, len(data.Data), w, h, w*h*4)
 	}
 	if e.in == nil {
-		e.in = make([]float32, e.spec.H*e.spec.W*e.spec.C)
+		e.in = make([]float32, s.H*s.W*s.C)
 	}
-	if err := preprocess.InputPixels(e.in, data.Data, w, h, 4, e.spec); err != nil {
+	if err := preprocess.InputPixels(e.in, data.Data, w, h, 4, s); err != nil {
 		return nil, fmt.Errorf("%s: %w", op, err)
 	}
 	return e.in, nil
@@ -253,12 +274,13 @@ func (t *Table) Activations(args []any) (any, error) {
 	return out, nil
 }
 
-// Weights is weights(handle, layerName): the parameters of the conv2d or
-// dense layer layerName, as the engine computes with them (float32, int8
-// files dequantised at load): { weight, bias } with weight [KH, KW, C/G, OC]
-// (HWIO, tf.nn.conv2d's filter layout) for conv2d or [K, M] for dense, and
-// bias [OC] or [M]. The data slices alias the Net's parameters; jsbridge
-// copies them.
+// Weights is weights(handle, layerName): the parameters of layer
+// layerName, as the engine computes with them (float32, int8 files
+// dequantised at load), keyed by their names in the layer type's table
+// (layers.ParamSpec): { weight, bias } for conv2d (weight [KH, KW, C/G, OC],
+// HWIO, tf.nn.conv2d's filter layout; bias [OC]) and dense ([K, M], [M]),
+// { gamma, beta, mean, variance } for batchnorm. The data slices alias the
+// Net's parameters; jsbridge copies them.
 func (t *Table) Weights(args []any) (any, error) {
 	const op = "weights"
 	e, _, err := t.lookup(op, arg(args, 0))
@@ -270,18 +292,19 @@ func (t *Table) Weights(args []any) (any, error) {
 		return nil, fmt.Errorf("%s: layerName must be a string, got %s", op, ops.Describe(arg(args, 1)))
 	}
 	for i := range e.net.Graph.Nodes {
-		l := e.net.Graph.Nodes[i].Layer
-		if l.Name != name {
+		nd := &e.net.Graph.Nodes[i]
+		if nd.Layer.Name != name {
 			continue
 		}
-		w, b := e.net.LayerParams(i)
-		if w.Data == nil {
-			return nil, fmt.Errorf("%s: layer %q (%s) has no weights; layers with weights: %s", op, name, l.Type, e.layersWithWeights())
+		params := e.net.LayerParams(i)
+		if len(params) == 0 {
+			return nil, fmt.Errorf("%s: layer %q (%s) has no weights; layers with weights: %s", op, name, nd.Layer.Type(), e.layersWithWeights())
 		}
-		return map[string]any{
-			"weight": ops.Tensor{Shape: w.Shape, Data: w.Data},
-			"bias":   ops.Tensor{Shape: b.Shape, Data: b.Data},
-		}, nil
+		out := make(map[string]any, len(params))
+		for k, p := range params {
+			out[nd.Params[k].Name] = ops.Tensor{Shape: p.Shape, Data: p.Data}
+		}
+		return out, nil
 	}
 	return nil, fmt.Errorf("%s: the model has no layer %q; layers with weights: %s", op, name, e.layersWithWeights())
 }
@@ -291,7 +314,7 @@ func (t *Table) Weights(args []any) (any, error) {
 func (e *entry) layersWithWeights() string {
 	var names []string
 	for i := range e.net.Graph.Nodes {
-		if w, _ := e.net.LayerParams(i); w.Data != nil {
+		if len(e.net.LayerParams(i)) > 0 {
 			names = append(names, e.net.Graph.Nodes[i].Layer.Name)
 		}
 	}

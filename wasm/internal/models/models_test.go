@@ -5,12 +5,15 @@ import (
 	"encoding/json"
 	"math"
 	"reflect"
+	"runtime"
 	"slices"
 	"strings"
 	"testing"
 
 	"github.com/featuremap/featuremap/model"
+	"github.com/featuremap/featuremap/model/layers"
 	"github.com/featuremap/featuremap/model/preprocess"
+	"github.com/featuremap/featuremap/model/safetensors"
 	"github.com/featuremap/featuremap/wasm/internal/ops"
 )
 
@@ -22,9 +25,9 @@ func handArch() model.Arch {
 		Name:  "hand",
 		Input: [3]int{2, 2, 1},
 		Layers: []model.Layer{
-			{Name: "flat", Type: model.TypeFlatten},
-			{Name: "fc", Type: model.TypeDense, Units: 2},
-			{Name: "prob", Type: model.TypeSoftmax},
+			{Name: "flat", Op: &layers.Flatten{}},
+			{Name: "fc", Op: &layers.Dense{Units: 2}},
+			{Name: "prob", Op: &layers.Softmax{}},
 		},
 		Labels:     []string{"dark", "light"},
 		Preprocess: model.Preprocess{Kind: model.PreprocessResize, Scale: 1.0 / 255, Mean: []float32{0.5}, Std: []float32{0.25}},
@@ -63,9 +66,9 @@ func handFile(t testing.TB) ops.Bytes {
 	if err != nil {
 		t.Fatal(err)
 	}
-	w, b := net.LayerParams(1)
-	copy(w.Data, handW)
-	copy(b.Data, handB)
+	p := net.LayerParams(1)
+	copy(p[0].Data, handW)
+	copy(p[1].Data, handB)
 	return encode(t, net, false)
 }
 
@@ -119,11 +122,11 @@ func TestLoadInfo(t *testing.T) {
 	}
 	// The summary is model.Summary's JSON form: the seed's counts (design.md).
 	s := m["summary"].(map[string]any)
-	layers := s["layers"].([]any)
-	conv := layers[0].(map[string]any)
+	rows := s["layers"].([]any)
+	conv := rows[0].(map[string]any)
 	var dense map[string]any
-	for _, l := range layers {
-		if l.(map[string]any)["type"] == model.TypeDense {
+	for _, l := range rows {
+		if l.(map[string]any)["type"] == layers.TypeDense {
 			dense = l.(map[string]any)
 		}
 	}
@@ -325,7 +328,7 @@ func TestWeights(t *testing.T) {
 		{"conv1", 0, []int{3, 3, 1, 64}},
 		{"fc", 3, []int{12544, 10}},
 	} {
-		want, wantB := net.LayerParams(c.index)
+		want, wantB := net.LayerParams(c.index)[0], net.LayerParams(c.index)[1]
 		if name := net.Graph.Nodes[c.index].Layer.Name; name != c.layer {
 			t.Fatalf("layer %d is %s, want %s", c.index, name, c.layer)
 		}
@@ -398,8 +401,8 @@ func TestErrors(t *testing.T) {
 		{tab.Load, []any{ops.Bytes{Class: "Uint8Array", Data: file.Data[:len(file.Data)-1]}}, "loadModel: cannot load the weight file (" + itoa(len(file.Data)-1) + " bytes): model: safetensors: …"},
 		{tab.Load, []any{ops.Bytes{Class: "Uint8Array", Data: file.Data[:100]}}, "loadModel: cannot load the weight file (100 bytes): model: safetensors: header length " + itoa(hlen) + " exceeds the 92 bytes after it (file truncated?)"},
 		{tab.Load, []any{ops.Bytes{Class: "Buffer", Data: wrongVersion}}, "loadModel: cannot load the weight file (" + itoa(len(file.Data)) + ` bytes): model: __metadata__["format"] = "featuremap/9", want "featuremap/1"`},
-		{tab.Load, []any{ops.Bytes{Class: "Buffer", Data: noShape}}, "loadModel: cannot load the weight file (" + itoa(len(file.Data)) + ` bytes): model: safetensors: tensor "conv1.bias": json: unknown field "shapf"`},
-		{tab.Load, []any{png}, "loadModel: cannot load the weight file (16 bytes): model: safetensors: header length …"},
+		{tab.Load, []any{ops.Bytes{Class: "Buffer", Data: noShape}}, "loadModel: cannot load the weight file (" + itoa(len(file.Data)) + ` bytes): model: safetensors: tensor "conv1.bias": unknown field "shapf", want dtype, shape and data_offsets`},
+		{tab.Load, []any{png}, `loadModel: cannot load the weight file (16 bytes): model: safetensors: this is not a weight file (it starts with "\x89PNG\r\n\x1a\n", like a PNG image)`},
 		{tab.Predict, []any{gone, x}, "predict: model is disposed (load it again to use it)"},
 		{tab.Activations, []any{gone, x}, "activations: model is disposed (load it again to use it)"},
 		{tab.Predict, []any{99.0, x}, "predict: no model has handle 99"},
@@ -478,4 +481,146 @@ func FuzzPredict(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestBatchNormConcatModel loads a file with batchnorm, concat and flatten
+// layers through the table: the summary counts the batch norm's four
+// tensors, weights returns them by name, and predict gives the native
+// Runner's probabilities.
+func TestBatchNormConcatModel(t *testing.T) {
+	a := handArch()
+	a.Input = [3]int{2, 2, 2}
+	a.Preprocess = model.Preprocess{}
+	a.Layers = []model.Layer{
+		{Name: "bn", Op: &layers.BatchNorm{}},
+		{Name: "cat", Inputs: []string{"bn", "input"}, Op: &layers.Concat{}},
+		{Name: "flat", Op: &layers.Flatten{}},
+		{Name: "fc", Op: &layers.Dense{Units: 2}},
+		{Name: "prob", Op: &layers.Softmax{}},
+	}
+	net, err := model.New(a)
+	if err != nil {
+		t.Fatal(err)
+	}
+	net.InitRandom(3)
+	for i, p := range net.LayerParams(0) {
+		for j := range p.Data {
+			p.Data[j] = 0.5 + float32(i+j)/4 // gamma, beta, mean, variance
+		}
+	}
+	tab := NewTable()
+	info, err := tab.Load([]any{encode(t, net, true)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := float64(info.(map[string]any)["handle"].(int))
+	bn := info.(map[string]any)["summary"].(map[string]any)["layers"].([]any)[0].(map[string]any)
+	if bn["weights"] != 2.0 || bn["biases"] != 2.0 || bn["params"] != 8.0 {
+		t.Errorf("batchnorm summary row %v, want 2 weights, 2 biases, 8 params", bn)
+	}
+	w, err := tab.Weights([]any{h, "bn"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := w.(map[string]any)
+	for k, name := range []string{"gamma", "beta", "mean", "variance"} {
+		if p := got[name].(ops.Tensor); !slices.Equal(p.Data, net.LayerParams(0)[k].Data) || !slices.Equal(p.Shape, []int{2}) {
+			t.Errorf("weights(bn).%s = %v, want %v", name, p, net.LayerParams(0)[k])
+		}
+	}
+	x := []float32{1, -2, 3, 0.5, -1, 2, 0.25, 4}
+	out, err := tab.Predict([]any{h, map[string]any{"shape": []any{2.0, 2.0, 2.0}, "data": x}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := model.NewRunner(net, model.RunnerOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, err := r.Run(x)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The file's int8 weights differ from net's float32 ones by at most half
+	// a quantisation step.
+	for i, p := range probsOf(t, out) {
+		if math.Abs(float64(p-want[i])) > 0.02 {
+			t.Errorf("probs %v, the runner on float32 weights gives %v", probsOf(t, out), want)
+		}
+	}
+}
+
+// hugeInputFile is a weight file of a parameter-free model (one ReLU) whose
+// architecture declares an input of h×w×c with resize preprocessing: a few
+// hundred bytes that would make predict allocate h·w·c floats for an image.
+// It is written directly (model.New would refuse most of these inputs).
+func hugeInputFile(t testing.TB, h, w, c int) ops.Bytes {
+	t.Helper()
+	arch, err := json.Marshal(model.Arch{
+		Name:       "huge",
+		Input:      [3]int{h, w, c},
+		Layers:     []model.Layer{{Name: "r", Op: &layers.ReLU{}}},
+		Preprocess: model.Preprocess{Kind: model.PreprocessResize},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b bytes.Buffer
+	if err := safetensors.Encode(&b, nil, map[string]string{model.MetaFormat: model.FormatVersion, model.MetaArch: string(arch)}); err != nil {
+		t.Fatal(err)
+	}
+	return ops.Bytes{Class: "Uint8Array", Data: b.Bytes()}
+}
+
+// TestHugeImages: images larger than preprocess.MaxPixels, and models whose
+// declared input is larger than an image may be preprocessed into, are
+// refused with an error naming the limit before anything is allocated;
+// the table keeps working.
+func TestHugeImages(t *testing.T) {
+	tab := NewTable()
+	h := load(t, tab, seednetFile(t))
+	x := make([]float32, 784)
+	want, err := tab.Predict([]any{h, x})
+	if err != nil {
+		t.Fatal(err)
+	}
+	pix := ops.Bytes{Class: "Uint8ClampedArray", Data: make([]byte, 4)}
+	image := func(w, h float64) map[string]any { return map[string]any{"width": w, "height": h, "data": pix} }
+	for _, tc := range []struct {
+		name  string
+		model ops.Bytes // nil: seednet
+		input map[string]any
+		want  string
+	}{
+		{"100000×100000 image", ops.Bytes{}, image(100000, 100000), "predict: the image is 100000×100000 pixels, more than the limit of 67108864"},
+		{"16777216×5 image", ops.Bytes{}, image(1<<24, 5), "predict: the image is 16777216×5 pixels, more than the limit of 67108864"},
+		{"[32768, 32768, 1] model", hugeInputFile(t, 32768, 32768, 1), image(1, 1), "predict: cannot preprocess an image into the model's input [32768, 32768, 1]: more than the limit of 67108864 pixels or 134217728 values"},
+		{"[16384, 16384, 1] model", hugeInputFile(t, 16384, 16384, 1), image(1, 1), "predict: cannot preprocess an image into the model's input [16384, 16384, 1]: more than the limit"},
+		{"[8192, 8192, 3] model", hugeInputFile(t, 8192, 8192, 3), image(1, 1), "predict: cannot preprocess an image into the model's input [8192, 8192, 3]: more than the limit"},
+		{"[1, 100000000, 1] model", hugeInputFile(t, 1, 100000000, 1), image(1, 1), "predict: cannot preprocess an image into the model's input [1, 100000000, 1]: more than the limit"},
+	} {
+		var before, after runtime.MemStats
+		runtime.ReadMemStats(&before)
+		handle := h
+		if tc.model.Data != nil {
+			info, err := tab.Load([]any{tc.model})
+			if err != nil { // a load-time budget may refuse it first: also fine
+				t.Logf("%s: refused at load: %v", tc.name, err)
+				continue
+			}
+			handle = float64(info.(map[string]any)["handle"].(int))
+		}
+		_, err := tab.Predict([]any{handle, tc.input})
+		runtime.ReadMemStats(&after)
+		if err == nil || !strings.HasPrefix(err.Error(), tc.want) {
+			t.Errorf("%s: error %v, want %q", tc.name, err, tc.want)
+		}
+		if alloc := after.TotalAlloc - before.TotalAlloc; alloc > 8<<20 {
+			t.Errorf("%s: refusing it allocated %d bytes, want < 8 MiB", tc.name, alloc)
+		}
+		got, err := tab.Predict([]any{h, x})
+		if err != nil || !slices.Equal(probsOf(t, got), probsOf(t, want)) {
+			t.Fatalf("%s: seednet afterwards: %v, %v", tc.name, got, err)
+		}
+	}
 }

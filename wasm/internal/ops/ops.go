@@ -1,6 +1,11 @@
 package ops
 
-import "github.com/featuremap/featuremap/kernel"
+import (
+	"slices"
+	"strconv"
+
+	"github.com/featuremap/featuremap/kernel"
+)
 
 // Op is one fm.ops function: it takes the JavaScript arguments, in order, and
 // returns a new tensor or an error naming the bad argument.
@@ -15,6 +20,7 @@ var Ops = map[string]Op{
 	"relu":    Relu,
 	"softmax": Softmax,
 	"lrn":     LRN,
+	"concat":  Concat,
 }
 
 // image is an NHWC tensor argument; an HWC one is read as N = 1.
@@ -121,6 +127,9 @@ func Conv2D(args []any) (Tensor, error) {
 	if err := checkOut(op, out.Shape); err != nil {
 		return Tensor{}, err
 	}
+	if err := checkFLOPs(op, 2*float64(s.OutLen())*float64(kh*kw*(x.c/groups))); err != nil {
+		return Tensor{}, err
+	}
 	ws := s.WorkspaceLen()
 	if ws > MaxElements {
 		return Tensor{}, errorf(op, "needs %d floats of scratch memory, more than the %d this engine allows: use a smaller x or filter", ws, MaxElements)
@@ -177,6 +186,9 @@ func pool(op string, args []any, run func(dst, x []float32, s kernel.PoolShape) 
 	if err := checkOut(op, out.Shape); err != nil {
 		return Tensor{}, err
 	}
+	if err := checkFLOPs(op, float64(s.OutLen())*float64(size[0])*float64(size[1])); err != nil {
+		return Tensor{}, err
+	}
 	out.Data = make([]float32, s.OutLen())
 	return out, run(out.Data, x.Data, s)
 }
@@ -209,6 +221,9 @@ func Dense(args []any) (Tensor, error) {
 	}
 	out := Tensor{Shape: []int{n, m}}
 	if err := checkOut(op, out.Shape); err != nil {
+		return Tensor{}, err
+	}
+	if err := checkFLOPs(op, 2*float64(n)*float64(k)*float64(m)); err != nil {
 		return Tensor{}, err
 	}
 	out.Data = make([]float32, n*m)
@@ -281,4 +296,70 @@ func LRN(args []any) (Tensor, error) {
 	}
 	out := Tensor{Shape: x.Shape, Data: make([]float32, len(x.Data))}
 	return out, kernel.LRN(out.Data, x.Data, p, c, params)
+}
+
+// Concat is fm.ops.concat([a, b, …], { axis }): tf.concat of the tensors
+// along axis (default -1, the last; negative values count from the end).
+// The tensors must have the same rank and agree on every other axis.
+func Concat(args []any) (Tensor, error) {
+	const op = "concat"
+	list, ok := arg(args, 0).([]any)
+	if !ok || len(list) == 0 {
+		return Tensor{}, errorf(op, "tensors must be a non-empty array of tensors, got %s", Describe(arg(args, 0)))
+	}
+	xs := make([]Tensor, len(list))
+	for k, v := range list {
+		var err error
+		if xs[k], err = ParseTensor(op, "tensors["+strconv.Itoa(k)+"]", v); err != nil {
+			return Tensor{}, err
+		}
+	}
+	rank := len(xs[0].Shape)
+	if rank == 0 {
+		return Tensor{}, errorf(op, "tensors[0].shape must have at least one axis, got []")
+	}
+	o, err := ParseOptions(op, arg(args, 1), "axis")
+	if err != nil {
+		return Tensor{}, err
+	}
+	axis := rank - 1
+	if a := o["axis"]; a != nil {
+		v, ok := IntIn(a, -rank)
+		if !ok || v > rank-1 {
+			return Tensor{}, errorf(op, "axis must be an integer in [%d, %d] for tensors of rank %d, got %s", -rank, rank-1, rank, Describe(a))
+		}
+		axis = (v + rank) % rank
+	}
+	out := Tensor{Shape: slices.Clone(xs[0].Shape)}
+	out.Shape[axis] = 0
+	srcs, widths := make([][]float32, len(xs)), make([]int, len(xs))
+	for k, x := range xs {
+		if len(x.Shape) != rank {
+			return Tensor{}, errorf(op, "tensors[%d].shape %s must have the rank of tensors[0].shape %s", k, FormatInts(x.Shape), FormatInts(xs[0].Shape))
+		}
+		for a, d := range x.Shape {
+			if a != axis && d != xs[0].Shape[a] {
+				return Tensor{}, errorf(op, "tensors[%d].shape %s must match tensors[0].shape %s on every axis but axis %d", k, FormatInts(x.Shape), FormatInts(xs[0].Shape), axis)
+			}
+		}
+		if out.Shape[axis] > MaxElements-x.Shape[axis] {
+			return Tensor{}, errorf(op, "output shape has more than %d elements", MaxElements)
+		}
+		out.Shape[axis] += x.Shape[axis]
+		srcs[k], widths[k] = x.Data, product(x.Shape[axis:])
+	}
+	if err := checkOut(op, out.Shape); err != nil {
+		return Tensor{}, err
+	}
+	out.Data = make([]float32, product(out.Shape))
+	return out, kernel.Concat(out.Data, srcs, product(out.Shape[:axis]), widths)
+}
+
+// product returns the product of s, 1 for an empty s.
+func product(s []int) int {
+	p := 1
+	for _, d := range s {
+		p *= d
+	}
+	return p
 }

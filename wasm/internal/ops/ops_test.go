@@ -58,6 +58,10 @@ func TestOps(t *testing.T) {
 		{"softmax", Softmax, []any{tensorArg([]float64{2, 2}, 0, 0, 1, 1)}, []int{2, 2}, []float32{0.5, 0.5, 0.5, 0.5}},
 		// TF defaults r 5, bias 1, alpha 1, beta 0.5: x / sqrt(1 + 1² + 2²).
 		{"lrn defaults", LRN, []any{tensorArg([]float64{1, 2}, 1, 2)}, []int{1, 2}, []float32{1 / float32(math.Sqrt(6)), 2 / float32(math.Sqrt(6))}},
+		// Rows of [2, 1] and [2, 2] side by side (the last axis by default).
+		{"concat last", Concat, []any{[]any{tensorArg([]float64{2, 1}, 1, 2), tensorArg([]float64{2, 2}, 3, 4, 5, 6)}}, []int{2, 3}, []float32{1, 3, 4, 2, 5, 6}},
+		{"concat axis 0", Concat, []any{[]any{tensorArg([]float64{1, 2}, 1, 2), tensorArg([]float64{2, 2}, 3, 4, 5, 6)}, map[string]any{"axis": 0.0}}, []int{3, 2}, []float32{1, 2, 3, 4, 5, 6}},
+		{"concat axis -2", Concat, []any{[]any{tensorArg([]float64{1, 1, 2}, 1, 2), tensorArg([]float64{1, 1, 2}, 3, 4)}, map[string]any{"axis": -2.0}}, []int{1, 2, 2}, []float32{1, 2, 3, 4}},
 	}
 	for _, tt := range tests {
 		got, err := tt.op(tt.args)
@@ -95,15 +99,32 @@ func TestErrors(t *testing.T) {
 		{Conv2D, []any{x, f, map[string]any{"bias": []float32{1}}}, "conv2d: bias must be a Float32Array of length 8 (one per output channel) or a tensor of shape [8], got Float32Array(1)"},
 		{Conv2D, []any{x, f, map[string]any{"Strides": 1.0}}, "conv2d: unknown option 'Strides' (known: strides, padding, dilations, groups, bias)"},
 		{Conv2D, []any{tensorArg([]float64{2}, 1), f}, "conv2d: x.data has 1 elements but x.shape [2] needs 2"},
+		// An own "__proto__" key (JSON.parse makes one) is an unknown option, not a prototype.
+		{Conv2D, []any{x, f, map[string]any{"__proto__": map[string]any{"strides": 2.0}}}, "conv2d: unknown option '__proto__' (known: strides, padding, dilations, groups, bias)"},
+		{LRN, []any{x, map[string]any{"__proto__": map[string]any{"depthRadius": 2.0}}}, "lrn: unknown option '__proto__' (known: depthRadius, bias, alpha, beta)"},
+		{Relu, []any{map[string]any{"shape": pairArg(1, 2), "data": Foreign("Float64Array(2)")}}, "relu: x.data must be a Float32Array, got Float64Array(2)"},
 		{Conv2D, []any{tensorArg([]float64{1 << 20, 1 << 20}), f}, "conv2d: x.shape [1048576, 1048576] has more than 134217728 elements"},
 		{Conv2D, []any{ones(1, 1, 1, 1), ones(1, 1, 1, 1), map[string]any{"padding": []any{pairArg(1<<24, 0), pairArg(1<<24, 0)}}}, "conv2d: output shape [1, 16777217, 16777217, 1] has more than 134217728 elements"},
-		{Conv2D, []any{ones(1, 2000, 2000, 1), ones(64, 64, 1, 1), map[string]any{"padding": "SAME"}}, "conv2d: needs 1638…"}, // the scratch length depends on the build,
+		// 2 · 2000² · 64·64 = 3.3e10 FLOPs fit; 4000² does not.
+		{Conv2D, []any{ones(1, 4000, 4000, 1), ones(64, 64, 1, 1), map[string]any{"padding": "SAME"}}, "conv2d: needs 1.31e+11 floating-point operations, more than the 68719476736 one call may take: use a smaller x or filter, or a model (fm.loadModel)"},
+		// 1025² windows of 1024² cells; 8192·512 by 512·16384.
+		{MaxPool, []any{ones(1, 2048, 2048, 1), map[string]any{"size": 1024.0, "strides": 1.0}}, "maxPool: needs 1.1e+12 floating-point operations, more than the 68719476736 one call may take: use a smaller x or filter, or a model (fm.loadModel)"},
+		{Dense, []any{ones(8192, 512), ones(512, 16384)}, "dense: needs 1.37e+11 floating-point operations, more than the 68719476736 one call may take: use a smaller x or filter, or a model (fm.loadModel)"},
 		{MaxPool, []any{x, map[string]any{"size": 2.0, "padding": []any{pairArg(0, 0), pairArg(0, 2)}}}, "maxPool: padding [[0, 0], [0, 2]] must be smaller than size [2, 2] in each dimension (every window needs a real cell)"},
 		{AvgPool, []any{x, map[string]any{}}, "avgPool: size is required: a positive integer or [kh, kw]"},
 		{Dense, []any{ones(2, 5), ones(4, 3)}, "dense: w.shape [4, 3] needs x with 4 features (x.shape [N, 4]), got x.shape [2, 5]"},
 		{Softmax, []any{tensorArg(nil, 1)}, "softmax: x.shape must have at least one axis, got []"},
 		{LRN, []any{x, map[string]any{"depthRadius": 2.5}}, "lrn: depthRadius must be a non-negative integer, got 2.5"},
 		{LRN, []any{x, map[string]any{"bias": math.Inf(1)}}, "lrn: bias must be a finite number, got Infinity"},
+		{Concat, []any{x}, "concat: tensors must be a non-empty array of tensors, got {data: Float32Array(48), shape: [1, 4, 4, 3]}"},
+		{Concat, []any{[]any{}}, "concat: tensors must be a non-empty array of tensors, got []"},
+		{Concat, []any{[]any{x, 3.0}}, "concat: tensors[1] must be a tensor { shape, data: Float32Array }, got 3"},
+		{Concat, []any{[]any{x, ones(1, 4, 3)}}, "concat: tensors[1].shape [1, 4, 3] must have the rank of tensors[0].shape [1, 4, 4, 3]"},
+		{Concat, []any{[]any{x, ones(1, 4, 5, 3)}}, "concat: tensors[1].shape [1, 4, 5, 3] must match tensors[0].shape [1, 4, 4, 3] on every axis but axis 3"},
+		{Concat, []any{[]any{x, x}, map[string]any{"axis": 4.0}}, "concat: axis must be an integer in [-4, 3] for tensors of rank 4, got 4"},
+		{Concat, []any{[]any{x}, map[string]any{"axis": -5.0}}, "concat: axis must be an integer in [-4, 3] for tensors of rank 4, got -5"},
+		{Concat, []any{[]any{x}, map[string]any{"dim": 1.0}}, "concat: unknown option 'dim' (known: axis)"},
+		{Concat, []any{[]any{tensorArg(nil, 1)}}, "concat: tensors[0].shape must have at least one axis, got []"},
 	}
 	for _, tt := range tests {
 		_, err := tt.op(tt.args)

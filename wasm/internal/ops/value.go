@@ -14,19 +14,28 @@
 //	Uint8Array,       Bytes (a copy)
 //	Uint8ClampedArray
 //	Array             []any
-//	other object      map[string]any (own enumerable properties)
-//	anything else     Foreign (a description such as "Int32Array(12)")
+//	other object      map[string]any (own enumerable string-keyed
+//	                  properties; inherited ones are never read)
+//	anything else     Foreign (a description such as "Int32Array(12)",
+//	                  with the element count of typed arrays)
+//
+// Typed arrays are recognised by their internal type, not by instanceof,
+// so arrays from another realm (a node:vm context, an iframe) are accepted.
+// A Float32Array of more than MaxElements values or a Uint8Array of more
+// than MaxBytes bytes is not copied: it becomes a Foreign.
 //
 // A Tensor argument is an object { shape: number[], data: Float32Array },
 // row-major, with NHWC images (see package kernel).
 package ops
 
 import (
-	"fmt"
+	"errors"
 	"math"
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/featuremap/featuremap/internal/msg"
 )
 
 // Foreign describes a JavaScript value that has no Go image, for error
@@ -51,12 +60,51 @@ type Tensor struct {
 // float32), so that no argument makes the engine allocate without bound.
 const MaxElements = 1 << 27
 
+// MaxBytes bounds the Uint8Array and Uint8ClampedArray arguments copied
+// into the engine (weight files, image pixels): 1 GiB.
+const MaxBytes = 1 << 30
+
+// MaxFLOPs bounds the work of one op call, priced before it runs: about 69
+// GFLOP, seconds on one core, the same bound model.DefaultLimits puts on one
+// example of a network.
+const MaxFLOPs = 1 << 36
+
+// checkFLOPs refuses an op call whose work, flops (computed in float64 so
+// that no product of sizes overflows), exceeds MaxFLOPs.
+func checkFLOPs(op string, flops float64) error {
+	if flops <= MaxFLOPs {
+		return nil
+	}
+	return errors.New(op + ": needs " + strconv.FormatFloat(flops, 'g', 3, 64) + " floating-point operations, more than the " +
+		strconv.Itoa(MaxFLOPs) + " one call may take: use a smaller x or filter, or a model (fm.loadModel)")
+}
+
 // maxInt bounds the integer arguments (strides, sizes, paddings): large enough
 // for any image, small enough that products of a few of them fit an int.
 const maxInt = 1 << 24
 
+// errorf returns the error op + ": " + format with each %s replaced by the
+// next argument (a string) and each %d by the next (an int), in order: the
+// two verbs the messages here need, without linking fmt.
 func errorf(op, format string, a ...any) error {
-	return fmt.Errorf(op+": "+format, a...)
+	b := append([]byte(op), ": "...)
+	for i := 0; i < len(format); i++ {
+		if format[i] != '%' || i+1 == len(format) || len(a) == 0 {
+			b = append(b, format[i])
+			continue
+		}
+		switch v := a[0].(type) {
+		case string:
+			b = append(b, v...)
+		case int:
+			b = strconv.AppendInt(b, int64(v), 10)
+		default:
+			b = append(b, "%!(BAD ARG)"...)
+		}
+		a = a[1:]
+		i++ // the verb
+	}
+	return errors.New(string(b))
 }
 
 // arg returns args[i], or nil (undefined) when the caller passed fewer.
@@ -92,7 +140,7 @@ func Describe(v any) string {
 		}
 		return "'" + v + "'"
 	case []float32:
-		return fmt.Sprintf("Float32Array(%d)", len(v))
+		return "Float32Array(" + strconv.Itoa(len(v)) + ")"
 	case []any:
 		const show = 8
 		parts := make([]string, 0, min(len(v), show+1))
@@ -105,24 +153,22 @@ func Describe(v any) string {
 		}
 		return "[" + strings.Join(parts, ", ") + "]"
 	case map[string]any:
-		keys := slices.Sorted(func(yield func(string) bool) {
-			for k := range v {
-				if !yield(k) {
-					return
-				}
-			}
-		})
+		keys := make([]string, 0, len(v))
+		for k := range v {
+			keys = append(keys, k)
+		}
+		msg.Sort(keys)
 		parts := make([]string, len(keys))
 		for i, k := range keys {
 			parts[i] = k + ": " + Describe(v[k])
 		}
 		return "{" + strings.Join(parts, ", ") + "}"
 	case Bytes:
-		return fmt.Sprintf("%s(%d)", v.Class, len(v.Data))
+		return v.Class + "(" + strconv.Itoa(len(v.Data)) + ")"
 	case Foreign:
 		return string(v)
 	}
-	return fmt.Sprintf("%v", v)
+	return "(a Go value of no JavaScript kind)"
 }
 
 // FormatInts renders a shape as "[1, 4, 4, 3]".

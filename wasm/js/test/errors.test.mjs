@@ -14,7 +14,7 @@ const f = t([3, 3, 3, 8]);
 const cases = [
   [(o) => o.conv2d(undefined, f), /^conv2d: x must be a tensor \{ shape, data: Float32Array \}, got undefined$/],
   [(o) => o.conv2d({ shape: [1, 4, 4, 3], data: [1, 2] }, f), /^conv2d: x\.data must be a Float32Array, got \[1, 2\]$/],
-  [(o) => o.conv2d({ shape: [1, 4, 4, 3], data: new Float64Array(48) }, f), /^conv2d: x\.data must be a Float32Array, got Float64Array\(384\)$/],
+  [(o) => o.conv2d({ shape: [1, 4, 4, 3], data: new Float64Array(48) }, f), /^conv2d: x\.data must be a Float32Array, got Float64Array\(48\)$/], // elements, not bytes
   [(o) => o.conv2d(t([1, 4, 4, 3], new Float32Array(47)), f), /^conv2d: x\.data has 47 elements but x\.shape \[1, 4, 4, 3\] needs 48$/],
   [(o) => o.conv2d({ shape: [1, 0, 4, 3], data: new Float32Array(0) }, f), /^conv2d: x\.shape must be an array of positive integers, got \[1, 0, 4, 3\]$/],
   [(o) => o.conv2d({ shape: 'NHWC', data: x.data }, f), /^conv2d: x\.shape must be an array of positive integers, got 'NHWC'$/],
@@ -47,7 +47,7 @@ const cases = [
   [(o) => o.dense(t([2, 4]), t([4])), /^dense: w\.shape must be \[K, M\], got \[4\]$/],
   [(o) => o.dense(t([2, 4]), t([4, 3]), new Float32Array(4)), /^dense: bias must be a Float32Array of length 3/],
   [(o) => o.relu(null), /^relu: x must be a tensor \{ shape, data: Float32Array \}, got undefined$/],
-  [(o) => o.relu({ shape: [4], data: new Int32Array(4) }), /^relu: x\.data must be a Float32Array, got Int32Array\(16\)$/],
+  [(o) => o.relu({ shape: [4], data: new Int32Array(4) }), /^relu: x\.data must be a Float32Array, got Int32Array\(4\)$/],
   [(o) => o.relu(() => 1), /^relu: x must be a tensor .*, got function$/],
   [(o) => o.relu(10n), /^relu: x must be a tensor .*, got bigint$/],
   [(o) => o.relu({ shape: [4], data: new ArrayBuffer(16) }), /^relu: x\.data must be a Float32Array, got ArrayBuffer\(16\)$/],
@@ -59,6 +59,14 @@ const cases = [
   [(o) => o.lrn(x, { alpha: NaN }), /^lrn: alpha must be a finite number, got NaN$/],
   [(o) => o.lrn(x, { beta: '0.5' }), /^lrn: beta must be a finite number, got '0\.5'$/],
   [(o) => o.lrn(x, { radius: 2 }), /^lrn: unknown option 'radius' \(known: depthRadius, bias, alpha, beta\)$/],
+  [(o) => o.concat(x), /^concat: tensors must be a non-empty array of tensors, got \{/],
+  [(o) => o.concat([x, t([1, 4, 5, 2])]), /^concat: tensors\[1\]\.shape \[1, 4, 5, 2\] must match tensors\[0\]\.shape \[1, 4, 4, 3\] on every axis but axis 3$/],
+  [(o) => o.concat([x, x], { axis: 4 }), /^concat: axis must be an integer in \[-4, 3\] for tensors of rank 4, got 4$/],
+  // Options are own properties: a "__proto__" key (JSON.parse makes one) is an unknown option.
+  [(o) => o.conv2d(x, f, JSON.parse('{"__proto__": {"strides": 2}}')), /^conv2d: unknown option '__proto__' \(known: strides, padding, dilations, groups, bias\)$/],
+  [(o) => o.maxPool(x, JSON.parse('{"size": 2, "__proto__": {"strides": 1}}')), /^maxPool: unknown option '__proto__' \(known: size, strides, padding\)$/],
+  [(o) => o.lrn(x, JSON.parse('{"__proto__": {"depthRadius": 1}}')), /^lrn: unknown option '__proto__' \(known: depthRadius, bias, alpha, beta\)$/],
+  [(o) => o.dense(t([2, 4]), t([4, 3]), new Float64Array(3)), /^dense: bias must be a Float32Array of length 3 .*got Float64Array\(3\)$/],
 ];
 
 for (const simd of [false, true]) {

@@ -181,7 +181,7 @@ describe('loadModel sources', () => {
     await assert.rejects(fm.loadModel(join(models.dir, 'missing.safetensors')), { message: /^loadModel: cannot read file:.*missing\.safetensors: ENOENT/ });
     await assert.rejects(fm.loadModel(42), { message: 'loadModel: source must be a URL (string or URL), an ArrayBuffer or a Uint8Array, got 42' });
     await assert.rejects(fm.loadModel(new Float32Array(4)), { message: /got Float32Array$/ });
-    await assert.rejects(fm.loadModel(bytes, { cahce: true }), { message: "loadModel: unknown option 'cahce' (known: onProgress, cache)" });
+    await assert.rejects(fm.loadModel(bytes, { cahce: true }), { message: "loadModel: unknown option 'cahce' (known: onProgress, cache, weights)" });
     await assert.rejects(fm.loadModel(bytes, { onProgress: 1 }), { message: 'loadModel: onProgress must be a function, got 1' });
   });
 });
@@ -217,7 +217,7 @@ describe('model errors', () => {
       [() => fm.loadModel(bytes.subarray(0, bytes.length - 100)), /^loadModel: cannot load the weight file \(127588 bytes\): model: safetensors: .*/],
       [() => fm.loadModel(bytes.subarray(0, 1000)), /^loadModel: cannot load the weight file \(1000 bytes\): model: safetensors: header length \d+ exceeds the 992 bytes after it \(file truncated\?\)$/],
       [() => fm.loadModel(damaged), /^loadModel: cannot load the weight file \(127688 bytes\): model: tensor "conv1\.weight" is missing$/],
-      [() => fm.loadModel(png(2, 2, new Uint8Array(16))), /^loadModel: cannot load the weight file \(\d+ bytes\): model: safetensors: header length \d+ exceeds the limit/],
+      [() => fm.loadModel(png(2, 2, new Uint8Array(16))), /^loadModel: cannot load the weight file \(\d+ bytes\): model: safetensors: this is not a weight file \(it starts with "\\x89PNG\\r\\n\\x1a\\n", like a PNG image\)$/],
       [() => fm.loadModel(new Uint8Array(0)), /^loadModel: cannot load the weight file \(0 bytes\): model: safetensors: file is 0 bytes, shorter than the 8-byte header length$/],
     ];
     for (const [call, pattern] of cases) {

@@ -197,6 +197,26 @@ for (const simd of [false, true]) {
       t.diagnostic(`lrn: ${CASES} random cases vs TF.js`);
     });
 
+    it('concat', (t) => {
+      const r = rng(8);
+      for (let i = 0; i < CASES; i++) {
+        const rank = r.int(1, 4);
+        const shape = Array.from({ length: rank }, () => r.int(1, 4));
+        const axis = r.int(-rank, rank - 1);
+        const a = (axis + rank) % rank;
+        const xs = Array.from({ length: r.int(1, 4) }, () => {
+          const s = shape.slice();
+          s[a] = r.int(1, 5);
+          return r.tensor(s);
+        });
+        const byDefault = a === rank - 1 && r.next() < 0.5;
+        const got = fm.ops.concat(xs, byDefault ? undefined : { axis });
+        // Copies: exact.
+        tf.tidy(() => assertClose(got, tf.concat(xs.map(toTF), axis), 0, `concat case ${i} ${JSON.stringify({ shapes: xs.map((x) => x.shape), axis })}`));
+      }
+      t.diagnostic(`concat: ${CASES} random cases vs TF.js`);
+    });
+
     it('reads Float32Array views at an offset and leaves inputs unchanged', () => {
       const backing = new Float32Array([9, 9, 1, -2, 3, -4, 9]);
       const x = { shape: [2, 2], data: backing.subarray(2, 6) };

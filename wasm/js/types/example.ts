@@ -5,7 +5,7 @@
 // stops being an error, tsc reports the unused directive.
 import {
   init, MODEL_CACHE,
-  type Activation, type AsyncOps, type Conv2DOptions, type FeatureMap, type InitOptions,
+  type Activation, type AsyncOps, type ConcatOptions, type Conv2DOptions, type FeatureMap, type InitOptions,
   type LayerWeights, type LoadOptions, type LoadProgress, type LRNOptions, type Model,
   type ModelInput, type ModelSource, type ModelSummary, type Ops, type Padding, type Pair,
   type Pixels, type PoolOptions, type Prediction, type PredictOptions, type SummaryLayer,
@@ -23,6 +23,9 @@ function runOps(ops: Ops): Tensor[] {
   const conv: Conv2DOptions = { strides: stride, padding: same, dilations: 1, groups: 1, bias: new Float32Array(7) };
   const pool: PoolOptions = { size: 2, strides: [2, 2], padding: explicit };
   const lrn: LRNOptions = { depthRadius: 2, bias: 2, alpha: 1e-4, beta: 0.75 };
+  const concat: ConcatOptions = { axis: -1 };
+  // @ts-expect-error: concat takes an array of tensors.
+  ops.concat(x, x);
   const y = ops.conv2d(x, tensor([3, 3, 3, 7]), conv);
   // @ts-expect-error: padding names are upper case, as in TensorFlow.
   ops.conv2d(x, tensor([3, 3, 3, 7]), { padding: 'same' });
@@ -39,6 +42,8 @@ function runOps(ops: Ops): Tensor[] {
     ops.softmax(y),
     ops.lrn(y, lrn),
     ops.lrn(y),
+    ops.concat([y, y], concat),
+    ops.concat([x]),
   ];
 }
 
@@ -52,13 +57,14 @@ async function runAsyncOps(ops: AsyncOps): Promise<Tensor> {
   await Promise.all([
     ops.conv2d(x, tensor([1, 1, 3, 2]), { padding: 'VALID' }), ops.maxPool(x, { size: 2 }),
     ops.dense(tensor([1, 2]), tensor([2, 2])), ops.softmax(x), ops.lrn(x, { depthRadius: 1 }),
+    ops.concat([x, x], { axis: 0 }),
   ]);
   return pooled;
 }
 
-// A layer's parameters: weight and bias sizes.
-function paramCount({ weight, bias }: LayerWeights): number {
-  return weight.data.length + weight.shape.length + (bias === null ? 0 : bias.data.length);
+// A layer's parameters: the sizes of every named tensor.
+function paramCount(params: LayerWeights): number {
+  return params['weight']!.shape.length + Object.values(params).reduce((n, t) => n + t.data.length, 0);
 }
 
 // Everything a model offers but weights, which differ in worker mode.

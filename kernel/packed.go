@@ -1,0 +1,251 @@
+package kernel
+
+import (
+	"fmt"
+	"math"
+)
+
+// Prepared weights: a layer packs its weights once, at load, into the
+// layout the active kernels' GEMM reads (for the SIMD kernels, panels of
+// the micro-kernel's width, cut into the GEMM's K blocks), and every call
+// then computes from that copy without packing or allocating.
+
+// PackedConv is a convolution filter packed once for Conv2D calls of one
+// geometry. It records the kernel variant it was packed for and is only
+// read by that variant. It is immutable and safe for concurrent use.
+type PackedConv struct {
+	kern   *kernels
+	s      ConvShape // normalized, N = 1
+	panels []float32
+}
+
+// PackConv packs the HWIO filter [KH, KW, C/G, OC] of the convolution s
+// (s.N is ignored) for the active kernels. The result holds Bytes() bytes
+// (about 4*FilterLen; the SIMD layout pads OC/G to whole tiles); filter is
+// not retained.
+func PackConv(filter []float32, s ConvShape) (*PackedConv, error) {
+	return packConvWith(active, filter, s)
+}
+
+func packConvWith(k *kernels, filter []float32, s ConvShape) (*PackedConv, error) {
+	s.N = 1
+	if err := s.Validate(); err != nil {
+		return nil, err
+	}
+	s = s.normalized()
+	oh, ow := s.Out()
+	if !fitsPacked(s.KH, s.KW, s.C/s.Groups, s.OC) || !fitsPacked(s.H, s.W, s.C) || !fitsPacked(oh, ow, s.OC) {
+		return nil, fmt.Errorf("kernel: conv2d: filter [%d %d %d %d], input or output of one image exceeds %d elements", s.KH, s.KW, s.C/s.Groups, s.OC, maxPackedLen)
+	}
+	if err := checkLen("conv2d", "filter", len(filter), s.FilterLen()); err != nil {
+		return nil, err
+	}
+	p := &PackedConv{kern: k, s: s, panels: make([]float32, k.packedConvLen(s))}
+	k.packConv(p.panels, filter, s)
+	return p, nil
+}
+
+// Shape returns the convolution's geometry (normalized, with N = 1).
+func (p *PackedConv) Shape() ConvShape { return p.s }
+
+// Variant names the kernel set the filter was packed for and its layout
+// (for the SIMD set, the micro-kernel's tile).
+func (p *PackedConv) Variant() string { return p.kern.name + ": " + p.kern.layout }
+
+// Bytes is the memory the packed filter holds.
+func (p *PackedConv) Bytes() int { return 4 * len(p.panels) }
+
+// PackedWorkspaceLen is the scratch length (*PackedConv).Conv2D needs for
+// the convolution s (with its batch s.N), known before the filter is packed.
+func (s ConvShape) PackedWorkspaceLen() int {
+	s = s.normalized()
+	s.N = max(s.N, 1)
+	return active.convPackedWorkspaceLen(s)
+}
+
+// PackedDenseWorkspaceLen is the scratch length (*PackedDense).Dense needs
+// for a batch of n rows of weights [K, M], packed as int8 or as float32,
+// known before the weights are packed.
+func PackedDenseWorkspaceLen(n, k, m int, int8 bool) int {
+	n = max(n, 1)
+	if int8 {
+		return active.denseInt8WorkspaceLen(n, k, m)
+	}
+	return active.densePackedWorkspaceLen(n, k, m)
+}
+
+// WorkspaceLen is the scratch length Conv2D needs for a batch of n images.
+func (p *PackedConv) WorkspaceLen(n int) int {
+	s := p.s
+	s.N = max(n, 1)
+	return p.kern.convPackedWorkspaceLen(s)
+}
+
+// Conv2D computes what the package function Conv2D computes for the packed
+// filter and a batch of n images: x [n, H, W, C], dst [n, OH, OW, OC],
+// bias [OC] or nil, act fused into the GEMM's store. ws must hold
+// p.WorkspaceLen(n) elements; dst must not overlap x, bias or ws. After
+// validation it allocates nothing.
+func (p *PackedConv) Conv2D(dst, x, bias []float32, n int, act Activation, ws []float32) error {
+	const op = "conv2d"
+	oh, ow := p.s.Out()
+	if n < 1 || !fitsPacked(n, p.s.H*p.s.W*p.s.C) || !fitsPacked(n, oh*ow*p.s.OC) {
+		return fmt.Errorf("kernel: %s: batch N must be positive and the batch at most %d elements, got N = %d", op, maxPackedLen, n)
+	}
+	s := p.s
+	s.N = n
+	if err := firstErr(
+		checkLen(op, "x", len(x), s.InLen()),
+		checkLen(op, "dst", len(dst), s.OutLen()),
+		checkLen(op, "ws", len(ws), p.kern.convPackedWorkspaceLen(s)),
+	); err != nil {
+		return err
+	}
+	if bias != nil {
+		if err := checkLen(op, "bias", len(bias), s.OC); err != nil {
+			return err
+		}
+	}
+	p.kern.convPacked(dst, x, p.panels, bias, s, act, ws)
+	return nil
+}
+
+// PackedDense is the weight matrix of a fully connected layer, packed once
+// for Dense calls: float32 weights in GEMM panels (PackDense), or int8
+// weights with one float32 scale per output channel (PackDenseInt8), which
+// stay int8 and are dequantised in registers. It records the kernel
+// variant it was packed for, is immutable and is safe for concurrent use.
+type PackedDense struct {
+	kern   *kernels
+	k, m   int
+	panels []float32 // float32 weights; nil for int8
+	q      []int8    // int8 weights
+	scales []float32 // with q: one per output channel
+}
+
+// PackDense packs w [K, M] for the active kernels. The result holds about
+// K*M float32 values; w is not retained.
+func PackDense(w []float32, k, m int) (*PackedDense, error) {
+	return packDenseWith(active, w, k, m)
+}
+
+func packDenseWith(kern *kernels, w []float32, k, m int) (*PackedDense, error) {
+	if err := checkDenseSizes(k, m); err != nil {
+		return nil, err
+	}
+	if err := checkLen("dense", "w", len(w), k*m); err != nil {
+		return nil, err
+	}
+	p := &PackedDense{kern: kern, k: k, m: m, panels: make([]float32, kern.packedDenseLen(k, m))}
+	kern.packDense(p.panels, w, m, k, m)
+	return p, nil
+}
+
+// PackDenseInt8 packs symmetric per-channel int8 weights for the active
+// kernels: q [K, M] and scales [M] stand for w[k,m] = float32(q[k,m]) *
+// scales[m] (the scheme of model/quant). Scales must be finite. The result
+// holds about K*M bytes plus the M scales; q and scales are not retained.
+func PackDenseInt8(q []int8, scales []float32, k, m int) (*PackedDense, error) {
+	return packDenseInt8With(active, q, scales, k, m)
+}
+
+func packDenseInt8With(kern *kernels, q []int8, scales []float32, k, m int) (*PackedDense, error) {
+	const op = "dense_int8"
+	if err := checkDenseSizes(k, m); err != nil {
+		return nil, err
+	}
+	if err := firstErr(checkLen(op, "q", len(q), k*m), checkLen(op, "scales", len(scales), m)); err != nil {
+		return nil, err
+	}
+	for j, s := range scales[:m] {
+		if math.IsNaN(float64(s)) || math.IsInf(float64(s), 0) {
+			return nil, fmt.Errorf("kernel: %s: scales[%d] = %v, want a finite value", op, j, s)
+		}
+	}
+	p := &PackedDense{kern: kern, k: k, m: m, q: make([]int8, kern.packedInt8Len(k, m)), scales: append([]float32(nil), scales[:m]...)}
+	kern.packInt8(p.q, q, k, m)
+	return p, nil
+}
+
+func checkDenseSizes(k, m int) error {
+	switch {
+	case k < 1 || m < 1:
+		return fmt.Errorf("kernel: dense: sizes K, M must be positive, got %d, %d", k, m)
+	case !fitsPacked(k, m):
+		return fmt.Errorf("kernel: dense: weights [%d %d] exceed %d elements", k, m, maxPackedLen)
+	}
+	return nil
+}
+
+// maxPackedLen bounds the weights a layer may pack (2^31 elements, 8 GiB of
+// float32), so that no size arithmetic overflows.
+const maxPackedLen = 1 << 31
+
+// fitsPacked reports whether the product of the positive sizes is at most
+// maxPackedLen, without overflowing.
+func fitsPacked(sizes ...int) bool {
+	p := 1
+	for _, v := range sizes {
+		if v > maxPackedLen/p {
+			return false
+		}
+		p *= v
+	}
+	return true
+}
+
+// Sizes returns K and M of the weight matrix [K, M].
+func (p *PackedDense) Sizes() (k, m int) { return p.k, p.m }
+
+// Int8 reports whether the weights are stored as int8.
+func (p *PackedDense) Int8() bool { return p.q != nil }
+
+// Variant names the kernel set the weights were packed for and its layout
+// (for the SIMD set, the micro-kernel's tile).
+func (p *PackedDense) Variant() string { return p.kern.name + ": " + p.kern.layout }
+
+// Bytes is the memory the packed weights hold.
+func (p *PackedDense) Bytes() int { return 4*len(p.panels) + len(p.q) + 4*len(p.scales) }
+
+// WorkspaceLen is the scratch length Dense needs for a batch of n rows.
+func (p *PackedDense) WorkspaceLen(n int) int {
+	n = max(n, 1)
+	if p.q != nil {
+		return p.kern.denseInt8WorkspaceLen(n, p.k, p.m)
+	}
+	return p.kern.densePackedWorkspaceLen(n, p.k, p.m)
+}
+
+// Dense computes a fully connected layer on the packed weights for every
+// n < N and m < M:
+//
+//	dst[n,m] = act(bias[m] + Σ_k x[n,k] * w[k,m])
+//
+// with x [N, K], dst [N, M], bias [M] or nil; for int8 weights w[k,m] is
+// float32(q[k,m])*scales[m] (the kernels may multiply by the scale after
+// the sum). ws must hold p.WorkspaceLen(n) elements; dst must not overlap
+// x, bias or ws. After validation it allocates nothing.
+func (p *PackedDense) Dense(dst, x, bias []float32, n int, act Activation, ws []float32) error {
+	const op = "dense"
+	if n < 1 || !fitsPacked(n, max(p.k, p.m)) {
+		return fmt.Errorf("kernel: %s: batch N must be positive and the batch at most %d elements, got N = %d", op, maxPackedLen, n)
+	}
+	if err := firstErr(
+		checkLen(op, "x", len(x), n*p.k),
+		checkLen(op, "dst", len(dst), n*p.m),
+		checkLen(op, "ws", len(ws), p.WorkspaceLen(n)),
+	); err != nil {
+		return err
+	}
+	if bias != nil {
+		if err := checkLen(op, "bias", len(bias), p.m); err != nil {
+			return err
+		}
+	}
+	if p.q != nil {
+		p.kern.denseInt8(dst, x, p.q, p.scales, bias, n, p.k, p.m, act, ws)
+	} else {
+		p.kern.densePacked(dst, x, p.panels, bias, n, p.k, p.m, act, ws)
+	}
+	return nil
+}

@@ -1,0 +1,203 @@
+package api
+
+import (
+	"encoding/json"
+	"fmt"
+	"strings"
+
+	"github.com/featuremap/featuremap/model"
+	"github.com/featuremap/featuremap/model/preprocess"
+	"github.com/featuremap/featuremap/model/safetensors"
+)
+
+// Models are the served models, in listing order, and the memory budget
+// they share.
+type Models struct {
+	order  []string
+	byName map[string]*Model
+	budget int64
+	used   int64 // Σ Price of the loaded models
+}
+
+// Model is one served model. Until its file is provided it has neither a
+// net nor an error; afterwards exactly one of them.
+type Model struct {
+	Name    string
+	net     *model.Net
+	summary *model.Summary
+	spec    preprocess.Spec
+	price   Price
+	err     error
+	in      []float32     // one preprocessed image
+	run     *model.Runner // predictions
+	keep    *model.Runner // ?activations= (RunnerOptions.KeepActivations)
+}
+
+func newModels(names []string, budget int64) *Models {
+	m := &Models{byName: map[string]*Model{}, budget: budget}
+	for _, n := range names {
+		if m.byName[n] == nil {
+			m.order = append(m.order, n)
+			m.byName[n] = &Model{Name: n}
+		}
+	}
+	return m
+}
+
+// missing returns the names among names whose files are still to come.
+func (m *Models) missing(names []string) []string {
+	var out []string
+	for _, n := range names {
+		if e := m.byName[n]; e.net == nil && e.err == nil {
+			out = append(out, n)
+		}
+	}
+	return out
+}
+
+func (m *Models) refuse(name, reason string) {
+	if e := m.byName[name]; e != nil && e.net == nil && e.err == nil {
+		e.err = fmt.Errorf("model %q cannot be served: %s", name, reason)
+	}
+}
+
+// provide prices the weight file of name from its header alone and, when
+// it fits what is left of the budget, decodes it and plans its runners.
+func (m *Models) provide(name string, data []byte) {
+	e := m.byName[name]
+	if e == nil || e.net != nil || e.err != nil {
+		return
+	}
+	arch, g, err := readArch(data)
+	if err != nil {
+		e.err = fmt.Errorf("model %q: its weight file %s is not usable: %v", name, ModelPath(name), err)
+		return
+	}
+	s := g.Summary()
+	e.summary = &s
+	e.price = price(g, len(data))
+	if left := m.budget - m.used; e.price.Total() > left {
+		e.err = fmt.Errorf("model %q needs about %s (weights %s, activations %s, file %s), more than the %s left of this Worker's %s model budget (a Cloudflare isolate has 128 MB); run it with featuremap.js in a browser or in Node instead",
+			name, mib(e.price.Total()), mib(e.price.Weights), mib(e.price.Activations), mib(e.price.File), mib(left), mib(m.budget))
+		return
+	}
+	net, err := model.Load(data)
+	if err == nil && net.Arch.Name != arch.Name {
+		err = fmt.Errorf("arch %q changed while loading", net.Arch.Name)
+	}
+	if err != nil {
+		e.err = fmt.Errorf("model %q: its weight file %s is not usable: %v", name, ModelPath(name), err)
+		return
+	}
+	run, err := model.NewRunner(net, model.RunnerOptions{})
+	if err != nil {
+		e.err = fmt.Errorf("model %q: %v", name, err)
+		return
+	}
+	e.net, e.run, e.spec = net, run, net.Arch.InputSpec()
+	m.used += e.price.Total()
+}
+
+// readArch parses the header of a weight file and resolves its arch,
+// without touching the tensors.
+func readArch(data []byte) (*model.Arch, *model.Graph, error) {
+	f, err := safetensors.Parse(data)
+	if err != nil {
+		return nil, nil, err
+	}
+	var arch model.Arch
+	if err := json.Unmarshal([]byte(f.Metadata[model.MetaArch]), &arch); err != nil {
+		return nil, nil, fmt.Errorf("__metadata__[%q]: %v", model.MetaArch, err)
+	}
+	g, err := arch.Graph()
+	if err != nil {
+		return nil, nil, err
+	}
+	return &arch, g, nil
+}
+
+// Price is the memory a model takes in the Worker, in bytes, estimated
+// from its graph before anything is allocated.
+type Price struct {
+	// Weights: the float32 parameters (int8 files are dequantised at load)
+	// and as much again for the forms the kernels prepare them in.
+	Weights int64
+	// Activations: two runners (predictions, and ?activations= which keeps
+	// every layer's output), each bounded by the sum of every layer's
+	// output, plus the largest layer's kernel workspace.
+	Activations int64
+	// File: the weight file's bytes, held while decoding.
+	File int64
+}
+
+// Total is the sum of the parts.
+func (p Price) Total() int64 { return p.Weights + p.Activations + p.File }
+
+func price(g *model.Graph, fileLen int) Price {
+	var params, outputs, workspace int64
+	for i := range g.Nodes {
+		n := &g.Nodes[i]
+		params += int64(n.NumParams())
+		outputs += int64(n.Len())
+		workspace = max(workspace, int64(n.Impl.Workspace(1, false)))
+	}
+	in := int64(g.Input[0] * g.Input[1] * g.Input[2])
+	return Price{
+		Weights:     2 * 4 * params,
+		Activations: 4 * (2*(in+outputs) + workspace),
+		File:        int64(fileLen),
+	}
+}
+
+func mib(b int64) string { return fmt.Sprintf("%.1f MiB", float64(b)/(1<<20)) }
+
+// keepRunner returns the runner that keeps every activation, planning it
+// on first use.
+func (e *Model) keepRunner() (*model.Runner, error) {
+	if e.keep == nil {
+		r, err := model.NewRunner(e.net, model.RunnerOptions{KeepActivations: true})
+		if err != nil {
+			return nil, err
+		}
+		e.keep = r
+	}
+	return e.keep, nil
+}
+
+// Listing is one model in GET /api/v1/models.
+type Listing struct {
+	Name       string         `json:"name"`
+	InputShape []int          `json:"inputShape,omitempty"` // [H, W, C]
+	Labels     []string       `json:"labels,omitempty"`
+	Preprocess string         `json:"preprocess,omitempty"` // how images are fitted: "mnist", "resize" or "" (tensors only)
+	Accuracy   float64        `json:"accuracy,omitempty"`
+	Summary    *model.Summary `json:"summary,omitempty"`
+	MemoryMiB  float64        `json:"memoryMiB,omitempty"` // Price.Total
+	Servable   bool           `json:"servable"`
+	Error      string         `json:"error,omitempty"` // why it is not servable
+}
+
+func (m *Models) listing() []Listing {
+	out := make([]Listing, 0, len(m.order))
+	for _, n := range m.order {
+		e := m.byName[n]
+		l := Listing{Name: n, Summary: e.summary, Servable: e.net != nil}
+		if e.summary != nil {
+			l.InputShape = e.summary.Input
+			l.MemoryMiB = float64(e.price.Total()*10>>20) / 10
+		}
+		if e.net != nil {
+			l.Labels = e.net.Arch.Labels
+			l.Preprocess = e.net.Arch.Preprocess.Kind
+			l.Accuracy = e.net.Arch.Accuracy
+		}
+		if e.err != nil {
+			l.Error = e.err.Error()
+		}
+		out = append(out, l)
+	}
+	return out
+}
+
+// names lists the served model names, for error messages.
+func (m *Models) names() string { return strings.Join(m.order, ", ") }
