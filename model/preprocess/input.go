@@ -81,39 +81,50 @@ func (s Spec) CheckSize(maxPixels int64) error {
 
 // InputPixels turns a raw buffer of width×height pixels of channels bytes
 // (1 gray, 3 RGB, 4 non-premultiplied RGBA as a canvas's ImageData) into
-// the network input dst, [H, W, C], without allocating. With KindMNIST the
+// the network input dst, [H, W, C], without allocating (after the first
+// calls, for KindMNIST's pooled buffers). With KindMNIST the
 // digit is normalised by MNISTPixels, whose value u in [0, 1] stands for
 // the pixel value v = 255u (ink bright) that s.Norm maps; with KindResize
 // the image is resized by ResizePixels with s.Norm.
 func InputPixels(dst []float32, pix []byte, width, height, channels int, s Spec) error {
+	_, err := InputPixelsReport(dst, pix, width, height, channels, s)
+	return err
+}
+
+// InputPixelsReport is InputPixels that also returns what the MNIST
+// preprocessing found (a zero Report for other kinds): dst is what the
+// network sees, the Report why (ink box, components, findings such as
+// Blank, Dot, Line or Several).
+func InputPixelsReport(dst []float32, pix []byte, width, height, channels int, s Spec) (Report, error) {
 	p, err := newPixels("InputPixels", pix, width, height, channels)
 	if err != nil {
-		return err
+		return Report{}, err
 	}
 	return input(dst, p, s)
 }
 
-func input(dst []float32, p pixels, s Spec) error {
+func input(dst []float32, p pixels, s Spec) (Report, error) {
 	switch s.Kind {
 	case "", KindResize:
-		return resize(dst, p, s.H, s.W, s.C, s.Norm)
+		return Report{}, resize(dst, p, s.H, s.W, s.C, s.Norm)
 	case KindMNIST:
 		if s.H != Side || s.W != Side || s.C != 1 {
-			return errors.New("preprocess: Input: kind " + strconv.Quote(KindMNIST) + " needs a " + msg.Int(Side) + "×" + msg.Int(Side) + "×1 input, have " + msg.Int(s.H) + "×" + msg.Int(s.W) + "×" + msg.Int(s.C))
+			return Report{}, errors.New("preprocess: Input: kind " + strconv.Quote(KindMNIST) + " needs a " + msg.Int(Side) + "×" + msg.Int(Side) + "×1 input, have " + msg.Int(s.H) + "×" + msg.Int(s.W) + "×" + msg.Int(s.C))
 		}
 		if len(dst) != Side*Side {
-			return errors.New("preprocess: Input: dst has " + msg.Int(len(dst)) + " elements, want " + msg.Int(Side*Side))
+			return Report{}, errors.New("preprocess: Input: dst has " + msg.Int(len(dst)) + " elements, want " + msg.Int(Side*Side))
 		}
 		if err := s.Norm.check("Input", 1); err != nil {
-			return err
+			return Report{}, err
 		}
-		if err := mnist(dst, p); err != nil {
-			return err
+		rep, err := mnist(dst, p)
+		if err != nil {
+			return rep, err
 		}
 		for i, u := range dst {
 			dst[i] = s.Norm.Apply(255*u, 0)
 		}
-		return nil
+		return rep, nil
 	}
-	return errors.New("preprocess: Input: kind " + strconv.Quote(s.Kind) + ", want " + strconv.Quote(KindResize) + " or " + strconv.Quote(KindMNIST))
+	return Report{}, errors.New("preprocess: Input: kind " + strconv.Quote(s.Kind) + ", want " + strconv.Quote(KindResize) + " or " + strconv.Quote(KindMNIST))
 }

@@ -30,33 +30,42 @@ const minContrast = 0.1
 // MNIST page): a 28×28×1 field of values in [0, 1], ink bright on a zero
 // background, the digit's bounding box scaled (aspect ratio kept,
 // area-averaged) to fit a 20×20 box and placed so that its centre of mass
-// lies within half a pixel of pixel (14, 14). It does not allocate. Steps:
+// lies within half a pixel of pixel (14, 14). Its working buffers are
+// bounded (about 5 MB whatever the image size) and pooled, so repeated
+// calls do not allocate. Steps:
 //
 //  1. Intensity: an RGBA image whose border is mostly transparent (a
 //     drawing on a clear canvas) uses opacity; otherwise luma, with alpha
 //     composited over white.
-//  2. Polarity: the border's median intensity is the background; if it is
-//     light the image is inverted, so ink is bright. Intensities are then
-//     rescaled so the background is 0 and the brightest ink 1. An image
-//     whose ink differs from the background by less than 0.1 is blank: dst
-//     becomes all zeros.
-//  3. The bounding box of pixels above 0.2 is scaled by 20/max(box width,
+//  2. Ink: letterbox bars are cut, the paper's polarity decided, uneven
+//     light flattened and the digit's ink components chosen on a working
+//     grid (see work.analyse); a pixel's ink is its darkening relative to
+//     the paper under it, 0 outside the chosen components, rescaled so the
+//     strongest is 1. An image whose ink differs from the paper by less
+//     than 0.1 is blank: dst becomes all zeros. On a clean canvas (even
+//     background, one drawing) this is the plain rescaling of intensity
+//     between background and brightest ink.
+//  3. The bounding box of ink above 0.2 is scaled by 20/max(box width,
 //     box height) with area averaging (each output pixel is the mean of the
 //     source area it covers) and its peak rescaled to 1.
 //  4. The result is placed in the 28×28 field at the integer offset that
 //     brings its centre of mass, in pixel indices, into [13.5, 14.5) on
 //     both axes: nearest pixel (14, 14), where the MNIST digits have theirs.
+//
+// InputPixelsReport also returns what steps 1–3 found.
 func MNISTPixels(dst []float32, pix []byte, width, height, channels int) error {
 	p, err := newPixels("MNISTPixels", pix, width, height, channels)
 	if err != nil {
 		return err
 	}
-	return mnist(dst, p)
+	_, err = mnist(dst, p)
+	return err
 }
 
-func mnist(dst []float32, p pixels) error {
+func mnist(dst []float32, p pixels) (Report, error) {
+	rep := Report{Width: p.w, Height: p.h}
 	if len(dst) < Side*Side {
-		return errors.New("preprocess: MNIST: dst has " + msg.Int(len(dst)) + " elements, want at least " + msg.Int(Side*Side))
+		return rep, errors.New("preprocess: MNIST: dst has " + msg.Int(len(dst)) + " elements, want at least " + msg.Int(Side*Side))
 	}
 	dst = dst[:Side*Side]
 	clear(dst)
@@ -64,40 +73,28 @@ func mnist(dst []float32, p pixels) error {
 	if p.ch == 4 && p.borderMedian(func(x, y int) float32 { return float32(p.pix[y*p.stride+x*4+3]) / 255 }) < 0.5 {
 		p.alphaIsInk = true
 	}
-	bg := p.borderMedian(p.gray)
-	invert := bg > 0.5
-	ink := func(x, y int) float32 {
-		if invert {
-			return 1 - p.gray(x, y)
-		}
-		return p.gray(x, y)
-	}
-	if invert {
-		bg = 1 - bg
-	}
-	var peak float32
-	for y := range p.h {
-		for x := range p.w {
-			peak = max(peak, ink(x, y))
-		}
-	}
-	if peak-bg < minContrast {
-		return nil
-	}
-	norm := func(x, y int) float32 {
-		return min(1, max(0, (ink(x, y)-bg)/(peak-bg)))
+	w := workPool.Get().(*work)
+	defer workPool.Put(w)
+	if !w.analyse(&p, &rep) {
+		return rep, nil
 	}
 
 	// Bounding box [x0, x1) × [y0, y1) of the ink.
 	x0, y0, x1, y1 := p.w, p.h, 0, 0
-	for y := range p.h {
-		for x := range p.w {
-			if norm(x, y) > inkThreshold {
+	c := rep.Content
+	for y := c.Y0; y < c.Y1; y++ {
+		for x := c.X0; x < c.X1; x++ {
+			if w.ink(x, y) > inkThreshold {
 				x0, x1 = min(x0, x), max(x1, x+1)
 				y0, y1 = min(y0, y), max(y1, y+1)
 			}
 		}
 	}
+	if x0 >= x1 {
+		rep.Flags |= Blank
+		return rep, nil
+	}
+	rep.Ink = Rect{x0, y0, x1, y1}
 	bw, bh := x1-x0, y1-y0
 	scale := float64(Box) / float64(max(bw, bh))
 	ow := max(1, min(Box, int(math.Round(float64(bw)*scale))))
@@ -116,7 +113,7 @@ func mnist(dst []float32, p pixels) error {
 				wy := math.Min(fy1, float64(y+1)) - math.Max(fy0, float64(y))
 				for x := int(fx0); float64(x) < fx1 && x < x1; x++ {
 					wx := math.Min(fx1, float64(x+1)) - math.Max(fx0, float64(x))
-					sum += wx * wy * float64(norm(x, y))
+					sum += wx * wy * float64(w.ink(x, y))
 				}
 			}
 			v := float32(sum / (sx * sy))
@@ -149,7 +146,7 @@ func mnist(dst []float32, p pixels) error {
 			}
 		}
 	}
-	return nil
+	return rep, nil
 }
 
 // borderMedian returns the median of f over the image's outermost rows and

@@ -1,12 +1,17 @@
 // Package preprocess turns images into network inputs: MNIST normalises a
-// drawn or photographed digit the way the MNIST set was made, Resize fits an
-// image to an RGB or grayscale model's input.
+// drawn or photographed digit the way the MNIST set was made (cutting
+// letterbox bars, flattening uneven light and shadows, keeping the digit's
+// ink components), Resize fits an image to an RGB or grayscale model's
+// input. InputPixelsReport says what MNIST found (a Report: ink box,
+// components, findings such as Dot or Several), for showing what the
+// network sees.
 //
 // Both read raw pixel buffers (rows of width pixels of 1 gray, 3 RGB or 4
 // non-premultiplied RGBA bytes, as a canvas's ImageData) or a Raster
-// without allocating; package preprocess/imageinput reads any image.Image
-// (this package imports no image package, so the WebAssembly engine links
-// none). Outputs are row-major [H, W, C] float32 slices.
+// without allocating (MNIST's bounded working buffers are pooled); package
+// preprocess/imageinput reads any image.Image (this package imports no
+// image package, so the WebAssembly engine links none). Outputs are
+// row-major [H, W, C] float32 slices.
 package preprocess
 
 import (
@@ -47,9 +52,15 @@ type Raster struct {
 
 // Input is InputPixels on r.
 func (r Raster) Input(dst []float32, s Spec) error {
+	_, err := r.InputReport(dst, s)
+	return err
+}
+
+// InputReport is InputPixelsReport on r.
+func (r Raster) InputReport(dst []float32, s Spec) (Report, error) {
 	p, err := r.view("Input")
 	if err != nil {
-		return err
+		return Report{}, err
 	}
 	return input(dst, p, s)
 }
@@ -60,7 +71,8 @@ func (r Raster) MNIST(dst []float32) error {
 	if err != nil {
 		return err
 	}
-	return mnist(dst, p)
+	_, err = mnist(dst, p)
+	return err
 }
 
 // Resize is ResizePixels on r.

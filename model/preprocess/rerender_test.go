@@ -2,7 +2,6 @@ package preprocess_test
 
 import (
 	"flag"
-	"image"
 	"math"
 	"math/rand/v2"
 	"os"
@@ -11,81 +10,12 @@ import (
 	"testing"
 
 	"github.com/featuremap/featuremap/model"
+	"github.com/featuremap/featuremap/model/internal/synth"
 	"github.com/featuremap/featuremap/model/mnist"
 	"github.com/featuremap/featuremap/model/preprocess/imageinput"
 )
 
 var rerenderN = flag.Int("rerender.n", 300, "MNIST test digits re-rendered for TestRerenderedAccuracy (10000 for the full set)")
-
-// canvasSide is the side of the canvases digits are re-rendered onto.
-const canvasSide = 280
-
-// rerender draws MNIST digit i onto a canvasSide² gray canvas the way a
-// person might: scaled so the 28×28 field spans 40–100 % of the canvas,
-// shifted anywhere the ink stays on the canvas, with a thicker pen
-// (dilated) if thick, dark on light if inverted. Pixels are bilinear
-// samples of the digit (zero outside it).
-func rerender(d *mnist.Dataset, i int, r *rand.Rand, thick, inverted bool) *image.Gray {
-	src := d.Pixels[i*28*28 : (i+1)*28*28]
-	at := func(x, y int) float64 {
-		if x < 0 || y < 0 || x >= 28 || y >= 28 {
-			return 0
-		}
-		return float64(src[y*28+x])
-	}
-	bx0, by0, bx1, by1 := 28, 28, 0, 0
-	for p, v := range src {
-		if v > 0 {
-			bx0, bx1 = min(bx0, p%28), max(bx1, p%28+1)
-			by0, by1 = min(by0, p/28), max(by1, p/28+1)
-		}
-	}
-	k := (0.4 + 0.6*r.Float64()) * canvasSide / 28 // canvas pixels per MNIST pixel
-	place := func(b0, b1 int) float64 {            // offset keeping [b0, b1)·k on the canvas
-		lo, hi := -float64(b0)*k, canvasSide-float64(b1)*k
-		return lo + r.Float64()*(hi-lo)
-	}
-	ox, oy := place(bx0, bx1), place(by0, by1)
-	c := image.NewGray(image.Rect(0, 0, canvasSide, canvasSide))
-	val := make([]float64, canvasSide*canvasSide)
-	for y := range canvasSide {
-		v := (float64(y)+0.5-oy)/k - 0.5
-		y0 := int(math.Floor(v))
-		fy := v - float64(y0)
-		for x := range canvasSide {
-			u := (float64(x)+0.5-ox)/k - 0.5
-			x0 := int(math.Floor(u))
-			fx := u - float64(x0)
-			val[y*canvasSide+x] = (1-fy)*((1-fx)*at(x0, y0)+fx*at(x0+1, y0)) + fy*((1-fx)*at(x0, y0+1)+fx*at(x0+1, y0+1))
-		}
-	}
-	if thick {
-		rad := max(1, int(k*0.6))
-		out := make([]float64, len(val))
-		for y := range canvasSide {
-			for x := range canvasSide {
-				var m float64
-				for dy := -rad; dy <= rad; dy++ {
-					for dx := -rad; dx <= rad; dx++ {
-						if yy, xx := y+dy, x+dx; dx*dx+dy*dy <= rad*rad && yy >= 0 && xx >= 0 && yy < canvasSide && xx < canvasSide {
-							m = max(m, val[yy*canvasSide+xx])
-						}
-					}
-				}
-				out[y*canvasSide+x] = m
-			}
-		}
-		val = out
-	}
-	for p, v := range val {
-		b := uint8(math.Round(min(255, v)))
-		if inverted {
-			b = 255 - b
-		}
-		c.Pix[p] = b
-	}
-	return c
-}
 
 // TestRerenderedMatchesMNIST: MNIST digits were made by this recipe, so a
 // re-rendered digit (no thick pen) normalised again must come back close to
@@ -105,7 +35,7 @@ func TestRerenderedMatchesMNIST(t *testing.T) {
 	var sum float64
 	const n = 100
 	for i := range n {
-		if err := imageinput.MNIST(got, rerender(d, i, r, false, i%2 == 1)); err != nil {
+		if err := imageinput.MNIST(got, synth.Rerender(d, i, r, false, i%2 == 1)); err != nil {
 			t.Fatal(err)
 		}
 		d.ImageTo(orig, i)
@@ -167,7 +97,7 @@ func TestRerenderedNearestNeighbour(t *testing.T) {
 		if nearest(x) == int(test.Labels[i]) {
 			orig++
 		}
-		if err := imageinput.MNIST(x, rerender(test, i, r, i%3 == 1, i%3 == 2)); err != nil {
+		if err := imageinput.MNIST(x, synth.Rerender(test, i, r, i%3 == 1, i%3 == 2)); err != nil {
 			t.Fatal(err)
 		}
 		if nearest(x) == int(test.Labels[i]) {
@@ -235,7 +165,7 @@ func TestRerenderedAccuracy(t *testing.T) {
 	n := min(*rerenderN, d.N)
 	correct := 0
 	for i := range n {
-		img := rerender(d, i, r, i%3 == 1, i%3 == 2)
+		img := synth.Rerender(d, i, r, i%3 == 1, i%3 == 2)
 		if err := imageinput.MNIST(in, img); err != nil {
 			t.Fatal(err)
 		}

@@ -23,6 +23,16 @@ func Input(dst []float32, img image.Image, s preprocess.Spec) error {
 	return r.Input(dst, s)
 }
 
+// InputReport is Input that also returns what the MNIST preprocessing
+// found; see preprocess.InputPixelsReport.
+func InputReport(dst []float32, img image.Image, s preprocess.Spec) (preprocess.Report, error) {
+	r, err := Raster("Input", img)
+	if err != nil {
+		return preprocess.Report{}, err
+	}
+	return r.InputReport(dst, s)
+}
+
 // MNIST normalises the digit in img into dst[:784]; see
 // preprocess.MNISTPixels.
 func MNIST(dst []float32, img image.Image) error {
