@@ -92,7 +92,10 @@ func decodeModelJSON(data []byte, l Limits) (*Model, []weightGroup, error) {
 			return nil, nil, err
 		}
 		for _, e := range io.list.Elems {
-			if e.Kind != tinyjson.Array || len(e.Elems) == 0 {
+			if e.Kind != tinyjson.Array {
+				return nil, nil, errorf("modelTopology.config: input_layers and output_layers entries must be arrays, got " + e.Kind.String())
+			}
+			if len(e.Elems) == 0 {
 				return nil, nil, errorf("modelTopology.config: an empty input_layers or output_layers entry")
 			}
 			if e.Elems[0].Kind != tinyjson.String {
@@ -157,7 +160,10 @@ func inbound(nodes tinyjson.Value) ([]string, error) {
 			return nil, errorf("want a node as an array of [\"name\", node_index, tensor_index, {kwargs}] entries, got " + n.Kind.String())
 		}
 		for _, e := range n.Elems {
-			if e.Kind != tinyjson.Array || len(e.Elems) == 0 {
+			if e.Kind != tinyjson.Array {
+				return nil, errorf("entries must be arrays, got " + e.Kind.String())
+			}
+			if len(e.Elems) == 0 {
 				return nil, errorf("empty entry")
 			}
 			if e.Elems[0].Kind != tinyjson.String {

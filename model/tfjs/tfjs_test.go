@@ -253,6 +253,8 @@ func TestErrors(t *testing.T) {
 		{"inbound name", `{"modelTopology":{"class_name":"Model","config":{"layers":[{"name":"x","inbound_nodes":[[[1]]]}]}}}`, nil, "must start with a layer name"},
 		{"inbound keras 3", `{"modelTopology":{"class_name":"Functional","config":{"layers":[{"name":"x","inbound_nodes":[{"args":[]}]}]}}}`, nil, "inbound_nodes: tfjs: want a node as an array"},
 		{"output layers", `{"modelTopology":{"class_name":"Model","config":{"layers":[],"output_layers":[[]]}}}`, nil, "empty input_layers or output_layers entry"},
+		{"output layer entry", `{"modelTopology":{"class_name":"Model","config":{"layers":[],"output_layers":["x"]}}}`, nil, "entries must be arrays, got string"},
+		{"inbound entry type", `{"modelTopology":{"class_name":"Model","config":{"layers":[{"name":"x","inbound_nodes":[["a"]]}]}}}`, nil, `layer 0 "x": inbound_nodes: tfjs: entries must be arrays, got string`},
 		{"input layers", `{"modelTopology":{"class_name":"Model","config":{"layers":[],"input_layers":[[3]]}}}`, nil, "must start with a layer name"},
 		{"dtype", manifest(`{"name":"a","shape":[1],"dtype":"string"}`), nil, `weightsManifest[0].weights[0] "a": dtype "string", want float32 or int32`},
 		{"quantization dtype", manifest(`{"name":"a","shape":[1],"dtype":"float32","quantization":{"dtype":"int8"}}`), nil, `quantization dtype "int8"`},
