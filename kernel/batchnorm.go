@@ -1,8 +1,10 @@
 package kernel
 
 import (
-	"fmt"
+	"errors"
 	"math"
+
+	"github.com/featuremap/featuremap/internal/msg"
 )
 
 // BatchNormScaleShift computes the per-channel factors of
@@ -20,7 +22,7 @@ func BatchNormScaleShift(inv, shift, mean, variance, offset, scale []float32, ep
 	const op = "batchnorm"
 	c := len(inv)
 	if c < 1 || !(epsilon > 0) {
-		return fmt.Errorf("kernel: %s: need C ≥ 1 and epsilon > 0, got C = %d, epsilon = %g", op, c, epsilon)
+		return errors.New("kernel: " + op + ": need C ≥ 1 and epsilon > 0, got C = " + msg.Int(c) + ", epsilon = " + msg.Float32(epsilon))
 	}
 	if err := firstErr(checkLen(op, "shift", len(shift), c), checkLen(op, "mean", len(mean), c), checkLen(op, "variance", len(variance), c),
 		checkLen(op, "offset", len(offset), c), checkLen(op, "scale", len(scale), c)); err != nil {
@@ -28,7 +30,7 @@ func BatchNormScaleShift(inv, shift, mean, variance, offset, scale []float32, ep
 	}
 	for j := range c {
 		if !(variance[j] >= 0) {
-			return fmt.Errorf("kernel: %s: variance[%d] = %g, want ≥ 0", op, j, variance[j])
+			return errors.New("kernel: " + op + ": variance[" + msg.Int(j) + "] = " + msg.Float32(variance[j]) + ", want ≥ 0")
 		}
 		inv[j] = float32(1/math.Sqrt(float64(variance[j]+epsilon))) * scale[j]
 		shift[j] = offset[j] - mean[j]*inv[j]
@@ -42,7 +44,7 @@ func BatchNormScaleShift(inv, shift, mean, variance, offset, scale []float32, ep
 func ScaleShift(dst, x, scale, shift []float32, pixels, c int) error {
 	const op = "scale_shift"
 	if pixels < 1 || c < 1 {
-		return fmt.Errorf("kernel: %s: sizes pixels, C must be positive, got %d, %d", op, pixels, c)
+		return errors.New("kernel: " + op + ": sizes pixels, C must be positive, got " + msg.Int(pixels) + ", " + msg.Int(c))
 	}
 	if err := firstErr(checkLen(op, "x", len(x), pixels*c), checkLen(op, "dst", len(dst), pixels*c),
 		checkLen(op, "scale", len(scale), c), checkLen(op, "shift", len(shift), c)); err != nil {
@@ -73,7 +75,7 @@ func ScaleShift(dst, x, scale, shift []float32, pixels, c int) error {
 func BatchNormTraining(dst, xhat, mean, variance, invStd, x, scale, offset []float32, epsilon float32, pixels, c int) error {
 	const op = "batchnorm_training"
 	if pixels < 1 || c < 1 || !(epsilon > 0) {
-		return fmt.Errorf("kernel: %s: need pixels, C ≥ 1 and epsilon > 0, got %d, %d, %g", op, pixels, c, epsilon)
+		return errors.New("kernel: " + op + ": need pixels, C ≥ 1 and epsilon > 0, got " + msg.Int(pixels) + ", " + msg.Int(c) + ", " + msg.Float32(epsilon))
 	}
 	n := pixels * c
 	if err := firstErr(checkLen(op, "x", len(x), n), checkLen(op, "dst", len(dst), n), checkLen(op, "xhat", len(xhat), n),
@@ -118,7 +120,7 @@ func BatchNormTraining(dst, xhat, mean, variance, invStd, x, scale, offset []flo
 func BatchNormGrad(dx, dscale, doffset, dy, xhat, scale, invStd []float32, pixels, c int) error {
 	const op = "batchnorm_grad"
 	if pixels < 1 || c < 1 {
-		return fmt.Errorf("kernel: %s: sizes pixels, C must be positive, got %d, %d", op, pixels, c)
+		return errors.New("kernel: " + op + ": sizes pixels, C must be positive, got " + msg.Int(pixels) + ", " + msg.Int(c))
 	}
 	n := pixels * c
 	if err := firstErr(checkLen(op, "dy", len(dy), n), checkLen(op, "xhat", len(xhat), n),

@@ -1,8 +1,10 @@
 package kernel
 
 import (
-	"fmt"
+	"errors"
 	"math"
+
+	"github.com/featuremap/featuremap/internal/msg"
 )
 
 // Concat computes tf.concat along one axis on row-major tensors seen as
@@ -60,19 +62,19 @@ func Split(dsts [][]float32, src []float32, outer int, widths []int) error {
 // allowed only for Split.
 func checkConcat(op, partsName, joinedName string, joined int, parts [][]float32, outer int, widths []int) (int, error) {
 	if outer < 1 || len(parts) == 0 || len(parts) != len(widths) {
-		return 0, fmt.Errorf("kernel: %s: need outer ≥ 1 and one width per part, got outer %d, %d parts, %d widths", op, outer, len(parts), len(widths))
+		return 0, errors.New("kernel: " + op + ": need outer ≥ 1 and one width per part, got outer " + msg.Int(outer) + ", " + msg.Int(len(parts)) + " parts, " + msg.Int(len(widths)) + " widths")
 	}
 	total := 0
 	for k, w := range widths {
 		if w < 1 || total > math.MaxInt/outer-w {
-			return 0, fmt.Errorf("kernel: %s: widths[%d] = %d: widths must be positive and outer·Σ widths must fit an int", op, k, w)
+			return 0, errors.New("kernel: " + op + ": widths[" + msg.Int(k) + "] = " + msg.Int(w) + ": widths must be positive and outer·Σ widths must fit an int")
 		}
 		total += w
 		if parts[k] == nil && op == "split" {
 			continue
 		}
 		if len(parts[k]) < outer*w {
-			return 0, fmt.Errorf("kernel: %s: len(%s[%d]) = %d, want at least %d", op, partsName, k, len(parts[k]), outer*w)
+			return 0, errors.New("kernel: " + op + ": len(" + partsName + "[" + msg.Int(k) + "]) = " + msg.Int(len(parts[k])) + ", want at least " + msg.Int(outer*w))
 		}
 	}
 	return total, checkLen(op, joinedName, joined, outer*total)

@@ -1,8 +1,10 @@
 package kernel
 
 import (
-	"fmt"
+	"errors"
 	"math"
+
+	"github.com/featuremap/featuremap/internal/msg"
 )
 
 // This file holds the backward (gradient) operators used for training. Each
@@ -152,7 +154,7 @@ func col2imAdd(img, dcol []float32, s ConvShape, g int) {
 func BiasAddGrad(db, dy []float32, rows, c int) error {
 	const op = "bias_add_grad"
 	if rows < 1 || c < 1 {
-		return fmt.Errorf("kernel: %s: sizes rows, C must be positive, got %d, %d", op, rows, c)
+		return errors.New("kernel: " + op + ": sizes rows, C must be positive, got " + msg.Int(rows) + ", " + msg.Int(c))
 	}
 	if err := firstErr(checkLen(op, "dy", len(dy), rows*c), checkLen(op, "db", len(db), c)); err != nil {
 		return err
@@ -282,9 +284,9 @@ func LRNGrad(dx, dy, x, y []float32, pixels, c int, p LRNParams, ws []float32) e
 	const op = "lrn_grad"
 	switch {
 	case pixels < 1 || c < 1:
-		return fmt.Errorf("kernel: %s: sizes pixels, C must be positive, got %d, %d", op, pixels, c)
+		return errors.New("kernel: " + op + ": sizes pixels, C must be positive, got " + msg.Int(pixels) + ", " + msg.Int(c))
 	case p.DepthRadius < 0:
-		return fmt.Errorf("kernel: %s: depth radius must not be negative, got %d", op, p.DepthRadius)
+		return errors.New("kernel: " + op + ": depth radius must not be negative, got " + msg.Int(p.DepthRadius))
 	}
 	n := pixels * c
 	if err := firstErr(checkLen(op, "dy", len(dy), n), checkLen(op, "x", len(x), n), checkLen(op, "y", len(y), n),
@@ -324,7 +326,7 @@ func LRNGrad(dx, dy, x, y []float32, pixels, c int, p LRNParams, ws []float32) e
 func SoftmaxCrossEntropy(loss, dlogits, logits []float32, labels []int, n, m int) (float64, error) {
 	const op = "softmax_cross_entropy"
 	if n < 1 || m < 1 {
-		return 0, fmt.Errorf("kernel: %s: sizes N, M must be positive, got %d, %d", op, n, m)
+		return 0, errors.New("kernel: " + op + ": sizes N, M must be positive, got " + msg.Int(n) + ", " + msg.Int(m))
 	}
 	if err := firstErr(checkLen(op, "logits", len(logits), n*m), checkLen(op, "dlogits", len(dlogits), n*m), checkLen(op, "labels", len(labels), n)); err != nil {
 		return 0, err
@@ -336,7 +338,7 @@ func SoftmaxCrossEntropy(loss, dlogits, logits []float32, labels []int, n, m int
 	}
 	for i, l := range labels[:n] {
 		if l < 0 || l >= m {
-			return 0, fmt.Errorf("kernel: %s: labels[%d] = %d, want a class in [0, %d)", op, i, l, m)
+			return 0, errors.New("kernel: " + op + ": labels[" + msg.Int(i) + "] = " + msg.Int(l) + ", want a class in [0, " + msg.Int(m) + ")")
 		}
 	}
 	var total float64

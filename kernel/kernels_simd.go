@@ -2,7 +2,7 @@
 
 package kernel
 
-import "fmt"
+import "strconv"
 
 // simdKernels implements the leaf operators with simd/archsimd vectors:
 // 128-bit Float32x4 (wasm SIMD128, AVX on amd64) except the amd64 GEMM and
@@ -12,7 +12,7 @@ import "fmt"
 // few thousand values).
 var simdKernels = kernels{
 	name:             "simd",
-	layout:           fmt.Sprintf("float32 B panels %d×%d in K blocks of %d; int8 panels of %d columns", gemmMR, gemmNR, gemmKC, qNR),
+	layout:           "float32 B panels " + strconv.Itoa(gemmMR) + "×" + strconv.Itoa(gemmNR) + " in K blocks of " + strconv.Itoa(gemmKC) + "; int8 panels of " + strconv.Itoa(qNR) + " columns",
 	gemm:             gemmSIMD,
 	gemmWorkspaceLen: gemmSIMDWorkspaceLen,
 

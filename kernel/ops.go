@@ -1,6 +1,10 @@
 package kernel
 
-import "fmt"
+import (
+	"errors"
+
+	"github.com/featuremap/featuremap/internal/msg"
+)
 
 // Activation is an elementwise function fused into the end of an operator.
 type Activation uint8
@@ -49,7 +53,7 @@ func Conv2D(dst, x, filter, bias []float32, s ConvShape, act Activation, ws []fl
 func Dense(dst, x, w, bias []float32, n, k, m int, act Activation, ws []float32) error {
 	const op = "dense"
 	if n < 1 || k < 1 || m < 1 {
-		return fmt.Errorf("kernel: %s: sizes N, K, M must be positive, got %d, %d, %d", op, n, k, m)
+		return errors.New("kernel: " + op + ": sizes N, K, M must be positive, got " + msg.Int(n) + ", " + msg.Int(k) + ", " + msg.Int(m))
 	}
 	if err := firstErr(
 		checkLen(op, "x", len(x), n*k),
@@ -76,7 +80,7 @@ func Dense(dst, x, w, bias []float32, n, k, m int, act Activation, ws []float32)
 func Gemm(transA, transB bool, m, n, k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, accumulate bool, ws []float32) error {
 	const op = "gemm"
 	if m < 1 || n < 1 || k < 1 {
-		return fmt.Errorf("kernel: %s: sizes m, n, k must be positive, got %d, %d, %d", op, m, n, k)
+		return errors.New("kernel: " + op + ": sizes m, n, k must be positive, got " + msg.Int(m) + ", " + msg.Int(n) + ", " + msg.Int(k))
 	}
 	ar, ac := m, k
 	if transA {
@@ -88,11 +92,11 @@ func Gemm(transA, transB bool, m, n, k int, a []float32, lda int, b []float32, l
 	}
 	switch {
 	case lda < ac:
-		return fmt.Errorf("kernel: %s: lda = %d, want at least %d", op, lda, ac)
+		return errors.New("kernel: " + op + ": lda = " + msg.Int(lda) + ", want at least " + msg.Int(ac))
 	case ldb < bc:
-		return fmt.Errorf("kernel: %s: ldb = %d, want at least %d", op, ldb, bc)
+		return errors.New("kernel: " + op + ": ldb = " + msg.Int(ldb) + ", want at least " + msg.Int(bc))
 	case ldc < n:
-		return fmt.Errorf("kernel: %s: ldc = %d, want at least %d", op, ldc, n)
+		return errors.New("kernel: " + op + ": ldc = " + msg.Int(ldc) + ", want at least " + msg.Int(n))
 	}
 	if err := firstErr(
 		checkLen(op, "a", len(a), (ar-1)*lda+ac),
@@ -158,7 +162,7 @@ func Relu(dst, x []float32) error {
 func Softmax(dst, x []float32, n, m int) error {
 	const op = "softmax"
 	if n < 1 || m < 1 {
-		return fmt.Errorf("kernel: %s: sizes N, M must be positive, got %d, %d", op, n, m)
+		return errors.New("kernel: " + op + ": sizes N, M must be positive, got " + msg.Int(n) + ", " + msg.Int(m))
 	}
 	if err := firstErr(checkLen(op, "x", len(x), n*m), checkLen(op, "dst", len(dst), n*m)); err != nil {
 		return err
@@ -187,9 +191,9 @@ func LRN(dst, x []float32, pixels, c int, p LRNParams) error {
 	const op = "lrn"
 	switch {
 	case pixels < 1 || c < 1:
-		return fmt.Errorf("kernel: %s: sizes pixels, C must be positive, got %d, %d", op, pixels, c)
+		return errors.New("kernel: " + op + ": sizes pixels, C must be positive, got " + msg.Int(pixels) + ", " + msg.Int(c))
 	case p.DepthRadius < 0:
-		return fmt.Errorf("kernel: %s: depth radius must not be negative, got %d", op, p.DepthRadius)
+		return errors.New("kernel: " + op + ": depth radius must not be negative, got " + msg.Int(p.DepthRadius))
 	}
 	if err := firstErr(checkLen(op, "x", len(x), pixels*c), checkLen(op, "dst", len(dst), pixels*c)); err != nil {
 		return err

@@ -1,8 +1,10 @@
 package kernel
 
 import (
-	"fmt"
+	"errors"
 	"math"
+
+	"github.com/featuremap/featuremap/internal/msg"
 )
 
 // Prepared weights: a layer packs its weights once, at load, into the
@@ -35,7 +37,7 @@ func packConvWith(k *kernels, filter []float32, s ConvShape) (*PackedConv, error
 	s = s.normalized()
 	oh, ow := s.Out()
 	if !fitsPacked(s.KH, s.KW, s.C/s.Groups, s.OC) || !fitsPacked(s.H, s.W, s.C) || !fitsPacked(oh, ow, s.OC) {
-		return nil, fmt.Errorf("kernel: conv2d: filter [%d %d %d %d], input or output of one image exceeds %d elements", s.KH, s.KW, s.C/s.Groups, s.OC, maxPackedLen)
+		return nil, errors.New("kernel: conv2d: filter [" + msg.Int(s.KH) + " " + msg.Int(s.KW) + " " + msg.Int(s.C/s.Groups) + " " + msg.Int(s.OC) + "], input or output of one image exceeds " + msg.Int(maxPackedLen) + " elements")
 	}
 	if err := checkLen("conv2d", "filter", len(filter), s.FilterLen()); err != nil {
 		return nil, err
@@ -90,7 +92,7 @@ func (p *PackedConv) Conv2D(dst, x, bias []float32, n int, act Activation, ws []
 	const op = "conv2d"
 	oh, ow := p.s.Out()
 	if n < 1 || !fitsPacked(n, p.s.H*p.s.W*p.s.C) || !fitsPacked(n, oh*ow*p.s.OC) {
-		return fmt.Errorf("kernel: %s: batch N must be positive and the batch at most %d elements, got N = %d", op, maxPackedLen, n)
+		return errors.New("kernel: " + op + ": batch N must be positive and the batch at most " + msg.Int(maxPackedLen) + " elements, got N = " + msg.Int(n))
 	}
 	s := p.s
 	s.N = n
@@ -159,7 +161,7 @@ func packDenseInt8With(kern *kernels, q []int8, scales []float32, k, m int) (*Pa
 	}
 	for j, s := range scales[:m] {
 		if math.IsNaN(float64(s)) || math.IsInf(float64(s), 0) {
-			return nil, fmt.Errorf("kernel: %s: scales[%d] = %v, want a finite value", op, j, s)
+			return nil, errors.New("kernel: " + op + ": scales[" + msg.Int(j) + "] = " + msg.Float32(s) + ", want a finite value")
 		}
 	}
 	p := &PackedDense{kern: kern, k: k, m: m, q: make([]int8, kern.packedInt8Len(k, m)), scales: append([]float32(nil), scales[:m]...)}
@@ -170,9 +172,9 @@ func packDenseInt8With(kern *kernels, q []int8, scales []float32, k, m int) (*Pa
 func checkDenseSizes(k, m int) error {
 	switch {
 	case k < 1 || m < 1:
-		return fmt.Errorf("kernel: dense: sizes K, M must be positive, got %d, %d", k, m)
+		return errors.New("kernel: dense: sizes K, M must be positive, got " + msg.Int(k) + ", " + msg.Int(m))
 	case !fitsPacked(k, m):
-		return fmt.Errorf("kernel: dense: weights [%d %d] exceed %d elements", k, m, maxPackedLen)
+		return errors.New("kernel: dense: weights [" + msg.Int(k) + " " + msg.Int(m) + "] exceed " + msg.Int(maxPackedLen) + " elements")
 	}
 	return nil
 }
@@ -228,7 +230,7 @@ func (p *PackedDense) WorkspaceLen(n int) int {
 func (p *PackedDense) Dense(dst, x, bias []float32, n int, act Activation, ws []float32) error {
 	const op = "dense"
 	if n < 1 || !fitsPacked(n, max(p.k, p.m)) {
-		return fmt.Errorf("kernel: %s: batch N must be positive and the batch at most %d elements, got N = %d", op, maxPackedLen, n)
+		return errors.New("kernel: " + op + ": batch N must be positive and the batch at most " + msg.Int(maxPackedLen) + " elements, got N = " + msg.Int(n))
 	}
 	if err := firstErr(
 		checkLen(op, "x", len(x), n*p.k),

@@ -1,6 +1,10 @@
 package kernel
 
-import "fmt"
+import (
+	"errors"
+
+	"github.com/featuremap/featuremap/internal/msg"
+)
 
 // Padding is an explicit zero-padding of the two spatial dimensions, in cells.
 type Padding struct {
@@ -44,7 +48,12 @@ func SamePadding2D(h, w, kh, kw, sh, sw, dh, dw int) Padding {
 
 func (p Padding) validate(op string) error {
 	if p.Top < 0 || p.Bottom < 0 || p.Left < 0 || p.Right < 0 {
-		return fmt.Errorf("kernel: %s: padding must not be negative, got %+v", op, p)
+		return errors.New("kernel: " + op + ": padding must not be negative, got " + paddingText(p))
 	}
 	return nil
+}
+
+// paddingText formats p as fmt's %+v does: "{Top:1 Bottom:1 Left:0 Right:0}".
+func paddingText(p Padding) string {
+	return "{Top:" + msg.Int(p.Top) + " Bottom:" + msg.Int(p.Bottom) + " Left:" + msg.Int(p.Left) + " Right:" + msg.Int(p.Right) + "}"
 }

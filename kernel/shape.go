@@ -1,6 +1,10 @@
 package kernel
 
-import "fmt"
+import (
+	"errors"
+
+	"github.com/featuremap/featuremap/internal/msg"
+)
 
 // ConvShape is the geometry of one tf.nn.conv2d call with explicit padding:
 // input [N, H, W, C], filter [KH, KW, C/G, OC], output [N, OH, OW, OC].
@@ -66,21 +70,21 @@ func (s ConvShape) Validate() error {
 	const op = "conv2d"
 	switch {
 	case s.N < 1 || s.H < 1 || s.W < 1 || s.C < 1:
-		return fmt.Errorf("kernel: %s: input shape [N H W C] must be positive, got [%d %d %d %d]", op, s.N, s.H, s.W, s.C)
+		return errors.New("kernel: " + op + ": input shape [N H W C] must be positive, got [" + msg.Int(s.N) + " " + msg.Int(s.H) + " " + msg.Int(s.W) + " " + msg.Int(s.C) + "]")
 	case s.KH < 1 || s.KW < 1 || s.OC < 1:
-		return fmt.Errorf("kernel: %s: filter shape [KH KW OC] must be positive, got [%d %d %d]", op, s.KH, s.KW, s.OC)
+		return errors.New("kernel: " + op + ": filter shape [KH KW OC] must be positive, got [" + msg.Int(s.KH) + " " + msg.Int(s.KW) + " " + msg.Int(s.OC) + "]")
 	case s.StrideH < 1 || s.StrideW < 1:
-		return fmt.Errorf("kernel: %s: strides must be positive, got [%d %d]", op, s.StrideH, s.StrideW)
+		return errors.New("kernel: " + op + ": strides must be positive, got [" + msg.Int(s.StrideH) + " " + msg.Int(s.StrideW) + "]")
 	case s.DilationH < 1 || s.DilationW < 1:
-		return fmt.Errorf("kernel: %s: dilations must be positive, got [%d %d]", op, s.DilationH, s.DilationW)
+		return errors.New("kernel: " + op + ": dilations must be positive, got [" + msg.Int(s.DilationH) + " " + msg.Int(s.DilationW) + "]")
 	case s.Groups < 1 || s.C%s.Groups != 0 || s.OC%s.Groups != 0:
-		return fmt.Errorf("kernel: %s: groups = %d must divide input channels %d and output channels %d", op, s.Groups, s.C, s.OC)
+		return errors.New("kernel: " + op + ": groups = " + msg.Int(s.Groups) + " must divide input channels " + msg.Int(s.C) + " and output channels " + msg.Int(s.OC))
 	}
 	if err := s.Pad.validate(op); err != nil {
 		return err
 	}
 	if oh, ow := s.Out(); oh < 1 || ow < 1 {
-		return fmt.Errorf("kernel: %s: output is empty (%d×%d): the dilated %d×%d filter does not fit the padded %d×%d input", op, oh, ow, s.KH, s.KW, s.H, s.W)
+		return errors.New("kernel: " + op + ": output is empty (" + msg.Int(oh) + "×" + msg.Int(ow) + "): the dilated " + msg.Int(s.KH) + "×" + msg.Int(s.KW) + " filter does not fit the padded " + msg.Int(s.H) + "×" + msg.Int(s.W) + " input")
 	}
 	return nil
 }
@@ -128,20 +132,20 @@ func (s PoolShape) Validate(op string) error {
 	s = s.normalized()
 	switch {
 	case s.N < 1 || s.H < 1 || s.W < 1 || s.C < 1:
-		return fmt.Errorf("kernel: %s: input shape [N H W C] must be positive, got [%d %d %d %d]", op, s.N, s.H, s.W, s.C)
+		return errors.New("kernel: " + op + ": input shape [N H W C] must be positive, got [" + msg.Int(s.N) + " " + msg.Int(s.H) + " " + msg.Int(s.W) + " " + msg.Int(s.C) + "]")
 	case s.KH < 1 || s.KW < 1:
-		return fmt.Errorf("kernel: %s: window size must be positive, got [%d %d]", op, s.KH, s.KW)
+		return errors.New("kernel: " + op + ": window size must be positive, got [" + msg.Int(s.KH) + " " + msg.Int(s.KW) + "]")
 	case s.StrideH < 1 || s.StrideW < 1:
-		return fmt.Errorf("kernel: %s: strides must be positive, got [%d %d]", op, s.StrideH, s.StrideW)
+		return errors.New("kernel: " + op + ": strides must be positive, got [" + msg.Int(s.StrideH) + " " + msg.Int(s.StrideW) + "]")
 	}
 	if err := s.Pad.validate(op); err != nil {
 		return err
 	}
 	if max(s.Pad.Top, s.Pad.Bottom) >= s.KH || max(s.Pad.Left, s.Pad.Right) >= s.KW {
-		return fmt.Errorf("kernel: %s: padding %+v must be smaller than the %d×%d window", op, s.Pad, s.KH, s.KW)
+		return errors.New("kernel: " + op + ": padding " + paddingText(s.Pad) + " must be smaller than the " + msg.Int(s.KH) + "×" + msg.Int(s.KW) + " window")
 	}
 	if oh, ow := s.Out(); oh < 1 || ow < 1 {
-		return fmt.Errorf("kernel: %s: output is empty (%d×%d): the %d×%d window does not fit the padded %d×%d input", op, oh, ow, s.KH, s.KW, s.H, s.W)
+		return errors.New("kernel: " + op + ": output is empty (" + msg.Int(oh) + "×" + msg.Int(ow) + "): the " + msg.Int(s.KH) + "×" + msg.Int(s.KW) + " window does not fit the padded " + msg.Int(s.H) + "×" + msg.Int(s.W) + " input")
 	}
 	return nil
 }
@@ -149,7 +153,7 @@ func (s PoolShape) Validate(op string) error {
 // checkLen reports a buffer shorter than want elements.
 func checkLen(op, name string, got, want int) error {
 	if got < want {
-		return fmt.Errorf("kernel: %s: len(%s) = %d, want at least %d", op, name, got, want)
+		return errors.New("kernel: " + op + ": len(" + name + ") = " + msg.Int(got) + ", want at least " + msg.Int(want))
 	}
 	return nil
 }

@@ -84,17 +84,7 @@ func appendArch(b []byte, a *Arch) ([]byte, error) {
 	}
 	if p := &a.Preprocess; !p.isZero() {
 		w.key("preprocess")
-		pw := objectWriter{b: w.b}
-		pw.String("kind", &p.Kind)
-		if p.Invert {
-			pw.key("invert")
-			pw.b = append(pw.b, "true"...)
-		}
-		pw.Float("scale", &p.Scale)
-		pw.floats("mean", p.Mean)
-		pw.floats("std", p.Std)
-		pw.String("dataset", &p.Dataset)
-		w.b, w.err = pw.close(), pw.err
+		w.b, w.err = appendPreprocess(w.b, p)
 	}
 	if a.Accuracy != 0 && w.err == nil {
 		w.key("accuracy")
@@ -105,6 +95,35 @@ func appendArch(b []byte, a *Arch) ([]byte, error) {
 		return nil, errors.New("model: arch " + strconv.Quote(a.Name) + ": " + w.err.Error())
 	}
 	return b, nil
+}
+
+// MarshalJSON writes p as encoding/json would from its field tags
+// (omitempty), without HTML escaping; it fails on a NaN or infinite number.
+func (p Preprocess) MarshalJSON() ([]byte, error) { return appendPreprocess(nil, &p) }
+
+// UnmarshalJSON reads a preprocess object written by MarshalJSON into p;
+// unknown fields, duplicate keys and values of the wrong kind are errors.
+func (p *Preprocess) UnmarshalJSON(data []byte) error {
+	v, err := tinyjson.Parse(data, archLimits)
+	if err != nil {
+		return err
+	}
+	return decodePreprocess(v, p)
+}
+
+// appendPreprocess writes p as one object of its non-zero fields.
+func appendPreprocess(b []byte, p *Preprocess) ([]byte, error) {
+	w := objectWriter{b: b}
+	w.String("kind", &p.Kind)
+	if p.Invert {
+		w.key("invert")
+		w.b = append(w.b, "true"...)
+	}
+	w.Float("scale", &p.Scale)
+	w.floats("mean", p.Mean)
+	w.floats("std", p.Std)
+	w.String("dataset", &p.Dataset)
+	return w.close(), w.err
 }
 
 // isZero reports whether encoding/json's omitzero would omit p: every field

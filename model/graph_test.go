@@ -2,6 +2,7 @@ package model
 
 import (
 	"encoding/json"
+	"math"
 	"reflect"
 	"strings"
 	"testing"
@@ -182,6 +183,30 @@ func TestArchJSON(t *testing.T) {
 	data, _ := json.Marshal(a.Layers[1])
 	if want := `{"name":"pool1","type":"maxpool","kernel":[2,2],"strides":[2,2],"padding":"VALID"}`; string(data) != want {
 		t.Errorf("pool layer JSON = %s, want %s", data, want)
+	}
+}
+
+// TestPreprocessJSON: encoding/json on the field tags is the oracle for
+// Preprocess's own MarshalJSON, and UnmarshalJSON reads it back.
+func TestPreprocessJSON(t *testing.T) {
+	type tagged Preprocess // the same fields and tags, without the methods
+	for _, p := range []Preprocess{{}, {Kind: PreprocessResize}, {Kind: "mnist", Invert: true, Scale: 0.003921569, Mean: []float32{0.5, 1e-7}, Std: []float32{2}, Dataset: "mnist"}} {
+		got, err := p.MarshalJSON()
+		want, _ := json.Marshal(tagged(p))
+		if err != nil || string(got) != string(want) {
+			t.Errorf("MarshalJSON = %s, %v; want %s", got, err, want)
+		}
+		var back Preprocess
+		if err := back.UnmarshalJSON(got); err != nil || !reflect.DeepEqual(back, p) {
+			t.Errorf("UnmarshalJSON(%s) = %+v, %v", got, back, err)
+		}
+	}
+	if _, err := (Preprocess{Scale: float32(math.NaN())}).MarshalJSON(); err == nil {
+		t.Error("NaN scale written")
+	}
+	var p Preprocess
+	if err := p.UnmarshalJSON([]byte(`{"kind":"resize","size":3}`)); err == nil {
+		t.Error("unknown field read")
 	}
 }
 

@@ -18,6 +18,18 @@ func Ints(s []int) string {
 	return string(append(b, ']'))
 }
 
+// Int64s formats s as fmt's %v does: "[1 3 -1]".
+func Int64s(s []int64) string {
+	b := []byte{'['}
+	for i, v := range s {
+		if i > 0 {
+			b = append(b, ' ')
+		}
+		b = strconv.AppendInt(b, v, 10)
+	}
+	return string(append(b, ']'))
+}
+
 // Float32 formats v as fmt's %g (and %v) does for a float32: "0.5", "1e-07", "NaN", "+Inf".
 func Float32(v float32) string { return Float(float64(v), 32) }
 

@@ -17,6 +17,11 @@ func TestFormatsLikeFmt(t *testing.T) {
 			t.Errorf("Ints(%#v) = %q, want %q", s, got, want)
 		}
 	}
+	for _, s := range [][]int64{nil, {}, {-1}, {1, 3, math.MinInt64, math.MaxInt64}} {
+		if got, want := Int64s(s), fmt.Sprintf("%v", s); got != want {
+			t.Errorf("Int64s(%#v) = %q, want %q", s, got, want)
+		}
+	}
 	floats := []float32{0, float32(math.Copysign(0, -1)), 0.5, 1, 1e-7, 1e21, 123456789, 0.003921569, float32(math.Inf(1)), float32(math.Inf(-1)), float32(math.NaN()), math.MaxFloat32, math.SmallestNonzeroFloat32}
 	for _, v := range floats {
 		if got, want := Float32(v), fmt.Sprintf("%g", v); got != want {

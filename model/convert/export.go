@@ -1,10 +1,12 @@
 package convert
 
 import (
-	"encoding/json"
-	"fmt"
+	"errors"
 	"math"
+	"strconv"
 
+	"github.com/featuremap/featuremap/internal/msg"
+	"github.com/featuremap/featuremap/internal/tinyjson"
 	"github.com/featuremap/featuremap/kernel"
 	"github.com/featuremap/featuremap/model"
 	"github.com/featuremap/featuremap/model/layers"
@@ -29,12 +31,12 @@ func ToONNX(n *model.Net) ([]byte, error) {
 		Shape: []onnx.Dim{{Param: "N"}, {Value: int64(in[2]), HasValue: true}, {Value: int64(in[0]), HasValue: true}, {Value: int64(in[1]), HasValue: true}}}}}
 	for i := range n.Graph.Nodes {
 		if err := e.layer(i); err != nil {
-			return nil, fmt.Errorf("convert: layer %q (%s): %w", n.Graph.Nodes[i].Layer.Name, n.Graph.Nodes[i].Layer.Type(), err)
+			return nil, msg.Wrap("convert: layer "+strconv.Quote(n.Graph.Nodes[i].Layer.Name)+" ("+n.Graph.Nodes[i].Layer.Type()+"): ", err)
 		}
 	}
 	last := len(n.Graph.Nodes) - 1
 	if e.chw[last] != nil {
-		return nil, fmt.Errorf("convert: the output is a flattened map, whose element order ONNX would not keep")
+		return nil, errors.New("convert: the output is a flattened map, whose element order ONNX would not keep")
 	}
 	// The last node's output is the graph's output.
 	nodes := e.g.Nodes
@@ -62,10 +64,14 @@ func ToONNX(n *model.Net) ([]byte, error) {
 	e.g.Outputs = []onnx.ValueInfo{{Name: "output", Tensor: &onnx.TensorType{ElemType: onnx.Float, HasShape: true, Shape: shape}}}
 	m := &onnx.Model{IRVersion: 8, ProducerName: "featuremap", OpsetImports: []onnx.OpsetID{{Version: ExportOpset}}, Graph: e.g}
 	if len(n.Arch.Labels) > 0 {
-		b, _ := json.Marshal(n.Arch.Labels)
+		labels := tinyjson.Value{Kind: tinyjson.Array}
+		for _, l := range n.Arch.Labels {
+			labels.Elems = append(labels.Elems, tinyjson.Value{Kind: tinyjson.String, Str: l})
+		}
+		b, _ := tinyjson.Append(nil, labels) // strings only: no error
 		m.Metadata = append(m.Metadata, onnx.StringEntry{Key: MetaLabels, Value: string(b)})
 	}
-	b, err := json.Marshal(n.Arch.Preprocess)
+	b, err := n.Arch.Preprocess.MarshalJSON()
 	if err != nil {
 		return nil, err
 	}
@@ -209,7 +215,7 @@ func (e *exporter) layer(i int) error {
 		e.chw[i] = chw
 	case *layers.Softmax:
 		if chw != nil {
-			return fmt.Errorf("softmax of a flattened map: ONNX orders its elements differently")
+			return errors.New("softmax of a flattened map: ONNX orders its elements differently")
 		}
 		axis := -1
 		if len(in) == 3 {
@@ -226,7 +232,7 @@ func (e *exporter) layer(i int) error {
 		e.chw[i] = chw
 	case *layers.BatchNorm:
 		if chw != nil {
-			return fmt.Errorf("batchnorm of a flattened map: ONNX orders its elements differently")
+			return errors.New("batchnorm of a flattened map: ONNX orders its elements differently")
 		}
 		eps := op.Epsilon
 		if eps == 0 {
@@ -243,7 +249,7 @@ func (e *exporter) layer(i int) error {
 		for k := range nd.Inputs {
 			v, c := e.input(i, k)
 			if c != nil {
-				return fmt.Errorf("concat of a flattened map: ONNX orders its elements differently")
+				return errors.New("concat of a flattened map: ONNX orders its elements differently")
 			}
 			ins = append(ins, v)
 		}
@@ -252,11 +258,11 @@ func (e *exporter) layer(i int) error {
 			axis += len(in) + 1
 		}
 		if axis != 0 && axis != len(in) {
-			return fmt.Errorf("concat on axis %d: only the last (channel) axis is exported", op.Axis)
+			return errors.New("concat on axis " + msg.Int(op.Axis) + ": only the last (channel) axis is exported")
 		}
 		e.node("Concat", ins, name, intAttr("axis", 1))
 	default:
-		return fmt.Errorf("no ONNX export for this layer type")
+		return errors.New("no ONNX export for this layer type")
 	}
 	return nil
 }

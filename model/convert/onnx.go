@@ -1,11 +1,13 @@
 package convert
 
 import (
-	"encoding/json"
-	"fmt"
+	"errors"
 	"slices"
+	"strconv"
 	"strings"
 
+	"github.com/featuremap/featuremap/internal/msg"
+	"github.com/featuremap/featuremap/internal/tinyjson"
 	"github.com/featuremap/featuremap/kernel"
 	"github.com/featuremap/featuremap/model"
 	"github.com/featuremap/featuremap/model/layers"
@@ -40,11 +42,11 @@ func FromONNX(data []byte) (*model.Net, error) {
 
 func fromONNXModel(m *onnx.Model) (*model.Net, error) {
 	if m.Graph == nil {
-		return nil, fmt.Errorf("onnx: the model has no graph")
+		return nil, errors.New("onnx: the model has no graph")
 	}
 	opset := m.OpsetVersion("")
 	if opset < minOpset || opset > maxOpset {
-		return nil, fmt.Errorf("onnx: opset %d of the default domain is not supported (want %d to %d)", opset, minOpset, maxOpset)
+		return nil, errors.New("onnx: opset " + strconv.FormatInt(opset, 10) + " of the default domain is not supported (want " + msg.Int(minOpset) + " to " + msg.Int(maxOpset) + ")")
 	}
 	c := &onnxConverter{g: m.Graph, opset: opset, values: map[string]value{}, consts: map[string]*onnx.Tensor{}, shapes: map[string][]int64{}, uses: map[string]int{}, names: map[string]bool{model.InputName: true}}
 	arch, params, err := c.convert()
@@ -57,13 +59,13 @@ func fromONNXModel(m *onnx.Model) (*model.Net, error) {
 		var err error
 		switch p.Key {
 		case MetaLabels:
-			err = json.Unmarshal([]byte(p.Value), &arch.Labels)
+			arch.Labels, err = decodeLabels(p.Value)
 		case MetaPreprocess:
 			arch.Preprocess = model.Preprocess{}
-			err = json.Unmarshal([]byte(p.Value), &arch.Preprocess)
+			err = arch.Preprocess.UnmarshalJSON([]byte(p.Value))
 		}
 		if err != nil {
-			return nil, fmt.Errorf("onnx: metadata_props %q: %v", p.Key, err)
+			return nil, errors.New("onnx: metadata_props " + strconv.Quote(p.Key) + ": " + err.Error())
 		}
 	}
 	return build(arch, params)
@@ -78,7 +80,7 @@ func build(arch model.Arch, params map[string][]float32) (*model.Net, error) {
 	for _, p := range n.Params() {
 		v, ok := params[p.Name]
 		if !ok || len(v) != len(p.Data) {
-			return nil, fmt.Errorf("convert: parameter %q: have %d values, want %d", p.Name, len(v), len(p.Data))
+			return nil, errors.New("convert: parameter " + strconv.Quote(p.Name) + ": have " + msg.Int(len(v)) + " values, want " + msg.Int(len(p.Data)))
 		}
 		copy(p.Data, v)
 	}
@@ -118,13 +120,32 @@ type onnxConverter struct {
 	pendingBias map[string]string
 }
 
+// decodeLabels reads MetaLabels' value: a JSON list of strings.
+func decodeLabels(s string) ([]string, error) {
+	v, err := tinyjson.Parse([]byte(s), tinyjson.Limits{MaxDepth: 1})
+	if err != nil || v.Kind == tinyjson.Null {
+		return nil, err
+	}
+	if v.Kind != tinyjson.Array {
+		return nil, errors.New("want a list of strings, got " + v.Kind.String())
+	}
+	labels := make([]string, len(v.Elems))
+	for i, e := range v.Elems {
+		if e.Kind != tinyjson.String {
+			return nil, errors.New("label " + strconv.Itoa(i) + ": want a string, got " + e.Kind.String())
+		}
+		labels[i] = e.Str
+	}
+	return labels, nil
+}
+
 // nodeError is the error for node nd: it names the node, its op and what is wrong.
-func nodeError(nd *onnx.Node, format string, args ...any) error {
+func nodeError(nd *onnx.Node, what string) error {
 	name := nd.Name
 	if name == "" && len(nd.Outputs) > 0 {
 		name = "→" + nd.Outputs[0]
 	}
-	return fmt.Errorf("onnx: node %q (%s): %s", name, nd.OpType, fmt.Sprintf(format, args...))
+	return errors.New("onnx: node " + strconv.Quote(name) + " (" + nd.OpType + "): " + what)
 }
 
 func (c *onnxConverter) convert() (model.Arch, map[string][]float32, error) {
@@ -140,10 +161,10 @@ func (c *onnxConverter) convert() (model.Arch, map[string][]float32, error) {
 			continue
 		}
 		if _, seen := c.values[in.Name]; seen {
-			return arch, nil, fmt.Errorf("onnx: graph input %q listed twice", in.Name)
+			return arch, nil, errors.New("onnx: graph input " + strconv.Quote(in.Name) + " listed twice")
 		}
 		if len(c.values) > 0 {
-			return arch, nil, fmt.Errorf("onnx: graph input %q: featuremap networks have one input", in.Name)
+			return arch, nil, errors.New("onnx: graph input " + strconv.Quote(in.Name) + ": featuremap networks have one input")
 		}
 		hwc, err := inputShape(in)
 		if err != nil {
@@ -153,7 +174,7 @@ func (c *onnxConverter) convert() (model.Arch, map[string][]float32, error) {
 		c.values[in.Name] = value{layer: model.InputName, shape: hwc[:]}
 	}
 	if len(c.values) == 0 {
-		return arch, nil, fmt.Errorf("onnx: the graph has no input that is not an initializer")
+		return arch, nil, errors.New("onnx: the graph has no input that is not an initializer")
 	}
 	for _, nd := range c.g.Nodes {
 		for _, in := range nd.Inputs {
@@ -161,14 +182,14 @@ func (c *onnxConverter) convert() (model.Arch, map[string][]float32, error) {
 		}
 	}
 	if len(c.g.Outputs) != 1 {
-		return arch, nil, fmt.Errorf("onnx: the graph has %d outputs, featuremap networks have one", len(c.g.Outputs))
+		return arch, nil, errors.New("onnx: the graph has " + msg.Int(len(c.g.Outputs)) + " outputs, featuremap networks have one")
 	}
 	out := c.g.Outputs[0].Name
 	c.uses[out]++
 	for i := range c.g.Nodes {
 		nd := &c.g.Nodes[i]
 		if nd.Domain != "" && nd.Domain != "ai.onnx" {
-			return arch, nil, nodeError(nd, "domain %q is not supported (only the default ONNX domain)", nd.Domain)
+			return arch, nil, nodeError(nd, "domain "+strconv.Quote(nd.Domain)+" is not supported (only the default ONNX domain)")
 		}
 		if err := c.node(nd); err != nil {
 			return arch, nil, err
@@ -177,11 +198,11 @@ func (c *onnxConverter) convert() (model.Arch, map[string][]float32, error) {
 	v, ok := c.values[out]
 	switch {
 	case !ok:
-		return arch, nil, fmt.Errorf("onnx: graph output %q is not computed by any node", out)
+		return arch, nil, errors.New("onnx: graph output " + strconv.Quote(out) + " is not computed by any node")
 	case len(c.layers) == 0 || v.layer != c.layers[len(c.layers)-1].Name:
-		return arch, nil, fmt.Errorf("onnx: graph output %q is not the last layer's output", out)
+		return arch, nil, errors.New("onnx: graph output " + strconv.Quote(out) + " is not the last layer's output")
 	case v.chw != nil:
-		return arch, nil, fmt.Errorf("onnx: graph output %q is a flattened [C, H, W] map, whose element order featuremap does not keep (end the graph with a Gemm or MatMul)", out)
+		return arch, nil, errors.New("onnx: graph output " + strconv.Quote(out) + " is a flattened [C, H, W] map, whose element order featuremap does not keep (end the graph with a Gemm or MatMul)")
 	}
 	arch.Layers = c.layers
 	return arch, c.params, nil
@@ -191,16 +212,16 @@ func (c *onnxConverter) convert() (model.Arch, map[string][]float32, error) {
 func inputShape(in onnx.ValueInfo) ([3]int, error) {
 	t := in.Tensor
 	if t == nil || !t.HasShape || len(t.Shape) != 4 {
-		return [3]int{}, fmt.Errorf("onnx: graph input %q: want a tensor of shape [N, C, H, W]", in.Name)
+		return [3]int{}, errors.New("onnx: graph input " + strconv.Quote(in.Name) + ": want a tensor of shape [N, C, H, W]")
 	}
 	if t.ElemType != onnx.Float {
-		return [3]int{}, fmt.Errorf("onnx: graph input %q: element type %v, want FLOAT", in.Name, t.ElemType)
+		return [3]int{}, errors.New("onnx: graph input " + strconv.Quote(in.Name) + ": element type " + t.ElemType.String() + ", want FLOAT")
 	}
 	var d [3]int
 	for i, k := range []int{1, 2, 3} {
 		s := t.Shape[k]
 		if !s.HasValue || s.Value < 1 || s.Value > layers.MaxElems {
-			return [3]int{}, fmt.Errorf("onnx: graph input %q: dimension %d must be a known size in [1, %d] ([N, C, H, W])", in.Name, k, layers.MaxElems)
+			return [3]int{}, errors.New("onnx: graph input " + strconv.Quote(in.Name) + ": dimension " + msg.Int(k) + " must be a known size in [1, " + msg.Int(layers.MaxElems) + "] ([N, C, H, W])")
 		}
 		d[i] = int(s.Value)
 	}
@@ -211,7 +232,7 @@ func inputShape(in onnx.ValueInfo) ([3]int, error) {
 func checkAttrs(nd *onnx.Node, allowed ...string) error {
 	for _, a := range nd.Attributes {
 		if !slices.Contains(allowed, a.Name) {
-			return nodeError(nd, "attribute %q is not supported", a.Name)
+			return nodeError(nd, "attribute "+strconv.Quote(a.Name)+" is not supported")
 		}
 	}
 	return nil
@@ -220,14 +241,14 @@ func checkAttrs(nd *onnx.Node, allowed ...string) error {
 // input returns the computed value that nd reads as input i.
 func (c *onnxConverter) input(nd *onnx.Node, i int) (value, error) {
 	if i >= len(nd.Inputs) || nd.Inputs[i] == "" {
-		return value{}, nodeError(nd, "input %d is missing", i)
+		return value{}, nodeError(nd, "input "+msg.Int(i)+" is missing")
 	}
 	v, ok := c.values[nd.Inputs[i]]
 	if !ok {
 		if _, isConst := c.consts[nd.Inputs[i]]; isConst {
-			return value{}, nodeError(nd, "input %d %q is a constant; featuremap needs it computed from the network input", i, nd.Inputs[i])
+			return value{}, nodeError(nd, "input "+msg.Int(i)+" "+strconv.Quote(nd.Inputs[i])+" is a constant; featuremap needs it computed from the network input")
 		}
-		return value{}, nodeError(nd, "input %d %q is not computed before the node", i, nd.Inputs[i])
+		return value{}, nodeError(nd, "input "+msg.Int(i)+" "+strconv.Quote(nd.Inputs[i])+" is not computed before the node")
 	}
 	return v, nil
 }
@@ -240,11 +261,11 @@ func (c *onnxConverter) constant(nd *onnx.Node, i int) ([]float32, []int64, erro
 	}
 	t, ok := c.consts[nd.Inputs[i]]
 	if !ok {
-		return nil, nil, nodeError(nd, "input %d %q must be an initializer or a Constant (featuremap layers have fixed weights)", i, nd.Inputs[i])
+		return nil, nil, nodeError(nd, "input "+msg.Int(i)+" "+strconv.Quote(nd.Inputs[i])+" must be an initializer or a Constant (featuremap layers have fixed weights)")
 	}
 	v, err := t.Float32s()
 	if err != nil {
-		return nil, nil, nodeError(nd, "input %d: %v", i, err)
+		return nil, nil, nodeError(nd, "input "+msg.Int(i)+": "+err.Error())
 	}
 	return v, t.Dims, nil
 }
@@ -257,7 +278,7 @@ func (c *onnxConverter) oneOutput(nd *onnx.Node) (string, error) {
 	}
 	for i, o := range nd.Outputs[1:] {
 		if o != "" && c.uses[o] > 0 {
-			return "", nodeError(nd, "output %d %q is used; featuremap computes only the first", i+1, o)
+			return "", nodeError(nd, "output "+msg.Int(i+1)+" "+strconv.Quote(o)+" is used; featuremap computes only the first")
 		}
 	}
 	return nd.Outputs[0], nil
@@ -289,7 +310,7 @@ func (c *onnxConverter) add(nd *onnx.Node, op layers.Op, inputs []value, params 
 		_, err = layers.CheckedElems(impl.Out())
 	}
 	if err != nil {
-		return value{}, nodeError(nd, "%v", err)
+		return value{}, nodeError(nd, err.Error())
 	}
 	c.layers = append(c.layers, l)
 	for k, v := range params {
@@ -333,7 +354,7 @@ func (c *onnxConverter) layerName(nd *onnx.Node, out string) string {
 	base = strings.ReplaceAll(base, ".", "_") // "." separates layer and parameter names
 	name := base
 	for i := 2; c.names[name]; i++ {
-		name = fmt.Sprintf("%s_%d", base, i)
+		name = base + "_" + msg.Int(i)
 	}
 	c.names[name] = true
 	return name
@@ -381,7 +402,7 @@ func (c *onnxConverter) node(nd *onnx.Node) error {
 	case "Constant":
 		return c.constantNode(nd)
 	}
-	return nodeError(nd, "op %s is not supported (featuremap converts %s)", nd.OpType, strings.Join(SupportedONNXOps, ", "))
+	return nodeError(nd, "op "+nd.OpType+" is not supported (featuremap converts "+strings.Join(SupportedONNXOps, ", ")+")")
 }
 
 // SupportedONNXOps lists the ONNX ops FromONNX converts.
@@ -409,7 +430,7 @@ func (c *onnxConverter) constantNode(nd *onnx.Node) error {
 func (c *onnxConverter) spatialInput(nd *onnx.Node) (value, error) {
 	x, err := c.input(nd, 0)
 	if err == nil && len(x.shape) != 3 {
-		err = nodeError(nd, "input %q has shape %v, want a [N, C, H, W] map", nd.Inputs[0], x.shape)
+		err = nodeError(nd, "input "+strconv.Quote(nd.Inputs[0])+" has shape "+msg.Ints(x.shape)+", want a [N, C, H, W] map")
 	}
 	return x, err
 }
@@ -424,7 +445,7 @@ func ints2(nd *onnx.Node, name string, def [2]int) ([2]int, error) {
 		return def, nil
 	}
 	if len(v) != 2 || v[0] < 1 || v[1] < 1 || v[0] > layers.MaxElems || v[1] > layers.MaxElems {
-		return def, nodeError(nd, "attribute %q = %v: want two positive sizes (2-D)", name, v)
+		return def, nodeError(nd, "attribute "+strconv.Quote(name)+" = "+msg.Int64s(v)+": want two positive sizes (2-D)")
 	}
 	return [2]int{int(v[0]), int(v[1])}, nil
 }
@@ -456,7 +477,7 @@ func window(nd *onnx.Node, x []int, kernelShape [2]int) (layers.Window, [2]int, 
 		return w, dil, err
 	}
 	if pads != nil && autoPad != "NOTSET" {
-		return w, dil, nodeError(nd, "attribute \"pads\" given with auto_pad %q", autoPad)
+		return w, dil, nodeError(nd, "attribute \"pads\" given with auto_pad "+strconv.Quote(autoPad))
 	}
 	switch autoPad {
 	case "NOTSET":
@@ -464,11 +485,11 @@ func window(nd *onnx.Node, x []int, kernelShape [2]int) (layers.Window, [2]int, 
 			pads = make([]int64, 4)
 		}
 		if len(pads) != 4 {
-			return w, dil, nodeError(nd, "attribute \"pads\" = %v: want 4 values (2-D)", pads)
+			return w, dil, nodeError(nd, "attribute \"pads\" = "+msg.Int64s(pads)+": want 4 values (2-D)")
 		}
 		for _, p := range pads {
 			if p < 0 || p > layers.MaxElems {
-				return w, dil, nodeError(nd, "attribute \"pads\" = %v: want sizes ≥ 0", pads)
+				return w, dil, nodeError(nd, "attribute \"pads\" = "+msg.Int64s(pads)+": want sizes ≥ 0")
 			}
 		}
 		// ONNX [top, left, bottom, right] → featuremap [top, bottom, left, right].
@@ -487,7 +508,7 @@ func window(nd *onnx.Node, x []int, kernelShape [2]int) (layers.Window, [2]int, 
 		// The extra cell goes before: swap the halves.
 		w.Padding, w.Pads = layers.PadExplicit, [4]int{p.Bottom, p.Top, p.Right, p.Left}
 	default:
-		return w, dil, nodeError(nd, "attribute \"auto_pad\" = %q: want NOTSET, VALID, SAME_UPPER or SAME_LOWER", autoPad)
+		return w, dil, nodeError(nd, "attribute \"auto_pad\" = "+strconv.Quote(autoPad)+": want NOTSET, VALID, SAME_UPPER or SAME_LOWER")
 	}
 	return w, dil, nil
 }
@@ -505,14 +526,14 @@ func (c *onnxConverter) conv(nd *onnx.Node) error {
 		return err
 	}
 	if w == nil || len(dims) != 4 {
-		return nodeError(nd, "weight (input 1) must be an initializer of shape [OC, C/group, KH, KW], got dims %v", dims)
+		return nodeError(nd, "weight (input 1) must be an initializer of shape [OC, C/group, KH, KW], got dims "+msg.Int64s(dims))
 	}
 	group, err := nd.IntAttr("group", 1)
 	if err != nil {
 		return err
 	}
 	if group < 1 || group > int64(x.shape[2]) {
-		return nodeError(nd, "attribute \"group\" = %d: want 1 to the input channels %d", group, x.shape[2])
+		return nodeError(nd, "attribute \"group\" = "+strconv.FormatInt(group, 10)+": want 1 to the input channels "+msg.Int(x.shape[2]))
 	}
 	oc, cg, kh, kw := int(dims[0]), int(dims[1]), int(dims[2]), int(dims[3])
 	win, dil, err := window(nd, x.shape, [2]int{kh, kw})
@@ -520,10 +541,10 @@ func (c *onnxConverter) conv(nd *onnx.Node) error {
 		return err
 	}
 	if win.Kernel != [2]int{kh, kw} {
-		return nodeError(nd, "attribute \"kernel_shape\" %v disagrees with the weight's dims %v", win.Kernel, dims)
+		return nodeError(nd, "attribute \"kernel_shape\" "+msg.Ints(win.Kernel[:])+" disagrees with the weight's dims "+msg.Int64s(dims))
 	}
 	if cg*int(group) != x.shape[2] {
-		return nodeError(nd, "weight dims %v with group %d do not fit %d input channels", dims, group, x.shape[2])
+		return nodeError(nd, "weight dims "+msg.Int64s(dims)+" with group "+strconv.FormatInt(group, 10)+" do not fit "+msg.Int(x.shape[2])+" input channels")
 	}
 	b, bdims, err := c.constant(nd, 2)
 	if err != nil {
@@ -532,7 +553,7 @@ func (c *onnxConverter) conv(nd *onnx.Node) error {
 	if b == nil {
 		b = make([]float32, oc)
 	} else if len(b) != oc {
-		return nodeError(nd, "bias (input 2) has dims %v, want [%d]", bdims, oc)
+		return nodeError(nd, "bias (input 2) has dims "+msg.Int64s(bdims)+", want ["+msg.Int(oc)+"]")
 	}
 	hwio := make([]float32, len(w))
 	for o := range oc {
@@ -600,7 +621,7 @@ func (c *onnxConverter) pool(nd *onnx.Node) error {
 		return err
 	}
 	if dil != [2]int{1, 1} {
-		return nodeError(nd, "attribute \"dilations\" = %v: featuremap pools have no dilation", dil)
+		return nodeError(nd, "attribute \"dilations\" = "+msg.Ints(dil[:])+": featuremap pools have no dilation")
 	}
 	ceil, err := nd.IntAttr("ceil_mode", 0)
 	if err != nil {
@@ -639,7 +660,7 @@ func (c *onnxConverter) pool(nd *onnx.Node) error {
 			win.Padding = layers.PadExplicit
 		}
 	} else if ceil != 0 {
-		return nodeError(nd, "attribute \"ceil_mode\" = %d: want 0 or 1", ceil)
+		return nodeError(nd, "attribute \"ceil_mode\" = "+strconv.FormatInt(ceil, 10)+": want 0 or 1")
 	}
 	if isMax {
 		order, err := nd.IntAttr("storage_order", 0)
@@ -647,13 +668,13 @@ func (c *onnxConverter) pool(nd *onnx.Node) error {
 			return err
 		}
 		if order != 0 {
-			return nodeError(nd, "attribute \"storage_order\" = %d: only 0 (row major) is supported", order)
+			return nodeError(nd, "attribute \"storage_order\" = "+strconv.FormatInt(order, 10)+": only 0 (row major) is supported")
 		}
 		_, err = c.add(nd, &layers.MaxPool{Window: win}, []value{x}, nil)
 		return err
 	}
 	if includePad != 0 && includePad != 1 {
-		return nodeError(nd, "attribute \"count_include_pad\" = %d: want 0 or 1", includePad)
+		return nodeError(nd, "attribute \"count_include_pad\" = "+strconv.FormatInt(includePad, 10)+": want 0 or 1")
 	}
 	_, err = c.add(nd, &layers.AvgPool{Window: win, CountIncludePad: int(includePad)}, []value{x}, nil)
 	return err
@@ -689,7 +710,7 @@ func (c *onnxConverter) lrn(nd *onnx.Node) error {
 		return err
 	}
 	if size < 1 || size%2 == 0 || size > layers.MaxElems {
-		return nodeError(nd, "attribute \"size\" = %d: want an odd window size (an even one is asymmetric)", size)
+		return nodeError(nd, "attribute \"size\" = "+strconv.FormatInt(size, 10)+": want an odd window size (an even one is asymmetric)")
 	}
 	alpha, err := nd.FloatAttr("alpha", 1e-4)
 	if err != nil {
@@ -721,17 +742,17 @@ func (c *onnxConverter) batchNorm(nd *onnx.Node) error {
 		return nodeError(nd, "input is a flattened [C, H, W] map; featuremap normalises the last axis")
 	}
 	if t, err := nd.IntAttr("training_mode", 0); err != nil || t != 0 {
-		return cmpErr(err, nodeError(nd, "attribute \"training_mode\" = %d: only inference (0) is supported", t))
+		return cmpErr(err, nodeError(nd, "attribute \"training_mode\" = "+strconv.FormatInt(t, 10)+": only inference (0) is supported"))
 	}
 	if s, err := nd.IntAttr("spatial", 1); err != nil || s != 1 {
-		return cmpErr(err, nodeError(nd, "attribute \"spatial\" = %d: only 1 is supported", s))
+		return cmpErr(err, nodeError(nd, "attribute \"spatial\" = "+strconv.FormatInt(s, 10)+": only 1 is supported"))
 	}
 	eps, err := nd.FloatAttr("epsilon", 1e-5)
 	if err != nil {
 		return err
 	}
 	if !(eps > 0) {
-		return nodeError(nd, "attribute \"epsilon\" = %g: want > 0", eps)
+		return nodeError(nd, "attribute \"epsilon\" = "+msg.Float32(eps)+": want > 0")
 	}
 	ch := x.shape[len(x.shape)-1]
 	p := map[string][]float32{}
@@ -741,7 +762,7 @@ func (c *onnxConverter) batchNorm(nd *onnx.Node) error {
 			return err
 		}
 		if len(v) != ch {
-			return nodeError(nd, "input %d (%s) has dims %v, want [%d]", i+1, name, dims, ch)
+			return nodeError(nd, "input "+msg.Int(i+1)+" ("+name+") has dims "+msg.Int64s(dims)+", want ["+msg.Int(ch)+"]")
 		}
 		p[name] = v
 	}
@@ -760,7 +781,7 @@ func cmpErr(a, b error) error {
 func (c *onnxConverter) flatInput(nd *onnx.Node) (value, error) {
 	x, err := c.input(nd, 0)
 	if err == nil && len(x.shape) != 1 {
-		err = nodeError(nd, "input %q has shape %v, want [N, K] (add a Flatten)", nd.Inputs[0], x.shape)
+		err = nodeError(nd, "input "+strconv.Quote(nd.Inputs[0])+" has shape "+msg.Ints(x.shape)+", want [N, K] (add a Flatten)")
 	}
 	return x, err
 }
@@ -792,7 +813,7 @@ func (c *onnxConverter) gemm(nd *onnx.Node) error {
 		return err
 	}
 	if t, err := nd.IntAttr("transA", 0); err != nil || t != 0 {
-		return cmpErr(err, nodeError(nd, "attribute \"transA\" = %d: only 0 is supported", t))
+		return cmpErr(err, nodeError(nd, "attribute \"transA\" = "+strconv.FormatInt(t, 10)+": only 0 is supported"))
 	}
 	transB, err := nd.IntAttr("transB", 0)
 	if err != nil {
@@ -812,16 +833,16 @@ func (c *onnxConverter) gemm(nd *onnx.Node) error {
 	}
 	k := x.shape[0]
 	if w == nil || len(dims) != 2 {
-		return nodeError(nd, "B (input 1) must be an initializer of rank 2, got dims %v", dims)
+		return nodeError(nd, "B (input 1) must be an initializer of rank 2, got dims "+msg.Int64s(dims))
 	}
 	m := int(dims[1])
 	if transB == 1 {
 		m = int(dims[0])
 	} else if transB != 0 {
-		return nodeError(nd, "attribute \"transB\" = %d: want 0 or 1", transB)
+		return nodeError(nd, "attribute \"transB\" = "+strconv.FormatInt(transB, 10)+": want 0 or 1")
 	}
 	if len(w) != k*m {
-		return nodeError(nd, "B has dims %v (transB %d), want K = %d input features", dims, transB, k)
+		return nodeError(nd, "B has dims "+msg.Int64s(dims)+" (transB "+strconv.FormatInt(transB, 10)+"), want K = "+msg.Int(k)+" input features")
 	}
 	km := make([]float32, len(w))
 	for i := range k {
@@ -849,7 +870,7 @@ func (c *onnxConverter) gemm(nd *onnx.Node) error {
 			bias[j] = beta * b[j]
 		}
 	default:
-		return nodeError(nd, "C (input 2) has dims %v, want [%d], [1, %d] or a scalar", bdims, m, m)
+		return nodeError(nd, "C (input 2) has dims "+msg.Int64s(bdims)+", want ["+msg.Int(m)+"], [1, "+msg.Int(m)+"] or a scalar")
 	}
 	_, err = c.dense(nd, x, km, bias, m)
 	return err
@@ -868,7 +889,7 @@ func (c *onnxConverter) matMul(nd *onnx.Node) error {
 		return err
 	}
 	if w == nil || len(dims) != 2 || int(dims[0]) != x.shape[0] {
-		return nodeError(nd, "input 1 must be an initializer of dims [%d, M], got %v", x.shape[0], dims)
+		return nodeError(nd, "input 1 must be an initializer of dims ["+msg.Int(x.shape[0])+", M], got "+msg.Int64s(dims))
 	}
 	m := int(dims[1])
 	v, err := c.dense(nd, x, w, make([]float32, m), m)
@@ -884,7 +905,7 @@ func (c *onnxConverter) addBias(nd *onnx.Node) error {
 		return err
 	}
 	if len(nd.Inputs) != 2 {
-		return nodeError(nd, "want 2 inputs, got %d", len(nd.Inputs))
+		return nodeError(nd, "want 2 inputs, got "+msg.Int(len(nd.Inputs)))
 	}
 	xi, bi := 0, 1
 	if _, ok := c.consts[nd.Inputs[0]]; ok {
@@ -912,7 +933,7 @@ func (c *onnxConverter) addBias(nd *onnx.Node) error {
 			bias[j] += b[j]
 		}
 	default:
-		return nodeError(nd, "bias (input %d) has dims %v, want [%d] or [1, %d]", bi, dims, m, m)
+		return nodeError(nd, "bias (input "+msg.Int(bi)+") has dims "+msg.Int64s(dims)+", want ["+msg.Int(m)+"] or [1, "+msg.Int(m)+"]")
 	}
 	out, err := c.oneOutput(nd)
 	if err != nil {
@@ -932,7 +953,7 @@ func (c *onnxConverter) flatten(nd *onnx.Node) error {
 			return err
 		}
 		if axis, err := nd.IntAttr("axis", 1); err != nil || axis != 1 {
-			return cmpErr(err, nodeError(nd, "attribute \"axis\" = %d: only 1 (keep the batch axis) is supported", axis))
+			return cmpErr(err, nodeError(nd, "attribute \"axis\" = "+strconv.FormatInt(axis, 10)+": only 1 (keep the batch axis) is supported"))
 		}
 	} else {
 		if err := checkAttrs(nd, "allowzero"); err != nil {
@@ -966,7 +987,7 @@ func (c *onnxConverter) checkFlatReshape(nd *onnx.Node, k int) error {
 		return nodeError(nd, "input 1 (shape) must be an INT64 initializer or Constant, or computed from Shape")
 	}
 	if len(s) != 2 || (s[1] != -1 && s[1] != int64(k)) || (s[0] == -1 && s[1] == -1) || s[0] < -1 || s[0] > 1 {
-		return nodeError(nd, "shape %v: only a reshape to [N, %d] (flattening each example) is supported", s, k)
+		return nodeError(nd, "shape "+msg.Int64s(s)+": only a reshape to [N, "+msg.Int(k)+"] (flattening each example) is supported")
 	}
 	return nil
 }
@@ -998,7 +1019,7 @@ func (c *onnxConverter) softmax(nd *onnx.Node) error {
 	case rank == 4 && axis == 1 && c.opset >= 13:
 		// the channel axis: featuremap's last
 	default:
-		return nodeError(nd, "attribute \"axis\" = %d on a rank-%d input: featuremap's softmax runs over the features of [N, K] or the channels of [N, C, H, W] (opset ≥ 13)", axis, rank)
+		return nodeError(nd, "attribute \"axis\" = "+strconv.FormatInt(axis, 10)+" on a rank-"+strconv.FormatInt(rank, 10)+" input: featuremap's softmax runs over the features of [N, K] or the channels of [N, C, H, W] (opset ≥ 13)")
 	}
 	_, err = c.add(nd, &layers.Softmax{}, []value{x}, nil)
 	return err
@@ -1029,7 +1050,7 @@ func (c *onnxConverter) dropout(nd *onnx.Node) error {
 		return err
 	} else if r != nil {
 		if len(r) != 1 {
-			return nodeError(nd, "input 1 (ratio) has dims %v, want a scalar", dims)
+			return nodeError(nd, "input 1 (ratio) has dims "+msg.Int64s(dims)+", want a scalar")
 		}
 		ratio = r[0]
 	}
@@ -1039,7 +1060,7 @@ func (c *onnxConverter) dropout(nd *onnx.Node) error {
 // constBool reads a scalar BOOL (or integer) tensor.
 func constBool(t *onnx.Tensor) (bool, error) {
 	if t == nil {
-		return false, fmt.Errorf("no tensor")
+		return false, errors.New("no tensor")
 	}
 	if t.DataType == onnx.Bool {
 		if len(t.RawData) == 1 {
@@ -1048,11 +1069,11 @@ func constBool(t *onnx.Tensor) (bool, error) {
 		if len(t.Int32Data) == 1 {
 			return t.Int32Data[0] != 0, nil
 		}
-		return false, fmt.Errorf("want one value")
+		return false, errors.New("want one value")
 	}
 	v, err := t.Float32s()
 	if err != nil || len(v) != 1 {
-		return false, fmt.Errorf("want one value")
+		return false, errors.New("want one value")
 	}
 	return v[0] != 0, nil
 }
@@ -1072,7 +1093,7 @@ func (c *onnxConverter) concat(nd *onnx.Node) error {
 			return err
 		}
 		if x.chw != nil {
-			return nodeError(nd, "input %d is a flattened [C, H, W] map, whose element order featuremap does not keep", i)
+			return nodeError(nd, "input "+msg.Int(i)+" is a flattened [C, H, W] map, whose element order featuremap does not keep")
 		}
 		ins = append(ins, x)
 	}
@@ -1084,7 +1105,7 @@ func (c *onnxConverter) concat(nd *onnx.Node) error {
 		axis += rank
 	}
 	if axis != 1 {
-		return nodeError(nd, "attribute \"axis\" = %d: only the channel (or feature) axis 1 is supported", axis)
+		return nodeError(nd, "attribute \"axis\" = "+strconv.FormatInt(axis, 10)+": only the channel (or feature) axis 1 is supported")
 	}
 	_, err = c.add(nd, &layers.Concat{}, ins, nil)
 	return err

@@ -1,6 +1,9 @@
 package convert
 
 import (
+	"strconv"
+
+	"github.com/featuremap/featuremap/internal/msg"
 	"github.com/featuremap/featuremap/model/onnx"
 )
 
@@ -58,7 +61,7 @@ func (c *onnxConverter) gather(nd *onnx.Node) error {
 		return err
 	}
 	if axis, err := nd.IntAttr("axis", 0); err != nil || axis != 0 {
-		return cmpErr(err, nodeError(nd, "attribute \"axis\" = %d: only Gather from a shape vector (axis 0) is supported", axis))
+		return cmpErr(err, nodeError(nd, "attribute \"axis\" = "+strconv.FormatInt(axis, 10)+": only Gather from a shape vector (axis 0) is supported"))
 	}
 	data, ok := c.intVector(nd.Inputs[0])
 	var idx []int64
@@ -74,7 +77,7 @@ func (c *onnxConverter) gather(nd *onnx.Node) error {
 			k += int64(len(data))
 		}
 		if k < 0 || k >= int64(len(data)) {
-			return nodeError(nd, "index %d is outside the shape vector %v", idx[i], data)
+			return nodeError(nd, "index "+strconv.FormatInt(idx[i], 10)+" is outside the shape vector "+msg.Int64s(data))
 		}
 		out[i] = data[k]
 	}
@@ -101,7 +104,7 @@ func (c *onnxConverter) unsqueeze(nd *onnx.Node) error {
 		}
 	}
 	if len(axes) != 1 || (axes[0] != 0 && axes[0] != -1) {
-		return nodeError(nd, "axes %v: only a scalar made a vector (axes [0]) is supported", axes)
+		return nodeError(nd, "axes "+msg.Int64s(axes)+": only a scalar made a vector (axes [0]) is supported")
 	}
 	return c.setShape(nd, v)
 }

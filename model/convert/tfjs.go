@@ -1,10 +1,12 @@
 package convert
 
 import (
-	"fmt"
+	"errors"
 	"slices"
+	"strconv"
 	"strings"
 
+	"github.com/featuremap/featuremap/internal/msg"
 	"github.com/featuremap/featuremap/model"
 	"github.com/featuremap/featuremap/model/layers"
 	"github.com/featuremap/featuremap/model/tfjs"
@@ -28,7 +30,7 @@ func FromTFJS(modelJSON []byte, shard func(path string) ([]byte, error)) (*model
 	}
 	for _, w := range m.Weights {
 		if !c.used[w.Name] {
-			return nil, fmt.Errorf("tfjs: weight %q belongs to no converted layer", w.Name)
+			return nil, errors.New("tfjs: weight " + strconv.Quote(w.Name) + " belongs to no converted layer")
 		}
 	}
 	arch.Name = cmpOr(m.Name, "tfjs")
@@ -50,8 +52,9 @@ type tfjsConverter struct {
 	last   value
 }
 
-func layerError(l *tfjs.Layer, format string, args ...any) error {
-	return fmt.Errorf("tfjs: layer %q (%s): %s", l.Name, l.ClassName, fmt.Sprintf(format, args...))
+// layerError is the error for layer l: it names the layer, its class and what is wrong.
+func layerError(l *tfjs.Layer, what string) error {
+	return errors.New("tfjs: layer " + strconv.Quote(l.Name) + " (" + l.ClassName + "): " + what)
 }
 
 func (c *tfjsConverter) convert() (model.Arch, error) {
@@ -63,21 +66,21 @@ func (c *tfjsConverter) convert() (model.Arch, error) {
 		}
 	}
 	if c.input == [3]int{} {
-		return arch, fmt.Errorf("tfjs: the model declares no input shape (batch_input_shape)")
+		return arch, errors.New("tfjs: the model declares no input shape (batch_input_shape)")
 	}
 	if len(c.m.OutputLayers) > 1 {
-		return arch, fmt.Errorf("tfjs: the model has %d outputs, featuremap networks have one", len(c.m.OutputLayers))
+		return arch, errors.New("tfjs: the model has " + msg.Int(len(c.m.OutputLayers)) + " outputs, featuremap networks have one")
 	}
 	out := c.last
 	if len(c.m.OutputLayers) == 1 {
 		v, ok := c.out[c.m.OutputLayers[0]]
 		if !ok {
-			return arch, fmt.Errorf("tfjs: output layer %q is not in the model", c.m.OutputLayers[0])
+			return arch, errors.New("tfjs: output layer " + strconv.Quote(c.m.OutputLayers[0]) + " is not in the model")
 		}
 		out = v
 	}
 	if len(c.layers) == 0 || out.layer != c.layers[len(c.layers)-1].Name {
-		return arch, fmt.Errorf("tfjs: the output is not the last layer's output")
+		return arch, errors.New("tfjs: the output is not the last layer's output")
 	}
 	arch.Input, arch.Layers = c.input, c.layers
 	return arch, nil
@@ -96,7 +99,7 @@ func (c *tfjsConverter) inputs(l *tfjs.Layer) ([]value, error) {
 	for _, name := range l.Inbound {
 		v, ok := c.out[name]
 		if !ok {
-			return nil, layerError(l, "inbound layer %q is not converted before it", name)
+			return nil, layerError(l, "inbound layer "+strconv.Quote(name)+" is not converted before it")
 		}
 		vs = append(vs, v)
 	}
@@ -118,7 +121,7 @@ func (c *tfjsConverter) setInput(l *tfjs.Layer) error {
 		return err
 	}
 	if len(s) != 4 || s[1] < 1 || s[2] < 1 || s[3] < 1 {
-		return layerError(l, "batch_input_shape %v: want [null, H, W, C] with known H, W and C", s)
+		return layerError(l, "batch_input_shape "+msg.Ints(s)+": want [null, H, W, C] with known H, W and C")
 	}
 	if c.input != [3]int{} {
 		return layerError(l, "a second input: featuremap networks have one")
@@ -135,13 +138,13 @@ func (c *tfjsConverter) weight(l *tfjs.Layer, param string, shape []int) ([]floa
 	for _, w := range c.m.Weights {
 		if w.Name == l.Name+"/"+param || strings.HasSuffix(w.Name, "/"+l.Name+"/"+param) {
 			if !slices.Equal(w.Shape, shape) {
-				return nil, layerError(l, "weight %q has shape %v, want %v", w.Name, w.Shape, shape)
+				return nil, layerError(l, "weight "+strconv.Quote(w.Name)+" has shape "+msg.Ints(w.Shape)+", want "+msg.Ints(shape))
 			}
 			c.used[w.Name] = true
 			return w.Values, nil
 		}
 	}
-	return nil, layerError(l, "weight %q is missing", l.Name+"/"+param)
+	return nil, layerError(l, "weight "+strconv.Quote(l.Name+"/"+param)+" is missing")
 }
 
 // str, integer, ints2 and float read optional config keys with defaults.
@@ -180,7 +183,7 @@ func pair(l *tfjs.Layer, key string, def [2]int) ([2]int, error) {
 	case len(v) == 2 && v[0] >= 1 && v[1] >= 1:
 		return [2]int{v[0], v[1]}, nil
 	}
-	return def, layerError(l, "config %q = %v: want one or two positive sizes", key, v)
+	return def, layerError(l, "config "+strconv.Quote(key)+" = "+msg.Ints(v)+": want one or two positive sizes")
 }
 
 // padding reads "same" or "valid".
@@ -194,13 +197,13 @@ func padding(l *tfjs.Layer) (string, error) {
 	case p == "valid":
 		return layers.PadValid, nil
 	}
-	return "", layerError(l, "config \"padding\" = %q: want \"same\" or \"valid\" (\"causal\" is for 1-D convolutions)", p)
+	return "", layerError(l, "config \"padding\" = "+strconv.Quote(p)+": want \"same\" or \"valid\" (\"causal\" is for 1-D convolutions)")
 }
 
 func channelsLast(l *tfjs.Layer) error {
 	f, err := str(l, "data_format", "channels_last")
 	if err == nil && f != "channels_last" {
-		err = layerError(l, "config \"data_format\" = %q: only channels_last (NHWC) is supported", f)
+		err = layerError(l, "config \"data_format\" = "+strconv.Quote(f)+": only channels_last (NHWC) is supported")
 	}
 	return err
 }
@@ -217,7 +220,7 @@ func activation(l *tfjs.Layer) (string, error) {
 	case a == "relu" || a == "softmax":
 		return a, nil
 	}
-	return "", layerError(l, "config \"activation\" = %q: featuremap has relu, softmax and linear", a)
+	return "", layerError(l, "config \"activation\" = "+strconv.Quote(a)+": featuremap has relu, softmax and linear")
 }
 
 // add appends a featuremap layer computing l's output from ins.
@@ -241,7 +244,7 @@ func (c *tfjsConverter) add(l *tfjs.Layer, name string, op layers.Op, ins []valu
 		_, err = layers.CheckedElems(impl.Out())
 	}
 	if err != nil {
-		return value{}, layerError(l, "%v", err)
+		return value{}, layerError(l, err.Error())
 	}
 	c.layers = append(c.layers, ml)
 	for k, v := range params {
@@ -288,7 +291,7 @@ func (c *tfjsConverter) layer(l *tfjs.Layer, first bool) error {
 	x := ins[0]
 	spatial := func() error {
 		if len(ins) != 1 || len(x.shape) != 3 {
-			return layerError(l, "input shape %v: want one [H, W, C] map", x.shape)
+			return layerError(l, "input shape "+msg.Ints(x.shape)+": want one [H, W, C] map")
 		}
 		return channelsLast(l)
 	}
@@ -375,14 +378,14 @@ func (c *tfjsConverter) layer(l *tfjs.Layer, first bool) error {
 	case "ReLU":
 		for _, k := range []string{"max_value", "negative_slope", "threshold"} {
 			if v, err := float(l, k, 0); err != nil || v != 0 {
-				return cmpErr(err, layerError(l, "config %q = %v: only a plain ReLU is supported", k, v))
+				return cmpErr(err, layerError(l, "config "+strconv.Quote(k)+" = "+msg.Float(v, 64)+": only a plain ReLU is supported"))
 			}
 		}
 		_, err := c.add(l, l.Name, &layers.ReLU{}, ins, nil)
 		return err
 	case "Softmax":
 		if axis, err := float(l, "axis", -1); err != nil || (axis != -1 && int(axis) != len(x.shape)) {
-			return cmpErr(err, layerError(l, "config \"axis\" = %v: only the last axis is supported", axis))
+			return cmpErr(err, layerError(l, "config \"axis\" = "+msg.Float(axis, 64)+": only the last axis is supported"))
 		}
 		_, err := c.add(l, l.Name, &layers.Softmax{}, ins, nil)
 		return err
@@ -394,12 +397,12 @@ func (c *tfjsConverter) layer(l *tfjs.Layer, first bool) error {
 			return err
 		}
 		if axis != -1 && int(axis) != len(x.shape) {
-			return layerError(l, "config \"axis\" = %v: only the last (channel) axis is supported", axis)
+			return layerError(l, "config \"axis\" = "+msg.Float(axis, 64)+": only the last (channel) axis is supported")
 		}
 		_, err = c.add(l, l.Name, &layers.Concat{}, ins, nil)
 		return err
 	}
-	return layerError(l, "layer class %s is not supported (featuremap converts %s)", l.ClassName, strings.Join(SupportedTFJSLayers, ", "))
+	return layerError(l, "layer class "+l.ClassName+" is not supported (featuremap converts "+strings.Join(SupportedTFJSLayers, ", ")+")")
 }
 
 func (c *tfjsConverter) conv(l *tfjs.Layer, x value) error {
@@ -436,7 +439,7 @@ func (c *tfjsConverter) conv(l *tfjs.Layer, x value) error {
 		}
 	}
 	if groups < 1 || x.shape[2]%groups != 0 {
-		return layerError(l, "config \"groups\" = %d must divide the input channels %d", groups, x.shape[2])
+		return layerError(l, "config \"groups\" = "+msg.Int(groups)+" must divide the input channels "+msg.Int(x.shape[2]))
 	}
 	op := &layers.Conv2D{Filters: filters, Window: layers.Window{Kernel: k, Strides: s, Padding: p}, Dilations: d, Groups: groups}
 	w, err := c.weight(l, "kernel", []int{k[0], k[1], x.shape[2] / groups, filters})
@@ -464,14 +467,14 @@ func (c *tfjsConverter) bias(l *tfjs.Layer, n int) ([]float32, error) {
 
 func (c *tfjsConverter) dense(l *tfjs.Layer, ins []value) error {
 	if len(ins) != 1 || len(ins[0].shape) != 1 {
-		return layerError(l, "input shape %v: want a flat [K] input (add a Flatten)", ins[0].shape)
+		return layerError(l, "input shape "+msg.Ints(ins[0].shape)+": want a flat [K] input (add a Flatten)")
 	}
 	units, err := l.Int("units")
 	if err != nil {
 		return err
 	}
 	if units < 1 {
-		return layerError(l, "config \"units\" = %d: want a positive count", units)
+		return layerError(l, "config \"units\" = "+msg.Int(units)+": want a positive count")
 	}
 	w, err := c.weight(l, "kernel", []int{ins[0].shape[0], units})
 	if err != nil {
@@ -494,7 +497,7 @@ func (c *tfjsConverter) batchNorm(l *tfjs.Layer, ins []value) error {
 			return err
 		}
 		if len(axis) != 1 || (axis[0] != -1 && axis[0] != rank) {
-			return layerError(l, "config \"axis\" = %v: only the channel axis (-1) is supported", axis)
+			return layerError(l, "config \"axis\" = "+msg.Ints(axis)+": only the channel axis (-1) is supported")
 		}
 	}
 	eps, err := float(l, "epsilon", 1e-3)

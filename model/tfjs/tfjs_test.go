@@ -239,20 +239,22 @@ func TestErrors(t *testing.T) {
 		shard      []byte
 		want       string
 	}{
-		{"not JSON", `{`, nil, "tfjs: model.json: unexpected EOF"},
-		{"trailing data", `{}{}`, nil, "data after the JSON value"},
+		{"not JSON", `{`, nil, "tfjs: model.json: json: offset 1: end of input"},
+		{"trailing data", `{}{}`, nil, "after the top-level value"},
 		{"graph model", `{"format":"graph-model","weightsManifest":[]}`, nil, "no modelTopology"},
 		{"format", `{"format":"graph-model",` + top + `}`, nil, `format "graph-model", want layers-model`},
-		{"topology type", `{"modelTopology":[1]}`, nil, "modelTopology: json: cannot unmarshal"},
-		{"config type", `{"modelTopology":{"config":"x"}}`, nil, "modelTopology.config: json: cannot unmarshal"},
-		{"layer list type", `{"modelTopology":{"config":[1]}}`, nil, "modelTopology.config: json: cannot unmarshal"},
+		{"topology type", `{"modelTopology":[1]}`, nil, "modelTopology: want an object, got array"},
+		{"config type", `{"modelTopology":{"config":"x"}}`, nil, "modelTopology.config: want an object or a list of layers, got string"},
+		{"layer list type", `{"modelTopology":{"config":[1]}}`, nil, "modelTopology.config.layers[0]: want an object, got number"},
 		{"layers", `{"modelTopology":{"config":[{},{},{}]}}`, nil, "3 layers, over the limit of 2"},
 		{"shared layer", `{"modelTopology":{"class_name":"Model","config":{"layers":[{"name":"x","inbound_nodes":[[["a",0,0,{}]],[["b",0,0,{}]]]}]}}}`, nil,
 			`layer 0 "x": inbound_nodes: tfjs: layer called more than once`},
 		{"inbound entry", `{"modelTopology":{"class_name":"Model","config":{"layers":[{"name":"x","inbound_nodes":[[[]]]}]}}}`, nil, "empty entry"},
 		{"inbound name", `{"modelTopology":{"class_name":"Model","config":{"layers":[{"name":"x","inbound_nodes":[[[1]]]}]}}}`, nil, "must start with a layer name"},
-		{"inbound keras 3", `{"modelTopology":{"class_name":"Functional","config":{"layers":[{"name":"x","inbound_nodes":[{"args":[]}]}]}}}`, nil, "inbound_nodes: json: cannot unmarshal"},
+		{"inbound keras 3", `{"modelTopology":{"class_name":"Functional","config":{"layers":[{"name":"x","inbound_nodes":[{"args":[]}]}]}}}`, nil, "inbound_nodes: tfjs: want a node as an array"},
 		{"output layers", `{"modelTopology":{"class_name":"Model","config":{"layers":[],"output_layers":[[]]}}}`, nil, "empty input_layers or output_layers entry"},
+		{"output layer entry", `{"modelTopology":{"class_name":"Model","config":{"layers":[],"output_layers":["x"]}}}`, nil, "entries must be arrays, got string"},
+		{"inbound entry type", `{"modelTopology":{"class_name":"Model","config":{"layers":[{"name":"x","inbound_nodes":[["a"]]}]}}}`, nil, `layer 0 "x": inbound_nodes: tfjs: entries must be arrays, got string`},
 		{"input layers", `{"modelTopology":{"class_name":"Model","config":{"layers":[],"input_layers":[[3]]}}}`, nil, "must start with a layer name"},
 		{"dtype", manifest(`{"name":"a","shape":[1],"dtype":"string"}`), nil, `weightsManifest[0].weights[0] "a": dtype "string", want float32 or int32`},
 		{"quantization dtype", manifest(`{"name":"a","shape":[1],"dtype":"float32","quantization":{"dtype":"int8"}}`), nil, `quantization dtype "int8"`},
@@ -269,6 +271,9 @@ func TestErrors(t *testing.T) {
 		{"missing shard", manifest(`{"name":"a","shape":[2],"dtype":"float32"}`), nil, `weight file "w.bin": no such file`},
 		{"path", `{` + top + `,"weightsManifest":[{"paths":["../secret.bin"],"weights":[]}]}`, nil, `weight path "../secret.bin": want a plain relative path`},
 		{"absolute path", `{` + top + `,"weightsManifest":[{"paths":["/etc/passwd"],"weights":[]}]}`, nil, "want a plain relative path"},
+		{"shape type", manifest(`{"name":"a","shape":[1.5],"dtype":"float32"}`), nil, "weightsManifest[0].weights[0].shape: want an array of integers"},
+		{"duplicate key", `{"format":"layers-model","format":"graph-model",` + top + `}`, nil, `duplicate key "format"`},
+		{"quantization scale", manifest(`{"name":"a","shape":[1],"dtype":"float32","quantization":{"dtype":"uint8","scale":"1","min":0}}`), nil, "quantization.scale: want a number, got string"},
 		{"json size", strings.Repeat(" ", 5000), nil, "model.json is 5000 bytes, over the limit of 4096"},
 	} {
 		_, err := lim.Parse([]byte(tc.json), func(string) ([]byte, error) {

@@ -4,7 +4,7 @@
 // os, time, encoding/json (and its internals) or any image package.
 //
 // Packages still being rewritten are on an allowlist (-allow, by default
-// kernel, wasm/internal/jsbridge and wasm/internal/models): what they pull
+// wasm/internal/jsbridge and wasm/internal/models): what they pull
 // in is reported, not failed. Every other package the engine links must
 // not reach a forbidden package except through an allowlisted one, so a
 // new import of fmt anywhere else fails at once. Empty the allowlist when
@@ -28,7 +28,6 @@ const module = "github.com/featuremap/featuremap/"
 
 // defaultAllow lists the packages that still import fmt or encoding/json.
 var defaultAllow = []string{
-	module + "kernel",
 	module + "wasm/internal/jsbridge",
 	module + "wasm/internal/models",
 }
