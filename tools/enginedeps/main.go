@@ -26,11 +26,9 @@ import (
 
 const module = "github.com/featuremap/featuremap/"
 
-// defaultAllow lists the packages that still import fmt or encoding/json.
-var defaultAllow = []string{
-	module + "wasm/internal/jsbridge",
-	module + "wasm/internal/models",
-}
+// defaultAllow lists the packages that may still link a forbidden package
+// (for a change in progress, as -allow): none.
+var defaultAllow = []string{}
 
 // forbidden reports whether the engine must not link the standard package p.
 func forbidden(p string) bool {

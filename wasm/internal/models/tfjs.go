@@ -1,7 +1,8 @@
 package models
 
 import (
-	"fmt"
+	"errors"
+	"strconv"
 
 	"github.com/featuremap/featuremap/model"
 	"github.com/featuremap/featuremap/model/convert"
@@ -16,18 +17,18 @@ import (
 func loadTFJS(modelJSON []byte, groups any) (*model.Net, error) {
 	list, ok := groups.([]any)
 	if !ok {
-		return nil, fmt.Errorf("weights must be an array of [path, Uint8Array] pairs, got %s", ops.Describe(groups))
+		return nil, errors.New("weights must be an array of [path, Uint8Array] pairs, got " + ops.Describe(groups))
 	}
 	queue := map[string][][]byte{}
 	for i, g := range list {
 		pair, ok := g.([]any)
 		if !ok || len(pair) != 2 {
-			return nil, fmt.Errorf("weights[%d] must be a [path, Uint8Array] pair, got %s", i, ops.Describe(g))
+			return nil, errors.New("weights[" + strconv.Itoa(i) + "] must be a [path, Uint8Array] pair, got " + ops.Describe(g))
 		}
 		path, ok := pair[0].(string)
 		data, isBytes := pair[1].(ops.Bytes)
 		if !ok || !isBytes {
-			return nil, fmt.Errorf("weights[%d] must be a [path, Uint8Array] pair, got %s", i, ops.Describe(g))
+			return nil, errors.New("weights[" + strconv.Itoa(i) + "] must be a [path, Uint8Array] pair, got " + ops.Describe(g))
 		}
 		queue[path] = append(queue[path], data.Data)
 	}
