@@ -7,25 +7,26 @@ package msg
 import "strconv"
 
 // Ints formats s as fmt's %v does: "[1 28 28 1]".
-func Ints(s []int) string {
-	b := []byte{'['}
-	for i, v := range s {
-		if i > 0 {
-			b = append(b, ' ')
-		}
-		b = strconv.AppendInt(b, int64(v), 10)
-	}
-	return string(append(b, ']'))
-}
+func Ints(s []int) string { return integers(s) }
 
 // Int64s formats s as fmt's %v does: "[1 3 -1]".
-func Int64s(s []int64) string {
+func Int64s(s []int64) string { return integers(s) }
+
+// Uint64s formats s as fmt's %v does: "[3 3 1 64]".
+func Uint64s(s []uint64) string { return integers(s) }
+
+// integers formats s as fmt's %v does.
+func integers[T int | int64 | uint64](s []T) string {
 	b := []byte{'['}
 	for i, v := range s {
 		if i > 0 {
 			b = append(b, ' ')
 		}
-		b = strconv.AppendInt(b, v, 10)
+		if v < 0 {
+			b = strconv.AppendInt(b, int64(v), 10)
+		} else {
+			b = strconv.AppendUint(b, uint64(v), 10)
+		}
 	}
 	return string(append(b, ']'))
 }

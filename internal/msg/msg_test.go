@@ -22,6 +22,11 @@ func TestFormatsLikeFmt(t *testing.T) {
 			t.Errorf("Int64s(%#v) = %q, want %q", s, got, want)
 		}
 	}
+	for _, s := range [][]uint64{nil, {}, {0}, {3, 3, 1, 64, math.MaxUint64}} {
+		if got, want := Uint64s(s), fmt.Sprintf("%v", s); got != want {
+			t.Errorf("Uint64s(%#v) = %q, want %q", s, got, want)
+		}
+	}
 	floats := []float32{0, float32(math.Copysign(0, -1)), 0.5, 1, 1e-7, 1e21, 123456789, 0.003921569, float32(math.Inf(1)), float32(math.Inf(-1)), float32(math.NaN()), math.MaxFloat32, math.SmallestNonzeroFloat32}
 	for _, v := range floats {
 		if got, want := Float32(v), fmt.Sprintf("%g", v); got != want {

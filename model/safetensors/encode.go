@@ -10,6 +10,8 @@ import (
 	"unicode/utf8"
 
 	"github.com/featuremap/featuremap/internal/tinyjson"
+
+	"github.com/featuremap/featuremap/internal/msg"
 )
 
 // Encode writes tensors and metadata to w in the safetensors layout. The
@@ -38,7 +40,7 @@ func Encode(w io.Writer, tensors []Tensor, metadata map[string]string) error {
 			return err
 		}
 		if need != uint64(len(t.Data)) {
-			return tensorError(t.Name, "data has "+strconv.Itoa(len(t.Data))+" bytes, shape "+formatInts(t.Shape)+" × "+t.DType.String()+" needs "+utoa(need))
+			return tensorError(t.Name, "data has "+strconv.Itoa(len(t.Data))+" bytes, shape "+msg.Ints(t.Shape)+" × "+t.DType.String()+" needs "+utoa(need))
 		}
 		order[i] = t
 	}

@@ -10,6 +10,8 @@ import (
 	"unicode/utf8"
 
 	"github.com/featuremap/featuremap/internal/tinyjson"
+
+	"github.com/featuremap/featuremap/internal/msg"
 )
 
 // MaxHeaderLen is the largest JSON header Parse accepts, in bytes. A
@@ -184,7 +186,7 @@ func parseEntry(dec *tinyjson.Decoder, name string, bodyLen uint64) (t Tensor, b
 	shape := make([]int, len(dims))
 	for i, s := range dims {
 		if s > maxDim {
-			return t, 0, 0, tensorError(name, "shape "+formatUints(dims)+": dimension "+utoa(s)+" exceeds "+strconv.Itoa(maxDim))
+			return t, 0, 0, tensorError(name, "shape "+msg.Uint64s(dims)+": dimension "+utoa(s)+" exceeds "+strconv.Itoa(maxDim))
 		}
 		shape[i] = int(s)
 	}
@@ -200,7 +202,7 @@ func parseEntry(dec *tinyjson.Decoder, name string, bodyLen uint64) (t Tensor, b
 		return t, 0, 0, err
 	}
 	if need != end-begin {
-		return t, 0, 0, tensorError(name, "data_offsets "+offsets(begin, end)+" hold "+utoa(end-begin)+" bytes, shape "+formatInts(shape)+" × "+d.String()+" needs "+utoa(need))
+		return t, 0, 0, tensorError(name, "data_offsets "+offsets(begin, end)+" hold "+utoa(end-begin)+" bytes, shape "+msg.Ints(shape)+" × "+d.String()+" needs "+utoa(need))
 	}
 	return Tensor{Name: name, DType: d, Shape: shape}, begin, end, nil
 }
@@ -313,27 +315,3 @@ func utoa(n uint64) string { return strconv.FormatUint(n, 10) }
 
 // offsets formats a data_offsets pair as "[begin, end]".
 func offsets(begin, end uint64) string { return "[" + utoa(begin) + ", " + utoa(end) + "]" }
-
-// formatInts formats a shape as fmt's %v would: "[3 3 1 64]".
-func formatInts(s []int) string {
-	b := []byte{'['}
-	for i, v := range s {
-		if i > 0 {
-			b = append(b, ' ')
-		}
-		b = strconv.AppendInt(b, int64(v), 10)
-	}
-	return string(append(b, ']'))
-}
-
-// formatUints is formatInts for a shape as read from a header.
-func formatUints(s []uint64) string {
-	b := []byte{'['}
-	for i, v := range s {
-		if i > 0 {
-			b = append(b, ' ')
-		}
-		b = strconv.AppendUint(b, v, 10)
-	}
-	return string(append(b, ']'))
-}

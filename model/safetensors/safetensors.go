@@ -25,6 +25,8 @@ import (
 	"slices"
 	"strconv"
 	"unicode/utf8"
+
+	"github.com/featuremap/featuremap/internal/msg"
 )
 
 // DType is a tensor element type.
@@ -200,7 +202,7 @@ func byteLen(name string, shape []int, d DType) (uint64, error) {
 		return 0, tensorError(name, "rank "+strconv.Itoa(len(shape))+", at most "+strconv.Itoa(MaxRank)+" supported")
 	}
 	if slices.ContainsFunc(shape, func(s int) bool { return s < 0 }) {
-		return 0, tensorError(name, "negative dimension in shape "+formatInts(shape))
+		return 0, tensorError(name, "negative dimension in shape "+msg.Ints(shape))
 	}
 	if slices.Contains(shape, 0) {
 		return 0, nil
@@ -209,7 +211,7 @@ func byteLen(name string, shape []int, d DType) (uint64, error) {
 	for _, s := range shape {
 		hi, lo := bits.Mul64(n, uint64(s))
 		if hi != 0 {
-			return 0, tensorError(name, "shape "+formatInts(shape)+" × "+d.String()+" overflows")
+			return 0, tensorError(name, "shape "+msg.Ints(shape)+" × "+d.String()+" overflows")
 		}
 		n = lo
 	}
