@@ -9,9 +9,8 @@ import (
 	"strconv"
 	"unicode/utf8"
 
-	"github.com/featuremap/featuremap/internal/tinyjson"
-
 	"github.com/featuremap/featuremap/internal/msg"
+	"github.com/featuremap/featuremap/internal/tinyjson"
 )
 
 // Encode writes tensors and metadata to w in the safetensors layout. The
