@@ -24,8 +24,6 @@ import (
 	"strings"
 )
 
-const module = "github.com/featuremap/featuremap/"
-
 // defaultAllow lists the packages that may still link a forbidden package
 // (for a change in progress, as -allow): none.
 var defaultAllow = []string{}
