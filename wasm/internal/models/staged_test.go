@@ -103,7 +103,7 @@ func TestStagedMatchesPredict(t *testing.T) {
 			t.Fatal(err)
 		}
 	})
-	if allocs != 0 {
+	if allocs != 0 && !raceEnabled {
 		t.Errorf("staged pixels → probabilities: %v allocations per run, want 0", allocs)
 	}
 }
