@@ -3,6 +3,8 @@ package imageinput
 import (
 	"image"
 	"image/color"
+	"reflect"
+	"slices"
 	"strings"
 	"testing"
 
@@ -89,5 +91,37 @@ func TestEmptyImage(t *testing.T) {
 	}
 	if err := Resize(dst, image.NewGray(image.Rect(0, 0, 1<<15+1, 1)), 1, 1, 1, preprocess.Norm{}); err == nil || !strings.Contains(err.Error(), "image size 32769×1") {
 		t.Errorf("wide image error = %v", err)
+	}
+}
+
+// TestInputReport: InputReport gives the input and the report that
+// preprocess.InputPixelsReport (the oracle) gives on the image's RGBA bytes.
+func TestInputReport(t *testing.T) {
+	const w, h = 40, 30
+	img := image.NewRGBA(image.Rect(0, 0, w, h))
+	for i := range img.Pix {
+		img.Pix[i] = 255 // white paper
+	}
+	for y := 8; y < 24; y++ { // a dark vertical stroke: a "1"
+		for x := 18; x < 22; x++ {
+			img.Set(x, y, color.RGBA{20, 20, 20, 255})
+		}
+	}
+	spec := preprocess.Spec{Kind: preprocess.KindMNIST, H: 28, W: 28, C: 1}
+	want := make([]float32, 784)
+	wantRep, err := preprocess.InputPixelsReport(want, img.Pix, w, h, 4, spec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := make([]float32, 784)
+	rep, err := InputReport(got, img, spec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(got, want) || !reflect.DeepEqual(rep, wantRep) {
+		t.Errorf("InputReport gives %+v, InputPixelsReport %+v (inputs equal: %v)", rep, wantRep, slices.Equal(got, want))
+	}
+	if _, err := InputReport(got, image.NewRGBA(image.Rectangle{}), spec); err == nil {
+		t.Error("InputReport of an empty image: no error")
 	}
 }
