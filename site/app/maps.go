@@ -42,6 +42,7 @@ type mapsView struct {
 	showLRN  bool
 	acts     []layerOut
 	probe    *probe
+	drawn    int // renders started; a newer one stops an older one
 }
 
 func newMapsView(d *demo) *mapsView {
@@ -56,12 +57,12 @@ func newMapsView(d *demo) *mapsView {
 	}
 	onSync(order, "change", func(js.Value) {
 		v.order = order.Value()
-		v.render()
+		go guard(v.render)
 	})
 	lrn := attrs(el("input", ""), "type", "checkbox")
 	onSync(lrn, "change", func(js.Value) {
 		v.showLRN = lrn.Underlying().Get("checked").Bool()
-		v.render()
+		go guard(v.render)
 	})
 	v.controls = el("div", "fm-map-controls", scale,
 		el("label", "fm-field", "Order tiles by ", order),
@@ -75,7 +76,7 @@ func (v *mapsView) radio(name, label string, checked bool, set func()) *dom.Basi
 	in.Underlying().Set("checked", checked)
 	onSync(in, "change", func(js.Value) {
 		set()
-		v.render()
+		go guard(v.render)
 	})
 	return el("label", "fm-map-option", in, " "+label)
 }
@@ -111,9 +112,13 @@ func (d *demo) showLayers(acts js.Value) {
 }
 
 // render draws the layers kept from the last activations with the current
-// options, yielding a frame between layers so the page stays responsive.
+// options, yielding a frame between layers so the page stays responsive
+// (so it runs in a goroutine, not in an event handler). The layers' element
+// counts finished renders in data-drawn, for tests.
 func (v *mapsView) render() {
 	d := v.d
+	v.drawn++
+	gen := v.drawn
 	clear(d.layers)
 	width := d.gridWidth()
 	for i, l := range v.acts {
@@ -141,7 +146,11 @@ func (v *mapsView) render() {
 			d.layers.AppendChild(v.strip(title, l, width))
 		}
 		nextFrame()
+		if gen != v.drawn {
+			return
+		}
 	}
+	d.layers.SetAttribute("data-drawn", strconv.Itoa(gen))
 }
 
 // lrnNote says what the hidden LRN layer after conv does to its values.
@@ -159,8 +168,8 @@ func lrnNote(conv, lrn layerOut) string {
 			lo, hi = 1, 1
 		}
 	}
-	return lrn.name + " (local response normalisation) follows and is hidden: it multiplies these values by " +
-		ui.Num(lo) + " to " + ui.Num(hi) + ", too little to see. Tick “Show the LRN layers” to draw it."
+	return lrn.name + " (local response normalisation) follows and is hidden: for this digit it multiplies these values by " +
+		ui.Num(lo) + " to " + ui.Num(hi) + ", nearly one factor for all, so its maps look like these. Tick “Show the LRN layers” to draw it."
 }
 
 // readout is the line under a figure that names the cell under the

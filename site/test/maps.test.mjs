@@ -75,6 +75,13 @@ describe('feature maps and model quality in headless Chromium', { skip: noChromi
     return { acts, probs: [...(await m.predict(pad)).probs], weight: { shape: weight.shape, data: [...weight.data] }, bias: [...bias.data], labels: [...m.labels] };
   }, name);
 
+  // redraw runs change (an option of the maps) and waits for the new drawing.
+  async function redraw(page, change) {
+    const n = await page.locator('.fm-layers').getAttribute('data-drawn');
+    await change();
+    await page.waitForFunction((n) => document.querySelector('.fm-layers').dataset.drawn !== n, n);
+  }
+
   // tileSizes reads each tile grid's layer and displayed tile side (CSS px).
   const tileSizes = (page) => page.locator('.fm-layers canvas.fm-tiles').evaluateAll((cs) => cs.map((c) => ({
     layer: c.dataset.layer, side: Number(c.dataset.tile) * c.getBoundingClientRect().width / c.width,
@@ -136,7 +143,7 @@ describe('feature maps and model quality in headless Chromium', { skip: noChromi
     // The shared scale's top is the layer's largest value.
     const conv1 = act('conv1');
     const peak = Math.max(...conv1.data.map(Math.abs));
-    assert.equal(legends[0].high, String(Math.round(peak * 1000) / 1000));
+    assert.equal(await page.locator('.fm-figure:has(canvas[data-layer="conv1"]) .fm-legend').getAttribute('data-high'), String(Math.round(peak * 1000) / 1000));
 
     // Hover: the readout's value is the activation at that cell.
     const C = conv1.shape[3];
@@ -168,26 +175,24 @@ describe('feature maps and model quality in headless Chromium', { skip: noChromi
     soft.forEach((p, i) => assert.ok(Math.abs(p - e.probs[i]) < 1e-5, `softmax[${i}] ${p} vs predict ${e.probs[i]}`));
     bars[0].forEach(([, v], i) => assert.ok(Math.abs(v - act('fc8').data[i]) <= 1e-4 * Math.max(1, Math.abs(v))));
 
-    // conv1's products: click a tile cell and check the panel's sum against
-    // the filter and the input, worked here with SAME padding (K−1)/2.
-    const [i, y, x] = [3, 14, 9];
-    const h = await hover(page, 'conv1', i, y, x);
-    await page.mouse.down();
-    await page.mouse.up();
-    const c = h.order[i];
-    await page.waitForFunction(([c, y, x]) => {
-      const p = document.querySelector('.fm-probe');
-      return p && p.dataset.channel === String(c) && p.dataset.row === String(y) && p.dataset.col === String(x);
-    }, [c, y, x]);
-    const panel = await page.locator('.fm-probe').evaluate((p) => ({ ...p.dataset, link: p.querySelector('a').getAttribute('href'), pads: p.querySelectorAll('.fm-padcell').length }));
-    assert.match(panel.link, /explain\.html#convolution$/);
+    // conv1's products, for the strongest cell (shown first) and for a
+    // clicked one: the panel's sum against the filter and the input, worked
+    // here with SAME padding (K−1)/2 before.
     const input = e.acts.find((a) => a.type === 'input');
     const [kh, kw, , oc] = e.weight.shape;
-    const mapValue = conv1.data[(y * 28 + x) * C + c];
-    assert.ok(Math.abs(Number(panel.map) - mapValue) <= 1e-5 * Math.max(1, mapValue));
-    if (!input) {
-      t.diagnostic('activations() has no input layer here (issue 12 item 1 adds it): the products are not checked');
-    } else {
+    const checkProducts = async (c, y, x) => {
+      await page.waitForFunction(([c, y, x]) => {
+        const p = document.querySelector('.fm-probe');
+        return p && p.dataset.channel === String(c) && p.dataset.row === String(y) && p.dataset.col === String(x);
+      }, [c, y, x]);
+      const panel = await page.locator('.fm-probe').evaluate((p) => ({ ...p.dataset, link: p.querySelector('a').getAttribute('href') }));
+      assert.match(panel.link, /explain\.html#convolution$/);
+      const mapValue = conv1.data[(y * 28 + x) * C + c];
+      assert.ok(Math.abs(Number(panel.map) - mapValue) <= 1e-5 * Math.max(1, mapValue));
+      if (!input) {
+        t.diagnostic('activations() has no input layer here (issue 12 item 1 adds it): the products are not checked');
+        return;
+      }
       let sum = 0;
       for (let a = 0; a < kh; a++) {
         for (let b = 0; b < kw; b++) {
@@ -197,28 +202,35 @@ describe('feature maps and model quality in headless Chromium', { skip: noChromi
       }
       const tol = 1e-5 * kh * kw;
       assert.ok(Math.abs(Number(panel.sum) - sum) <= tol, `panel sum ${panel.sum}, worked here ${sum}`);
-      assert.equal(Number(panel.bias), e.bias[c]);
+      assert.equal(Math.fround(Number(panel.bias)), e.bias[c]);
       assert.ok(Math.abs(Math.max(0, sum + e.bias[c]) - mapValue) <= tol, `ReLU(sum + bias) ${Math.max(0, sum + e.bias[c])}, conv1 ${mapValue}`);
       assert.ok(Math.abs(Number(panel.relu) - mapValue) <= tol);
-    }
+      t.diagnostic(`conv1 map ${c + 1} at (${y}, ${x}): sum ${sum.toFixed(4)} + bias ${e.bias[c].toFixed(4)} → ${mapValue.toFixed(4)}`);
+    };
+    const best = conv1.data.reduce((b, v, j) => (v > conv1.data[b] ? j : b), 0);
+    await checkProducts(best % C, Math.floor(best / C / 28), Math.floor(best / C) % 28);
+    const [i, y, x] = [3, 14, 9];
+    const h = await hover(page, 'conv1', i, y, x);
+    await page.mouse.down();
+    await page.mouse.up();
+    await checkProducts(h.order[i], y, x);
     await page.locator('.fm-probe').scrollIntoViewIfNeeded();
     await page.screenshot({ path: join(screenshots, 'maps-probe-1280.png') });
 
     // Sorting by the largest activation orders conv1's tiles by their maxima.
-    await page.selectOption('.fm-map-controls select', 'max');
-    await page.waitForFunction(() => document.querySelector('canvas[data-layer="conv1"]')?.dataset.order.split(',')[0] !== '0' || true);
+    await redraw(page, () => page.selectOption('.fm-map-controls select', 'max'));
     const order = (await page.locator('canvas.fm-tiles[data-layer="conv1"]').getAttribute('data-order')).split(',').map(Number);
     const maxOf = (ch) => Math.max(...conv1.data.filter((_, j) => j % C === ch));
     for (let j = 1; j < order.length; j++) assert.ok(maxOf(order[j - 1]) >= maxOf(order[j]), `order ${order}`);
 
     // Per-tile scale: the legend says so; LRN toggle draws lrn1 and lrn2.
-    await page.check('.fm-map-controls input[type=radio] >> nth=1');
-    assert.equal(await page.locator('.fm-layers .fm-legend').first().getAttribute('data-high'), 'peak of each tile');
-    await page.check('.fm-map-controls input[type=checkbox]');
+    await redraw(page, () => page.check('.fm-map-controls input[type=radio] >> nth=1'));
+    assert.equal(await page.locator('.fm-figure:has(canvas[data-layer="conv1"]) .fm-legend').getAttribute('data-high'), 'peak of each tile');
+    await redraw(page, () => page.check('.fm-map-controls input[type=checkbox]'));
     assert.deepEqual((await tileSizes(page)).map((s) => s.layer).filter((l) => l.startsWith('lrn')), ['lrn1', 'lrn2']);
-    await page.uncheck('.fm-map-controls input[type=checkbox]');
-    await page.check('.fm-map-controls input[type=radio] >> nth=0');
-    await page.selectOption('.fm-map-controls select', '');
+    await redraw(page, () => page.uncheck('.fm-map-controls input[type=checkbox]'));
+    await redraw(page, () => page.check('.fm-map-controls input[type=radio] >> nth=0'));
+    await redraw(page, () => page.selectOption('.fm-map-controls select', ''));
     await page.locator('.fm-layers').scrollIntoViewIfNeeded();
     await page.screenshot({ path: join(screenshots, 'maps-1280.png'), fullPage: true });
     assert.deepEqual(problems, []);
