@@ -231,7 +231,7 @@ func (q *quality) showCompare(models []*modelStats, measured bool) {
 func (st *modelStats) showConfusion() {
 	c := st.confusion
 	total, right := c.Total()
-	head := el("tr", "", attrs(el("th", "", "true ↓ / answer →"), "scope", "col"))
+	head := el("tr", "", attrs(el("th", "", "true ↓ answer →"), "scope", "col"))
 	for p := range 10 {
 		head.AppendChild(attrs(el("th", "fm-num", strconv.Itoa(p)), "scope", "col"))
 	}

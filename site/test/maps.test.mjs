@@ -304,6 +304,8 @@ describe('feature maps and model quality in headless Chromium', { skip: noChromi
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
     assert.equal(overflow, 0, 'the page scrolls sideways at 390 px');
     await page.screenshot({ path: join(screenshots, 'maps-390.png'), fullPage: true });
+    await page.locator('.fm-figure:has(canvas[data-layer="conv1"])').screenshot({ path: join(screenshots, 'maps-conv1-390.png') });
+    await page.locator('.fm-quality-card[data-model="alexmnist"]').screenshot({ path: join(screenshots, 'maps-quality-390.png') });
     assert.deepEqual(problems, []);
     await context.close();
   });
