@@ -187,21 +187,19 @@ func showValue(out *dom.BasicHTMLElement, layer string, c, y, x int, val float32
 // legend is a colour bar from low (0 when the values are ≥ 0, else
 // negative) to high, with zero marked: black, the same in every tile.
 func legend(low, high string, signed bool) *dom.BasicHTMLElement {
-	const w, h = 120, 10
 	lo := float32(0)
 	if signed {
 		lo = -1
 	}
-	pix := make([]byte, w*h*4)
-	for x := range w {
-		rgb := ui.Color(lo + (1-lo)*float32(x)/float32(w-1))
-		for y := range h {
-			copy(pix[(y*w+x)*4:], []byte{rgb[0], rgb[1], rgb[2], 255})
-		}
+	// A CSS gradient through ui.Color at 9 points (not a canvas: tests and
+	// users find the tiles as the figure's one canvas).
+	grad := "linear-gradient(to right"
+	for i := range 9 {
+		rgb := ui.Color(lo + (1-lo)*float32(i)/8)
+		grad += ", rgb(" + strconv.Itoa(int(rgb[0])) + " " + strconv.Itoa(int(rgb[1])) + " " + strconv.Itoa(int(rgb[2])) + ") " + strconv.Itoa(i*100/8) + "%"
 	}
-	bar := &dom.HTMLCanvasElement{BasicHTMLElement: el("canvas", "fm-legend-bar")}
-	putPixels(bar, pix, w, h)
-	attrs(bar, "aria-hidden", "true")
+	bar := attrs(el("span", "fm-legend-bar"), "aria-hidden", "true")
+	bar.Style().SetProperty("background-image", grad+")", "")
 	zero := "0%"
 	if signed {
 		zero = "50%"
