@@ -37,7 +37,7 @@ type probeFilter struct {
 }
 
 func newProbe(d *demo) *probe {
-	return &probe{d: d, panel: attrs(el("section", "fm-probe"), "hidden", "", "aria-live", "polite"), filters: map[string]probeFilter{}}
+	return &probe{d: d, panel: attrs(el("section", "fm-probe"), "hidden", "", "aria-label", "how the picked conv1 value is computed"), filters: map[string]probeFilter{}}
 }
 
 // update takes new activations: the input layer and the convolution that

@@ -175,10 +175,17 @@ func lrnNote(conv, lrn layerOut) string {
 // readout is the line under a figure that names the cell under the
 // pointer or cursor; its data attributes carry the exact value.
 func readout() *dom.BasicHTMLElement {
-	return attrs(el("output", "fm-readout", "Point at a cell to read its value."), "aria-live", "polite")
+	return attrs(el("output", "fm-readout", "Point at a cell to read its value."), "aria-live", "off")
 }
 
-func showValue(out *dom.BasicHTMLElement, layer string, c, y, x int, val float32, text string) {
+// showValue writes a cell's value into out; keyboard moves are announced
+// (aria-live), pointer moves are not.
+func showValue(out *dom.BasicHTMLElement, keyboard bool, layer string, c, y, x int, val float32, text string) {
+	live := "off"
+	if keyboard {
+		live = "polite"
+	}
+	out.SetAttribute("aria-live", live)
 	setText(out, text+" = "+ui.Num(val))
 	attrs(out, "data-layer", layer, "data-channel", strconv.Itoa(c), "data-row", strconv.Itoa(y), "data-col", strconv.Itoa(x),
 		"data-value", f32(val))
@@ -269,7 +276,7 @@ func (v *mapsView) tiles(title string, l layerOut, width int) *dom.BasicHTMLElem
 		s.SetProperty("width", pct((x+1)*tw/m.W-x*tw/m.W, gw), "")
 		s.SetProperty("height", pct((y+1)*th/m.H-y*th/m.H, gh), "")
 		cursor.RemoveAttribute("hidden")
-		showValue(out, l.name, c, y, x, m.At(c, y, x), l.name+" map "+strconv.Itoa(c+1)+" of "+strconv.Itoa(m.C)+" · row "+strconv.Itoa(y+1)+", column "+strconv.Itoa(x+1))
+		showValue(out, keyboard, l.name, c, y, x, m.At(c, y, x), l.name+" map "+strconv.Itoa(c+1)+" of "+strconv.Itoa(m.C)+" · row "+strconv.Itoa(y+1)+", column "+strconv.Itoa(x+1))
 		if keyboard && l.name == v.probe.layer {
 			v.probe.pick(c, y, x)
 		}
@@ -431,14 +438,30 @@ func (v *mapsView) strip(title string, l layerOut, width int) *dom.BasicHTMLElem
 	}
 	canvas := &dom.HTMLCanvasElement{BasicHTMLElement: el("canvas", "fm-strip")}
 	putPixels(canvas, pix, w, h)
-	attrs(canvas, "role", "img", "aria-label", title+": "+strconv.Itoa(k)+" values drawn as columns", "data-layer", l.name)
+	attrs(canvas, "tabindex", "0", "role", "img", "aria-label", title+": "+strconv.Itoa(k)+" values drawn as columns; arrow keys read them", "data-layer", l.name)
 	out := readout()
+	cur := 0
+	show := func(i int, keyboard bool) {
+		cur = i
+		showValue(out, keyboard, l.name, i, 0, 0, l.data[i], l.name+" unit "+strconv.Itoa(i+1)+" of "+strconv.Itoa(k))
+	}
 	onSync(canvas, "mousemove", func(ev js.Value) {
 		r := canvas.GetBoundingClientRect()
-		i := int((ev.Get("clientX").Float() - r.Left()) * float64(k) / r.Width())
-		if i >= 0 && i < k {
-			showValue(out, l.name, i, 0, 0, l.data[i], l.name+" unit "+strconv.Itoa(i+1)+" of "+strconv.Itoa(k))
+		if i := int((ev.Get("clientX").Float() - r.Left()) * float64(k) / r.Width()); i >= 0 && i < k {
+			show(i, false)
 		}
+	})
+	onSync(canvas, "focus", func(js.Value) { show(cur, false) })
+	onSync(canvas, "keydown", func(ev js.Value) {
+		switch ev.Get("key").String() {
+		case "ArrowLeft":
+			show(max(cur-1, 0), true)
+		case "ArrowRight":
+			show(min(cur+1, k-1), true)
+		default:
+			return
+		}
+		ev.Call("preventDefault")
 	})
 	return el("figure", "fm-figure", el("figcaption", "", title),
 		el("div", "fm-map-meta", scaleLegend(peak, signed, true), out), canvas)

@@ -11,9 +11,6 @@ type Sample struct {
 	Pixels        []byte // [N, Rows, Cols], 0 = background, 255 = full ink
 }
 
-// maxSampleImages bounds what ParseSample accepts (the format's uint16).
-const maxSampleImages = 1 << 16
-
 // ParseSample decodes a sample file: "MNS1", uint16 n, uint8 rows and
 // cols, n labels, n uint16 test-set indices, then n·rows·cols pixels (all
 // little-endian). The length is checked against the header before
