@@ -123,7 +123,7 @@ func (d *demo) build() {
 		d.root.AppendChild(el("section", "fm-section", el("h2", "", "Parameters"), d.params))
 		d.root.AppendChild(newQuality(d)) // quality.go
 	} else {
-		d.root.AppendChild(el("details", "fm-section", el("summary", "", "Feature maps"), d.maps.controls, d.layers))
+		d.root.AppendChild(el("details", "fm-section", el("summary", "", "Feature maps"), d.layers))
 	}
 	d.root.AppendChild(d.zoom.dialog)
 	onSync(jsObject{js.Global()}, "keydown", func(ev js.Value) {
