@@ -89,7 +89,7 @@ describe('feature maps and model quality in headless Chromium', { skip: noChromi
 
   function checkTileOrder(sizes, acts) {
     const res = Object.fromEntries(acts.filter((a) => a.shape.length === 4).map((a) => [a.name, a.shape[1]]));
-    assert.ok(sizes.length >= 3, `tile grids: ${JSON.stringify(sizes)}`);
+    assert.ok(sizes.length >= 2 && new Set(sizes.map((s) => res[s.layer])).size >= 2, `tile grids: ${JSON.stringify(sizes)}`);
     for (const a of sizes) {
       for (const b of sizes) {
         if (res[a.layer] > res[b.layer]) {
@@ -290,7 +290,7 @@ describe('feature maps and model quality in headless Chromium', { skip: noChromi
     await context.close();
   });
 
-  it('390 px: tiles by resolution, legends, bars and the quality panel fit the phone', async (t) => {
+  it('390 px: tiles by resolution, legends, bars and the quality panel fit the phone; seednet too', async (t) => {
     const { context, page, problems } = await open(390);
     const e = await engine(page, 'alexmnist');
     const sizes = await tileSizes(page);
@@ -300,6 +300,14 @@ describe('feature maps and model quality in headless Chromium', { skip: noChromi
     const soft = await page.locator('.fm-vbars').last().evaluate((l) => [...l.children].map((li) => [li.dataset.label, Number(li.dataset.value)]));
     assert.deepEqual(soft.map(([l]) => l), ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9']);
     assert.ok(Math.abs(soft.reduce((a, [, v]) => a + v, 0) - 1) < 1e-4);
+    // seednet: conv1 28×28 tiles larger than pool1's 14×14, 3×3 products panel, labelled bars.
+    const before = await page.evaluate(() => Number(document.getElementById('app').dataset.predictions));
+    await page.selectOption('#model', 'seednet');
+    await page.waitForFunction((n) => Number(document.getElementById('app').dataset.predictions) > n && document.querySelector('canvas[data-layer="pool1"]')?.dataset.h === '14', before);
+    const seed = await engine(page, 'seednet');
+    checkTileOrder(await tileSizes(page), seed.acts);
+    assert.equal(await page.locator('.fm-vbars').count(), 2, 'seednet fc and softmax as bars');
+    await page.waitForSelector('.fm-probe[data-channel]');
     await page.waitForSelector('#quality[data-state=ready]', { timeout: 180_000 });
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
     assert.equal(overflow, 0, 'the page scrolls sideways at 390 px');
