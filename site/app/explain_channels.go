@@ -57,7 +57,7 @@ func (e *explainer) channels() {
 	p := e.part("channels")
 	oh, ow := shape[1], shape[2]
 
-	inputs := el("div", "fm-row")
+	inputs := el("div", "fm-row ex-planes")
 	inCells := make([][]*dom.BasicHTMLElement, rgbC)
 	for c := range rgbC {
 		t, cells := grid("rgb-in-"+channelNames[c], plane(x, rgbSide, rgbSide, rgbC, c), rgbSide, rgbSide)

@@ -231,9 +231,10 @@ func (d *digitPart) showReLU() {
 			cells[i].Class().Add("ex-zeroed")
 		}
 	}
-	box.AppendChild(el("div", "ex-rows",
+	box.AppendChild(attrs(el("div", "ex-rows",
 		figure("Row "+strconv.Itoa(row+1)+" before", attrs(rowBefore, "class", "fm-grid ex-small")),
-		figure("Row "+strconv.Itoa(row+1)+" after (zeroed cells marked)", attrs(rowAfter, "class", "fm-grid ex-small"))))
+		figure("Row "+strconv.Itoa(row+1)+" after (zeroed cells marked)", attrs(rowAfter, "class", "fm-grid ex-small"))),
+		"tabindex", "0", "role", "region", "aria-label", "row "+strconv.Itoa(row+1)+" before and after ReLU"))
 	box.AppendChild(el("p", "", value("relu-zeroed", strconv.Itoa(negative)), " of ", value("relu-total", strconv.Itoa(n)),
 		" values of this map were negative; ReLU set them to 0 and kept the "+strconv.Itoa(n-negative)+" others as they were."))
 }
@@ -302,6 +303,11 @@ func (d *digitPart) showSoftmax(box *dom.BasicHTMLElement, name string, logits, 
 		attrs(el("td", "fm-num", ui.Sig(sum, 4)), "data-value", "softmax-sum-exp"),
 		attrs(el("td", "fm-num", ui.Sig(total, 6)), "data-value", "softmax-sum-p"),
 		el("td", "")))
+	thumb := &dom.HTMLCanvasElement{BasicHTMLElement: attrs(el("canvas", "ex-thumb"), "role", "img", "aria-label", "your drawing")}
+	thumb.SetWidth(56)
+	thumb.SetHeight(56)
+	thumb.Underlying().Call("getContext", "2d").Call("drawImage", d.pad.canvas.Underlying(), 0, 0, 56, 56)
+	box.AppendChild(el("p", "", thumb, "For your drawing (", attrs(el("a", "", "change it"), "href", "#your-digit"), "):"))
 	table := attrs(el("table", "fm-table ex-softmax", el("caption", "", "The last layer ("+name+") and its softmax"), el("thead", "", head), body, foot),
 		"data-tensor", "softmax")
 	box.AppendChild(attrs(el("div", "fm-table-wrap", table), "tabindex", "0", "role", "region", "aria-label", "softmax worked out"))
