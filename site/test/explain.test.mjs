@@ -85,6 +85,11 @@ describe('the explainer in headless Chromium', { skip: noChromium }, () => {
     return { context, page, problems };
   }
 
+  it('the UI links neither the engine\'s kernel nor its model package', () => {
+    const deps = execFileSync('go', ['list', '-deps', './site/app'], { cwd: repo, encoding: 'utf8', env: { ...process.env, GOOS: 'js', GOARCH: 'wasm' } });
+    assert.deepEqual(deps.split('\n').filter((p) => /^github\.com\/featuremap\/featuremap\/(kernel|model)(\/|$)/.test(p)), []);
+  });
+
   it('1280 px: worked examples equal the values worked by hand', async () => {
     const { context, page, problems } = await open(1280);
 
