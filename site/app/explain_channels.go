@@ -112,16 +112,37 @@ func (e *explainer) channels() {
 		setText(work, "Map "+strconv.Itoa(o+1)+", row "+strconv.Itoa(oy+1)+", column "+strconv.Itoa(ox+1)+" = ("+strings.Join(sums, ") + (")+
 			") + bias "+ui.Num(b[o])+" = "+ui.Num(y[(oy*ow+ox)*rgbFilters+o])+". Cells outside the image are padding zeros.")
 	}
+	// Each map is one tab stop; the arrow keys move within it (a roving
+	// tabindex), and the focused value is worked out.
 	for o := range rgbFilters {
 		for i, c := range outCells[o] {
-			attrs(c, "tabindex", "0", "aria-label", "map "+strconv.Itoa(o+1)+", row "+strconv.Itoa(i/ow+1)+", column "+strconv.Itoa(i%ow+1)+": "+ui.Num(y[i*rgbFilters+o]))
+			tab := "-1"
+			if i == 0 {
+				tab = "0"
+			}
+			attrs(c, "tabindex", tab, "aria-label", "map "+strconv.Itoa(o+1)+", row "+strconv.Itoa(i/ow+1)+", column "+strconv.Itoa(i%ow+1)+": "+ui.Num(y[i*rgbFilters+o]))
 			c.Class().Add("ex-pick")
 			onSync(c, "click", func(js.Value) { show(o, i/ow, i%ow) })
+			onSync(c, "focus", func(js.Value) { show(o, i/ow, i%ow) })
 			onSync(c, "keydown", func(ev js.Value) {
-				if k := ev.Get("key").String(); k == "Enter" || k == " " {
-					ev.Call("preventDefault")
-					show(o, i/ow, i%ow)
+				j := i
+				switch ev.Get("key").String() {
+				case "ArrowLeft":
+					j = i - min(i%ow, 1)
+				case "ArrowRight":
+					j = i + min(ow-1-i%ow, 1)
+				case "ArrowUp":
+					j = i - ow*min(i/ow, 1)
+				case "ArrowDown":
+					j = i + ow*min(oh-1-i/ow, 1)
+				default:
+					return
 				}
+				ev.Call("preventDefault")
+				c.SetAttribute("tabindex", "-1")
+				next := outCells[o][j]
+				next.SetAttribute("tabindex", "0")
+				next.Underlying().Call("focus")
 			})
 		}
 	}
@@ -133,7 +154,7 @@ func (e *explainer) channels() {
 	p.AppendChild(el("p", "fm-note", "A filter has one 3×3 slice per input channel: it reads all three colours at once."))
 	p.AppendChild(filters)
 	p.AppendChild(el("h3", "", "The output: one map per filter"))
-	p.AppendChild(el("p", "fm-note", "Select a value to see how it is computed."))
+	p.AppendChild(el("p", "fm-note", "Select a value (or tab to a map and use the arrow keys) to see how it is computed."))
 	p.AppendChild(outputs)
 	p.AppendChild(work)
 	p.AppendChild(el("ul", "fm-formulas",

@@ -58,7 +58,7 @@ func (e *explainer) seednet() {
 		el("li", "", "seednet in total: ", value("seednet-total", thousands(seed.Get("totalParams").Int())), " parameters")))
 	p.AppendChild(summaryTable(seed))
 
-	more := el("details", "", el("summary", "", "alexmnist's parameter table (downloads the model)"))
+	more := el("details", "", el("summary", "", "alexmnist's parameter table"))
 	loaded := false
 	on(more, "toggle", func(js.Value) {
 		if loaded || !more.Underlying().Get("open").Bool() {

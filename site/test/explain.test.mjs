@@ -149,9 +149,11 @@ describe('the explainer in headless Chromium', { skip: noChromium }, () => {
     assert.equal(await value(page, 'seed-weights'), '189');
     assert.equal(await value(page, 'rgb-biases'), '7');
     assert.equal(await value(page, 'rgb-params'), '196');
+    // Map 3 is one tab stop; the arrow keys reach row 2, column 3.
+    await page.locator('[data-tensor="rgb-out-3"] td[tabindex="0"]').focus();
+    for (const key of ['ArrowDown', 'ArrowRight', 'ArrowRight']) await page.keyboard.press(key);
     const cell = page.locator('[data-tensor="rgb-out-3"] tr:nth-child(2) td:nth-child(3)');
-    await cell.focus();
-    await page.keyboard.press('Enter');
+    assert.equal(await cell.getAttribute('tabindex'), '0');
     const work = await page.textContent('[data-fm="channels"] .fm-window');
     assert.match(work, /^Map 3, row 2, column 3 = \(R: .*\) \+ \(G: .*\) \+ \(B: .*\) \+ bias -?\d+ = /);
     assert.equal(work.match(/= (-?\d+)\. /)[1], await cell.textContent());
