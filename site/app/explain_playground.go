@@ -163,9 +163,9 @@ func (g *playground) update() {
 			// The engine refuses too; say so when it does (and if it
 			// did not, show that it disagrees).
 			if _, _, opErr := g.conv(w); opErr != nil {
-				g.status.AppendChild(el("p", "fm-note", "fm.ops.conv2d refuses it as well: "+opErr.Error()))
+				g.status.AppendChild(el("p", "fm-note", "The engine (fm.ops.conv2d) refuses it too: "+opErr.Error()))
 			} else {
-				g.status.AppendChild(el("p", "fm-error", "fm.ops.conv2d computed an output for it nonetheless."))
+				g.status.AppendChild(el("p", "fm-error", "Yet the engine (fm.ops.conv2d) computed an output for it: please report this."))
 			}
 			return
 		}
@@ -198,7 +198,7 @@ func (g *playground) update() {
 			caption += ", padded to " + ui.Shape([]int{g.side, g.side}) + " (padding hatched)"
 		}
 		g.grids.AppendChild(figure(caption, inTable))
-		g.grids.AppendChild(figure("Output "+ui.Shape(shape[1:3])+" (fm.ops.conv2d)", outTable))
+		g.grids.AppendChild(figure("Output "+ui.Shape(shape[1:3])+", computed by the engine", outTable))
 		g.setButtons(true)
 		setText(g.note, "The kernel is "+ui.Shape([]int{w.Kernel, w.Kernel})+" of 1s, so each output is the sum of the cells under the window.")
 		if reducedMotion() {

@@ -244,7 +244,7 @@ describe('the explainer in headless Chromium', { skip: noChromium }, () => {
     assert.equal((await size())[0], 0);
     const status = await pg.locator('.ex-status').textContent();
     assert.match(status, /The 7-cell kernel is larger than the input \(5 cells\): not one window fits/);
-    assert.match(status, /fm\.ops\.conv2d refuses it as well/);
+    assert.match(status, /The engine \(fm\.ops\.conv2d\) refuses it too: /);
     assert.equal(await pg.locator('[data-tensor="play-out"]').count(), 0);
     // Explicit padding of 1 on each side makes it fit: 5 + 2 − 7 + 1 = 1.
     await set('padding', 'EXPLICIT');
@@ -350,6 +350,7 @@ describe('the explainer in headless Chromium', { skip: noChromium }, () => {
     await page.locator('[data-fm="playground"] input[name=kernel]').fill('7');
     await page.waitForSelector('[data-fm="playground"] .ex-invalid');
     assert.match(await page.textContent('[data-fm="playground"] .ex-invalid'), /The 7-cell kernel is larger than the padded input \(4 \+ 2 = 6 cells\)/);
+    await page.screenshot({ path: join(screenshots, 'explain-full-390.png'), fullPage: true });
     for (const id of ['channels', 'playground', 'relu', 'softmax', 'alexnet']) {
       await page.locator(`#${id}`).screenshot({ path: join(screenshots, `explain-${id}-390.png`) });
     }
