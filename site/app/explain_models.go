@@ -112,8 +112,11 @@ func (e *explainer) alexnet() {
 	head := el("tr", "")
 	for _, h := range []string{"Layer", "Kernel", "Stride", "Padding", "Groups", "Output", "Weights", "Biases", "Params"} {
 		class := "fm-num"
-		if h == "Layer" || h == "Output" || h == "Padding" {
+		switch h {
+		case "Layer", "Output", "Padding":
 			class = ""
+		case "Weights", "Biases":
+			class = "fm-num ex-col-wb" // hidden on narrow screens: Params is their sum
 		}
 		head.AppendChild(attrs(el("th", class, h), "scope", "col"))
 	}
@@ -162,13 +165,13 @@ func (e *explainer) alexnet() {
 		}
 		body.AppendChild(el("tr", "",
 			attrs(el("th", "", l.name), "scope", "row"),
-			el("td", "fm-num", kernel), el("td", "fm-num", stride), el("td", "", padding), el("td", "fm-num", groups),
+			el("td", "fm-num", kernel), el("td", "fm-num", stride), el("td", "ex-wrap", padding), el("td", "fm-num", groups),
 			el("td", "", shape),
-			el("td", "fm-num", thousands(weights)), el("td", "fm-num", thousands(biases)), el("td", "fm-num", thousands(weights+biases))))
+			el("td", "fm-num ex-col-wb", thousands(weights)), el("td", "fm-num ex-col-wb", thousands(biases)), el("td", "fm-num", thousands(weights+biases))))
 	}
 	foot := el("tfoot", "", el("tr", "",
 		attrs(el("th", "", "Total"), "scope", "row"), el("td", "", ""), el("td", "", ""), el("td", "", ""), el("td", "", ""), el("td", "", ""),
-		el("td", "", ""), el("td", "", ""), attrs(el("td", "fm-num", thousands(total)), "data-value", "alexnet-total")))
+		el("td", "ex-col-wb", ""), el("td", "ex-col-wb", ""), attrs(el("td", "fm-num", thousands(total)), "data-value", "alexnet-total")))
 	caption := el("caption", "", "AlexNet: input "+ui.Shape([]int{alexInput, alexInput, alexChannels}))
 	p.AppendChild(attrs(el("div", "fm-table-wrap", el("table", "fm-table ex-alexnet", caption, el("thead", "", head), body, foot)),
 		"tabindex", "0", "role", "region", "aria-label", "AlexNet's layers"))
