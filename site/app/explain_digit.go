@@ -37,6 +37,7 @@ type digitPart struct {
 	done    int // complete updates, in the part's data-runs
 	weights js.Value
 	channel *dom.HTMLInputElement
+	status  *dom.BasicHTMLElement // announces each result once, briefly
 	// The last run's ReLU input and output [1, H, W, C].
 	before, after []float32
 	h, w, c       int
@@ -70,9 +71,10 @@ func (e *explainer) digit() {
 	}
 	d.channel = &dom.HTMLInputElement{BasicHTMLElement: attrs(el("input", "ex-number"), "type", "number", "min", "1", "step", "1", "name", "channel")}
 	on(d.channel, "input", func(js.Value) { d.showReLU() })
+	d.status = attrs(el("p", "fm-note"), "role", "status")
 	box.AppendChild(el("div", "ex-digit", el("div", "ex-digit-pad", d.pad.canvas),
 		el("div", "", el("p", "", "Draw a digit with a mouse, finger or pen, or pick one:"), picks,
-			el("p", "fm-note", "The ReLU and softmax sections below follow this drawing, through "+digitModel+", the demo's model."))))
+			el("p", "fm-note", "The ReLU and softmax sections below follow this drawing, through "+digitModel+", the demo's model."), d.status)))
 	d.draw(presets[2].strokes)
 	d.update()
 }
@@ -115,6 +117,7 @@ func layer(acts js.Value, name string) (js.Value, error) {
 func (d *digitPart) run() error {
 	relu, soft := d.e.part("relu"), d.e.part("softmax")
 	if d.pad.empty() {
+		setText(d.status, "")
 		relu.AppendChild(el("p", "fm-note", "Draw a digit above to see this."))
 		soft.AppendChild(el("p", "fm-note", "Draw a digit above to see this."))
 		return nil
@@ -152,7 +155,7 @@ func (d *digitPart) run() error {
 	d.channel.SetAttribute("max", strconv.Itoa(d.c))
 	d.channel.SetValue(strconv.Itoa(d.mixedChannel() + 1))
 	relu.AppendChild(el("div", "ex-controls", el("label", "ex-control", el("span", "", reluLayer+" channel (1 to "+strconv.Itoa(d.c)+")"), d.channel)))
-	relu.AppendChild(attrs(el("div", "ex-relu"), "aria-live", "polite"))
+	relu.AppendChild(el("div", "ex-relu"))
 	d.showReLU()
 
 	// Softmax: the logits are the output of the layer before the softmax.
@@ -165,7 +168,9 @@ func (d *digitPart) run() error {
 	if logits.IsUndefined() {
 		return errors.New(digitModel + " has no softmax layer")
 	}
-	d.showSoftmax(soft, logits.Get("name").String(), float32s(logits.Get("data")), float32s(probs.Get("data")))
+	p := float32s(probs.Get("data"))
+	top := d.showSoftmax(soft, logits.Get("name").String(), float32s(logits.Get("data")), p)
+	setText(d.status, "Sections 8 and 9 now show this drawing: the network answers "+strconv.Itoa(top)+" with "+ui.Percent(p[top])+".")
 	return nil
 }
 
@@ -264,8 +269,9 @@ func legend(peak float32) *dom.BasicHTMLElement {
 }
 
 // showSoftmax works the softmax out from the logits: the shifted logits,
-// their exponentials, the sum and the probabilities.
-func (d *digitPart) showSoftmax(box *dom.BasicHTMLElement, name string, logits, probs []float32) {
+// their exponentials, the sum and the probabilities. It returns the top
+// class.
+func (d *digitPart) showSoftmax(box *dom.BasicHTMLElement, name string, logits, probs []float32) int {
 	shifted, exps, p, sum := ui.Softmax(logits)
 	top, second := 0, -1
 	for i := range p {
@@ -317,4 +323,5 @@ func (d *digitPart) showSoftmax(box *dom.BasicHTMLElement, name string, logits, 
 		" (its own softmax layer). The top two logits differ by "+ui.Num(float32(gap))+", so digit "+strconv.Itoa(second)+
 			" gets e^−"+ui.Num(float32(gap))+" = "+ui.Sig(exps[second], 3)+" of digit "+strconv.Itoa(top)+"'s weight. "+
 			"A lead of 7 over each of the nine others already gives over 99 % (1 / (1 + 9·e^−7) = 99.2 %): large percentages come from moderate differences between logits."))
+	return top
 }

@@ -329,6 +329,9 @@ describe('the explainer in headless Chromium', { skip: noChromium }, () => {
     await digit.locator('button:text("a line (not a digit)")').click();
     await page.waitForFunction((n) => Number(document.querySelector('[data-fm="digit"]').dataset.runs) > n, runs);
     await check();
+    // One short announcement per drawing.
+    assert.match(await digit.locator('[role=status]').textContent(),
+      new RegExp(`^Sections 8 and 9 now show this drawing: the network answers ${await value(page, 'softmax-top')} with \\d+\\.\\d%\\.$`));
     await reluCheck();
     // Choosing another channel redraws the ReLU maps.
     await page.fill('input[name=channel]', '1');
