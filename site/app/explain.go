@@ -20,7 +20,9 @@ import (
 // convolution), explain_sizes.go (padding, stride, pooling),
 // explain_channels.go (many channels, many filters), explain_playground.go,
 // explain_digit.go (ReLU and softmax on the learner's digit) and
-// explain_models.go (parameters, AlexNet).
+// explain_models.go (parameters, AlexNet). For tests, the root's
+// data-updates counts recomputations after filter edits, and
+// [data-fm=digit]'s data-runs the complete updates for a drawing.
 
 var (
 	// convInput and convFilter are cs231n's classic 5×5 image and 3×3

@@ -74,7 +74,8 @@ func (e *explainer) digit() {
 	d.status = attrs(el("p", "fm-note"), "role", "status")
 	box.AppendChild(el("div", "ex-digit", el("div", "ex-digit-pad", d.pad.canvas),
 		el("div", "", el("p", "", "Draw a digit with a mouse, finger or pen, or pick one:"), picks,
-			el("p", "fm-note", "The ReLU and softmax sections below follow this drawing, through "+digitModel+", the demo's model."), d.status)))
+			el("p", "fm-note", "The ReLU and softmax sections below follow this drawing through "+digitModel+", the model of the ",
+				attrs(el("a", "", "demo"), "href", "./"), "."), d.status)))
 	d.draw(presets[2].strokes)
 	d.update()
 }

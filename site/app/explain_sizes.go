@@ -149,7 +149,7 @@ func (e *explainer) pooling() {
 	}{
 		{"pool-max", "Max pooling 2×2, stride 2", func() ([]int, []float32, error) { return e.op("maxPool", xt, window) }},
 		{"pool-avg", "Average pooling 2×2, stride 2", func() ([]int, []float32, error) { return e.op("avgPool", xt, window) }},
-		{"pool-conv", "Convolution with the filter above, stride 2 (SAME)", func() ([]int, []float32, error) {
+		{"pool-conv", "Convolution, stride 2 (SAME)", func() ([]int, []float32, error) {
 			return e.conv2d(x, poolSide, poolSide, e.filter, filterSide, filterSide, map[string]any{"padding": "SAME", "strides": 2})
 		}},
 	} {
