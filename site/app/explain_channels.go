@@ -125,7 +125,7 @@ func (e *explainer) channels() {
 			onSync(c, "click", func(js.Value) { show(o, i/ow, i%ow) })
 			onSync(c, "focus", func(js.Value) { show(o, i/ow, i%ow) })
 			onSync(c, "keydown", func(ev js.Value) {
-				j := i
+				var j int
 				switch ev.Get("key").String() {
 				case "ArrowLeft":
 					j = i - min(i%ow, 1)
