@@ -337,6 +337,12 @@ describe('the explainer in headless Chromium', { skip: noChromium }, () => {
     await page.fill('input[name=channel]', '1');
     await page.waitForFunction(() => document.querySelector('.ex-relu figcaption') !== null);
     await reluCheck();
+    // Clear empties both sections.
+    const cleared = Number(await digit.getAttribute('data-runs'));
+    await digit.locator('button:text("Clear")').click();
+    await page.waitForFunction((n) => Number(document.querySelector('[data-fm="digit"]').dataset.runs) > n, cleared);
+    assert.equal(await page.textContent('[data-fm="softmax"]'), 'Draw a digit above to see this.');
+    assert.equal(await page.locator('[data-tensor="softmax"]').count(), 0);
     assert.deepEqual(problems, []);
     await context.close();
   });
