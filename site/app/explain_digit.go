@@ -286,8 +286,9 @@ func (d *digitPart) showSoftmax(box *dom.BasicHTMLElement, name string, logits, 
 		}
 	}
 	head := el("tr", "")
-	for _, h := range []string{"Digit", "Logit z", "z − max z", "e^(z − max z)", "p = e^(…) / Σ", "p"} {
-		head.AppendChild(attrs(el("th", "fm-num", h), "scope", "col"))
+	power := func(exp string) *dom.BasicHTMLElement { return el("span", "", "e", el("sup", "", exp)) }
+	for _, h := range [][]any{{"Digit"}, {"Logit z"}, {"z − max z"}, {power("z − max z")}, {"p = ", power("z − max z"), " / Σ"}, {"p"}} {
+		head.AppendChild(attrs(el("th", "fm-num", h...), "scope", "col"))
 	}
 	body := el("tbody", "")
 	total := 0.0
@@ -322,7 +323,7 @@ func (d *digitPart) showSoftmax(box *dom.BasicHTMLElement, name string, logits, 
 	box.AppendChild(el("p", "",
 		"The network answers ", value("softmax-top", strconv.Itoa(top)), " with ", el("strong", "", ui.Percent(probs[top])),
 		" (its own softmax layer). The top two logits differ by "+ui.Num(float32(gap))+", so digit "+strconv.Itoa(second)+
-			" gets e^−"+ui.Num(float32(gap))+" = "+ui.Sig(exps[second], 3)+" of digit "+strconv.Itoa(top)+"'s weight. "+
-			"A lead of 7 over each of the nine others already gives over 99 % (1 / (1 + 9·e^−7) = 99.2 %): large percentages come from moderate differences between logits."))
+			" gets ", power("−"+ui.Num(float32(gap))), " = "+ui.Sig(exps[second], 3)+" of digit "+strconv.Itoa(top)+"'s weight. "+
+			"A lead of 7 over each of the nine others already gives over 99 % (1 / (1 + 9·", power("−7"), ") = 99.2 %): large percentages come from moderate differences between logits."))
 	return top
 }
