@@ -28,7 +28,7 @@ func rgbExample() (x, f, b []float32) {
 	f = make([]float32, rgbK*rgbK*rgbC*rgbFilters)
 	for i := range f {
 		ky, kx, c, o := i/(rgbK*rgbC*rgbFilters), i/(rgbC*rgbFilters)%rgbK, i/rgbFilters%rgbC, i%rgbFilters
-		f[i] = float32((7*ky+5*kx+3*c+2*o+ky*kx*o)%3) - 1
+		f[i] = float32((7*ky+5*kx+2*c+2*o+ky*kx*o+c*kx+o/3*(1+kx+2*ky))%3) - 1
 	}
 	b = []float32{1, 0, -1, 2, 0, 1, -2}
 	return x, f, b
