@@ -82,3 +82,44 @@ func TestWindowWarnings(t *testing.T) {
 		t.Errorf("an ordinary window: warnings %q", w)
 	}
 }
+
+// windows counts the positions of a span-cell window moved stride cells at
+// a time that fit in padded cells: the slow, obvious way to an output size.
+func windows(padded, span, stride int) int {
+	n := 0
+	for start := 0; start+span <= padded; start += stride {
+		n++
+	}
+	return n
+}
+
+// TestWindowSizeByCounting checks Size against counted windows for every
+// setting the playground offers, and SAME's padding for being the least
+// that gives ⌈in / stride⌉ outputs, split with the odd cell after.
+func TestWindowSizeByCounting(t *testing.T) {
+	for in := 1; in <= 12; in++ {
+		for k := 1; k <= 7; k++ {
+			for s := 1; s <= 4; s++ {
+				for d := 1; d <= 3; d++ {
+					for p := 0; p <= 3; p++ {
+						w := Window{In: in, Kernel: k, Stride: s, Dilation: d, Padding: Explicit, Before: p, After: p}
+						if p == 0 {
+							w.Padding = Valid
+						}
+						out, _, _, err := w.Size()
+						if want := windows(in+2*p, w.Span(), s); out != want || (err != nil) != (want == 0) {
+							t.Errorf("%+v.Size() = %d, %v; counted %d windows", w, out, err, want)
+						}
+					}
+					w := Window{In: in, Kernel: k, Stride: s, Dilation: d, Padding: Same}
+					out, before, after, err := w.Size()
+					total := before + after
+					if err != nil || out != (in+s-1)/s || windows(in+total, w.Span(), s) != out || after-before < 0 || after-before > 1 ||
+						total > 0 && windows(in+total-1, w.Span(), s) >= out {
+						t.Errorf("%+v.Size() = %d, %d, %d, %v", w, out, before, after, err)
+					}
+				}
+			}
+		}
+	}
+}
