@@ -227,7 +227,7 @@ func (d *digitPart) showReLU() {
 		attrs(canvas, "role", "img", "aria-label", title+", channel "+strconv.Itoa(c+1))
 		maps.AppendChild(figure(title+" · "+ui.Shape([]int{d.h, d.w}), canvas))
 	}
-	maps.AppendChild(legend(peak))
+	maps.AppendChild(legend(ui.Num(-peak), ui.Num(peak), true))
 	box.AppendChild(maps)
 	row := d.h / 2
 	rowBefore, _ := grid("relu-before-row", before[row*d.w:(row+1)*d.w], 1, d.w)
@@ -259,14 +259,6 @@ func paintMap(canvas *dom.HTMLCanvasElement, m []float32, h, w int, peak float32
 		pix[4*i], pix[4*i+1], pix[4*i+2], pix[4*i+3] = rgb[0], rgb[1], rgb[2], 255
 	}
 	putPixels(canvas, pix, w, h)
-}
-
-// legend is the colour scale of paintMap from −peak to +peak, zero marked.
-func legend(peak float32) *dom.BasicHTMLElement {
-	return attrs(el("div", "ex-legend",
-		el("span", "ex-legend-bar"),
-		el("span", "ex-legend-labels", el("span", "", ui.Num(-peak)), el("span", "", "0"), el("span", "", ui.Num(peak)))),
-		"aria-label", "colour scale: blue negative, dark 0, orange to yellow positive")
 }
 
 // showSoftmax works the softmax out from the logits: the shifted logits,

@@ -345,15 +345,3 @@ func svgEl(tag string, kv ...string) js.Value {
 }
 
 func ftoa(v float64, digits int) string { return strconv.FormatFloat(v, 'f', digits, 64) }
-
-// sleep waits ms milliseconds (setTimeout); call it from a goroutine.
-func sleep(ms int) {
-	done := make(chan struct{})
-	f := js.FuncOf(func(js.Value, []js.Value) any {
-		close(done)
-		return nil
-	})
-	js.Global().Call("setTimeout", f, ms)
-	<-done
-	f.Release()
-}
