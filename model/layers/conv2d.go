@@ -110,9 +110,14 @@ func (l *conv2D) Workspace(n int, train bool) int {
 
 func (l *conv2D) Saved(int) int { return 0 }
 
-// Prepare packs the filter once for the active kernels (kernel.PackConv).
+// Prepare packs the filter once for the active kernels (kernel.PackConv);
+// an int8 filter is dequantised only for packing.
 func (l *conv2D) Prepare(p []Tensor) (Prepared, error) {
-	f, err := kernel.PackConv(p[0].Data, l.s)
+	w, err := p[0].Float32s()
+	if err != nil {
+		return nil, err
+	}
+	f, err := kernel.PackConv(w, l.s)
 	if err != nil {
 		return nil, err
 	}

@@ -32,6 +32,7 @@ import (
 
 	"github.com/featuremap/featuremap/internal/msg"
 	"github.com/featuremap/featuremap/kernel"
+	"github.com/featuremap/featuremap/model/quant"
 )
 
 // MaxElems bounds every activation and parameter tensor (elements of one
@@ -167,17 +168,31 @@ type ParamSpec struct {
 // Len is the element count of the parameter.
 func (p ParamSpec) Len() int { return Elems(p.Shape) }
 
-// Tensor is a named float32 tensor; Data is row-major with len = the
-// product of Shape.
+// Tensor is a named tensor of Elems(Shape) values, row-major: float32 in
+// Data, or, as an int8 weight file stores a weight, int8 in Int8 with one
+// float32 scale per index of the last axis in Scales (value = Int8[i] ×
+// Scales[i mod len(Scales)], package model/quant) and Data nil. Read the
+// values as float32 with Float32s; code that sets Data from int8 values (a
+// trainer) must clear Int8 and Scales.
 type Tensor struct {
-	Name  string
-	Shape []int
-	Data  []float32
-	// Int8 and Scales are the tensor as an int8 weight file stores it (Data
-	// = Int8 times the scale of the last axis' index), nil otherwise. Code
-	// that changes Data (a trainer) must clear them.
+	Name   string
+	Shape  []int
+	Data   []float32
 	Int8   []int8
 	Scales []float32
+}
+
+// Float32s returns the tensor's values as float32: Data, or for an int8
+// tensor a new slice with Int8 dequantised (quant.Dequantize).
+func (t *Tensor) Float32s() ([]float32, error) {
+	if t.Int8 == nil {
+		return t.Data, nil
+	}
+	w, err := quant.Dequantize(t.Int8, t.Scales)
+	if err != nil {
+		return nil, errors.New("tensor " + strconv.Quote(t.Name) + ": " + err.Error())
+	}
+	return w, nil
 }
 
 // Attrs visits a layer's attributes by name. A decoder sets each from the
