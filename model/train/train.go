@@ -375,12 +375,18 @@ func evaluate(workers []*worker, d Data) (acc, loss float64, err error) {
 	if d.Len() == 0 {
 		return 0, 0, fmt.Errorf("train: evaluate: no examples")
 	}
+	// The weights are packed once per evaluation, not per batch.
+	prepared, err := prepare(workers[0].net)
+	if err != nil {
+		return 0, 0, err
+	}
 	errs := make([]error, len(workers))
 	losses := make([]float64, len(workers))
 	corrects := make([]int, len(workers))
 	var wg sync.WaitGroup
 	for k, wk := range workers {
 		lo, hi := shard(d.Len(), len(workers), k)
+		wk.prepared = prepared
 		wg.Go(func() {
 			for b := lo; b < hi && errs[k] == nil; b += wk.capN {
 				n := min(wk.capN, hi-b)
