@@ -81,24 +81,54 @@ func Load(data []byte) (*Net, error) { return LoadWithin(data, DefaultLimits) }
 // them is made at load. data is treated as hostile: every size is checked
 // before it is used, and errors name the metadata field or tensor at fault.
 func LoadWithin(data []byte, lim Limits) (*Net, error) {
+	f, n, err := readHeader(data, lim)
+	if err != nil {
+		return nil, err
+	}
+	used := make(map[string]bool, len(f.Tensors))
+	for i := range n.Graph.Nodes {
+		for k, p := range n.LayerParams(i) {
+			if err := loadParam(f, &p, n.Graph.Nodes[i].Params[k].Quantize, used); err != nil {
+				return nil, err
+			}
+			if p.Int8 != nil {
+				n.file = len(data)
+			}
+			n.params[n.first[i]+k] = p
+		}
+	}
+	if len(used) != len(f.Tensors) {
+		for _, t := range f.Tensors {
+			if !used[t.Name] {
+				return nil, tensorError(t.Name, " is not a parameter of arch "+strconv.Quote(n.Arch.Name))
+			}
+		}
+	}
+	return n, nil
+}
+
+// readHeader parses a weight file's header and resolves its arch within
+// lim: it returns the file, whose tensors alias data, and the Net with its
+// parameters listed but not read.
+func readHeader(data []byte, lim Limits) (*safetensors.File, *Net, error) {
 	f, err := safetensors.Parse(data)
 	if err != nil {
-		return nil, msg.Wrap("model: ", err)
+		return nil, nil, msg.Wrap("model: ", err)
 	}
 	if v := f.Metadata[MetaFormat]; v != FormatVersion {
-		return nil, errors.New("model: __metadata__[" + strconv.Quote(MetaFormat) + "] = " + strconv.Quote(v) + ", want " + strconv.Quote(FormatVersion))
+		return nil, nil, errors.New("model: __metadata__[" + strconv.Quote(MetaFormat) + "] = " + strconv.Quote(v) + ", want " + strconv.Quote(FormatVersion))
 	}
 	archJSON, ok := f.Metadata[MetaArch]
 	if !ok {
-		return nil, errors.New("model: __metadata__[" + strconv.Quote(MetaArch) + "] is missing")
+		return nil, nil, errors.New("model: __metadata__[" + strconv.Quote(MetaArch) + "] is missing")
 	}
 	var arch Arch
 	if err := arch.UnmarshalJSON([]byte(archJSON)); err != nil {
-		return nil, errors.New("model: __metadata__[" + strconv.Quote(MetaArch) + "]: " + err.Error())
+		return nil, nil, errors.New("model: __metadata__[" + strconv.Quote(MetaArch) + "]: " + err.Error())
 	}
 	n, err := newNet(arch, lim)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	// Every parameter takes at least one byte of the file: refuse an arch
 	// the file cannot hold before allocating for it.
@@ -107,25 +137,9 @@ func LoadWithin(data []byte, lim Limits) (*Net, error) {
 		total += numElems(p.Shape)
 	}
 	if total > len(data) {
-		return nil, errors.New("model: arch " + strconv.Quote(arch.Name) + " has " + strconv.Itoa(total) + " parameters, more than the file's " + strconv.Itoa(len(data)) + " bytes can hold")
+		return nil, nil, errors.New("model: arch " + strconv.Quote(arch.Name) + " has " + strconv.Itoa(total) + " parameters, more than the file's " + strconv.Itoa(len(data)) + " bytes can hold")
 	}
-	used := make(map[string]bool, len(f.Tensors))
-	for i := range n.Graph.Nodes {
-		for k, p := range n.LayerParams(i) {
-			if err := loadParam(f, &p, n.Graph.Nodes[i].Params[k].Quantize, used); err != nil {
-				return nil, err
-			}
-			n.params[n.first[i]+k] = p
-		}
-	}
-	if len(used) != len(f.Tensors) {
-		for _, t := range f.Tensors {
-			if !used[t.Name] {
-				return nil, tensorError(t.Name, " is not a parameter of arch "+strconv.Quote(arch.Name))
-			}
-		}
-	}
-	return n, nil
+	return f, n, nil
 }
 
 // tensorError returns the error "model: tensor <quoted name><text>".

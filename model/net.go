@@ -30,6 +30,9 @@ type Net struct {
 	// first[i] is the index in params of layer i's first parameter;
 	// first[len(Nodes)] = len(params).
 	first []int
+	// file is the length of the weight file whose bytes the int8
+	// parameters are views of (Load), 0 without any.
+	file int
 }
 
 // New resolves arch within DefaultLimits and returns a Net with every

@@ -124,6 +124,10 @@ func (l *conv2D) Prepare(p []Tensor) (Prepared, error) {
 	return &packedConv{f: f, b: p[1].Data}, nil
 }
 
+// PackedBytes is the packed filter's size (kernel.ConvShape.PackedBytes),
+// float32 whichever way the filter is stored.
+func (l *conv2D) PackedBytes(bool) int64 { return l.s.PackedBytes() }
+
 // Forward reads the packed filter at inference and, in training, the
 // float32 parameters as they are after the last update.
 func (l *conv2D) Forward(st *Step) error {

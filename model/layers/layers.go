@@ -291,6 +291,15 @@ type Elementwise interface {
 	Activation() kernel.Activation
 }
 
+// A Packer is a layer whose Prepare packs its weight into a new copy in
+// the layout its kernel reads (conv2d, dense). PackedBytes is the memory
+// that copy holds, known before preparing, for a weight stored as int8
+// (int8) or as float32; the bias is aliased, not copied. The Prepare of
+// other layers with parameters holds at most a float32 copy of them.
+type Packer interface {
+	PackedBytes(int8 bool) int64
+}
+
 // An Affine layer computes y = x·scale[c] + shift[c] over the last axis at
 // inference (batchnorm); a planner may fold it into the Folder that
 // produces its input.
