@@ -412,3 +412,21 @@ func TestShippedArchBytes(t *testing.T) {
 		}
 	}
 }
+
+// TestInitRandomLoadedInt8: InitRandom on a Net loaded with int8 weights
+// makes them float32 and gives what it gives a New Net.
+func TestInitRandomLoadedInt8(t *testing.T) {
+	arch := tinyArch()
+	want, err := New(arch)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want.InitRandom(5)
+	got := load(t, encode(t, seededNet(t, arch, 1), EncodeOptions{Int8: true}))
+	got.InitRandom(5)
+	for i, p := range want.Params() {
+		if q := got.Params()[i]; q.Int8 != nil || q.Scales != nil || !bitsEqual(p.Data, q.Data) {
+			t.Fatalf("%s: InitRandom on the loaded Net gave %v (int8 %v), want %v", p.Name, q.Data, q.Int8, p.Data)
+		}
+	}
+}

@@ -103,7 +103,13 @@ func (n *Net) NumParams() int {
 // KH*KW*C/G for conv2d and K for dense), biases zero, batch-norm scales
 // and variances one. The values depend only on seed and the architecture:
 // they are built from integer PCG output, bit-identical on every platform.
+// Int8 parameters (a loaded Net's) become float32.
 func (n *Net) InitRandom(seed uint64) {
+	for i, p := range n.params {
+		if p.Data == nil {
+			n.params[i].Data, n.params[i].Int8, n.params[i].Scales = make([]float32, numElems(p.Shape)), nil, nil
+		}
+	}
 	rng := rand.New(rand.NewPCG(seed, 0x9e3779b97f4a7c15))
 	for i := range n.Graph.Nodes {
 		for k, p := range n.LayerParams(i) {

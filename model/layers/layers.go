@@ -309,8 +309,9 @@ type Affine interface {
 
 // A Folder can absorb y·scale[c] + shift[c] over its output channels into
 // its weights (conv2d and dense): CanFold says whether it can (not after a
-// non-linear activation of its own), and Fold returns float32 copies of the
-// parameters p with the map folded in, for Prepare (p is not modified).
+// non-linear activation of its own), and Fold returns copies of the
+// parameters p with the map folded in, for Prepare (p is not modified; an
+// int8 weight stays int8, with its scales multiplied).
 type Folder interface {
 	CanFold() bool
 	Fold(p []Tensor, scale, shift []float32) []Tensor
