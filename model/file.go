@@ -47,12 +47,20 @@ func (n *Net) Encode(w io.Writer, opts EncodeOptions) error {
 	var tensors []safetensors.Tensor
 	for i := range n.Graph.Nodes {
 		for k, p := range n.LayerParams(i) {
+			if opts.Int8 && p.Int8 != nil { // stored as read: encoding again changes nothing
+				tensors = append(tensors, safetensors.NewI8(p.Name, p.Shape, p.Int8), safetensors.NewF32(scaleName(p.Name), []int{len(p.Scales)}, p.Scales))
+				continue
+			}
+			w, err := p.Float32s()
+			if err != nil {
+				return msg.Wrap("model: ", err)
+			}
 			if !opts.Int8 || !n.Graph.Nodes[i].Params[k].Quantize {
-				tensors = append(tensors, safetensors.NewF32(p.Name, p.Shape, p.Data))
+				tensors = append(tensors, safetensors.NewF32(p.Name, p.Shape, w))
 				continue
 			}
 			oc := p.Shape[len(p.Shape)-1]
-			q, scales, err := quant.QuantizeInt8PerChannel(p.Data, oc)
+			q, scales, err := quant.QuantizeInt8PerChannel(w, oc)
 			if err != nil {
 				return msg.Wrap("model: tensor "+strconv.Quote(p.Name)+": ", err)
 			}
@@ -65,30 +73,62 @@ func (n *Net) Encode(w io.Writer, opts EncodeOptions) error {
 // Load decodes a weight file within DefaultLimits: see LoadWithin.
 func Load(data []byte) (*Net, error) { return LoadWithin(data, DefaultLimits) }
 
-// LoadWithin decodes a weight file whose network fits lim. Int8 tensors are dequantised into Data and
-// also kept as stored (Tensor.Int8, Tensor.Scales) for layers that prepare
-// int8 weights. data is treated as
-// hostile: every size is checked before it is used, and errors name the
-// metadata field or tensor at fault.
+// LoadWithin decodes a weight file whose network fits lim. Int8 tensors
+// stay int8 (Tensor.Int8 and Tensor.Scales, with Data nil) and are read in
+// place: the Net keeps views of data, which the caller must not change
+// afterwards. Each layer prepares them as its kernels read them (dense:
+// int8; conv2d: dequantised into its packed filter), so no float32 copy of
+// them is made at load. data is treated as hostile: every size is checked
+// before it is used, and errors name the metadata field or tensor at fault.
 func LoadWithin(data []byte, lim Limits) (*Net, error) {
+	f, n, err := readHeader(data, lim)
+	if err != nil {
+		return nil, err
+	}
+	used := make(map[string]bool, len(f.Tensors))
+	for i := range n.Graph.Nodes {
+		for k, p := range n.LayerParams(i) {
+			if err := loadParam(f, &p, n.Graph.Nodes[i].Params[k].Quantize, used); err != nil {
+				return nil, err
+			}
+			if p.Int8 != nil {
+				n.file = len(data)
+			}
+			n.params[n.first[i]+k] = p
+		}
+	}
+	if len(used) != len(f.Tensors) {
+		for _, t := range f.Tensors {
+			if !used[t.Name] {
+				return nil, tensorError(t.Name, " is not a parameter of arch "+strconv.Quote(n.Arch.Name))
+			}
+		}
+	}
+	return n, nil
+}
+
+// readHeader parses a weight file's header and resolves its arch within
+// lim: it returns the file, whose tensors alias data, and the Net with its
+// parameters listed but not read.
+func readHeader(data []byte, lim Limits) (*safetensors.File, *Net, error) {
 	f, err := safetensors.Parse(data)
 	if err != nil {
-		return nil, msg.Wrap("model: ", err)
+		return nil, nil, msg.Wrap("model: ", err)
 	}
 	if v := f.Metadata[MetaFormat]; v != FormatVersion {
-		return nil, errors.New("model: __metadata__[" + strconv.Quote(MetaFormat) + "] = " + strconv.Quote(v) + ", want " + strconv.Quote(FormatVersion))
+		return nil, nil, errors.New("model: __metadata__[" + strconv.Quote(MetaFormat) + "] = " + strconv.Quote(v) + ", want " + strconv.Quote(FormatVersion))
 	}
 	archJSON, ok := f.Metadata[MetaArch]
 	if !ok {
-		return nil, errors.New("model: __metadata__[" + strconv.Quote(MetaArch) + "] is missing")
+		return nil, nil, errors.New("model: __metadata__[" + strconv.Quote(MetaArch) + "] is missing")
 	}
 	var arch Arch
 	if err := arch.UnmarshalJSON([]byte(archJSON)); err != nil {
-		return nil, errors.New("model: __metadata__[" + strconv.Quote(MetaArch) + "]: " + err.Error())
+		return nil, nil, errors.New("model: __metadata__[" + strconv.Quote(MetaArch) + "]: " + err.Error())
 	}
 	n, err := newNet(arch, lim)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	// Every parameter takes at least one byte of the file: refuse an arch
 	// the file cannot hold before allocating for it.
@@ -97,25 +137,9 @@ func LoadWithin(data []byte, lim Limits) (*Net, error) {
 		total += numElems(p.Shape)
 	}
 	if total > len(data) {
-		return nil, errors.New("model: arch " + strconv.Quote(arch.Name) + " has " + strconv.Itoa(total) + " parameters, more than the file's " + strconv.Itoa(len(data)) + " bytes can hold")
+		return nil, nil, errors.New("model: arch " + strconv.Quote(arch.Name) + " has " + strconv.Itoa(total) + " parameters, more than the file's " + strconv.Itoa(len(data)) + " bytes can hold")
 	}
-	used := make(map[string]bool, len(f.Tensors))
-	for i := range n.Graph.Nodes {
-		for k, p := range n.LayerParams(i) {
-			if err := loadParam(f, &p, n.Graph.Nodes[i].Params[k].Quantize, used); err != nil {
-				return nil, err
-			}
-			n.params[n.first[i]+k] = p
-		}
-	}
-	if len(used) != len(f.Tensors) {
-		for _, t := range f.Tensors {
-			if !used[t.Name] {
-				return nil, tensorError(t.Name, " is not a parameter of arch "+strconv.Quote(arch.Name))
-			}
-		}
-	}
-	return n, nil
+	return f, n, nil
 }
 
 // tensorError returns the error "model: tensor <quoted name><text>".
@@ -123,9 +147,9 @@ func tensorError(name, text string) error {
 	return errors.New("model: tensor " + strconv.Quote(name) + text)
 }
 
-// loadParam sets p.Data from its tensor in f (and p.Int8 and p.Scales for
-// an int8 tensor, which only a quantisable parameter may be) and marks the
-// tensors it read in used.
+// loadParam sets p.Data from its tensor in f, or p.Int8 (a view of f's
+// bytes) and p.Scales for an int8 tensor, which only a quantisable
+// parameter may be, and marks the tensors it read in used.
 func loadParam(f *safetensors.File, p *Tensor, quantizable bool, used map[string]bool) error {
 	t, ok := f.Tensor(p.Name)
 	if !ok {
@@ -166,9 +190,6 @@ func loadParam(f *safetensors.File, p *Tensor, quantizable bool, used map[string
 	q, err := t.Int8s()
 	if err != nil {
 		return msg.Wrap("model: ", err)
-	}
-	if p.Data, err = quant.Dequantize(q, scales); err != nil {
-		return msg.Wrap("model: tensor "+strconv.Quote(p.Name)+": ", err)
 	}
 	p.Int8, p.Scales = q, scales
 	used[p.Name], used[sn] = true, true

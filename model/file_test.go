@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 
@@ -114,6 +115,15 @@ func TestRoundTripInt8(t *testing.T) {
 				}
 				continue
 			}
+			// An int8 weight stays int8 (no float32 copy) and reads back
+			// through Float32s.
+			if q.Data != nil || len(q.Int8) != len(p.Data) {
+				t.Fatalf("%s: loaded with %d float32 and %d int8 values, want only the %d int8", p.Name, len(q.Data), len(q.Int8), len(p.Data))
+			}
+			qd, err := q.Float32s()
+			if err != nil {
+				t.Fatal(err)
+			}
 			oc := p.Shape[len(p.Shape)-1]
 			maxAbs := make([]float64, oc)
 			for j, v := range p.Data {
@@ -121,8 +131,8 @@ func TestRoundTripInt8(t *testing.T) {
 			}
 			for j, v := range p.Data {
 				// scale/2, plus the float32 rounding of scale and of q*scale.
-				if d := math.Abs(float64(v) - float64(q.Data[j])); d > maxAbs[j%oc]/254*(1+1e-6)+math.Abs(float64(v))*0x1p-23 {
-					t.Fatalf("%s[%d]: %g dequantised to %g, error above %g", p.Name, j, v, q.Data[j], maxAbs[j%oc]/254)
+				if d := math.Abs(float64(v) - float64(qd[j])); d > maxAbs[j%oc]/254*(1+1e-6)+math.Abs(float64(v))*0x1p-23 {
+					t.Fatalf("%s[%d]: %g dequantised to %g, error above %g", p.Name, j, v, qd[j], maxAbs[j%oc]/254)
 				}
 			}
 		}
@@ -320,12 +330,27 @@ func FuzzLoad(f *testing.F) {
 		if !reflect.DeepEqual(again.Arch, net.Arch) {
 			t.Fatalf("arch changed in a round trip:\n%+v\n%+v", net.Arch, again.Arch)
 		}
+		// An int8 round trip writes the stored int8 values and scales as read.
+		again8 := load(t, encode(t, net, EncodeOptions{Int8: true}))
 		for i, p := range net.Params() {
-			if q := again.Params()[i]; !bitsEqual(p.Data, q.Data) {
+			if q := again.Params()[i]; !bitsEqual(values(t, p), values(t, q)) {
 				t.Fatalf("%s changed in a round trip", p.Name)
+			}
+			if q := again8.Params()[i]; p.Int8 != nil && (!slices.Equal(p.Int8, q.Int8) || !bitsEqual(p.Scales, q.Scales)) {
+				t.Fatalf("%s changed in an int8 round trip", p.Name)
 			}
 		}
 	})
+}
+
+// values returns p's values as float32 (Tensor.Float32s).
+func values(t *testing.T, p Tensor) []float32 {
+	t.Helper()
+	v, err := p.Float32s()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return v
 }
 
 // bitsEqual compares float32 slices bit for bit (NaN equals itself).
@@ -384,6 +409,24 @@ func TestShippedArchBytes(t *testing.T) {
 		var again bytes.Buffer
 		if err := safetensors.Encode(&again, g.Tensors, meta); err != nil || !bytes.Equal(again.Bytes(), data) {
 			t.Errorf("%s: re-encoding changed the file (%d bytes, was %d), %v", path, again.Len(), len(data), err)
+		}
+	}
+}
+
+// TestInitRandomLoadedInt8: InitRandom on a Net loaded with int8 weights
+// makes them float32 and gives what it gives a New Net.
+func TestInitRandomLoadedInt8(t *testing.T) {
+	arch := tinyArch()
+	want, err := New(arch)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want.InitRandom(5)
+	got := load(t, encode(t, seededNet(t, arch, 1), EncodeOptions{Int8: true}))
+	got.InitRandom(5)
+	for i, p := range want.Params() {
+		if q := got.Params()[i]; q.Int8 != nil || q.Scales != nil || !bitsEqual(p.Data, q.Data) {
+			t.Fatalf("%s: InitRandom on the loaded Net gave %v (int8 %v), want %v", p.Name, q.Data, q.Int8, p.Data)
 		}
 	}
 }

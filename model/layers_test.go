@@ -65,7 +65,16 @@ func bnNet(t testing.TB) *Net {
 // along an inner axis against the float64 reference, with and without kept
 // activations (keeping turns folding off).
 func TestBatchNormConcat(t *testing.T) {
-	net := bnNet(t)
+	for _, int8 := range []bool{false, true} {
+		net := bnNet(t)
+		if int8 { // folding keeps int8 weights int8 (scales × the batchnorm's)
+			net = load(t, encode(t, net, EncodeOptions{Int8: true}))
+		}
+		testBatchNormConcat(t, net)
+	}
+}
+
+func testBatchNormConcat(t *testing.T, net *Net) {
 	x := testInput(6*6*2, 0.3)
 	ref := refForward(t, net, x)
 	want := ref[len(ref)-1].data

@@ -9,18 +9,18 @@ import (
 	"github.com/featuremap/featuremap/model/layers"
 )
 
-// Tensor is a named float32 tensor; Data is row-major with len = the
-// product of Shape. A parameter read from an int8 weight file also keeps
-// its int8 values and scales (layers.Tensor).
+// Tensor is a named tensor, float32 or (a weight read from an int8 weight
+// file) int8 with per-channel scales: layers.Tensor.
 type Tensor = layers.Tensor
 
 // ParamName is the name of a layer's parameter tensor: "<layer>.<param>",
 // such as "conv1.weight" or "bn1.gamma".
 func ParamName(layer, param string) string { return layer + "." + param }
 
-// Net is an architecture with its float32 parameters. The parameter slices
-// are owned by the Net; they may be updated in place (training) but not
-// resized.
+// Net is an architecture with its parameters: float32, or int8 with
+// scales as an int8 weight file stores weights (Load). The parameter slices
+// are owned by the Net; float32 ones may be updated in place (training) but
+// not resized.
 type Net struct {
 	Arch  Arch
 	Graph *Graph // resolved Arch; Graph.Arch points to Arch
@@ -30,6 +30,9 @@ type Net struct {
 	// first[i] is the index in params of layer i's first parameter;
 	// first[len(Nodes)] = len(params).
 	first []int
+	// file is the length of the weight file whose bytes the int8
+	// parameters are views of (Load), 0 without any.
+	file int
 }
 
 // New resolves arch within DefaultLimits and returns a Net with every
@@ -89,7 +92,7 @@ func (n *Net) LayerParams(i int) []Tensor { return n.params[n.first[i]:n.first[i
 func (n *Net) NumParams() int {
 	total := 0
 	for _, t := range n.params {
-		total += len(t.Data)
+		total += numElems(t.Shape)
 	}
 	return total
 }
@@ -100,7 +103,13 @@ func (n *Net) NumParams() int {
 // KH*KW*C/G for conv2d and K for dense), biases zero, batch-norm scales
 // and variances one. The values depend only on seed and the architecture:
 // they are built from integer PCG output, bit-identical on every platform.
+// Int8 parameters (a loaded Net's) become float32.
 func (n *Net) InitRandom(seed uint64) {
+	for i, p := range n.params {
+		if p.Data == nil {
+			n.params[i].Data, n.params[i].Int8, n.params[i].Scales = make([]float32, numElems(p.Shape)), nil, nil
+		}
+	}
 	rng := rand.New(rand.NewPCG(seed, 0x9e3779b97f4a7c15))
 	for i := range n.Graph.Nodes {
 		for k, p := range n.LayerParams(i) {

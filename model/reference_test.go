@@ -38,7 +38,7 @@ func refForward(t *testing.T, net *Net, x []float32) []refTensor {
 		var out refTensor
 		switch op := l.Op.(type) {
 		case *layers.Conv2D:
-			out = refConv(ins[0], op, p[0].Data, p[1].Data)
+			out = refConv(ins[0], op, refWeights(p[0]), p[1].Data)
 		case *layers.MaxPool:
 			out = refPool(ins[0], op.Window, true, false)
 		case *layers.AvgPool:
@@ -48,7 +48,7 @@ func refForward(t *testing.T, net *Net, x []float32) []refTensor {
 		case *layers.ReLU:
 			out = refMap(ins[0], func(v float64) float64 { return math.Max(v, 0) })
 		case *layers.Dense:
-			out = refDense(ins[0], op, p[0].Data, p[1].Data)
+			out = refDense(ins[0], op, refWeights(p[0]), p[1].Data)
 		case *layers.Flatten:
 			out = refTensor{shape: []int{len(ins[0].data)}, data: ins[0].data}
 		case *layers.Dropout:
@@ -270,4 +270,18 @@ func refMapIndex(x refTensor, f func(int, float64) float64) refTensor {
 		out.data[i] = f(i, v)
 	}
 	return out
+}
+
+// refWeights returns a weight's float32 values: Data, or for an int8 weight
+// q[i] × scale of the last axis' index, written out here rather than read
+// through Tensor.Float32s.
+func refWeights(p Tensor) []float32 {
+	if p.Int8 == nil {
+		return p.Data
+	}
+	w := make([]float32, len(p.Int8))
+	for i, q := range p.Int8 {
+		w[i] = float32(q) * p.Scales[i%len(p.Scales)]
+	}
+	return w
 }

@@ -71,26 +71,15 @@ type buffer struct {
 	off       int
 }
 
-// NewRunner plans net for opts.Batch examples per Run.
+// NewRunner plans net for opts.Batch examples per Run. What it allocates
+// is Net.Footprint's Packed, Activations and Workspace.
 func NewRunner(net *Net, opts RunnerOptions) (*Runner, error) {
-	batch := opts.Batch
-	if batch == 0 {
-		batch = 1
-	}
 	g := net.Graph
-	if batch < 1 || batch > maxArena/numElems(g.Input) {
-		return nil, errors.New("model: batch must be in [1, " + msg.Int(maxArena/numElems(g.Input)) + "] for input " + msg.Ints(g.Input) + ", got " + msg.Int(opts.Batch))
-	}
-	for i := range g.Nodes {
-		if n := &g.Nodes[i]; batch > maxArena/n.Len() {
-			return nil, errors.New("model: layer " + strconv.Quote(n.Layer.Name) + ": output " + msg.Ints(n.Shape) + " × batch " + msg.Int(batch) + " exceeds " + msg.Int(maxArena) + " elements")
-		}
-	}
-	p := newPlan(g, batch, opts.KeepActivations)
-	size, err := p.layout()
+	p, size, err := planRunner(g, opts)
 	if err != nil {
 		return nil, err
 	}
+	batch := p.batch
 	r := &Runner{net: net, batch: batch}
 	r.arena = make([]float32, size+p.wsLen)
 	r.ws = r.arena[size:]
@@ -120,6 +109,30 @@ func NewRunner(net *Net, opts RunnerOptions) (*Runner, error) {
 		}
 	}
 	return r, nil
+}
+
+// planRunner checks opts against g and plans a Runner's arena: it returns
+// the plan and the length of the activations' part of the arena (the
+// workspace, plan.wsLen, follows it).
+func planRunner(g *Graph, opts RunnerOptions) (*plan, int, error) {
+	batch := opts.Batch
+	if batch == 0 {
+		batch = 1
+	}
+	if batch < 1 || batch > maxArena/numElems(g.Input) {
+		return nil, 0, errors.New("model: batch must be in [1, " + msg.Int(maxArena/numElems(g.Input)) + "] for input " + msg.Ints(g.Input) + ", got " + msg.Int(opts.Batch))
+	}
+	for i := range g.Nodes {
+		if n := &g.Nodes[i]; batch > maxArena/n.Len() {
+			return nil, 0, errors.New("model: layer " + strconv.Quote(n.Layer.Name) + ": output " + msg.Ints(n.Shape) + " × batch " + msg.Int(batch) + " exceeds " + msg.Int(maxArena) + " elements")
+		}
+	}
+	p := newPlan(g, batch, opts.KeepActivations)
+	size, err := p.layout()
+	if err != nil {
+		return nil, 0, err
+	}
+	return p, size, nil
 }
 
 // Batch returns the number of examples per Run.

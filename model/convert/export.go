@@ -153,6 +153,13 @@ func (e *exporter) layer(i int) error {
 		in = e.n.Graph.Nodes[nd.Inputs[0]].Shape
 	}
 	params := e.n.LayerParams(i)
+	var wv []float32 // the float32 weight of a conv2d or dense layer (int8 ones dequantised)
+	if len(params) > 0 {
+		var err error
+		if wv, err = params[0].Float32s(); err != nil {
+			return err
+		}
+	}
 	// relu appends the fused activation of a conv2d or dense layer: the
 	// layer's node keeps its name and the Relu node computes its output.
 	relu := func(act string) {
@@ -167,12 +174,12 @@ func (e *exporter) layer(i int) error {
 	case *layers.Conv2D:
 		w := params[0]
 		kh, kw, cg, oc := w.Shape[0], w.Shape[1], w.Shape[2], w.Shape[3]
-		oihw := make([]float32, len(w.Data))
+		oihw := make([]float32, len(wv))
 		for o := range oc {
 			for c := range cg {
 				for a := range kh {
 					for b := range kw {
-						oihw[((o*cg+c)*kh+a)*kw+b] = w.Data[((a*kw+b)*cg+c)*oc+o]
+						oihw[((o*cg+c)*kh+a)*kw+b] = wv[((a*kw+b)*cg+c)*oc+o]
 					}
 				}
 			}
@@ -185,14 +192,14 @@ func (e *exporter) layer(i int) error {
 	case *layers.Dense:
 		w := params[0]
 		k, m := w.Shape[0], w.Shape[1]
-		km := w.Data
+		km := wv
 		if chw != nil {
 			h, wd, c := chw[0], chw[1], chw[2]
-			km = make([]float32, len(w.Data))
+			km = make([]float32, len(wv))
 			for ci := range c {
 				for a := range h {
 					for b := range wd {
-						copy(km[((ci*h+a)*wd+b)*m:][:m], w.Data[((a*wd+b)*c+ci)*m:][:m])
+						copy(km[((ci*h+a)*wd+b)*m:][:m], wv[((a*wd+b)*c+ci)*m:][:m])
 					}
 				}
 			}

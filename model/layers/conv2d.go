@@ -110,14 +110,23 @@ func (l *conv2D) Workspace(n int, train bool) int {
 
 func (l *conv2D) Saved(int) int { return 0 }
 
-// Prepare packs the filter once for the active kernels (kernel.PackConv).
+// Prepare packs the filter once for the active kernels (kernel.PackConv);
+// an int8 filter is dequantised only for packing.
 func (l *conv2D) Prepare(p []Tensor) (Prepared, error) {
-	f, err := kernel.PackConv(p[0].Data, l.s)
+	w, err := p[0].Float32s()
+	if err != nil {
+		return nil, err
+	}
+	f, err := kernel.PackConv(w, l.s)
 	if err != nil {
 		return nil, err
 	}
 	return &packedConv{f: f, b: p[1].Data}, nil
 }
+
+// PackedBytes is the packed filter's size (kernel.ConvShape.PackedBytes),
+// float32 whichever way the filter is stored.
+func (l *conv2D) PackedBytes(bool) int64 { return l.s.PackedBytes() }
 
 // Forward reads the packed filter at inference and, in training, the
 // float32 parameters as they are after the last update.

@@ -88,6 +88,9 @@ func (l *dense) Prepare(p []Tensor) (Prepared, error) {
 	return &packedDense{w: pd, b: p[1].Data}, nil
 }
 
+// PackedBytes is the packed weights' size (kernel.PackedDenseBytes).
+func (l *dense) PackedBytes(int8 bool) int64 { return kernel.PackedDenseBytes(l.k, l.m, int8) }
+
 // Forward reads the packed weights at inference and, in training, the
 // float32 parameters as they are after the last update.
 func (l *dense) Forward(st *Step) error {

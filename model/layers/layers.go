@@ -32,6 +32,7 @@ import (
 
 	"github.com/featuremap/featuremap/internal/msg"
 	"github.com/featuremap/featuremap/kernel"
+	"github.com/featuremap/featuremap/model/quant"
 )
 
 // MaxElems bounds every activation and parameter tensor (elements of one
@@ -167,17 +168,31 @@ type ParamSpec struct {
 // Len is the element count of the parameter.
 func (p ParamSpec) Len() int { return Elems(p.Shape) }
 
-// Tensor is a named float32 tensor; Data is row-major with len = the
-// product of Shape.
+// Tensor is a named tensor of Elems(Shape) values, row-major: float32 in
+// Data, or, as an int8 weight file stores a weight, int8 in Int8 with one
+// float32 scale per index of the last axis in Scales (value = Int8[i] ×
+// Scales[i mod len(Scales)], package model/quant) and Data nil. Read the
+// values as float32 with Float32s; code that sets Data from int8 values (a
+// trainer) must clear Int8 and Scales.
 type Tensor struct {
-	Name  string
-	Shape []int
-	Data  []float32
-	// Int8 and Scales are the tensor as an int8 weight file stores it (Data
-	// = Int8 times the scale of the last axis' index), nil otherwise. Code
-	// that changes Data (a trainer) must clear them.
+	Name   string
+	Shape  []int
+	Data   []float32
 	Int8   []int8
 	Scales []float32
+}
+
+// Float32s returns the tensor's values as float32: Data, or for an int8
+// tensor a new slice with Int8 dequantised (quant.Dequantize).
+func (t *Tensor) Float32s() ([]float32, error) {
+	if t.Int8 == nil {
+		return t.Data, nil
+	}
+	w, err := quant.Dequantize(t.Int8, t.Scales)
+	if err != nil {
+		return nil, errors.New("tensor " + strconv.Quote(t.Name) + ": " + err.Error())
+	}
+	return w, nil
 }
 
 // Attrs visits a layer's attributes by name. A decoder sets each from the
@@ -276,6 +291,15 @@ type Elementwise interface {
 	Activation() kernel.Activation
 }
 
+// A Packer is a layer whose Prepare packs its weight into a new copy in
+// the layout its kernel reads (conv2d, dense). PackedBytes is the memory
+// that copy holds, known before preparing, for a weight stored as int8
+// (int8) or as float32; the bias is aliased, not copied. The Prepare of
+// other layers with parameters holds at most a float32 copy of them.
+type Packer interface {
+	PackedBytes(int8 bool) int64
+}
+
 // An Affine layer computes y = x·scale[c] + shift[c] over the last axis at
 // inference (batchnorm); a planner may fold it into the Folder that
 // produces its input.
@@ -285,8 +309,9 @@ type Affine interface {
 
 // A Folder can absorb y·scale[c] + shift[c] over its output channels into
 // its weights (conv2d and dense): CanFold says whether it can (not after a
-// non-linear activation of its own), and Fold returns float32 copies of the
-// parameters p with the map folded in, for Prepare (p is not modified).
+// non-linear activation of its own), and Fold returns copies of the
+// parameters p with the map folded in, for Prepare (p is not modified; an
+// int8 weight stays int8, with its scales multiplied).
 type Folder interface {
 	CanFold() bool
 	Fold(p []Tensor, scale, shift []float32) []Tensor

@@ -27,19 +27,28 @@ func weightBiasParams(w []int) []ParamSpec {
 	}
 }
 
-// foldWeightBias returns float32 copies of the parameters p = [weight, bias]
-// with y·scale[c] + shift[c] folded in: w'[…, c] = w[…, c]·scale[c] and
-// b'[c] = b[c]·scale[c] + shift[c]. p is not modified.
+// foldWeightBias returns copies of the parameters p = [weight, bias] with
+// y·scale[c] + shift[c] folded in: w'[…, c] = w[…, c]·scale[c] and
+// b'[c] = b[c]·scale[c] + shift[c]. An int8 weight stays int8, its
+// per-channel scales multiplied by scale (the int8 values are shared). p is
+// not modified.
 func foldWeightBias(p []Tensor, scale, shift []float32) []Tensor {
 	w, b := p[0], p[1]
 	oc := len(b.Data)
-	fw := Tensor{Shape: w.Shape, Data: make([]float32, len(w.Data))}
 	fb := Tensor{Shape: b.Shape, Data: make([]float32, oc)}
-	for i, v := range w.Data {
-		fw.Data[i] = v * scale[i%oc]
-	}
 	for c, v := range b.Data {
 		fb.Data[c] = v*scale[c] + shift[c]
+	}
+	if w.Int8 != nil {
+		fw := Tensor{Shape: w.Shape, Int8: w.Int8, Scales: make([]float32, oc)}
+		for c, s := range w.Scales {
+			fw.Scales[c] = s * scale[c]
+		}
+		return []Tensor{fw, fb}
+	}
+	fw := Tensor{Shape: w.Shape, Data: make([]float32, len(w.Data))}
+	for i, v := range w.Data {
+		fw.Data[i] = v * scale[i%oc]
 	}
 	return []Tensor{fw, fb}
 }

@@ -25,6 +25,7 @@ import (
 	"slices"
 	"strconv"
 	"unicode/utf8"
+	"unsafe"
 
 	"github.com/featuremap/featuremap/internal/msg"
 )
@@ -118,16 +119,16 @@ func (t *Tensor) Float32s() ([]float32, error) {
 	return nil, tensorError(t.Name, "dtype "+t.DType.String()+", want F32 or F16")
 }
 
-// Int8s decodes an I8 tensor into a new slice.
+// Int8s returns an I8 tensor's values in place: the slice aliases Data
+// (for a parsed File, the parsed input), so nothing is copied.
 func (t *Tensor) Int8s() ([]int8, error) {
 	if t.DType != I8 {
 		return nil, tensorError(t.Name, "dtype "+t.DType.String()+", want I8")
 	}
-	out := make([]int8, len(t.Data))
-	for i, b := range t.Data {
-		out[i] = int8(b)
+	if len(t.Data) == 0 {
+		return []int8{}, nil
 	}
-	return out, nil
+	return unsafe.Slice((*int8)(unsafe.Pointer(&t.Data[0])), len(t.Data)), nil
 }
 
 // NewF32 returns an F32 tensor holding v, which must have the shape's

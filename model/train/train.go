@@ -108,8 +108,8 @@ type Trainer struct {
 }
 
 // New returns a Trainer for net, whose parameters it updates in place
-// (initialise them first, e.g. with net.InitRandom); it drops the int8
-// copies a loaded net keeps (model.Tensor.Int8), which training outdates.
+// (initialise them first, e.g. with net.InitRandom); it dequantises the
+// int8 weights a loaded net keeps (model.Tensor.Int8) into float32 ones.
 func New(net *model.Net, cfg Config) (*Trainer, error) {
 	if err := checkGraph(net.Graph); err != nil {
 		return nil, err
@@ -126,15 +126,22 @@ func New(net *model.Net, cfg Config) (*Trainer, error) {
 	if err := cfg.Augment.validate(); err != nil {
 		return nil, err
 	}
+	params := net.Params()
+	for i := range params {
+		// Training updates float32 values: int8 weights from a weight file
+		// are dequantised once and dropped.
+		w, err := params[i].Float32s()
+		if err != nil {
+			return nil, fmt.Errorf("train: %w", err)
+		}
+		params[i].Data, params[i].Int8, params[i].Scales = w, nil, nil
+	}
 	t := &Trainer{Net: net, cfg: cfg}
 	shardCap := (cfg.Batch + cfg.Shards - 1) / cfg.Shards
 	for range cfg.Shards {
 		t.workers = append(t.workers, newWorker(net, shardCap))
 	}
-	params := net.Params()
-	for i, p := range params {
-		// Training changes Data: int8 values from a weight file go stale.
-		params[i].Int8, params[i].Scales = nil, nil
+	for _, p := range params {
 		t.m = append(t.m, make([]float32, len(p.Data)))
 		t.v = append(t.v, make([]float32, len(p.Data)))
 	}
@@ -368,12 +375,18 @@ func evaluate(workers []*worker, d Data) (acc, loss float64, err error) {
 	if d.Len() == 0 {
 		return 0, 0, fmt.Errorf("train: evaluate: no examples")
 	}
+	// The weights are packed once per evaluation, not per batch.
+	prepared, err := prepare(workers[0].net)
+	if err != nil {
+		return 0, 0, err
+	}
 	errs := make([]error, len(workers))
 	losses := make([]float64, len(workers))
 	corrects := make([]int, len(workers))
 	var wg sync.WaitGroup
 	for k, wk := range workers {
 		lo, hi := shard(d.Len(), len(workers), k)
+		wk.prepared = prepared
 		wg.Go(func() {
 			for b := lo; b < hi && errs[k] == nil; b += wk.capN {
 				n := min(wk.capN, hi-b)

@@ -32,8 +32,8 @@ type worker struct {
 	// acc[k] receives input k's gradient when it must be added to a buffer
 	// another reader already wrote.
 	acc      [][]float32
-	written  []bool // written[i]: grad[i] holds a reader's gradient
-	prepared []layers.Prepared
+	written  []bool            // written[i]: grad[i] holds a reader's gradient
+	prepared []layers.Prepared // the inference forward's weights, indexed by node (prepare)
 	ws       []float32
 	labels   []int
 	n        int // examples in the last forward pass
@@ -77,16 +77,15 @@ func newWorker(net *model.Net, capN int) *worker {
 	nn := len(g.Nodes)
 	w := &worker{
 		net: net, g: g, capN: capN,
-		in:       make([]float32, capN*len3(g.Input)),
-		out:      make([][]float32, nn),
-		grad:     make([][]float32, nn),
-		view:     make([]bool, nn),
-		gradOf:   make([]int, nn),
-		saved:    make([][]float32, nn),
-		grads:    make([][][]float32, nn),
-		written:  make([]bool, nn),
-		prepared: make([]layers.Prepared, nn),
-		labels:   make([]int, capN),
+		in:      make([]float32, capN*len3(g.Input)),
+		out:     make([][]float32, nn),
+		grad:    make([][]float32, nn),
+		view:    make([]bool, nn),
+		gradOf:  make([]int, nn),
+		saved:   make([][]float32, nn),
+		grads:   make([][][]float32, nn),
+		written: make([]bool, nn),
+		labels:  make([]int, capN),
 	}
 	readers := make([]int, nn+1)
 	maxInputs, accLen := 0, 0
@@ -152,9 +151,12 @@ func (w *worker) step(i, n int, train bool, rngs []*rand.Rand) *layers.Step {
 	nd := &w.g.Nodes[i]
 	y, dy := w.value(i, n)
 	st := &layers.Step{
-		N: n, Y: y, W: w.prepared[i], WS: w.ws,
+		N: n, Y: y, WS: w.ws,
 		Train: train, Rand: rngs, Saved: w.saved[i][:nd.Impl.Saved(n)],
 		Params: w.net.LayerParams(i), Grads: w.grads[i], DY: dy,
+	}
+	if !train {
+		st.W = w.prepared[i]
 	}
 	for _, in := range nd.Inputs {
 		x, _ := w.value(in, n)
@@ -165,30 +167,37 @@ func (w *worker) step(i, n int, train bool, rngs []*rand.Rand) *layers.Step {
 
 // forward runs the first n examples of w.in through the network up to the
 // logits. In training, layers draw their random numbers (dropout masks)
-// from rngs[j] for example j and keep what backward needs; otherwise they
-// compute as at inference (dropout is the identity). In training, layers
-// read the float32 parameters as they are; at inference each layer prepares
-// them first (layers.Layer.Prepare), so that updates since the last pass
-// take effect.
+// from rngs[j] for example j, read the float32 parameters as they are and
+// keep what backward needs; otherwise they compute as at inference
+// (dropout is the identity) from w.prepared, which prepare must have set
+// since the parameters last changed.
 func (w *worker) forward(n int, train bool, rngs []*rand.Rand) error {
 	w.n = n
 	for i := range forwardEnd(w.g) {
 		if w.view[i] {
 			continue
 		}
-		nd := &w.g.Nodes[i]
-		var err error
-		if !train {
-			w.prepared[i], err = nd.Impl.Prepare(w.net.LayerParams(i))
-		}
-		if err == nil {
-			err = nd.Impl.Forward(w.step(i, n, train, rngs))
-		}
-		if err != nil {
-			return fmt.Errorf("train: layer %q: %w", nd.Layer.Name, err)
+		if err := w.g.Nodes[i].Impl.Forward(w.step(i, n, train, rngs)); err != nil {
+			return fmt.Errorf("train: layer %q: %w", w.g.Nodes[i].Layer.Name, err)
 		}
 	}
 	return nil
+}
+
+// prepare returns every layer's parameters of net prepared for inference
+// (layers.Layer.Prepare: packed once), indexed by node, for the forward
+// passes of an evaluation; workers share them (prepared weights are
+// read-only).
+func prepare(net *model.Net) ([]layers.Prepared, error) {
+	g := net.Graph
+	prepared := make([]layers.Prepared, len(g.Nodes))
+	for i := range forwardEnd(g) {
+		var err error
+		if prepared[i], err = g.Nodes[i].Impl.Prepare(net.LayerParams(i)); err != nil {
+			return nil, fmt.Errorf("train: layer %q: %w", g.Nodes[i].Layer.Name, err)
+		}
+	}
+	return prepared, nil
 }
 
 // lossAndGrad computes the softmax cross-entropy of the first n logits

@@ -401,11 +401,15 @@ func quantize(stdout io.Writer, in, out string) error {
 			if !net.Graph.Nodes[i].Params[k].Quantize { // biases stay float32
 				continue
 			}
-			q, scales, err := quant.QuantizeInt8PerChannel(p.Data, p.Shape[len(p.Shape)-1])
+			w, err := p.Float32s()
+			if err != nil {
+				return err
+			}
+			q, scales, err := quant.QuantizeInt8PerChannel(w, p.Shape[len(p.Shape)-1])
 			if err != nil {
 				return fmt.Errorf("tensor %q: %w", p.Name, err)
 			}
-			e, err := quant.Measure(p.Data, q, scales)
+			e, err := quant.Measure(w, q, scales)
 			if err != nil {
 				return err
 			}

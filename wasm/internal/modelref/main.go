@@ -97,7 +97,11 @@ func reference(stdout io.Writer, file, input string) error {
 		out.Activations = append(out.Activations, activation{a.Name, a.Type, a.Shape, widen(a.Data)})
 	}
 	for _, p := range net.Params() {
-		out.Params = append(out.Params, param{p.Name, p.Shape, widen(p.Data)})
+		v, err := p.Float32s()
+		if err != nil {
+			return err
+		}
+		out.Params = append(out.Params, param{p.Name, p.Shape, widen(v)})
 	}
 	return json.NewEncoder(stdout).Encode(out)
 }

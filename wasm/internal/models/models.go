@@ -352,12 +352,12 @@ func (t *Table) Activations(args []any) (any, error) {
 }
 
 // Weights is weights(handle, layerName): the parameters of layer
-// layerName, as the engine computes with them (float32, int8 files
-// dequantised at load), keyed by their names in the layer type's table
+// layerName, as the engine computes with them, as float32 (int8 weights
+// dequantised), keyed by their names in the layer type's table
 // (layers.ParamSpec): { weight, bias } for conv2d (weight [KH, KW, C/G, OC],
 // HWIO, tf.nn.conv2d's filter layout; bias [OC]) and dense ([K, M], [M]),
-// { gamma, beta, mean, variance } for batchnorm. The data slices alias the
-// Net's parameters; jsbridge copies them.
+// { gamma, beta, mean, variance } for batchnorm. Float32 data slices alias
+// the Net's parameters; jsbridge copies them.
 func (t *Table) Weights(args []any) (any, error) {
 	const op = "weights"
 	e, _, err := t.lookup(op, arg(args, 0))
@@ -379,7 +379,11 @@ func (t *Table) Weights(args []any) (any, error) {
 		}
 		out := make(map[string]any, len(params))
 		for k, p := range params {
-			out[nd.Params[k].Name] = ops.Tensor{Shape: p.Shape, Data: p.Data}
+			v, err := p.Float32s()
+			if err != nil {
+				return nil, prefix(op, err)
+			}
+			out[nd.Params[k].Name] = ops.Tensor{Shape: p.Shape, Data: v}
 		}
 		return out, nil
 	}

@@ -36,6 +36,7 @@ import (
 	"strings"
 
 	"github.com/featuremap/featuremap/internal/msg"
+	"github.com/featuremap/featuremap/model"
 )
 
 // Foreign describes a JavaScript value that has no Go image, for error
@@ -64,19 +65,17 @@ const MaxElements = 1 << 27
 // into the engine (weight files, image pixels): 1 GiB.
 const MaxBytes = 1 << 30
 
-// MaxFLOPs bounds the work of one op call, priced before it runs: about 69
-// GFLOP, seconds on one core, the same bound model.DefaultLimits puts on one
-// example of a network.
-const MaxFLOPs = 1 << 36
-
 // checkFLOPs refuses an op call whose work, flops (computed in float64 so
-// that no product of sizes overflows), exceeds MaxFLOPs.
+// that no product of sizes overflows), exceeds what one example of a
+// network may take (model.DefaultLimits.FLOPs): one call is priced like one
+// example, before it runs.
 func checkFLOPs(op string, flops float64) error {
-	if flops <= MaxFLOPs {
+	limit := model.DefaultLimits.FLOPs
+	if flops <= float64(limit) {
 		return nil
 	}
 	return errors.New(op + ": needs " + strconv.FormatFloat(flops, 'g', 3, 64) + " floating-point operations, more than the " +
-		strconv.Itoa(MaxFLOPs) + " one call may take: use a smaller x or filter, or a model (fm.loadModel)")
+		strconv.FormatInt(limit, 10) + " one call may take: use a smaller x or filter, or a model (fm.loadModel)")
 }
 
 // maxInt bounds the integer arguments (strides, sizes, paddings): large enough

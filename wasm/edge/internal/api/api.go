@@ -166,9 +166,10 @@ func (s *Server) Refuse(name string, reason string) {
 }
 
 // MaxFileBytes is the largest weight file the budget could hold, known from
-// its length alone: a parameter takes at most 4 bytes of the file (float32)
-// and 8 in memory (Price.Weights), so a file of F bytes costs at least 3F.
-// The glue refuses longer files without reading them.
+// its length alone: a file of F bytes costs about 3F (Price), the file
+// itself and each runner's packed weights, which take at least as many
+// bytes as the weights in the file (int8 ones 1 per weight, float32 ones
+// 4). The glue refuses longer files without reading them.
 func (s *Server) MaxFileBytes() int64 { return s.cfg.Budget / 3 }
 
 // ModelPath is the site path of model name's weight file.

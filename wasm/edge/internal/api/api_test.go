@@ -398,29 +398,45 @@ func TestBudget(t *testing.T) {
 	}
 }
 
-// TestPriceBuiltins: the Worker's default budget holds seednet and
-// alexmnist together, and not alexnet (61M parameters), whose int8 file
-// alone is over MaxFileBytes.
+// TestPriceBuiltins: the Worker's default budget holds the shipped seednet
+// and alexmnist together, and the price is model.PriceFile's footprint of
+// the two runners; alexnet's int8 file (61M parameters) is over
+// MaxFileBytes, so the glue refuses it unread.
 func TestPriceBuiltins(t *testing.T) {
-	total := map[string]int64{}
-	for _, name := range []string{"seednet", "alexmnist", "alexnet"} {
-		arch, err := model.Builtin(name)
+	sum := int64(0)
+	for _, name := range []string{"seednet", "alexmnist"} {
+		data, err := os.ReadFile("../../../../site/models/" + name + ".safetensors")
 		if err != nil {
 			t.Fatal(err)
 		}
-		g, err := arch.Graph()
+		g, p, err := price(data)
 		if err != nil {
 			t.Fatal(err)
 		}
-		params := g.Summary().TotalParams
-		total[name] = price(g, params).Total() // an int8 file: about a byte per parameter
-		t.Logf("%s: %d parameters, priced %s", name, params, mib(total[name]))
+		net, err := model.Load(data)
+		if err != nil {
+			t.Fatal(err)
+		}
+		run, err := net.Footprint(model.RunnerOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		keep, err := net.Footprint(model.RunnerOptions{KeepActivations: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		// An int8 file is kept (its weights are read in place).
+		if want := run.Total() + keep.Runner(); g.Arch.Name != name || p.Total() != want || p.File != int64(len(data)) || run.File != p.File {
+			t.Errorf("%s: price %+v (total %d), want the footprints' %d with the file's %d bytes", name, p, p.Total(), want, len(data))
+		}
+		t.Logf("%s: priced %s", name, mib(p.Total()))
+		sum += p.Total()
 	}
-	if sum := total["seednet"] + total["alexmnist"]; sum > DefaultBudget {
+	if sum > DefaultBudget {
 		t.Errorf("seednet + alexmnist priced %s, over the default budget %s", mib(sum), mib(DefaultBudget))
 	}
-	if s := New(Config{Budget: DefaultBudget}); total["alexnet"] <= DefaultBudget || int64(60_965_224) <= s.MaxFileBytes() {
-		t.Errorf("alexnet priced %s, file limit %d: want both over the default budget", mib(total["alexnet"]), s.MaxFileBytes())
+	if s := New(Config{Budget: DefaultBudget}); int64(60_965_224) <= s.MaxFileBytes() {
+		t.Errorf("alexnet's int8 file is under MaxFileBytes %d", s.MaxFileBytes())
 	}
 }
 

@@ -1,13 +1,11 @@
 package api
 
 import (
-	"encoding/json"
 	"fmt"
 	"strings"
 
 	"github.com/featuremap/featuremap/model"
 	"github.com/featuremap/featuremap/model/preprocess"
-	"github.com/featuremap/featuremap/model/safetensors"
 )
 
 // Models are the served models, in listing order, and the memory budget
@@ -68,21 +66,21 @@ func (m *Models) provide(name string, data []byte) {
 	if e == nil || e.net != nil || e.err != nil {
 		return
 	}
-	arch, g, err := readArch(data)
+	g, p, err := price(data)
 	if err != nil {
 		e.err = fmt.Errorf("model %q: its weight file %s is not usable: %v", name, ModelPath(name), err)
 		return
 	}
 	s := g.Summary()
 	e.summary = &s
-	e.price = price(g, len(data))
+	e.price = p
 	if left := m.budget - m.used; e.price.Total() > left {
 		e.err = fmt.Errorf("model %q needs about %s (weights %s, activations %s, file %s), more than the %s left of this Worker's %s model budget (a Cloudflare isolate has 128 MB); run it with featuremap.js in a browser or in Node instead",
 			name, mib(e.price.Total()), mib(e.price.Weights), mib(e.price.Activations), mib(e.price.File), mib(left), mib(m.budget))
 		return
 	}
 	net, err := model.Load(data)
-	if err == nil && net.Arch.Name != arch.Name {
+	if err == nil && net.Arch.Name != g.Arch.Name {
 		err = fmt.Errorf("arch %q changed while loading", net.Arch.Name)
 	}
 	if err != nil {
@@ -98,55 +96,39 @@ func (m *Models) provide(name string, data []byte) {
 	m.used += e.price.Total()
 }
 
-// readArch parses the header of a weight file and resolves its arch,
-// without touching the tensors.
-func readArch(data []byte) (*model.Arch, *model.Graph, error) {
-	f, err := safetensors.Parse(data)
-	if err != nil {
-		return nil, nil, err
-	}
-	var arch model.Arch
-	if err := json.Unmarshal([]byte(f.Metadata[model.MetaArch]), &arch); err != nil {
-		return nil, nil, fmt.Errorf("__metadata__[%q]: %v", model.MetaArch, err)
-	}
-	g, err := arch.Graph()
-	if err != nil {
-		return nil, nil, err
-	}
-	return &arch, g, nil
-}
-
-// Price is the memory a model takes in the Worker, in bytes, estimated
-// from its graph before anything is allocated.
+// Price is the memory a model takes in the Worker, in bytes, priced from
+// its file's header before anything is allocated (model.PriceFile).
 type Price struct {
-	// Weights: the float32 parameters (int8 files are dequantised at load)
-	// and as much again for the forms the kernels prepare them in.
+	// Weights: the parameters as loaded and the weights packed by both
+	// runners (predictions, and ?activations=), each packing its own.
 	Weights int64
-	// Activations: two runners (predictions, and ?activations= which keeps
-	// every layer's output), each bounded by the sum of every layer's
-	// output, plus the largest layer's kernel workspace.
+	// Activations: both runners' activations (?activations= keeps every
+	// layer's output) and kernel workspaces.
 	Activations int64
-	// File: the weight file's bytes, held while decoding.
+	// File: the weight file's bytes, held while decoding, and kept
+	// afterwards when its int8 weights are read in place.
 	File int64
 }
 
 // Total is the sum of the parts.
 func (p Price) Total() int64 { return p.Weights + p.Activations + p.File }
 
-func price(g *model.Graph, fileLen int) Price {
-	var params, outputs, workspace int64
-	for i := range g.Nodes {
-		n := &g.Nodes[i]
-		params += int64(n.NumParams())
-		outputs += int64(n.Len())
-		workspace = max(workspace, int64(n.Impl.Workspace(1, false)))
+// price resolves the graph of the weight file data and prices it for the
+// Worker's two runners.
+func price(data []byte) (*model.Graph, Price, error) {
+	g, run, err := model.PriceFile(data, model.RunnerOptions{})
+	if err != nil {
+		return nil, Price{}, err
 	}
-	in := int64(g.Input[0] * g.Input[1] * g.Input[2])
-	return Price{
-		Weights:     2 * 4 * params,
-		Activations: 4 * (2*(in+outputs) + workspace),
-		File:        int64(fileLen),
+	_, keep, err := model.PriceFile(data, model.RunnerOptions{KeepActivations: true})
+	if err != nil {
+		return nil, Price{}, err
 	}
+	return g, Price{
+		Weights:     run.Params + run.Packed + keep.Packed,
+		Activations: run.Activations + run.Workspace + keep.Activations + keep.Workspace,
+		File:        int64(len(data)),
+	}, nil
 }
 
 func mib(b int64) string { return fmt.Sprintf("%.1f MiB", float64(b)/(1<<20)) }
