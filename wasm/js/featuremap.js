@@ -100,6 +100,7 @@ async function initLocal({ wasmURL, simd, module }) {
   if (simd === true && !simdSupported()) {
     throw new Error('init: simd: true, but this runtime does not support WebAssembly SIMD; pass simd: \'auto\' or false');
   }
+  const compiled = module === undefined ? undefined : await compiledModule(module);
   const url = module !== undefined ? 'module (init\'s module option)'
     : wasmURL === undefined ? new URL(wantSimd ? 'featuremap.simd.wasm' : 'featuremap.wasm', import.meta.url)
     : await resolveURL(wasmURL);
@@ -136,7 +137,7 @@ async function initLocal({ wasmURL, simd, module }) {
   };
   try {
     ({ instance } = module !== undefined
-      ? { instance: await WebAssembly.instantiate(await compiledModule(module), go.importObject) }
+      ? { instance: await WebAssembly.instantiate(compiled, go.importObject) }
       : await instantiate(url, go.importObject));
   } catch (err) {
     throw new Error(`init: cannot load the engine ${url}: ${err.message}`, { cause: err });
