@@ -40,7 +40,11 @@ export async function mount(kind, root, options = {}) {
   if (kind === 'demo' || kind === 'widget') {
     startModel(new URL(`models/${options.model ?? 'alexmnist'}.safetensors`, base).href);
   }
-  app ??= program.then(startApp);
+  // The UI starts once the engine runs (it needs it anyway), while the
+  // first model loads: its go.run on this thread then finds the Go
+  // runtime's functions compiled already (V8 compiles wasm functions lazily,
+  // on first call, once for every instance of the module).
+  app ??= engine.then(() => program).then(startApp);
   const [fm, ui] = await Promise.all([engine, app]);
   const err = ui.mount(kind, root, fm, { base: base.href, loadModel: (url, onProgress) => loadModel(fm, url, onProgress), ...options });
   if (err instanceof Error) {
