@@ -101,9 +101,11 @@ async function initLocal({ wasmURL, simd, module }) {
     throw new Error('init: simd: true, but this runtime does not support WebAssembly SIMD; pass simd: \'auto\' or false');
   }
   const compiled = module === undefined ? undefined : await compiledModule(module);
-  const url = module !== undefined ? 'module (init\'s module option)'
-    : wasmURL === undefined ? new URL(wantSimd ? 'featuremap.simd.wasm' : 'featuremap.wasm', import.meta.url)
+  // url is where the engine's files are (with a module: next to this file);
+  // engineName names the engine in messages.
+  const url = wasmURL === undefined ? new URL(wantSimd ? 'featuremap.simd.wasm' : 'featuremap.wasm', import.meta.url)
     : await resolveURL(wasmURL);
+  const engineName = module !== undefined ? 'module (init\'s module option)' : url.href;
 
   if (typeof globalThis.Go !== 'function') {
     await import(new URL('wasm_exec.js', import.meta.url).href);
@@ -140,7 +142,7 @@ async function initLocal({ wasmURL, simd, module }) {
       ? { instance: await WebAssembly.instantiate(compiled, go.importObject) }
       : await instantiate(url, go.importObject));
   } catch (err) {
-    throw new Error(`init: cannot load the engine ${url}: ${err.message}`, { cause: err });
+    throw new Error(`init: cannot load the engine ${engineName}: ${err.message}`, { cause: err });
   }
   // Go's main runs synchronously up to its first block: by then it has
   // stored its exports under globalThis[name].
@@ -148,10 +150,10 @@ async function initLocal({ wasmURL, simd, module }) {
   const engine = globalThis[name];
   delete globalThis[name];
   if (engine === undefined) {
-    throw new Error(`init: the engine ${url} exited while starting: ${stopReason(stderr, exitCode)}`);
+    throw new Error(`init: the engine ${engineName} exited while starting: ${stopReason(stderr, exitCode)}`);
   }
   if (typeof simd === 'boolean' && engine.simd !== simd) {
-    throw new Error(`init: simd: ${simd}, but ${url} is the ${engine.simd ? 'SIMD' : 'portable'} build`);
+    throw new Error(`init: simd: ${simd}, but ${engineName} is the ${engine.simd ? 'SIMD' : 'portable'} build`);
   }
 
   // stopped is the reason once Go has exited (during a call, or at any
@@ -267,7 +269,7 @@ async function initLocal({ wasmURL, simd, module }) {
     version: engine.version,
     simd: engine.simd,
     ops: Object.freeze(Object.fromEntries(OP_NAMES.map((n) => [n, (...args) => call(op[n], ...args)]))),
-    loadModel: (source, options) => loadModel(backend, source, options, { wasmURL: wasmURL === undefined || module !== undefined ? undefined : url.href, simd, module }),
+    loadModel: (source, options) => loadModel(backend, source, options, { wasmURL: wasmURL === undefined ? undefined : url.href, simd, module }),
     memoryBytes: () => {
       checkStopped();
       return instance.exports.mem.buffer.byteLength;
