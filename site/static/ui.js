@@ -46,16 +46,18 @@ export async function mount(kind, root, options = {}) {
   // on first call, once for every instance of the module).
   app ??= engine.then(() => program).then(startApp);
   const [fm, ui] = await Promise.all([engine, app]);
-  const err = ui.mount(kind, root, fm, { base: base.href, loadModel: (url, onProgress) => loadModel(fm, url, onProgress), ...options });
+  const err = ui.mount(kind, root, fm, { ...options, base: base.href, loadModel: (url, onProgress) => loadModel(fm, url, onProgress) });
   if (err instanceof Error) {
     throw err;
   }
 }
 
 // compile downloads and compiles app.wasm (the SIMD build where the
-// browser has WebAssembly SIMD) while it streams in. V8 caches the
-// compiled code of a streamed module by URL and response, so a repeat
-// visit mostly skips compiling.
+// browser has WebAssembly SIMD) while it streams in (the pages preload
+// app.simd.wasm). Chromium would keep the compiled code of a streamed
+// module with its cached response for the next visit, but only once
+// enough of it has been optimised, which a visit of this site does not
+// reach: a repeat visit revalidates the file (304) and compiles again.
 async function compile() {
   const url = new URL(simdSupported() ? 'app.simd.wasm' : 'app.wasm', base);
   let response;
