@@ -23,7 +23,7 @@ STATICCHECK := $(abspath $(DIST)/tools)/staticcheck
 
 all: build
 
-build: $(ENGINE)/featuremap.wasm $(ENGINE)/featuremap.simd.wasm $(ENGINE)/featuremap.js $(DIST)/site/index.html $(DIST)/site/app.wasm $(DIST)/precompressed.stamp
+build: $(ENGINE)/featuremap.wasm $(ENGINE)/featuremap.simd.wasm $(ENGINE)/featuremap.js $(DIST)/site/index.html $(DIST)/site/app.wasm $(DIST)/site/app.simd.wasm $(DIST)/precompressed.stamp
 
 node_modules/.package-lock.json: package.json package-lock.json
 	npm ci --no-audit --no-fund
@@ -45,7 +45,10 @@ $(ENGINE)/featuremap.js: $(wildcard wasm/js/*.js wasm/js/*.d.ts)
 
 # The site: static files, the engine, the trained models (site/models, when
 # present; `make build MODELS=out/models` uses other weight files, such as
-# random ones from `go run ./tools/fm init`) and the UI (site/app, Go).
+# random ones from `go run ./tools/fm init`) and the site's one WebAssembly
+# module, app.wasm and app.simd.wasm: the UI (site/app, Go) with the engine
+# linked in (-tags fmengine), which site/static/ui.js compiles once and runs
+# both on the page and in the engine's worker.
 MODELS ?= site/models
 
 $(DIST)/site/index.html: build-engine-files $(shell find site/static $(MODELS) -type f 2>/dev/null)
@@ -58,14 +61,18 @@ $(DIST)/site/index.html: build-engine-files $(shell find site/static $(MODELS) -
 
 $(DIST)/site/app.wasm: $(GO_SOURCES)
 	@mkdir -p $(DIST)/site
-	$(WASM_ENV) $(GO) build -ldflags=-s -o $@ ./site/app
+	$(WASM_ENV) $(GO) build -tags fmengine -ldflags=-s -o $@ ./site/app
+
+$(DIST)/site/app.simd.wasm: $(GO_SOURCES)
+	@mkdir -p $(DIST)/site
+	$(WASM_ENV) $(SIMD_ENV) $(GO) build -tags fmengine -ldflags=-s -o $@ ./site/app
 
 # Brotli (quality 11) and gzip (-9) copies next to each compressible file of
 # the site (.br, .gz), which tools/serve sends by Accept-Encoding; weight
 # files get them only where they save at least 3 %. Node's built-in zlib
 # writes them (tools/precompress), recompressing only files that changed
 # (the copies above keep their sources' times: cp -p).
-$(DIST)/precompressed.stamp: $(DIST)/site/index.html $(DIST)/site/app.wasm tools/precompress/precompress.mjs
+$(DIST)/precompressed.stamp: $(DIST)/site/index.html $(DIST)/site/app.wasm $(DIST)/site/app.simd.wasm tools/precompress/precompress.mjs
 	node tools/precompress/precompress.mjs $(DIST)/site
 	@touch $@
 
@@ -95,6 +102,8 @@ check: $(STATICCHECK) node_modules/.package-lock.json
 	$(SIMD_ENV) $(GO) vet ./...
 	$(WASM_ENV) $(GO) vet ./...
 	$(WASM_ENV) $(SIMD_ENV) $(GO) vet ./...
+	$(WASM_ENV) $(GO) vet -tags fmengine ./site/app
+	$(WASM_ENV) $(SIMD_ENV) $(GO) vet -tags fmengine ./site/app
 	$(STATICCHECK) ./...
 	$(SIMD_ENV) $(STATICCHECK) ./...
 	$(WASM_ENV) $(STATICCHECK) ./...

@@ -4,7 +4,9 @@
 // Content-Security-Policy that allows only same-origin scripts and styles
 // plus compiling WebAssembly (no eval, no inline scripts, no blob: workers),
 // no MIME sniffing, no Referer sent anywhere, and revalidation on every load
-// so that a rebuild is never hidden by a cache.
+// so that a rebuild is never hidden by a cache. Static files may be used from
+// any origin (CORS), so that other sites can embed the <featuremap-demo>
+// widget (embed.js and every file it loads).
 package siteheaders
 
 import "net/http"
@@ -27,10 +29,19 @@ func Common() map[string]string {
 }
 
 // Static returns Common plus the headers of a static file: Cache-Control
-// no-cache (revalidate with Last-Modified or ETag).
+// no-cache (revalidate with Last-Modified or ETag; V8 keeps a streamed
+// WebAssembly module's compiled code with the cached response, so a 304
+// reuses it), and CORS for any origin without credentials
+// (Access-Control-Allow-Origin: *, Cross-Origin-Resource-Policy:
+// cross-origin), which a page elsewhere needs to load the widget's module
+// scripts, stylesheet, WebAssembly and weights. The files are public and no
+// request carries credentials, so nothing is exposed that a plain link
+// would not show.
 func Static() map[string]string {
 	h := Common()
 	h["Cache-Control"] = "no-cache"
+	h["Access-Control-Allow-Origin"] = "*"
+	h["Cross-Origin-Resource-Policy"] = "cross-origin"
 	return h
 }
 

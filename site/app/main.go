@@ -9,8 +9,9 @@
 // (the <featuremap-demo> element), "explain" (the explainer page) or
 // "snippet" (the embed page's copy-paste snippet); fm is
 // a featuremap.js instance running in a Web Worker; options carries base,
-// the site's root URL (models are under base + "models/"), and model, the
-// model to start with. mount returns at once; when the part is ready
+// the site's root URL (models are under base + "models/"), model, the
+// model to start with, and loadModel(url, onProgress), which loads a
+// model into fm (ui.js starts the first one early). mount returns at once; when the part is ready
 // root.dataset.state becomes "ready" (or "error"). For tests and
 // embedders, a demo's root counts its complete predictions (prediction,
 // bars and feature maps updated) in data-predictions, and the explainer's
@@ -34,7 +35,7 @@ func main() {
 			return js.Global().Get("Error").New("mount: want (kind, root, fm, options)")
 		}
 		kind, root, fm, opts := args[0].String(), element(args[1]), args[2], args[3]
-		site := site{fm: fm, base: opts.Get("base").String()}
+		site := site{fm: fm, base: opts.Get("base").String(), load: opts.Get("loadModel")}
 		switch kind {
 		case "demo", "widget":
 			model := "alexmnist"
@@ -51,14 +52,18 @@ func main() {
 		}
 		return nil
 	})
-	js.Global().Set(globalName, map[string]any{"mount": mount})
+	if document.Truthy() { // not in the engine's worker (engine.go)
+		js.Global().Set(globalName, map[string]any{"mount": mount})
+	}
 	select {}
 }
 
-// site is what every part needs: the engine and where the models are.
+// site is what every part needs: the engine, where the models are and
+// how to load one (ui.js's loadModel).
 type site struct {
 	fm   js.Value
 	base string
+	load js.Value
 }
 
 // modelNames are the trained models the site offers, in menu order.
@@ -67,8 +72,9 @@ var modelNames = []string{"seednet", "alexmnist"}
 // modelURL is the URL of a model's weight file.
 func (s site) modelURL(name string) string { return s.base + "models/" + name + ".safetensors" }
 
-// loadModel loads a model with the Cache API cache, reporting progress as
-// fractions in [0, 1] (negative while the size is unknown).
+// loadModel loads a model (through ui.js, with the Cache API cache),
+// reporting progress as fractions in [0, 1] (negative while the size is
+// unknown).
 func (s site) loadModel(name string, progress func(float64)) (js.Value, error) {
 	onProgress := js.FuncOf(func(_ js.Value, args []js.Value) any {
 		p := args[0]
@@ -80,7 +86,7 @@ func (s site) loadModel(name string, progress func(float64)) (js.Value, error) {
 		return nil
 	})
 	defer onProgress.Release()
-	return await(s.fm.Call("loadModel", s.modelURL(name), map[string]any{"onProgress": onProgress, "cache": true}))
+	return await(s.load.Invoke(s.modelURL(name), onProgress))
 }
 
 // setState sets root's data-state, which tests and embedders wait on.

@@ -61,7 +61,7 @@ function mnist(n) {
 describe('the site in headless Chromium', { skip: noChromium }, () => {
   let tmp, root, server, browser, fmBin;
   before(async () => {
-    assert.ok(existsSync(join(dist, 'app.wasm')), 'dist/site/app.wasm is missing: run `make build`');
+    assert.ok(existsSync(join(dist, 'app.simd.wasm')), 'dist/site/app.simd.wasm is missing: run `make build`');
     tmp = mkdtempSync(join(tmpdir(), 'featuremap-site-'));
     root = join(tmp, 'root');
     cpSync(dist, root, { recursive: true });
@@ -236,7 +236,7 @@ describe('the site in headless Chromium', { skip: noChromium }, () => {
     await draw(page, widget, 1);
     assert.match(await widget.locator('.fm-prediction').textContent(), /^\d — /);
     const assets = requests.filter((p) => !p.startsWith('/host/'));
-    for (const want of ['embed.js', 'fm.css', 'ui.js', 'app.wasm', 'featuremap/featuremap.worker.js', 'models/seednet.safetensors']) {
+    for (const want of ['embed.js', 'fm.css', 'ui.js', 'app.simd.wasm', 'featuremap/featuremap.worker.js', 'models/seednet.safetensors']) {
       assert.ok(assets.includes(OTHER + want), `${OTHER}${want} requested (got ${assets.join(', ')})`);
     }
     assert.deepEqual(assets.filter((p) => !p.startsWith(OTHER)), [], 'requests outside the widget\'s directory');

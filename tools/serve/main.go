@@ -24,7 +24,9 @@
 //   - Clients must send their headers within -read-header-timeout; idle
 //     keep-alive connections are closed after -idle-timeout.
 //   - Every response, errors included, carries the security headers
-//     (siteheaders.Static: CSP, nosniff, Referrer-Policy, Cache-Control no-cache).
+//     (siteheaders.Static: CSP, nosniff, Referrer-Policy, Cache-Control
+//     no-cache) and CORS for any origin (Access-Control-Allow-Origin: *),
+//     so that pages elsewhere can embed the widget.
 //
 // Precompressed files: when FILE.br or FILE.gz lies next to FILE (the build
 // writes them, see the Makefile's precompress rule), the response is chosen

@@ -166,6 +166,10 @@ func TestHandler(t *testing.T) {
 		if got := res.Header.Get("Cache-Control"); got != "no-cache" {
 			t.Errorf("%s: Cache-Control %q, want no-cache", tt.path, got)
 		}
+		// Another origin may load every file (the embed widget).
+		if got := res.Header.Get("Access-Control-Allow-Origin"); got != "*" {
+			t.Errorf("%s: Access-Control-Allow-Origin %q, want *", tt.path, got)
+		}
 		if got := res.Header.Get("Content-Type"); got != tt.contentType {
 			t.Errorf("%s: Content-Type %q, want %q", tt.path, got, tt.contentType)
 		}

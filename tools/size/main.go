@@ -44,7 +44,8 @@ type binary struct {
 var shipped = []binary{
 	{"featuremap/featuremap.wasm", "./wasm/engine", nil},
 	{"featuremap/featuremap.simd.wasm", "./wasm/engine", []string{"GOEXPERIMENT=simd"}},
-	{"site/app.wasm", "./site/app", nil},
+	{"site/app.wasm", "./site/app", []string{"GOFLAGS=-trimpath -tags=fmengine"}},
+	{"site/app.simd.wasm", "./site/app", []string{"GOFLAGS=-trimpath -tags=fmengine", "GOEXPERIMENT=simd"}},
 }
 
 func main() { os.Exit(run(os.Args[1:], os.Stdout, os.Stderr)) }

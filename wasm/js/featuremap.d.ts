@@ -31,6 +31,15 @@ export interface InitOptions {
    * return Promises. Default false.
    */
   worker?: boolean;
+  /**
+   * A compiled module (or a promise of one) to run instead of fetching
+   * wasmURL: featuremap.wasm, featuremap.simd.wasm or a program that links
+   * the engine (such as the site's app.wasm). With worker: true it is posted
+   * to the worker, which then neither downloads nor compiles anything, and
+   * which starts loading its scripts while a promised module compiles. Not
+   * with wasmURL.
+   */
+  module?: WebAssembly.Module | PromiseLike<WebAssembly.Module>;
 }
 
 export interface Conv2DOptions {
@@ -333,6 +342,12 @@ export class EngineStoppedError extends Error {
 }
 
 /** Loads and starts a new engine instance, in this thread or a worker. */
+/**
+ * Whether this runtime supports WebAssembly SIMD: what simd: 'auto' picks
+ * featuremap.simd.wasm by, for callers that compile a module themselves.
+ */
+export function simdSupported(): boolean;
+
 export function init(options: InitOptions & { worker: true }): Promise<WorkerFeatureMap>;
 export function init(options?: InitOptions & { worker?: false }): Promise<FeatureMap>;
 export function init(options?: InitOptions): Promise<FeatureMap | WorkerFeatureMap>;

@@ -19,7 +19,7 @@ const SIMD_PROBE = new Uint8Array([
   0x0a, 0x0a, 0x01, 0x08, 0x00, 0x41, 0x00, 0xfd, 0x0f, 0xfd, 0x62, 0x0b, // code
 ]);
 
-const INIT_OPTIONS = ['wasmURL', 'simd', 'worker'];
+const INIT_OPTIONS = ['wasmURL', 'simd', 'worker', 'module'];
 const isNode = typeof process === 'object' && typeof process.versions?.node === 'string';
 
 // internals maps the objects this module returns to their engine: a
@@ -68,8 +68,13 @@ function stopReason(stderr, code) {
   return lines.slice(first, end < 0 ? undefined : end).join('; ').slice(0, 500);
 }
 
-// simdSupported reports whether this runtime supports WebAssembly SIMD.
-const simdSupported = () => WebAssembly.validate(SIMD_PROBE);
+/**
+ * simdSupported reports whether this runtime supports WebAssembly SIMD
+ * (what simd: 'auto' picks the SIMD build by), for callers that compile a
+ * module themselves and pass it to init as options.module.
+ * @returns {boolean}
+ */
+export const simdSupported = () => WebAssembly.validate(SIMD_PROBE);
 
 /**
  * Loads and starts an engine. Each call starts a new, independent instance:
@@ -87,15 +92,20 @@ export async function init(options = {}) {
 // of the Go table ops.Ops, which a Go test (wasm/internal/ops) checks.
 const OP_NAMES = ['conv2d', 'maxPool', 'avgPool', 'dense', 'relu', 'softmax', 'lrn', 'concat'];
 
-// initLocal starts the engine in this thread.
-async function initLocal({ wasmURL, simd }) {
+// initLocal starts the engine in this thread: from module when given (a
+// compiled WebAssembly.Module or a promise of one), else from wasmURL or
+// the build next to this file.
+async function initLocal({ wasmURL, simd, module }) {
   const wantSimd = simd === 'auto' ? simdSupported() : simd;
   if (simd === true && !simdSupported()) {
     throw new Error('init: simd: true, but this runtime does not support WebAssembly SIMD; pass simd: \'auto\' or false');
   }
-  const url = wasmURL === undefined
-    ? new URL(wantSimd ? 'featuremap.simd.wasm' : 'featuremap.wasm', import.meta.url)
+  const compiled = module === undefined ? undefined : await compiledModule(module);
+  // url is where the engine's files are (with a module: next to this file);
+  // engineName names the engine in messages.
+  const url = wasmURL === undefined ? new URL(wantSimd ? 'featuremap.simd.wasm' : 'featuremap.wasm', import.meta.url)
     : await resolveURL(wasmURL);
+  const engineName = module !== undefined ? 'module (init\'s module option)' : url.href;
 
   if (typeof globalThis.Go !== 'function') {
     await import(new URL('wasm_exec.js', import.meta.url).href);
@@ -128,9 +138,11 @@ async function initLocal({ wasmURL, simd }) {
     exit.call(go, code);
   };
   try {
-    ({ instance } = await instantiate(url, go.importObject));
+    ({ instance } = module !== undefined
+      ? { instance: await WebAssembly.instantiate(compiled, go.importObject) }
+      : await instantiate(url, go.importObject));
   } catch (err) {
-    throw new Error(`init: cannot load the engine ${url}: ${err.message}`, { cause: err });
+    throw new Error(`init: cannot load the engine ${engineName}: ${err.message}`, { cause: err });
   }
   // Go's main runs synchronously up to its first block: by then it has
   // stored its exports under globalThis[name].
@@ -138,10 +150,10 @@ async function initLocal({ wasmURL, simd }) {
   const engine = globalThis[name];
   delete globalThis[name];
   if (engine === undefined) {
-    throw new Error(`init: the engine ${url} exited while starting: ${stopReason(stderr, exitCode)}`);
+    throw new Error(`init: the engine ${engineName} exited while starting: ${stopReason(stderr, exitCode)}`);
   }
   if (typeof simd === 'boolean' && engine.simd !== simd) {
-    throw new Error(`init: simd: ${simd}, but ${url} is the ${engine.simd ? 'SIMD' : 'portable'} build`);
+    throw new Error(`init: simd: ${simd}, but ${engineName} is the ${engine.simd ? 'SIMD' : 'portable'} build`);
   }
 
   // stopped is the reason once Go has exited (during a call, or at any
@@ -257,7 +269,7 @@ async function initLocal({ wasmURL, simd }) {
     version: engine.version,
     simd: engine.simd,
     ops: Object.freeze(Object.fromEntries(OP_NAMES.map((n) => [n, (...args) => call(op[n], ...args)]))),
-    loadModel: (source, options) => loadModel(backend, source, options, { wasmURL: wasmURL === undefined ? undefined : url.href, simd }),
+    loadModel: (source, options) => loadModel(backend, source, options, { wasmURL: wasmURL === undefined ? undefined : url.href, simd, module }),
     memoryBytes: () => {
       checkStopped();
       return instance.exports.mem.buffer.byteLength;
@@ -281,14 +293,14 @@ export function loadWorkerModel(fm, bytes, weights) {
 // to it with postMessage. Arguments are copied (structured clone); buffers
 // this module made itself (fetched files, pixels read from a canvas) and
 // results are transferred.
-async function initWorker({ wasmURL, simd }) {
-  const { rpc, info, backend, engineURL } = await startWorker({ wasmURL, simd });
+async function initWorker({ wasmURL, simd, module }) {
+  const { rpc, info, backend, engineURL } = await startWorker({ wasmURL, simd, module });
   const ops = Object.fromEntries(OP_NAMES.map((n) => [n, (...args) => rpc.call('op', [n, ...args.map((a) => plain(a, 0))])]));
   return Object.freeze({
     version: info.version,
     simd: info.simd,
     ops: Object.freeze(ops),
-    loadModel: (source, options) => loadModel(backend, source, options, { wasmURL: engineURL, simd }),
+    loadModel: (source, options) => loadModel(backend, source, options, { wasmURL: engineURL, simd, module }),
     memoryBytes: () => rpc.call('memoryBytes', []),
     terminate: () => rpc.terminate(),
   });
@@ -296,8 +308,10 @@ async function initWorker({ wasmURL, simd }) {
 
 // startWorker starts an engine in a worker: it resolves to its RPC channel
 // (connect), the engine's { version, simd }, the model backend and the
-// engine's URL.
-async function startWorker({ wasmURL, simd }) {
+// engine's URL. A module (WebAssembly.Module) is posted to the worker, which
+// instantiates it without fetching or compiling anything; the worker starts
+// loading its scripts while a promised module still compiles.
+async function startWorker({ wasmURL, simd, module }) {
   const url = new URL('featuremap.worker.js', import.meta.url);
   if (!isNode && typeof Worker !== 'function') {
     throw new Error('init: worker: true, but this runtime has no Worker; omit worker or pass false');
@@ -314,7 +328,7 @@ async function startWorker({ wasmURL, simd }) {
   const engineURL = wasmURL === undefined ? undefined : (await resolveURL(wasmURL)).href;
   let info;
   try {
-    info = await rpc.call('init', [{ wasmURL: engineURL, simd }]);
+    info = await rpc.call('init', [module === undefined ? { wasmURL: engineURL, simd } : { simd, module: await compiledModule(module) }]);
   } catch (err) {
     rpc.terminate();
     throw err;
@@ -657,7 +671,7 @@ export function predictChunk(model, inputs, options, offset) {
 // startPool starts pool.workers (default: the number of cores, at most
 // MAX_DEFAULT_WORKERS) engines in workers and loads the model into each;
 // it resolves to [{ backend, handle, terminate }].
-async function startPool({ wasmURL, simd, file, shards, cache, workers }) {
+async function startPool({ wasmURL, simd, module, file, shards, cache, workers }) {
   let n = workers;
   if (n === undefined) {
     const cores = isNode ? (await import('node:os')).availableParallelism() : globalThis.navigator?.hardwareConcurrency;
@@ -665,7 +679,7 @@ async function startPool({ wasmURL, simd, file, shards, cache, workers }) {
   }
   const fail = (err) => new Error(`predictBatch: cannot start the engine workers: ${err.message}`, { cause: err });
   const bytes = file instanceof URL ? await fetchModel(file, undefined, cache) : file;
-  const started = await Promise.allSettled(Array.from({ length: n }, () => startWorker({ wasmURL, simd })));
+  const started = await Promise.allSettled(Array.from({ length: n }, () => startWorker({ wasmURL, simd, module })));
   const engines = started.filter((r) => r.status === 'fulfilled').map((r) => r.value);
   const failed = started.find((r) => r.status === 'rejected');
   if (failed) {
@@ -979,7 +993,29 @@ function checkInitOptions(options) {
   if (wasmURL !== undefined && typeof wasmURL !== 'string' && !(wasmURL instanceof URL)) {
     throw new Error(`init: wasmURL must be a string or a URL, got ${String(wasmURL)}`);
   }
-  return { wasmURL, simd, worker };
+  const module = own(options, 'module');
+  if (module !== undefined && !(module instanceof WebAssembly.Module) && typeof module?.then !== 'function') {
+    throw new Error(`init: module must be a WebAssembly.Module or a Promise of one, got ${describe(module)}`);
+  }
+  if (module !== undefined && wasmURL !== undefined) {
+    throw new Error('init: pass wasmURL or module, not both');
+  }
+  return { wasmURL, simd, worker, module };
+}
+
+// compiledModule awaits init's module option: a WebAssembly.Module or a
+// promise of one.
+async function compiledModule(module) {
+  let m;
+  try {
+    m = await module;
+  } catch (err) {
+    throw new Error(`init: module: ${err.message}`, { cause: err });
+  }
+  if (!(m instanceof WebAssembly.Module)) {
+    throw new Error(`init: module must resolve to a WebAssembly.Module, got ${describe(m)}`);
+  }
+  return m;
 }
 
 // resolveURL resolves a relative wasmURL against the page (browsers and

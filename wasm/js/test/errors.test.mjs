@@ -96,7 +96,7 @@ describe('init', () => {
   it('rejects bad options with an Error naming them', async () => {
     await assert.rejects(init({ simd: 'yes' }), /^Error: init: simd must be 'auto', true or false, got "yes"$/);
     await assert.rejects(init({ worker: 'yes' }), /^Error: init: worker must be a boolean, got yes$/);
-    await assert.rejects(init({ workers: 1 }), /^Error: init: unknown option 'workers' \(known: wasmURL, simd, worker\)$/);
+    await assert.rejects(init({ workers: 1 }), /^Error: init: unknown option 'workers' \(known: wasmURL, simd, worker, module\)$/);
     await assert.rejects(init({ wasmURL: 42 }), /^Error: init: wasmURL must be a string or a URL, got 42$/);
     await assert.rejects(init(null), /^Error: init: options must be an object, got null$/);
     await assert.rejects(init({ wasmURL: `${distPath}missing.wasm` }), /^Error: init: cannot load the engine file:.*missing\.wasm: ENOENT/);

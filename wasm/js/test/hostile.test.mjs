@@ -105,7 +105,7 @@ for (const worker of [false, true]) {
       await assert.rejects(call(() => fm.ops.avgPool(xs, evil('{"size": 2, "__proto__": {"padding": "SAME"}}'))), { message: "avgPool: unknown option '__proto__' (known: size, strides, padding)" });
       await assert.rejects(model.predict(x, evil('{"__proto__": {"topK": 1}}')), { message: "predict: unknown option '__proto__' (known: topK)" });
       await assert.rejects(fm.loadModel(goodBytes, evil('{"__proto__": {"cache": 1}}')), { message: "loadModel: unknown option '__proto__' (known: onProgress, cache, weights, workers)" });
-      await assert.rejects(init(evil('{"__proto__": {"worker": "yes"}}')), { message: "init: unknown option '__proto__' (known: wasmURL, simd, worker)" });
+      await assert.rejects(init(evil('{"__proto__": {"worker": "yes"}}')), { message: "init: unknown option '__proto__' (known: wasmURL, simd, worker, module)" });
       // Inherited properties are never read: the defaults apply.
       const inherited = await call(() => fm.ops.conv2d(xs, f, Object.create({ strides: 2, padding: 'nonsense' })));
       assert.deepEqual(inherited.shape, [1, 4, 4, 1]);

@@ -4,7 +4,7 @@
 // with ts-expect-error are misuses the declarations must reject: if one
 // stops being an error, tsc reports the unused directive.
 import {
-  init, MODEL_CACHE,
+  init, MODEL_CACHE, simdSupported,
   type Activation, type AsyncOps, type ConcatOptions, type Conv2DOptions, type FeatureMap, type InitOptions,
   type LayerWeights, type LoadOptions, type LoadProgress, type LRNOptions, type Model,
   type ModelInput, type ModelSource, type ModelSummary, type Ops, type Padding, type Pair,
@@ -96,6 +96,10 @@ async function main(): Promise<void> {
   const fm: FeatureMap = await init({ wasmURL: new URL('../featuremap.wasm', import.meta.url), simd: 'auto' });
   const fmDefault: FeatureMap = await init();
   const fmPortable: FeatureMap = await init({ simd: false, worker: false });
+  const compiling = WebAssembly.compileStreaming(fetch(simdSupported() ? 'featuremap.simd.wasm' : 'featuremap.wasm'));
+  const fmCompiled: WorkerFeatureMap = await init({ module: compiling, worker: true });
+  const fmLocal: FeatureMap = await init({ module: await compiling });
+  void fmCompiled, fmLocal;
   const options: InitOptions = { worker: Math.random() < 0.5 };
   const either: FeatureMap | WorkerFeatureMap = await init(options);
   // @ts-expect-error: with options of unknown worker, init may give a worker.
