@@ -11,11 +11,14 @@
 //	  version, simd,
 //	  ops: { conv2d, maxPool, … },                                    // package ops
 //	  model: { loadModel, predict, activations, weights, dispose,   // package models
-//	           stage, place, run, runActivations },                 // jsbridge.Staged
+//	           stagedError },                                       // jsbridge.Staged
 //	}
 //
-// Every exported function returns its result or a JavaScript Error, which
-// featuremap.js throws (see package jsbridge).
+// Every function there returns its result or a JavaScript Error, which
+// featuremap.js throws (see package jsbridge). The fast path of predict,
+// predictBatch and activations is exported from the WebAssembly instance
+// itself (exports.go): numbers in, a number out, -1 on failure, after which
+// model.stagedError() returns the Error.
 package main
 
 import (
@@ -43,9 +46,8 @@ func main() {
 	for name, fn := range table.Funcs() {
 		modelObj.Set(name, jsbridge.Export(name, fn))
 	}
-	for name, fn := range jsbridge.Staged(table) {
-		modelObj.Set(name, fn)
-	}
+	staged = jsbridge.NewStaged(table)
+	modelObj.Set("stagedError", staged.ErrorFunc())
 	js.Global().Set(globalName, map[string]any{
 		"version": version,
 		"simd":    simd,

@@ -171,14 +171,15 @@ async function initLocal({ wasmURL, simd }) {
   };
   const op = engine.ops;
   const m = engine.model;
-  // fast calls the engine with numbers only (jsbridge.Staged), skipping
-  // call's copying of arguments.
-  const fast = (fn, ...args) => {
+  // fast calls the engine's WebAssembly export name, one of its fast path
+  // (jsbridge.Staged, wasm/engine/exports.go): numbers in, an address out,
+  // or -1 and then the Error from m.stagedError.
+  const fast = (name, ...args) => {
     checkStopped();
-    const result = fn(...args);
+    const result = instance.exports[name](...args);
     checkStopped();
-    if (result instanceof Error) {
-      throw result;
+    if (result === -1) {
+      throw m.stagedError();
     }
     return result;
   };
@@ -186,7 +187,7 @@ async function initLocal({ wasmURL, simd }) {
   // stage copies an input the fast path takes (fastInput) into the
   // engine; the next run, place or runActivations call places it.
   const stage = (opCode, handle, x) => {
-    const addr = fast(m.stage, opCode, handle, x.kind, x.data.length, x.width, x.height);
+    const addr = fast('featuremap_stage', opCode, handle, x.kind, x.data.length, x.width, x.height);
     const bytes = x.data.byteLength;
     new Uint8Array(memory(), addr, bytes).set(new Uint8Array(x.data.buffer, x.data.byteOffset, bytes));
   };
@@ -204,7 +205,7 @@ async function initLocal({ wasmURL, simd }) {
         return call(m.predict, handle, input.value, options);
       }
       stage(OP_PREDICT, handle, x);
-      const [probs] = outputs(fast(m.run, OP_PREDICT, handle, 1, 0), 1, info.outputs);
+      const [probs] = outputs(fast('featuremap_run', OP_PREDICT, handle, 1, 0), 1, info.outputs);
       return { probs, top: top(probs, k, info.labels) };
     },
     activations: async (handle, input, info) => {
@@ -214,7 +215,7 @@ async function initLocal({ wasmURL, simd }) {
       }
       stage(OP_ACTIVATIONS, handle, x);
       const layers = info.summary.layers;
-      const table = fast(m.runActivations, handle); // before memory(): the call may grow it
+      const table = fast('featuremap_runActivations', handle); // before memory(): the call may grow it
       const addrs = new Uint32Array(memory(), table, layers.length).slice();
       return layers.map((l, i) => ({
         name: l.name,
@@ -240,10 +241,10 @@ async function initLocal({ wasmURL, simd }) {
         for (const [j, x] of xs.entries()) {
           await batchItem(offset + start + j, () => {
             stage(OP_BATCH, handle, x);
-            fast(m.place, OP_BATCH, handle, j, xs.length);
+            fast('featuremap_place', OP_BATCH, handle, j, xs.length);
           });
         }
-        const probs = outputs(fast(m.run, OP_BATCH, handle, xs.length, -1), xs.length, info.outputs);
+        const probs = outputs(fast('featuremap_run', OP_BATCH, handle, xs.length, -1), xs.length, info.outputs);
         results.push(...probs.map((p) => ({ probs: p, top: top(p, k, info.labels) })));
       }
       return results;
