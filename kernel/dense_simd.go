@@ -82,40 +82,59 @@ func packInt8SIMD(dst, q []int8, k, m int) {
 	}
 }
 
-// denseInt8SIMD computes DenseInt8: for at most gemvRows rows, for every
-// panel, acc[j] = Σ_k x[k]*float32(q[k,j]) in registers (gemvInt8Panel),
-// then dst = act(acc*scale + bias); for more rows a gemmBlocked whose B
-// blocks are dequantised (q*scale) from the panels.
+// denseInt8SIMD computes DenseInt8: for at most gemvInt8MaxRows rows
+// (per architecture), two rows at a time, for every panel, acc[j] =
+// Σ_k x[k]*float32(q[k,j]) in registers (gemvInt8Panel2, and gemvInt8Panel
+// for an odd last row), then dst = act(acc*scale + bias); for more rows a
+// gemmBlocked whose B blocks are dequantised (q*scale) from the panels.
 func denseInt8SIMD(dst, x []float32, q []int8, scales, bias []float32, n, k, m int, act Activation, ws []float32) {
-	if n > gemvRows {
+	if n > gemvInt8MaxRows {
 		gemmBlocked(n, m, k, &gemmA{a: x, lda: k}, &gemmB{q: q, scales: scales}, dst, m, false, bias, act, ws)
 		return
 	}
-	var acc [qNR]float32
-	for i := range n {
-		xr := x[i*k : (i+1)*k]
-		out := dst[i*m : (i+1)*m]
+	var acc0, acc1 [qNR]float32
+	for i := 0; i < n; i += 2 {
+		x0 := x[i*k : (i+1)*k]
+		x1 := x0
+		if i+1 < n {
+			x1 = x[(i+1)*k : (i+2)*k]
+		}
 		for j0 := 0; j0 < m; j0 += qNR {
 			panel := q[j0*k : (j0+qNR)*k+qSlack]
-			gemvInt8Panel(k, unsafe.Pointer(&xr[0]), unsafe.Pointer(&panel[0]), &acc)
 			nr := min(qNR, m-j0)
-			o, sc := out[j0:j0+nr], scales[j0:j0+nr]
-			for j := range o {
-				v := acc[j] * sc[j]
-				if bias != nil {
-					v += bias[j0+j]
-				}
-				if act == ReLU {
-					v = relu32(v)
-				}
-				o[j] = v
+			sc := scales[j0 : j0+nr]
+			var b []float32
+			if bias != nil {
+				b = bias[j0 : j0+nr]
 			}
+			if i+1 < n {
+				gemvInt8Panel2(k, unsafe.Pointer(&x0[0]), unsafe.Pointer(&x1[0]), unsafe.Pointer(&panel[0]), &acc0, &acc1)
+				scaleBiasAct(dst[(i+1)*m+j0:(i+1)*m+j0+nr], &acc1, sc, b, act)
+			} else {
+				gemvInt8Panel(k, unsafe.Pointer(&x0[0]), unsafe.Pointer(&panel[0]), &acc0)
+			}
+			scaleBiasAct(dst[i*m+j0:i*m+j0+nr], &acc0, sc, b, act)
 		}
 	}
 }
 
+// scaleBiasAct sets o[j] = act(acc[j]*sc[j] + b[j]) (no bias when b is nil).
+func scaleBiasAct(o []float32, acc *[qNR]float32, sc, b []float32, act Activation) {
+	sc = sc[:len(o)]
+	for j := range o {
+		v := acc[j] * sc[j]
+		if b != nil {
+			v += b[j]
+		}
+		if act == ReLU {
+			v = relu32(v)
+		}
+		o[j] = v
+	}
+}
+
 func denseInt8SIMDWorkspaceLen(n, k, m int) int {
-	if n > gemvRows {
+	if n > gemvInt8MaxRows {
 		return gemmSIMDWorkspaceLen(n, m, k)
 	}
 	return 0
