@@ -581,11 +581,27 @@ function newModel(info, backend, pool) {
         workers = null;
         throw err;
       });
-      // Contiguous chunks, one per worker, in input order.
-      const per = Math.ceil(xs.length / ws.length);
-      const chunks = ws.map((w, j) => ({ w, offset: j * per, xs: xs.slice(j * per, (j + 1) * per) })).filter((c) => c.xs.length > 0);
+      // Chunks of BATCH inputs, each taken by the next worker that is free
+      // (one chunk at a time per worker), so that a worker slowed down by
+      // other work on its core does not hold the rest up, as fixed shares
+      // would; the results go back in input order.
+      const results = [];
+      let next = 0;
+      let failed = false;
+      const work = async (w) => {
+        while (!failed && next < xs.length) {
+          const offset = next;
+          next += BATCH;
+          try {
+            results[offset / BATCH] = await w.backend.predictChunk(w.handle, xs.slice(offset, offset + BATCH), { topK }, offset);
+          } catch (err) {
+            failed = true;
+            throw err;
+          }
+        }
+      };
       try {
-        const results = await Promise.all(chunks.map(({ w, offset, xs: part }) => w.backend.predictChunk(w.handle, part, { topK }, offset)));
+        await Promise.all(ws.map(work));
         return results.flat();
       } catch (err) {
         if (err instanceof EngineStoppedError) {
@@ -696,7 +712,7 @@ async function engineInput(op, input) {
 const [OP_PREDICT, OP_ACTIVATIONS, OP_BATCH] = [0, 1, 2];
 const [KIND_FLOATS, KIND_PIXELS] = [0, 1];
 // BATCH is the number of examples an engine runs at once in predictBatch
-// (at most models.MaxBatch).
+// (at most models.MaxBatch), and the chunk a pool worker takes at a time.
 const BATCH = 8;
 // MAX_SIDE bounds image widths and heights, as the engine's integers.
 const MAX_SIDE = 2 ** 24;
