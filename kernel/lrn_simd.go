@@ -2,7 +2,10 @@
 
 package kernel
 
-import "simd/archsimd"
+import (
+	"simd/archsimd"
+	"unsafe"
+)
 
 // lrnSIMD computes LRN in float32 for the exponents 0.5, 0.75 and 1 (others
 // go to lrnGeneric). For r ≤ lrnDirectMaxRadius and C ≤ lrnMaxPadded, per
@@ -36,49 +39,60 @@ func lrnSIMD(dst, x []float32, pixels, c int, p LRNParams) {
 	// sq[r+ch] = x[ch]² for the current pixel; sq[:r] and sq[r+c:] stay 0.
 	var sq [lrnMaxPadded + 2*lrnDirectMaxRadius + 4]float32
 	c4 := c &^ 3
+	// The vector loops load and store through unchecked pointers (bounds
+	// checks made them about twice as slow under wasm): x and dst hold
+	// pixels*C values (checked here), sq C+2r+3.
+	_, _ = x[pixels*c-1], dst[pixels*c-1]
+	sqp := unsafe.Pointer(&sq[0])
 	for px := range pixels {
-		in, out := x[px*c:(px+1)*c], dst[px*c:(px+1)*c]
-		ch := 0
-		for ; ch < c4; ch += 4 {
-			v := archsimd.LoadFloat32x4(in[ch:])
-			v.Mul(v).Store(sq[r+ch:])
+		in, out := unsafe.Pointer(&x[px*c]), unsafe.Pointer(&dst[px*c])
+		for ch := 0; ch < c4; ch += 4 {
+			v := load4(in, ch)
+			v.Mul(v).StoreArray((*[4]float32)(unsafe.Add(sqp, 4*(r+ch))))
 		}
-		for ; ch < c; ch++ {
-			sq[r+ch] = in[ch] * in[ch]
+		for ch := c4; ch < c; ch++ {
+			v := x[px*c+ch]
+			sq[r+ch] = v * v
 		}
-		for ch = 0; ch < c4; ch += 4 {
-			// Channels ch..ch+3 read sq[ch : ch+2r+4].
-			s := bias.Add(alpha.Mul(windowSum4((*[2*lrnDirectMaxRadius + 4]float32)(sq[ch:]), r)))
-			archsimd.LoadFloat32x4(in[ch:]).Mul(powNegVec(s, one, roots)).Store(out[ch:])
+		for ch := 0; ch < c4; ch += 4 {
+			// Channels ch..ch+3 sum w[j : j+4] = sq[ch+j : ch+j+4] over
+			// j ≤ 2r, in order of j. The sums are written out per radius,
+			// in this loop: as a loop over j, the vector carried from one
+			// iteration to the next made the whole LRN about 7 times
+			// slower under wasm (Go 1.27.3, V8 in Node 20), and as a
+			// function (not inlined) about 1.6 times.
+			w := unsafe.Add(sqp, 4*ch)
+			var sum archsimd.Float32x4
+			switch r {
+			case 0:
+				sum = load4(w, 0)
+			case 1:
+				sum = load4(w, 0).Add(load4(w, 1)).Add(load4(w, 2))
+			case 2:
+				sum = load4(w, 0).Add(load4(w, 1)).Add(load4(w, 2)).Add(load4(w, 3)).Add(load4(w, 4))
+			case 3:
+				sum = load4(w, 0).Add(load4(w, 1)).Add(load4(w, 2)).Add(load4(w, 3)).Add(load4(w, 4)).Add(load4(w, 5)).Add(load4(w, 6))
+			default:
+				sum = load4(w, 0).Add(load4(w, 1)).Add(load4(w, 2)).Add(load4(w, 3)).Add(load4(w, 4)).Add(load4(w, 5)).Add(load4(w, 6)).Add(load4(w, 7)).Add(load4(w, 8))
+			}
+			s := bias.Add(alpha.Mul(sum))
+			load4(in, ch).Mul(powNegVec(s, one, roots)).StoreArray((*[4]float32)(unsafe.Add(out, 4*ch)))
 		}
-		for ; ch < c; ch++ {
+		inS, outS := x[px*c:(px+1)*c], dst[px*c:(px+1)*c]
+		for ch := c4; ch < c; ch++ {
 			var sum float32
 			for _, v := range sq[ch : ch+2*r+1] {
 				sum += v
 			}
-			out[ch] = sum
+			outS[ch] = sum
 		}
-		lrnScale(out, in, c4, c, p)
+		lrnScale(outS, inS, c4, c, p)
 	}
 }
 
-// windowSum4 returns Σ_{j ≤ 2r} win[j : j+4] for r ≤ lrnDirectMaxRadius,
-// added in order of j. The sums are written out per radius: as a loop over
-// j, the vector carried from one iteration to the next made the whole LRN
-// about 7 times slower under wasm (Go 1.27.3, V8 in Node 20).
-func windowSum4(win *[2*lrnDirectMaxRadius + 4]float32, r int) archsimd.Float32x4 {
-	at := func(j int) archsimd.Float32x4 { return archsimd.LoadFloat32x4Array((*[4]float32)(win[j:])) }
-	switch r {
-	case 0:
-		return at(0)
-	case 1:
-		return at(0).Add(at(1)).Add(at(2))
-	case 2:
-		return at(0).Add(at(1)).Add(at(2)).Add(at(3)).Add(at(4))
-	case 3:
-		return at(0).Add(at(1)).Add(at(2)).Add(at(3)).Add(at(4)).Add(at(5)).Add(at(6))
-	}
-	return at(0).Add(at(1)).Add(at(2)).Add(at(3)).Add(at(4)).Add(at(5)).Add(at(6)).Add(at(7)).Add(at(8))
+// load4 returns the four float32 values at p + 4i bytes.
+func load4(p unsafe.Pointer, i int) archsimd.Float32x4 {
+	return archsimd.LoadFloat32x4Array((*[4]float32)(unsafe.Add(p, 4*i)))
 }
 
 // lrnMaxPadded is the most channels lrnSIMD pads on its stack (4 KiB);
