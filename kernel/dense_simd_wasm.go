@@ -10,9 +10,11 @@ import (
 
 // gemvInt8MaxRows is the largest batch denseInt8SIMD computes as
 // matrix-vector products over the int8 panels: every batch under wasm,
-// where the GEMM's per-call dequantisation of the weights (packBInt8) cost
-// more than two rows at a time of gemvInt8Panel2 at every batch measured
-// (alexmnist's fc6 at batch 8: ~2.4× per image).
+// where the GEMM with its per-call dequantisation of the weights
+// (packBInt8) was the slower of the two on alexmnist's fc6 shape (512×512)
+// at batch 8 (about 3.5× per image) and at batch 64 (about 1.15×), Go
+// 1.27.3 in Node 20 (BenchmarkDense's int8 forms, GOOS=js GOARCH=wasm
+// GOEXPERIMENT=simd).
 const gemvInt8MaxRows = math.MaxInt
 
 // gemvInt8Panel2 is gemvInt8Panel for two rows x0 and x1 at once: each

@@ -39,9 +39,9 @@ func lrnSIMD(dst, x []float32, pixels, c int, p LRNParams) {
 	// sq[r+ch] = x[ch]² for the current pixel; sq[:r] and sq[r+c:] stay 0.
 	var sq [lrnMaxPadded + 2*lrnDirectMaxRadius + 4]float32
 	c4 := c &^ 3
-	// The vector loops load and store through unchecked pointers (bounds
-	// checks made them about twice as slow under wasm): x and dst hold
-	// pixels*C values (checked here), sq C+2r+3.
+	// The vector loops load and store through unchecked pointers (with
+	// bounds checks they took about twice as long under wasm): x and dst
+	// hold pixels*C values (checked here), sq C+2r+3.
 	_, _ = x[pixels*c-1], dst[pixels*c-1]
 	sqp := unsafe.Pointer(&sq[0])
 	for px := range pixels {
@@ -57,10 +57,11 @@ func lrnSIMD(dst, x []float32, pixels, c int, p LRNParams) {
 		for ch := 0; ch < c4; ch += 4 {
 			// Channels ch..ch+3 sum w[j : j+4] = sq[ch+j : ch+j+4] over
 			// j ≤ 2r, in order of j. The sums are written out per radius,
-			// in this loop: as a loop over j, the vector carried from one
-			// iteration to the next made the whole LRN about 7 times
-			// slower under wasm (Go 1.27.3, V8 in Node 20), and as a
-			// function (not inlined) about 1.6 times.
+			// in this loop: as a loop over j (a vector carried from one
+			// iteration to the next) the whole LRN ran several times
+			// slower under wasm (Go 1.27.3, V8 in Node 20; BenchmarkLRN
+			// with GOOS=js GOARCH=wasm GOEXPERIMENT=simd), and as a
+			// function, which Go does not inline, markedly slower too.
 			w := unsafe.Add(sqp, 4*ch)
 			var sum archsimd.Float32x4
 			switch r {
