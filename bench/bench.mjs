@@ -143,13 +143,24 @@ async function throughput(engines, arch, file, { batchRounds }) {
   for (const run of Object.values(runs)) await run(); // warm-up at this batch size
   const kinds = [...Object.keys(runs), ...(ort2 ? ['ort2'] : [])];
   const samples = Object.fromEntries(kinds.map((k) => [k, []]));
+  // CPU time of this process (all its threads: the pool's workers are
+  // worker_threads) per batch of featuremap and of its pool: unlike the
+  // wall time, it does not depend on how much of the machine other
+  // processes take, so their ratio says how the pool would scale on idle
+  // cores.
+  const cpu = { featuremap: [], pool: [] };
   for (let r = 0; r < batchRounds; r++) {
     for (const k of rotate(kinds, r)) {
+      const c0 = process.cpuUsage();
       samples[k].push(k === 'ort2' ? await ort2.batch(BATCH) : await time(runs[k]));
+      const c = process.cpuUsage(c0);
+      cpu[k]?.push((c.user + c.system) / 1000);
     }
   }
   ort2?.stop();
-  return Object.fromEntries(kinds.map((k) => [k, (1000 * BATCH) / median(samples[k])]));
+  const out = Object.fromEntries(kinds.map((k) => [k, (1000 * BATCH) / median(samples[k])]));
+  out.cpuMs = Object.fromEntries(Object.entries(cpu).filter(([, v]) => v.length).map(([k, v]) => [k, median(v) / BATCH]));
+  return out;
 }
 
 // coldStart runs `cold` fresh processes per engine (rotating order) that
@@ -222,6 +233,11 @@ async function main() {
       return [m, ...ENGINES.map((e) => fmt(t[e], 1)), `${fmt(Math.max(t.tfjs, t.ort) / t.featuremap)}×`,
         results[m].hasPool ? fmt(t.pool, 1) : 'n/a (no model.predictBatch)', fmt(t.ort2, 1)];
     })));
+  console.log(`featuremap's CPU time per image, all threads (ms; the pool's over one thread's, ~1 when the pool would scale with idle cores): ${
+    args.models.map((m) => {
+      const c = results[m].thr.cpuMs;
+      return `${m} ${fmt(c.featuremap, 3)} (1 thread), ${fmt(c.pool, 3)} (pool): ${fmt(c.pool / c.featuremap)}`;
+    }).join('; ')}`);
 
   console.log('\nCold start: fresh Node process → first result (ms), and the process\'s peak RSS (MiB); medians');
   console.log(table(['model', ...ENGINES.map((e) => `${NAMES[e]} ms`), ...ENGINES.map((e) => `${NAMES[e]} MiB`)],

@@ -63,7 +63,10 @@ func densePackedSIMDWorkspaceLen(n, k, m int) int {
 // Int8 dense weights are kept as panels of qNR columns: panel j holds
 // columns j*qNR.. of q [K, M], row by row (K×qNR bytes, columns past M
 // zero), followed by qSlack bytes so that gemvInt8Panel may load a whole
-// vector past a panel's last row.
+// vector past a panel's last row. Fewer than qNR columns (a classifier's
+// last layer) are kept transposed instead, as M rows of K bytes
+// (q[k,j] at j*K+k), which gemvInt8Dot2 reads without the zero columns
+// that a panel would stream.
 const (
 	qNR    = 16
 	qSlack = 16
@@ -71,9 +74,20 @@ const (
 
 func packedInt8LenSIMD(k, m int) int { return roundUp(m, qNR)*k + qSlack }
 
-// packInt8SIMD packs q [K, M] into dst as the panels described at qNR.
+// int8Transposed reports whether packInt8SIMD keeps M columns transposed.
+func int8Transposed(m int) bool { return m < qNR }
+
+// packInt8SIMD packs q [K, M] into dst as described at qNR.
 func packInt8SIMD(dst, q []int8, k, m int) {
 	clear(dst)
+	if int8Transposed(m) {
+		for p := range k {
+			for j, v := range q[p*m : (p+1)*m] {
+				dst[j*k+p] = v
+			}
+		}
+		return
+	}
 	for p := range k {
 		row := q[p*m : (p+1)*m]
 		for j0 := 0; j0 < m; j0 += qNR {
@@ -82,40 +96,102 @@ func packInt8SIMD(dst, q []int8, k, m int) {
 	}
 }
 
-// denseInt8SIMD computes DenseInt8: for at most gemvRows rows, for every
-// panel, acc[j] = Σ_k x[k]*float32(q[k,j]) in registers (gemvInt8Panel),
-// then dst = act(acc*scale + bias); for more rows a gemmBlocked whose B
-// blocks are dequantised (q*scale) from the panels.
+// denseInt8SIMD computes DenseInt8. Transposed weights (int8Transposed)
+// go to denseInt8Transposed at every batch. Otherwise, for at most
+// gemvInt8MaxRows rows
+// (per architecture), two rows at a time, for every panel, acc[j] =
+// Σ_k x[k]*float32(q[k,j]) in registers (gemvInt8Panel2, and gemvInt8Panel
+// for an odd last row), then dst = act(acc*scale + bias); for more rows a
+// gemmBlocked whose B blocks are dequantised (q*scale) from the panels.
 func denseInt8SIMD(dst, x []float32, q []int8, scales, bias []float32, n, k, m int, act Activation, ws []float32) {
-	if n > gemvRows {
+	if int8Transposed(m) {
+		denseInt8Transposed(dst, x, q, scales, bias, n, k, m, act)
+		return
+	}
+	if n > gemvInt8MaxRows {
 		gemmBlocked(n, m, k, &gemmA{a: x, lda: k}, &gemmB{q: q, scales: scales}, dst, m, false, bias, act, ws)
 		return
 	}
-	var acc [qNR]float32
+	var acc0, acc1 [qNR]float32
+	for i := 0; i < n; i += 2 {
+		x0 := x[i*k : (i+1)*k]
+		x1 := x0
+		if i+1 < n {
+			x1 = x[(i+1)*k : (i+2)*k]
+		}
+		for j0 := 0; j0 < m; j0 += qNR {
+			panel := q[j0*k : (j0+qNR)*k+qSlack]
+			nr := min(qNR, m-j0)
+			sc := scales[j0 : j0+nr]
+			var b []float32
+			if bias != nil {
+				b = bias[j0 : j0+nr]
+			}
+			if i+1 < n {
+				gemvInt8Panel2(k, unsafe.Pointer(&x0[0]), unsafe.Pointer(&x1[0]), unsafe.Pointer(&panel[0]), &acc0, &acc1)
+				scaleBiasAct(dst[(i+1)*m+j0:(i+1)*m+j0+nr], &acc1, sc, b, act)
+			} else {
+				gemvInt8Panel(k, unsafe.Pointer(&x0[0]), unsafe.Pointer(&panel[0]), &acc0)
+			}
+			scaleBiasAct(dst[i*m+j0:i*m+j0+nr], &acc0, sc, b, act)
+		}
+	}
+}
+
+// denseInt8Transposed computes DenseInt8 on weights kept transposed
+// (int8Transposed: q[k,j] at j*K+k): every output is a dot product of a row
+// of x with a row of weights, two outputs at a time (gemvInt8Dot2 over the
+// first K rounded down to 16, the rest added one by one), then
+// act(sum*scale + bias).
+func denseInt8Transposed(dst, x []float32, q []int8, scales, bias []float32, n, k, m int, act Activation) {
+	k16 := k &^ 15
+	scales = scales[:m]
 	for i := range n {
 		xr := x[i*k : (i+1)*k]
 		out := dst[i*m : (i+1)*m]
-		for j0 := 0; j0 < m; j0 += qNR {
-			panel := q[j0*k : (j0+qNR)*k+qSlack]
-			gemvInt8Panel(k, unsafe.Pointer(&xr[0]), unsafe.Pointer(&panel[0]), &acc)
-			nr := min(qNR, m-j0)
-			o, sc := out[j0:j0+nr], scales[j0:j0+nr]
-			for j := range o {
-				v := acc[j] * sc[j]
+		for j := 0; j < m; j += 2 {
+			j1 := min(j+1, m-1) // an odd last output is computed twice
+			q0, q1 := q[j*k:(j+1)*k], q[j1*k:(j1+1)*k]
+			var s0, s1 float32
+			if k16 > 0 {
+				s0, s1 = gemvInt8Dot2(k16, unsafe.Pointer(&xr[0]), unsafe.Pointer(&q0[0]), unsafe.Pointer(&q1[0]))
+			}
+			for p := k16; p < k; p++ {
+				s0 += xr[p] * float32(q0[p])
+				s1 += xr[p] * float32(q1[p])
+			}
+			sums := [2]float32{s0, s1}
+			for jj, sum := range sums[:j1-j+1] {
+				v := sum * scales[j+jj]
 				if bias != nil {
-					v += bias[j0+j]
+					v += bias[j+jj]
 				}
 				if act == ReLU {
 					v = relu32(v)
 				}
-				o[j] = v
+				out[j+jj] = v
 			}
 		}
 	}
 }
 
+// scaleBiasAct sets o[j] = act(acc[j]*sc[j] + b[j]) (no bias when b is nil).
+func scaleBiasAct(o []float32, acc *[qNR]float32, sc, b []float32, act Activation) {
+	sc = sc[:len(o)]
+	for j := range o {
+		v := acc[j] * sc[j]
+		if b != nil {
+			v += b[j]
+		}
+		if act == ReLU {
+			v = relu32(v)
+		}
+		o[j] = v
+	}
+}
+
 func denseInt8SIMDWorkspaceLen(n, k, m int) int {
-	if n > gemvRows {
+	if n > gemvInt8MaxRows && !int8Transposed(m) {
 		return gemmSIMDWorkspaceLen(n, m, k)
 	}
 	return 0

@@ -94,7 +94,7 @@ func checkDenseInt8(t *testing.T, kern *kernels, rng *rand.Rand, n, k, m int, wi
 	gx.checkUnchanged(t, name+" x", x)
 }
 
-// TestDenseInt8 sweeps N around the GEMV/GEMM switch (gemvInt8Rows) and the
+// TestDenseInt8 sweeps N around the GEMV/GEMM switch (gemvInt8MaxRows; every batch under wasm) and the
 // 4-row tile, M around the 16-column int8 panels and the 12- and 16-column
 // GEMM tiles, K around the unrolls and across the 256-deep K blocks.
 func TestDenseInt8(t *testing.T) {

@@ -493,11 +493,12 @@ func TestLRN(t *testing.T) {
 		{DepthRadius: 40, Bias: 1, Alpha: 0.1, Beta: 0.75},
 		{DepthRadius: 1000, Bias: 0.1, Alpha: 0.01, Beta: 0.5},
 		{DepthRadius: 3, Bias: 0, Alpha: 1, Beta: 0.75}, // no bias: only the window
+		{DepthRadius: 1, Bias: 1, Alpha: 0.2, Beta: 0.5},
 	}
 	forVariants(t, func(t *testing.T, k *kernels) {
 		rng := newRand(t)
 		for _, p := range params {
-			for _, c := range slices.Concat(tileSizes, []int{100, 257}) {
+			for _, c := range slices.Concat(tileSizes, []int{100, 257, 1100}) { // 1100: wider than lrnMaxPadded
 				pixels := 1 + c%4
 				x := randSlice(rng, pixels*c)
 				for i := range x {

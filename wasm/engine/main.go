@@ -12,11 +12,14 @@
 //	  version, simd,
 //	  ops: { conv2d, maxPool, … },                                    // package ops
 //	  model: { loadModel, predict, activations, weights, dispose,   // package models
-//	           stage, place, run, runActivations },                 // jsbridge.Staged
+//	           stagedError },                                       // jsbridge.Staged
 //	}
 //
-// Every exported function returns its result or a JavaScript Error, which
-// featuremap.js throws (see package jsbridge).
+// Every function there returns its result or a JavaScript Error, which
+// featuremap.js throws (see package jsbridge). The fast path of predict,
+// predictBatch and activations is exported from the WebAssembly instance
+// itself (wasm/enginejs/exports.go): numbers in, a number out, -1 on failure, after which
+// model.stagedError() returns the Error.
 package main
 
 import "github.com/featuremap/featuremap/wasm/enginejs"

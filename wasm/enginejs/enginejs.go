@@ -35,9 +35,8 @@ func Register() {
 	for name, fn := range table.Funcs() {
 		modelObj.Set(name, jsbridge.Export(name, fn))
 	}
-	for name, fn := range jsbridge.Staged(table) {
-		modelObj.Set(name, fn)
-	}
+	staged = jsbridge.NewStaged(table)
+	modelObj.Set("stagedError", staged.ErrorFunc())
 	js.Global().Set(GlobalName, map[string]any{
 		"version": Version,
 		"simd":    SIMD,

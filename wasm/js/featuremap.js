@@ -183,14 +183,15 @@ async function initLocal({ wasmURL, simd, module }) {
   };
   const op = engine.ops;
   const m = engine.model;
-  // fast calls the engine with numbers only (jsbridge.Staged), skipping
-  // call's copying of arguments.
-  const fast = (fn, ...args) => {
+  // fast calls the engine's WebAssembly export name, one of its fast path
+  // (jsbridge.Staged, wasm/engine/exports.go): numbers in, an address out,
+  // or -1 and then the Error from m.stagedError.
+  const fast = (name, ...args) => {
     checkStopped();
-    const result = fn(...args);
+    const result = instance.exports[name](...args);
     checkStopped();
-    if (result instanceof Error) {
-      throw result;
+    if (result === -1) {
+      throw m.stagedError();
     }
     return result;
   };
@@ -198,7 +199,7 @@ async function initLocal({ wasmURL, simd, module }) {
   // stage copies an input the fast path takes (fastInput) into the
   // engine; the next run, place or runActivations call places it.
   const stage = (opCode, handle, x) => {
-    const addr = fast(m.stage, opCode, handle, x.kind, x.data.length, x.width, x.height);
+    const addr = fast('featuremap_stage', opCode, handle, x.kind, x.data.length, x.width, x.height);
     const bytes = x.data.byteLength;
     new Uint8Array(memory(), addr, bytes).set(new Uint8Array(x.data.buffer, x.data.byteOffset, bytes));
   };
@@ -216,7 +217,7 @@ async function initLocal({ wasmURL, simd, module }) {
         return call(m.predict, handle, input.value, options);
       }
       stage(OP_PREDICT, handle, x);
-      const [probs] = outputs(fast(m.run, OP_PREDICT, handle, 1, 0), 1, info.outputs);
+      const [probs] = outputs(fast('featuremap_run', OP_PREDICT, handle, 1, 0), 1, info.outputs);
       return { probs, top: top(probs, k, info.labels) };
     },
     activations: async (handle, input, info) => {
@@ -226,7 +227,7 @@ async function initLocal({ wasmURL, simd, module }) {
       }
       stage(OP_ACTIVATIONS, handle, x);
       const layers = info.summary.layers;
-      const table = fast(m.runActivations, handle); // before memory(): the call may grow it
+      const table = fast('featuremap_runActivations', handle); // before memory(): the call may grow it
       const addrs = new Uint32Array(memory(), table, layers.length).slice();
       return layers.map((l, i) => ({
         name: l.name,
@@ -252,10 +253,10 @@ async function initLocal({ wasmURL, simd, module }) {
         for (const [j, x] of xs.entries()) {
           await batchItem(offset + start + j, () => {
             stage(OP_BATCH, handle, x);
-            fast(m.place, OP_BATCH, handle, j, xs.length);
+            fast('featuremap_place', OP_BATCH, handle, j, xs.length);
           });
         }
-        const probs = outputs(fast(m.run, OP_BATCH, handle, xs.length, -1), xs.length, info.outputs);
+        const probs = outputs(fast('featuremap_run', OP_BATCH, handle, xs.length, -1), xs.length, info.outputs);
         results.push(...probs.map((p) => ({ probs: p, top: top(p, k, info.labels) })));
       }
       return results;
@@ -629,11 +630,27 @@ function newModel(info, backend, pool) {
         workers = null;
         throw err;
       });
-      // Contiguous chunks, one per worker, in input order.
-      const per = Math.ceil(xs.length / ws.length);
-      const chunks = ws.map((w, j) => ({ w, offset: j * per, xs: xs.slice(j * per, (j + 1) * per) })).filter((c) => c.xs.length > 0);
+      // Chunks of BATCH inputs, each taken by the next worker that is free
+      // (one chunk at a time per worker), so that a worker slowed down by
+      // other work on its core does not hold the rest up, as fixed shares
+      // would; the results go back in input order.
+      const results = [];
+      let next = 0;
+      let failed = false;
+      const work = async (w) => {
+        while (!failed && next < xs.length) {
+          const offset = next;
+          next += BATCH;
+          try {
+            results[offset / BATCH] = await w.backend.predictChunk(w.handle, xs.slice(offset, offset + BATCH), { topK }, offset);
+          } catch (err) {
+            failed = true;
+            throw err;
+          }
+        }
+      };
       try {
-        const results = await Promise.all(chunks.map(({ w, offset, xs: part }) => w.backend.predictChunk(w.handle, part, { topK }, offset)));
+        await Promise.all(ws.map(work));
         return results.flat();
       } catch (err) {
         if (err instanceof EngineStoppedError) {
@@ -744,7 +761,7 @@ async function engineInput(op, input) {
 const [OP_PREDICT, OP_ACTIVATIONS, OP_BATCH] = [0, 1, 2];
 const [KIND_FLOATS, KIND_PIXELS] = [0, 1];
 // BATCH is the number of examples an engine runs at once in predictBatch
-// (at most models.MaxBatch).
+// (at most models.MaxBatch), and the chunk a pool worker takes at a time.
 const BATCH = 8;
 // MAX_SIDE bounds image widths and heights, as the engine's integers.
 const MAX_SIDE = 2 ** 24;

@@ -11,89 +11,129 @@ import (
 	"github.com/featuremap/featuremap/wasm/internal/models"
 )
 
-// Staged exports t's fast path (models.Table.Stage, Place, Run and
-// RunActivations) as functions of numbers only: arguments and results are
-// JavaScript numbers, results being addresses in wasm memory (the bytes an
-// input is copied into, or a model's outputs), so a call leaves Go holding
-// no JavaScript value and copies no typed array. featuremap.js reads and
-// writes the memory at those addresses before its next call into Go.
+// Staged is t's fast path (models.Table.Stage, Place, Run and
+// RunActivations) as functions of numbers only, which the engine exports
+// to JavaScript directly (//go:wasmexport, package main) rather than
+// through js.FuncOf: a js.FuncOf call wakes Go's event-handling goroutine
+// and scheduler and wraps its arguments as js.Values, tens of µs per call,
+// which was most of a small model's prediction; a direct export is a plain
+// WebAssembly call. Arguments are JavaScript numbers; a result is an
+// address in wasm memory (the bytes an input is copied into, or a model's
+// outputs), so a call leaves Go holding no JavaScript value and copies no
+// typed array. featuremap.js reads and writes the memory at those
+// addresses before its next call into Go.
 //
-//	stage(op, handle, kind, n, width, height) → address of the input's bytes
-//	place(op, handle, i, batch)               → 0
-//	run(op, handle, batch, last)              → address of batch×K float32 outputs
-//	runActivations(handle)                    → address of one uint32 address per layer
+//	Stage(op, handle, kind, n, width, height) → address of the input's bytes
+//	Place(op, handle, i, batch)               → 0
+//	Run(op, handle, batch, last)              → address of batch×K float32 outputs
+//	RunActivations(handle)                    → address of one uint32 address per layer
 //
-// run first places the staged input as example last unless last is -1;
-// runActivations places it as its one example. So predict takes two calls
-// (stage, run) and a batch of n at most 2n+1. op is an index into
-// models.OpNames. Each returns an Error instead when the call fails.
-func Staged(t *models.Table) map[string]js.Func {
-	var layerAddrs []uint32 // runActivations's table, reused
-	return map[string]js.Func{
-		"stage": numFunc("stage", func(a []js.Value) (uintptr, error) {
-			op, err := opName(a[0])
-			if err != nil {
-				return 0, err
-			}
-			b, err := t.Stage(op, a[1].Int(), a[2].Int(), a[3].Int(), a[4].Int(), a[5].Int())
-			return addrOf(b), err
-		}),
-		"place": numFunc("place", func(a []js.Value) (uintptr, error) {
-			op, err := opName(a[0])
-			if err != nil {
-				return 0, err
-			}
-			return 0, t.Place(op, a[1].Int(), a[2].Int(), a[3].Int())
-		}),
-		"run": numFunc("run", func(a []js.Value) (uintptr, error) {
-			op, err := opName(a[0])
-			if err != nil {
-				return 0, err
-			}
-			if last := a[3].Int(); last >= 0 {
-				if err := t.Place(op, a[1].Int(), last, a[2].Int()); err != nil {
-					return 0, err
-				}
-			}
-			out, err := t.Run(op, a[1].Int(), a[2].Int())
-			return addrOf(out), err
-		}),
-		"runActivations": numFunc("runActivations", func(a []js.Value) (uintptr, error) {
-			if err := t.Place(models.OpNames[models.OpActivations], a[0].Int(), 0, 1); err != nil {
-				return 0, err
-			}
-			acts, err := t.RunActivations(a[0].Int())
-			if err != nil {
-				return 0, err
-			}
-			if cap(layerAddrs) < len(acts) {
-				layerAddrs = make([]uint32, len(acts))
-			}
-			layerAddrs = layerAddrs[:len(acts)]
-			for i, act := range acts {
-				layerAddrs[i] = uint32(addrOf(act.Data))
-			}
-			return addrOf(layerAddrs), nil
-		}),
-	}
+// Run first places the staged input as example last unless last is -1;
+// RunActivations places it as its one example. So predict takes two calls
+// (Stage, Run) and a batch of n at most 2n+1. op is an index into
+// models.OpNames. A call that fails returns -1 and keeps its error, which
+// the JavaScript function ErrorFunc returns as an Error (with the message
+// the generic path's Func would give, panics included). A call allocates
+// nothing once the model's buffers have grown to the inputs' sizes.
+type Staged struct {
+	t          *models.Table
+	layerAddrs []uint32 // RunActivations's table, reused
+	err        string   // the last failed call's message
 }
 
-// numFunc exports fn, whose arguments featuremap.js passes as numbers
-// (reading them from args allocates nothing), returning its result as a
-// number. It is Func without the generic conversions.
-func numFunc(name string, fn func(args []js.Value) (uintptr, error)) js.Func {
-	return Func(name, func(args []js.Value) (js.Value, error) {
-		n, err := fn(args)
+// NewStaged returns the fast path of t.
+func NewStaged(t *models.Table) *Staged { return &Staged{t: t} }
+
+// Stage is models.Table.Stage.
+func (s *Staged) Stage(op, handle, kind, n, w, h float64) float64 {
+	return s.call("stage", func() (uintptr, error) {
+		name, err := opName(op)
 		if err != nil {
-			return js.Undefined(), err
+			return 0, err
 		}
-		return js.ValueOf(float64(n)), nil
+		b, err := s.t.Stage(name, int(handle), int(kind), int(n), int(w), int(h))
+		return addrOf(b), err
 	})
 }
 
+// Place is models.Table.Place.
+func (s *Staged) Place(op, handle, i, batch float64) float64 {
+	return s.call("place", func() (uintptr, error) {
+		name, err := opName(op)
+		if err != nil {
+			return 0, err
+		}
+		return 0, s.t.Place(name, int(handle), int(i), int(batch))
+	})
+}
+
+// Run places the staged input as example last (unless last is -1), then
+// runs models.Table.Run.
+func (s *Staged) Run(op, handle, batch, last float64) float64 {
+	return s.call("run", func() (uintptr, error) {
+		name, err := opName(op)
+		if err != nil {
+			return 0, err
+		}
+		if last := int(last); last >= 0 {
+			if err := s.t.Place(name, int(handle), last, int(batch)); err != nil {
+				return 0, err
+			}
+		}
+		out, err := s.t.Run(name, int(handle), int(batch))
+		return addrOf(out), err
+	})
+}
+
+// RunActivations places the staged input as the one example, runs
+// models.Table.RunActivations and returns the address of a table of every
+// layer's output address.
+func (s *Staged) RunActivations(handle float64) float64 {
+	return s.call("runActivations", func() (uintptr, error) {
+		if err := s.t.Place(models.OpNames[models.OpActivations], int(handle), 0, 1); err != nil {
+			return 0, err
+		}
+		acts, err := s.t.RunActivations(int(handle))
+		if err != nil {
+			return 0, err
+		}
+		if cap(s.layerAddrs) < len(acts) {
+			s.layerAddrs = make([]uint32, len(acts))
+		}
+		s.layerAddrs = s.layerAddrs[:len(acts)]
+		for i, act := range acts {
+			s.layerAddrs[i] = uint32(addrOf(act.Data))
+		}
+		return addrOf(s.layerAddrs), nil
+	})
+}
+
+// ErrorFunc returns the JavaScript function that returns the last failed
+// call's Error.
+func (s *Staged) ErrorFunc() js.Func {
+	return js.FuncOf(func(js.Value, []js.Value) any { return Error(s.err) })
+}
+
+// call runs fn, returning its address as a number, or -1 after keeping its
+// error or panic (prefixed with name, as Func does).
+func (s *Staged) call(name string, fn func() (uintptr, error)) (result float64) {
+	defer func() {
+		if r := recover(); r != nil {
+			s.err = name + ": internal error (please report it): " + panicText(r)
+			result = -1
+		}
+	}()
+	addr, err := fn()
+	if err != nil {
+		s.err = err.Error()
+		return -1
+	}
+	return float64(addr)
+}
+
 // opName returns the name that op code v stands for.
-func opName(v js.Value) (string, error) {
-	i := v.Int()
+func opName(v float64) (string, error) {
+	i := int(v)
 	if i < 0 || i >= len(models.OpNames) {
 		return "", errors.New("unknown op code " + strconv.Itoa(i))
 	}
