@@ -3,6 +3,7 @@
 package main
 
 import (
+	"slices"
 	"strconv"
 	"strings"
 	"syscall/js"
@@ -385,15 +386,25 @@ func (b *byom) showTop(pred js.Value) {
 	}
 }
 
-// showLayers draws every layer's output with the demo's tiles.
+// showLayers draws every layer's output with the demo's tiles, skipping,
+// as the demo does, a layer whose output repeats the previous one's
+// values (flatten, dropout at inference).
 func (b *byom) showLayers(acts js.Value) {
 	clear(b.layers)
+	b.layers.AppendChild(el("h3", "", "Feature maps"))
 	width := max(int(b.layers.Underlying().Get("clientWidth").Float()), 260)
+	var prev []float32
 	for i := range acts.Length() {
 		a := acts.Index(i)
+		data := float32s(a.Get("data"))
+		repeats := slices.Equal(data, prev)
+		prev = data
+		if repeats {
+			continue
+		}
 		name, typ, shape := a.Get("name").String(), a.Get("type").String(), ints(a.Get("shape"))
 		title := name + " (" + typ + ") · " + ui.Shape(shape[1:])
-		b.layers.AppendChild(b.d.tiles(title, name, ui.NewMaps(float32s(a.Get("data")), shape), width))
+		b.layers.AppendChild(b.d.tiles(title, name, ui.NewMaps(data, shape), width))
 		nextFrame()
 	}
 }
