@@ -35,22 +35,23 @@ node_modules/.package-lock.json: package.json package-lock.json
 # whose loops need it (inlined copies and their line tables are a tenth of
 # the binary), and the runtime's plain allocator and collector
 # (nogreenteagc, nosizespecializedmalloc: an engine runs on one thread).
+# -buildvcs=false keeps the bytes the same from commit to commit.
 WASM_SIZE_GCFLAGS     := -gcflags=all=-l -gcflags=github.com/featuremap/featuremap/kernel/...= -gcflags=github.com/featuremap/featuremap/model/preprocess/...=
 WASM_SIZE_EXPERIMENTS := nogreenteagc,nosizespecializedmalloc
 
 $(ENGINE)/featuremap.wasm: $(GO_SOURCES)
 	@mkdir -p $(ENGINE)
-	$(WASM_ENV) GOEXPERIMENT=$(WASM_SIZE_EXPERIMENTS) $(GO) build -ldflags=-s $(WASM_SIZE_GCFLAGS) -o $@ ./wasm/engine
+	$(WASM_ENV) GOEXPERIMENT=$(WASM_SIZE_EXPERIMENTS) $(GO) build -buildvcs=false -ldflags=-s $(WASM_SIZE_GCFLAGS) -o $@ ./wasm/engine
 
 $(ENGINE)/featuremap.simd.wasm: $(GO_SOURCES)
 	@mkdir -p $(ENGINE)
-	$(WASM_ENV) GOEXPERIMENT=simd,$(WASM_SIZE_EXPERIMENTS) $(GO) build -ldflags=-s $(WASM_SIZE_GCFLAGS) -o $@ ./wasm/engine
+	$(WASM_ENV) GOEXPERIMENT=simd,$(WASM_SIZE_EXPERIMENTS) $(GO) build -buildvcs=false -ldflags=-s $(WASM_SIZE_GCFLAGS) -o $@ ./wasm/engine
 
 # The importers (ONNX, TensorFlow.js), which featuremap.js loads only to
 # convert a model: kept out of the engine to keep it small.
 $(ENGINE)/featuremap.convert.wasm: $(GO_SOURCES)
 	@mkdir -p $(ENGINE)
-	$(WASM_ENV) GOEXPERIMENT=$(WASM_SIZE_EXPERIMENTS) $(GO) build -ldflags=-s $(WASM_SIZE_GCFLAGS) -o $@ ./wasm/converter
+	$(WASM_ENV) GOEXPERIMENT=$(WASM_SIZE_EXPERIMENTS) $(GO) build -buildvcs=false -ldflags=-s $(WASM_SIZE_GCFLAGS) -o $@ ./wasm/converter
 
 $(ENGINE)/featuremap.js: $(wildcard wasm/js/*.js wasm/js/*.d.ts)
 	@mkdir -p $(ENGINE)
