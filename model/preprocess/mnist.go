@@ -73,8 +73,8 @@ func mnist(dst []float32, p pixels) (Report, error) {
 	if p.ch == 4 && p.borderMedian(func(x, y int) float32 { return float32(p.pix[y*p.stride+x*4+3]) / 255 }) < 0.5 {
 		p.alphaIsInk = true
 	}
-	w := workPool.Get().(*work)
-	defer workPool.Put(w)
+	w := getWork()
+	defer putWork(w)
 	if !w.analyse(&p, &rep) {
 		return rep, nil
 	}

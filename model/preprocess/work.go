@@ -1,16 +1,13 @@
 package preprocess
 
-import (
-	"math"
-	"sync"
-)
+import "math"
 
 // The photo analysis of MNIST preprocessing runs on a working grid: the
 // image averaged over Cell×Cell blocks, Cell the smallest integer making
 // both sides at most workSide cells. Its buffers are therefore bounded
 // (four float32 grids and four more padded by a sixth of the longer side
 // each way, two int32 grids, a mask and at most 16,384 components: about
-// 5 MB) whatever the image size, and reused through workPool.
+// 5 MB) whatever the image size, and reused (getWork, putWork).
 const workSide = 256
 
 // Analysis constants (see analyse).
@@ -28,8 +25,6 @@ const (
 	lineElongation = 0.2  // Line: minor/major axis ratio below this …
 	lineAngle      = 30   // … and the major axis further from vertical than this (degrees)
 )
-
-var workPool = sync.Pool{New: func() any { return new(work) }}
 
 // component is one 8-connected region of ink cells on the working grid.
 type component struct {

@@ -81,12 +81,21 @@ func Parse(data []byte) (*File, error) {
 
 	// The tensors must tile the data section: sorted by offset, each begins
 	// where the previous one ended and the last ends at the end of the file.
-	slices.SortFunc(spans, func(a, b span) int {
+	// Both sorts order indices, so that the engine links one instance of
+	// slices' stable sort (for []int, which package model uses too), not
+	// one of pdqsort for spans (about 20 KB of WebAssembly).
+	order := make([]int, len(spans))
+	for i := range order {
+		order[i] = i
+	}
+	slices.SortStableFunc(order, func(i, j int) int {
+		a, b := &spans[i], &spans[j]
 		return cmp.Or(cmp.Compare(a.begin, b.begin), cmp.Compare(a.end, b.end), cmp.Compare(a.t.Name, b.t.Name))
 	})
 	var pos uint64
 	prev := ""
-	for _, s := range spans {
+	for _, i := range order {
+		s := &spans[i]
 		switch {
 		case s.begin < pos:
 			return nil, tensorError(s.t.Name, "data_offsets "+offsets(s.begin, s.end)+" overlap tensor "+strconv.Quote(prev)+", which ends at "+utoa(pos))
@@ -98,11 +107,12 @@ func Parse(data []byte) (*File, error) {
 	if pos != uint64(len(body)) {
 		return nil, errors.New("safetensors: tensors cover " + utoa(pos) + " bytes of the " + strconv.Itoa(len(body)) + "-byte data section")
 	}
-	slices.SortFunc(spans, func(a, b span) int { return cmp.Compare(a.t.Name, b.t.Name) })
+	slices.SortStableFunc(order, func(i, j int) int { return cmp.Compare(spans[i].t.Name, spans[j].t.Name) })
 	f.Tensors = make([]Tensor, len(spans))
-	for i, s := range spans {
-		f.Tensors[i] = s.t
-		f.Tensors[i].Data = body[s.begin:s.end:s.end]
+	for k, i := range order {
+		s := &spans[i]
+		f.Tensors[k] = s.t
+		f.Tensors[k].Data = body[s.begin:s.end:s.end]
 	}
 	return f, nil
 }

@@ -121,6 +121,7 @@ func (d *demo) build() {
 			el("p", "fm-note", "The first layer's learned filters, as the engine computes with them (model.weights('conv1'))."),
 			d.filters))
 		d.root.AppendChild(el("section", "fm-section", el("h2", "", "Parameters"), d.params))
+		d.root.AppendChild(newBYOM(d)) // byom.go
 		d.root.AppendChild(newQuality(d)) // quality.go
 	} else {
 		d.root.AppendChild(el("details", "fm-section", el("summary", "", "Feature maps"), d.layers))

@@ -1,7 +1,10 @@
 // Command enginedeps is the guard that keeps the WebAssembly engine small:
 // it fails if ./wasm/engine, built for js/wasm with and without
 // GOEXPERIMENT=simd, links a package its job does not need — fmt, reflect,
-// os, time, encoding/json (and its internals) or any image package.
+// os, time, encoding/json (and its internals) or any image package — or
+// links the importers (model/convert, model/onnx, model/tfjs), which
+// belong in the converter module (./wasm/converter, held to the same
+// standard-library rule).
 //
 // Packages still being rewritten are on an allowlist (-allow, by default
 // wasm/internal/jsbridge and wasm/internal/models): what they pull
@@ -28,13 +31,38 @@ import (
 // (for a change in progress, as -allow): none.
 var defaultAllow = []string{}
 
-// forbidden reports whether the engine must not link the standard package p.
+// forbidden reports whether a WebAssembly binary must not link the
+// standard package p.
 func forbidden(p string) bool {
 	switch p {
 	case "fmt", "reflect", "os", "time":
 		return true
 	}
 	return p == "encoding/json" || strings.HasPrefix(p, "encoding/json/") || p == "image" || strings.HasPrefix(p, "image/")
+}
+
+// importers are the packages that only the converter module links.
+var importers = []string{
+	"github.com/featuremap/featuremap/model/convert",
+	"github.com/featuremap/featuremap/model/onnx",
+	"github.com/featuremap/featuremap/model/tfjs",
+}
+
+// forbiddenInEngine reports whether the engine must not link p: a
+// forbidden standard package or an importer.
+func forbiddenInEngine(p string) bool { return forbidden(p) || slices.Contains(importers, p) }
+
+// build is one WebAssembly binary the guard checks.
+type build struct {
+	pkg    string
+	env    []string // on top of GOOS=js GOARCH=wasm
+	banned func(p string) bool
+}
+
+var builds = []build{
+	{"./wasm/engine", nil, forbiddenInEngine},
+	{"./wasm/engine", []string{"GOEXPERIMENT=simd"}, forbiddenInEngine},
+	{"./wasm/converter", nil, forbidden},
 }
 
 func main() { os.Exit(run(os.Args[1:], os.Stdout, os.Stderr)) }
@@ -53,8 +81,9 @@ func run(args []string, stdout, stderr io.Writer) int {
 		allow = strings.Split(*allowFlag, ",")
 	}
 	failed := false
-	for _, env := range [][]string{{"GOOS=js", "GOARCH=wasm"}, {"GOOS=js", "GOARCH=wasm", "GOEXPERIMENT=simd"}} {
-		cmd := exec.Command(*goCmd, "list", "-deps", "-f", "{{.ImportPath}} {{join .Imports \" \"}}", "./wasm/engine")
+	for _, b := range builds {
+		env := append([]string{"GOOS=js", "GOARCH=wasm"}, b.env...)
+		cmd := exec.Command(*goCmd, "list", "-deps", "-f", "{{.ImportPath}} {{join .Imports \" \"}}", b.pkg)
 		cmd.Env = append(os.Environ(), env...)
 		var out bytes.Buffer
 		cmd.Stdout, cmd.Stderr = &out, stderr
@@ -63,10 +92,12 @@ func run(args []string, stdout, stderr io.Writer) int {
 			return 1
 		}
 		g, root := parseGraph(out.String())
-		build := strings.Join(env, " ")
-		linked, bad := check(g, root, allow)
+		build := strings.Join(env, " ") + " " + b.pkg
+		linked, bad := check(g, root, allow, b.banned)
 		if len(linked) > 0 {
 			fmt.Fprintf(stdout, "%s: still linked through the allowlist: %s\n", build, strings.Join(linked, " "))
+		} else if b.pkg == "./wasm/engine" {
+			fmt.Fprintf(stdout, "%s: links none of fmt, reflect, os, time, encoding/json, image and no importer\n", build)
 		} else {
 			fmt.Fprintf(stdout, "%s: links none of fmt, reflect, os, time, encoding/json, image\n", build)
 		}
@@ -96,10 +127,10 @@ func parseGraph(out string) (map[string][]string, string) {
 	return g, root
 }
 
-// check returns the forbidden packages reachable from root at all (sorted)
-// and, for each forbidden package reachable without passing through an
-// allowlisted package, one import path from root to it.
-func check(g map[string][]string, root string, allow []string) (linked []string, bad [][]string) {
+// check returns the packages reachable from root at all that forbidden
+// reports (sorted) and, for each of them reachable without passing through
+// an allowlisted package, one import path from root to it.
+func check(g map[string][]string, root string, allow []string, forbidden func(string) bool) (linked []string, bad [][]string) {
 	seen := map[string]bool{}
 	var all func(p string)
 	all = func(p string) {

@@ -1,7 +1,7 @@
 // Command size reports where the bytes of the shipped WebAssembly binaries
 // go, so that a regression is visible before it reaches a browser. For each
-// binary (by default the engine builds and the site's UI, as `make build`
-// writes them under -dist) it prints
+// binary (by default the engine builds, the model converter and the site's
+// UI, as `make build` writes them under -dist) it prints
 //
 //   - its size raw, gzip -9 (compress/gzip, BestCompression) and brotli
 //     (Node's zlib.brotliCompressSync, quality 11, as a CDN or `brotli -q 11`
@@ -35,17 +35,20 @@ import (
 
 // binary is one shipped WebAssembly file and how it is built.
 type binary struct {
-	file string   // relative to -dist
-	pkg  string   // Go package
-	env  []string // environment on top of GOOS=js GOARCH=wasm
+	file  string // relative to -dist
+	pkg   string // Go package
+	simd  bool   // built with GOEXPERIMENT=simd
+	sized bool   // built with the size settings (-gcflags, -goexperiment)
+	tags  string // go build -tags
 }
 
 // shipped lists the binaries of `make build` (see the Makefile's rules).
 var shipped = []binary{
-	{"featuremap/featuremap.wasm", "./wasm/engine", nil},
-	{"featuremap/featuremap.simd.wasm", "./wasm/engine", []string{"GOEXPERIMENT=simd"}},
-	{"site/app.wasm", "./site/app", []string{"GOFLAGS=-trimpath -tags=fmengine"}},
-	{"site/app.simd.wasm", "./site/app", []string{"GOFLAGS=-trimpath -tags=fmengine", "GOEXPERIMENT=simd"}},
+	{"featuremap/featuremap.wasm", "./wasm/engine", false, true, ""},
+	{"featuremap/featuremap.simd.wasm", "./wasm/engine", true, true, ""},
+	{"featuremap/featuremap.convert.wasm", "./wasm/converter", false, true, ""},
+	{"site/app.wasm", "./site/app", false, true, "fmengine"},
+	{"site/app.simd.wasm", "./site/app", true, true, "fmengine"},
 }
 
 func main() { os.Exit(run(os.Args[1:], os.Stdout, os.Stderr)) }
@@ -57,6 +60,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 	top := flags.Int("top", 30, "packages listed per binary; the rest are summed on one line")
 	goCmd := flags.String("go", "go", "go command used to link the unstripped copies")
 	node := flags.String("node", "node", "Node.js command used for brotli")
+	gcflags := flags.String("gcflags", "", "space-separated -gcflags values the engine and converter are built with (the Makefile's WASM_SIZE_GCFLAGS)")
+	experiments := flags.String("goexperiment", "", "GOEXPERIMENT values the engine and converter are built with, besides simd (the Makefile's WASM_SIZE_EXPERIMENTS)")
 	if err := flags.Parse(args); err != nil {
 		return 2
 	}
@@ -78,7 +83,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		if i > 0 {
 			fmt.Fprintln(stdout)
 		}
-		if err := report(stdout, b, *dist, tmp, *top, *goCmd, *node); err != nil {
+		env, buildFlags := b.settings(*gcflags, *experiments)
+		if err := report(stdout, b, env, buildFlags, *dist, tmp, *top, *goCmd, *node); err != nil {
 			fmt.Fprintf(stderr, "size: %s: %v\n", b.file, err)
 			return 1
 		}
@@ -86,8 +92,31 @@ func run(args []string, stdout, stderr io.Writer) int {
 	return 0
 }
 
+// settings returns b's environment (GOOS, GOARCH, GOEXPERIMENT) and go
+// build flags, given the size settings.
+func (b binary) settings(gcflags, experiments string) (env, buildFlags []string) {
+	env = []string{"GOOS=js", "GOARCH=wasm"}
+	var exp []string
+	if b.simd {
+		exp = append(exp, "simd")
+	}
+	if b.sized {
+		exp = append(exp, strings.FieldsFunc(experiments, func(r rune) bool { return r == ',' || r == ' ' })...)
+		for _, f := range strings.Fields(gcflags) {
+			buildFlags = append(buildFlags, "-gcflags="+strings.TrimPrefix(f, "-gcflags="))
+		}
+	}
+	if len(exp) > 0 {
+		env = append(env, "GOEXPERIMENT="+strings.Join(exp, ","))
+	}
+	if b.tags != "" {
+		buildFlags = append(buildFlags, "-tags="+b.tags)
+	}
+	return env, buildFlags
+}
+
 // report prints one binary's sizes and package table.
-func report(w io.Writer, b binary, dist, tmp string, top int, goCmd, node string) error {
+func report(w io.Writer, b binary, env, buildFlags []string, dist, tmp string, top int, goCmd, node string) error {
 	path := filepath.Join(dist, b.file)
 	data, err := os.ReadFile(path)
 	if errors.Is(err, os.ErrNotExist) {
@@ -108,9 +137,9 @@ func report(w io.Writer, b binary, dist, tmp string, top int, goCmd, node string
 		return err
 	}
 
-	env := append([]string{"GOOS=js", "GOARCH=wasm"}, b.env...)
 	unstripped := filepath.Join(tmp, strings.ReplaceAll(b.file, "/", "_"))
-	if err := goRun(goCmd, env, "build", "-o", unstripped, b.pkg); err != nil {
+	args := append(append([]string{"build"}, buildFlags...), "-o", unstripped, b.pkg)
+	if err := goRun(goCmd, env, args...); err != nil {
 		return err
 	}
 	named, err := os.ReadFile(unstripped)
@@ -135,7 +164,7 @@ func report(w io.Writer, b binary, dist, tmp string, top int, goCmd, node string
 	}
 	shares := codeByPackage(m, pkgOf)
 
-	fmt.Fprintf(w, "%s  (%s)\n", path, strings.Join(env, " ")+" go build "+b.pkg)
+	fmt.Fprintf(w, "%s  (%s)\n", path, strings.Join(env, " ")+" go "+strings.Join(args[:len(args)-3], " ")+" "+b.pkg)
 	fmt.Fprintf(w, "  raw %s   gzip -9 %s   brotli %s (%s KiB)\n",
 		group(len(data)), group(gz), group(br), strconv.FormatFloat(float64(br)/1024, 'f', 1, 64))
 	code, dataSec := shippedMod.sectionSize(sectionCode), shippedMod.sectionSize(sectionData)

@@ -216,7 +216,8 @@ func TestGoBinary(t *testing.T) {
 	}
 	var out bytes.Buffer
 	b := binary{file: "hello.wasm", pkg: "./testdata/hello"}
-	if err := report(&out, b, filepath.Dir(stripped), t.TempDir(), 5, goCmd, node); err != nil {
+	env, buildFlags := b.settings("", "")
+	if err := report(&out, b, env, buildFlags, filepath.Dir(stripped), t.TempDir(), 5, goCmd, node); err != nil {
 		t.Fatal(err)
 	}
 	for _, want := range []string{"raw ", "gzip -9 ", "brotli ", "sections: code " + group(m.sectionSize(sectionCode)), "runtime", "more packages", group(m.sectionSize(sectionCode)) + " 100.0%  total"} {
@@ -263,6 +264,24 @@ func TestRunErrors(t *testing.T) {
 		var stdout, stderr bytes.Buffer
 		if code := run(tc.args, &stdout, &stderr); code != tc.code || !strings.Contains(stderr.String(), tc.want) {
 			t.Errorf("run(%q) = %d, stderr %q; want %d and %q", tc.args, code, stderr.String(), tc.code, tc.want)
+		}
+	}
+}
+
+// settings adds the size settings to the engine's builds only, after simd.
+func TestSettings(t *testing.T) {
+	const gcflags, exp = "all=-l -gcflags=kernel/...=", "nogreenteagc,noruntimefreegc"
+	for _, tc := range []struct {
+		b          binary
+		env, flags []string
+	}{
+		{binary{simd: true, sized: true}, []string{"GOOS=js", "GOARCH=wasm", "GOEXPERIMENT=simd,nogreenteagc,noruntimefreegc"}, []string{"-gcflags=all=-l", "-gcflags=kernel/...="}},
+		{binary{sized: true}, []string{"GOOS=js", "GOARCH=wasm", "GOEXPERIMENT=nogreenteagc,noruntimefreegc"}, []string{"-gcflags=all=-l", "-gcflags=kernel/...="}},
+		{binary{}, []string{"GOOS=js", "GOARCH=wasm"}, nil},
+	} {
+		env, flags := tc.b.settings(gcflags, exp)
+		if !slices.Equal(env, tc.env) || !slices.Equal(flags, tc.flags) {
+			t.Errorf("%+v: %q %q, want %q %q", tc.b, env, flags, tc.env, tc.flags)
 		}
 	}
 }

@@ -149,7 +149,9 @@ export interface LoadOptions {
  * A featuremap weight file, an ONNX model (.onnx) or a TensorFlow.js layers
  * model.json (told apart by content, not by name) is loaded from a URL (a string resolves against the page;
  * in Node a string without a scheme is a file path, and file: URLs are
- * read from disk) or from its bytes.
+ * read from disk) or from its bytes. ONNX and TensorFlow.js models are
+ * converted first by featuremap.convert.wasm, fetched from beside the
+ * engine's .wasm file the first time a model needs it.
  */
 export type ModelSource = string | URL | ArrayBuffer | Uint8Array;
 

@@ -209,7 +209,7 @@ async function initLocal({ wasmURL, simd, module }) {
     return Array.from({ length: n }, (_, j) => all.slice(j * k, (j + 1) * k));
   };
   const backend = {
-    load: async (bytes, _transfer, shards) => (shards ? call(m.loadModel, bytes, tfjsGroups(bytes, shards)) : call(m.loadModel, bytes)),
+    load: async (bytes, _transfer, shards) => call(m.loadModel, await weightFile(bytes, shards, url)),
     predict: async (handle, input, options, info) => {
       const x = fastInput(input.value, info.inputShape);
       const k = fastTopK(options);
@@ -434,7 +434,7 @@ const MAX_DEFAULT_WORKERS = 8;
 export const MODEL_CACHE = 'featuremap-models-v1';
 
 // loadModel reads a weight file or an ONNX model from source (URL, path or
-// bytes; the engine tells the formats apart by content) and loads
+// bytes; told apart by content, and converted by weightFile) and loads
 // it with backend (this thread's engine or the worker's). A TensorFlow.js
 // model.json (it starts with "{") also needs the weight files its
 // weightsManifest lists: from options.weights (path → bytes), else fetched
@@ -561,8 +561,8 @@ function tfjsWeightPaths(bytes) {
   return manifest.map((g) => g.paths);
 }
 
-// tfjsGroups joins a model.json's weight files into the engine's second
-// loadModel argument: one [first path, bytes] pair per weightsManifest
+// tfjsGroups joins a model.json's weight files into the converter's second
+// argument: one [first path, bytes] pair per weightsManifest
 // group, its files concatenated in order.
 function tfjsGroups(bytes, shards) {
   return tfjsWeightPaths(bytes).map((paths) => {
@@ -575,6 +575,84 @@ function tfjsGroups(bytes, shards) {
     }
     return [paths[0] ?? '', joined];
   });
+}
+
+// Models to convert: the engine reads featuremap weight files only. An
+// ONNX model or a TensorFlow.js model.json (with its weight files) goes
+// first through featuremap.convert.wasm (wasm/converter), a second Go
+// module beside the engine's file holding the importers, which would
+// otherwise make up a third of the engine. It is fetched and compiled the
+// first time a thread converts (then kept compiled); each conversion runs
+// in a fresh instance, let go afterwards, so that the memory it took (the
+// model twice over) goes with it. predictBatch's workers convert again.
+const CONVERTER_FILE = 'featuremap.convert.wasm';
+const CONVERTER_NAME = '__featuremap_converter'; // wasm/converter's globalName
+const converters = new Map(); // converter URL → Promise of its WebAssembly.Module
+
+// isONNX reports whether bytes start like an ONNX ModelProto and not like
+// a weight file (whose JSON header opens at byte 8), as model/convert's
+// Load tells them apart: by the key of a field exporters write first
+// (ir_version, producer_name, producer_version, graph or opset_import).
+const isONNX = (bytes) => !(bytes.length > 8 && bytes[8] === 0x7b) && [0x08, 0x12, 0x1a, 0x3a, 0x42].includes(bytes[0]);
+
+// weightFile returns bytes as the engine loads them: a weight file (or
+// anything else the engine will report on) as it is, an ONNX model or a
+// model.json with its weight files (shards, path → bytes) converted by the
+// converter next to engineURL.
+async function weightFile(bytes, shards, engineURL) {
+  if (!shards && !isONNX(bytes)) {
+    return bytes;
+  }
+  const url = new URL(CONVERTER_FILE, engineURL);
+  if (!converters.has(url.href)) {
+    const compiled = compileModule(url);
+    converters.set(url.href, compiled);
+    compiled.catch(() => converters.delete(url.href)); // try again next time
+  }
+  let module;
+  try {
+    module = await converters.get(url.href);
+  } catch (err) {
+    throw new Error(`loadModel: cannot load the model converter ${url}: ${err.message}`, { cause: err });
+  }
+  const go = new globalThis.Go();
+  go.env = {};
+  let exitCode;
+  const exit = go.exit;
+  go.exit = (code) => {
+    exitCode = code;
+    exit.call(go, code);
+  };
+  go.run(await WebAssembly.instantiate(module, go.importObject));
+  const converter = globalThis[CONVERTER_NAME];
+  delete globalThis[CONVERTER_NAME];
+  const result = converter?.convert(bytes, shards ? tfjsGroups(bytes, shards) : undefined);
+  if (go.exited) { // out of memory, say: the runtime printed why on the console
+    throw new Error(`loadModel: the model converter ${url} stopped (exit code ${exitCode})`);
+  }
+  if (result instanceof Error) {
+    throw result;
+  }
+  return result;
+}
+
+// compileModule compiles the WebAssembly module at url: from the file
+// system for file: URLs (Node), else with fetch, streaming when the server
+// sends application/wasm.
+async function compileModule(url) {
+  if (url.protocol === 'file:') {
+    const { readFile } = await import('node:fs/promises');
+    return WebAssembly.compile(await readFile(url));
+  }
+  const response = await fetch(url);
+  if (!response.ok) {
+    throw new Error(`HTTP ${response.status} ${response.statusText}`);
+  }
+  const type = response.headers.get('Content-Type') ?? '';
+  if (typeof WebAssembly.compileStreaming === 'function' && type.split(';')[0].trim() === 'application/wasm') {
+    return WebAssembly.compileStreaming(response);
+  }
+  return WebAssembly.compile(await response.arrayBuffer());
 }
 
 // newModel is the model object of a loaded file: info comes from the

@@ -19,7 +19,6 @@ import (
 	"strings"
 
 	"github.com/featuremap/featuremap/model"
-	"github.com/featuremap/featuremap/model/convert"
 	"github.com/featuremap/featuremap/model/preprocess"
 	"github.com/featuremap/featuremap/wasm/internal/ops"
 )
@@ -76,25 +75,18 @@ func arg(args []any, i int) any {
 	return nil
 }
 
-// Load is loadModel(bytes[, weights]): it decodes a weight file or an ONNX
-// model (Uint8Array; convert.Load tells them apart by content), or a
-// TensorFlow.js model.json whose weights come as the second argument
-// (loadTFJS), and
+// Load is loadModel(bytes): it decodes a weight file (Uint8Array) and
 // returns { handle, name, labels, inputShape, summary }, summary being
-// model.Summary's JSON form.
+// model.Summary's JSON form. ONNX and TensorFlow.js models reach it as
+// weight files: featuremap.js converts them first with the converter
+// module (wasm/converter), which the engine does not link.
 func (t *Table) Load(args []any) (any, error) {
 	const op = "loadModel"
 	b, ok := arg(args, 0).(ops.Bytes)
 	if !ok {
 		return nil, errors.New(op + ": bytes must be a Uint8Array or ArrayBuffer holding a weight file, got " + ops.Describe(arg(args, 0)))
 	}
-	var net *model.Net
-	var err error
-	if weights := arg(args, 1); weights != nil { // a TensorFlow.js model.json
-		net, err = loadTFJS(b.Data, weights)
-	} else {
-		net, err = convert.Load(b.Data)
-	}
+	net, err := model.Load(b.Data)
 	if err != nil {
 		return nil, prefix(op, &prefixed{"cannot load the weight file (" + strconv.Itoa(len(b.Data)) + " bytes)", err})
 	}
