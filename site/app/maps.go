@@ -46,6 +46,9 @@ func (d *demo) showLayers(acts js.Value) {
 			continue
 		}
 		typ := a.Get("type").String()
+		if typ == "input" { // drawn beside the pad, as what the network sees (seen.go)
+			continue
+		}
 		name, shape := a.Get("name").String(), ints(a.Get("shape"))
 		maps := ui.NewMaps(data, shape)
 		title := name + " (" + typ + ") · " + ui.Shape(shape[1:])
