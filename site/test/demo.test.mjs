@@ -183,7 +183,7 @@ describe('the demo page, second pass', { skip: noChromium }, () => {
     await context.close();
   });
 
-  it('keyboard only: the skip link, a sample digit, Undo and Clear', async () => {
+  it('keyboard only: the skip link, drawing a 1, a sample digit, Undo and Clear', async () => {
     const { context, page, problems, app } = await open();
     const focused = () => page.evaluate(() => {
       const e = document.activeElement;
@@ -195,16 +195,33 @@ describe('the demo page, second pass', { skip: noChromium }, () => {
     assert.ok(link.y >= 0 && link.height > 0, 'the focused skip link is on screen');
     await page.keyboard.press('Enter');
     assert.equal(new URL(page.url()).hash, '#app');
-    // Undo and Clear start disabled (the pad is empty), so Tab skips them.
-    assert.deepEqual(await page.locator('#app .fm-pad .fm-buttons button').evaluateAll((bs) => bs.map((b) => b.disabled)), [true, true]);
+    // Undo and Clear start disabled (the pad is empty).
+    const disabled = () => page.locator('#app .fm-pad .fm-buttons button').evaluateAll((bs) => bs.map((b) => b.disabled));
+    assert.deepEqual(await disabled(), [true, true]);
+    // The model menu, then the pad: draw a 1 with the arrow keys and Space.
+    await page.keyboard.press('Tab');
+    assert.equal((await focused()).tag, 'SELECT');
+    await page.keyboard.press('Tab');
+    assert.equal(await page.evaluate(() => document.activeElement.id), 'draw');
+    assert.ok(await page.locator('.fm-cursor').isVisible(), 'the keyboard pen\'s cursor');
+    for (let i = 0; i < 6; i++) await page.keyboard.press('ArrowUp');
+    let before = await predictions(app);
+    await page.keyboard.press('Space');
+    for (let i = 0; i < 12; i++) await page.keyboard.press('ArrowDown');
+    await page.keyboard.press('Space');
+    await settle(page, app, before);
+    if (trained) {
+      assert.match(await page.textContent('#prediction'), /^1 — /);
+    }
+    assert.deepEqual(await disabled(), [false, false]);
+    await page.screenshot({ path: join(screenshots, 'demo-keyboard-1280.png') });
     let f;
-    for (let i = 0; i < 40; i++) {
+    for (let i = 0; i < 40 && f?.digit !== '3'; i++) {
       await page.keyboard.press('Tab');
       f = await focused();
-      if (f.digit === '3' || f.text === 'Undo' || f.text === 'Clear') break;
     }
     assert.equal(f.digit, '3', `reached ${JSON.stringify(f)} instead of the sample 3`);
-    const before = await predictions(app);
+    before = await predictions(app);
     await page.keyboard.press('Enter');
     await settle(page, app, before);
     if (trained) {
@@ -214,11 +231,11 @@ describe('the demo page, second pass', { skip: noChromium }, () => {
     }
     assert.equal(await page.getAttribute('#seen', 'data-seen'), '28x28');
     // An image: Clear works, Undo has no stroke to undo.
-    assert.deepEqual(await page.locator('#app .fm-pad .fm-buttons button').evaluateAll((bs) => bs.map((b) => b.disabled)), [true, false]);
+    assert.deepEqual(await disabled(), [true, false]);
     await page.focus('#app button:text("Clear")');
     await page.keyboard.press('Enter');
     await page.waitForFunction(() => document.getElementById('prediction').textContent === 'Draw a digit');
-    assert.deepEqual(await page.locator('#app .fm-pad .fm-buttons button').evaluateAll((bs) => bs.map((b) => b.disabled)), [true, true]);
+    assert.deepEqual(await disabled(), [true, true]);
     assert.equal(await page.textContent('#announce'), '');
     assert.deepEqual(problems, []);
     await context.close();
