@@ -296,7 +296,11 @@ describe('the demo page, second pass', { skip: noChromium }, () => {
     const pad = boxes['#draw'];
     assert.ok(PHONE.width - (pad.right - pad.left) >= PHONE.width / 3, `the pad is ${pad.right - pad.left} px of ${PHONE.width}`);
     await page.screenshot({ path: join(screenshots, 'demo-390.png') });
-    await page.screenshot({ path: join(screenshots, 'demo-390-full.png'), fullPage: true });
+    // The introduction follows the samples, before the feature maps.
+    const order = await page.evaluate(() => ['.fm-samples', '.lead', '.fm-section'].map((s) => document.querySelector(s).getBoundingClientRect().top));
+    assert.ok(order[0] < order[1] && order[1] < order[2], `samples, introduction, feature maps at ${order}`);
+    await page.locator('.lead').scrollIntoViewIfNeeded();
+    await page.screenshot({ path: join(screenshots, 'demo-390-intro.png') });
     assert.deepEqual(problems, []);
     await context.close();
   });
