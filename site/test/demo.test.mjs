@@ -78,7 +78,7 @@ describe('the demo page, second pass', { skip: noChromium }, () => {
       }
     }
     photos = join(tmp, 'photos');
-    const index = execFileSync(build('./model/internal/synth/synthpng', 'synthpng'), ['-out', photos, '-photos', '40', '-first', '100'], { encoding: 'utf8' });
+    const index = execFileSync(build('./model/internal/synth/synthpng', 'synthpng'), ['-out', photos, '-photos', '40', '-first', '100', '-nondigits', '2'], { encoding: 'utf8' });
     photos = { dir: photos, ...JSON.parse(index) };
     server = await startServer(buildServe(tmp), root);
     browser = await launchChromium();
@@ -101,7 +101,7 @@ describe('the demo page, second pass', { skip: noChromium }, () => {
     return { context, page, problems, app: page.locator('#app') };
   }
 
-  it('photo-like digits uploaded to the page: ≥ 90 % right with alexmnist, and the network\'s view shown', { skip: untrained }, async (t) => {
+  it('photo-like digits uploaded to the page: ≥ 90 % right with alexmnist, and the network\'s view shown; non-digits rejected', { skip: untrained }, async (t) => {
     const { context, page, problems, app } = await open();
     const wrong = [];
     let rejected = 0;
@@ -133,6 +133,22 @@ describe('the demo page, second pass', { skip: noChromium }, () => {
         assert.ok(await page.locator('.fm-inkbox').isVisible(), 'the ink box over the photo');
         await page.screenshot({ path: join(screenshots, 'demo-photo-1280.png') });
       }
+    }
+    // Drawings that are not digits (synth.NonDigit, as uploads): those that
+    // preprocessing tells apart (a dot, a flat line, a diagonal, two digits,
+    // an empty page) are all rejected; the rest are counted.
+    const verdicts = {};
+    for (const { file, kind } of photos.nonDigits) {
+      const before = await predictions(app);
+      await page.setInputFiles('#upload', join(photos.dir, file));
+      await settle(page, app, before);
+      (verdicts[kind] ??= []).push(await page.getAttribute('.fm-result', 'data-verdict'));
+    }
+    const rejectedKinds = Object.entries(verdicts).map(([kind, vs]) => `${kind} ${vs.filter((v) => v === 'not-digit').length}/${vs.length}`);
+    const nonDigitsRejected = Object.values(verdicts).flat().filter((v) => v === 'not-digit').length;
+    t.diagnostic(`non-digits uploaded to the page: ${nonDigitsRejected} of ${photos.nonDigits.length} rejected: ${rejectedKinds.join(', ')}`);
+    for (const kind of ['dot', 'line', 'diagonal', 'pair', 'noise']) {
+      assert.ok(verdicts[kind].every((v) => v === 'not-digit'), `${kind}: ${verdicts[kind]}`);
     }
     const right = photos.photos.length - wrong.length;
     t.diagnostic(`photo-like digits in the page: ${right} of ${photos.photos.length} right with alexmnist, ${rejected} marked "does not look like a digit"; wrong: ${wrong.join(', ') || 'none'}`);
