@@ -31,6 +31,7 @@ type demo struct {
 	layers, filters *dom.BasicHTMLElement
 	params          *dom.BasicHTMLElement
 	zoom            *zoom
+	maps            *mapsView // the feature maps' options, readouts and conv1 panel (maps.go)
 
 	seen              *seen                 // what the network sees
 	inkBox            *dom.BasicHTMLElement // the cropped ink's box, over the pad
@@ -135,14 +136,14 @@ func (d *demo) build() {
 	d.filters = el("div", "fm-filters")
 	d.params = el("div", "fm-params")
 	d.zoom = newZoom()
+	d.maps = newMapsView(d)
 	if d.full {
-		d.root.AppendChild(el("section", "fm-section", el("h2", "", "Feature maps, layer by layer"),
-			el("p", "fm-note", "Each tile is one channel of a layer's output for the digit above (dark = 0, orange to yellow = positive, blue = negative; each tile scaled to its own largest value). Select a layer's tiles to enlarge one."),
-			d.layers))
+		d.root.AppendChild(d.maps.section())
 		d.root.AppendChild(el("section", "fm-section", el("h2", "", "conv1's filters"),
 			el("p", "fm-note", "The first layer's learned filters, as the engine computes with them (model.weights('conv1'))."),
 			d.filters))
 		d.root.AppendChild(el("section", "fm-section", el("h2", "", "Parameters"), d.params))
+		d.root.AppendChild(newQuality(d)) // quality.go
 	} else {
 		d.root.AppendChild(el("details", "fm-section", el("summary", "", "Feature maps"), d.layers))
 	}

@@ -7,7 +7,6 @@ import (
 	"syscall/js"
 	"unsafe"
 
-	"github.com/featuremap/featuremap/model"
 	"honnef.co/go/js/dom/v2"
 )
 
@@ -221,17 +220,15 @@ func jsArray[T any](s []T) []any {
 	return out
 }
 
-// summaryJS is a model.Summary in the form of model.summary().
-func summaryJS(s model.Summary) js.Value {
-	layers := make([]any, len(s.Layers))
-	for i, l := range s.Layers {
-		layers[i] = map[string]any{
-			"name": l.Name, "type": l.Type, "outputShape": jsArray(l.OutputShape),
-			"weights": l.Weights, "biases": l.Biases, "params": l.Params,
-		}
-	}
-	return js.ValueOf(map[string]any{
-		"name": s.Name, "inputShape": jsArray(s.Input), "layers": layers,
-		"weights": s.Weights, "biases": s.Biases, "totalParams": s.TotalParams,
+// sleep waits ms milliseconds (setTimeout; package time would grow the
+// binary). Like await, it must run in its own goroutine.
+func sleep(ms int) {
+	done := make(chan struct{})
+	f := js.FuncOf(func(js.Value, []js.Value) any {
+		close(done)
+		return nil
 	})
+	defer f.Release()
+	js.Global().Call("setTimeout", f, ms)
+	<-done
 }

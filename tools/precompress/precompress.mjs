@@ -5,7 +5,7 @@
 //
 //	node tools/precompress/precompress.mjs dist/site
 //
-// Compressible: .html .css .js .mjs .json .svg .wasm .ts .map .txt, and
+// Compressible: .html .css .js .mjs .json .svg .wasm .ts .map .txt .bin, and
 // weight files (.safetensors, .onnx). A variant is kept only when it saves
 // at least MIN_SAVING of the file (int8 weights barely compress, and an
 // almost-as-large copy only costs disk); otherwise a stale one is removed.
@@ -22,7 +22,7 @@ import { readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node
 import { extname, join } from 'node:path';
 
 const WEIGHTS = new Set(['.safetensors', '.onnx']);
-const COMPRESSIBLE = new Set(['.html', '.css', '.js', '.mjs', '.json', '.svg', '.wasm', '.ts', '.map', '.txt', ...WEIGHTS]);
+const COMPRESSIBLE = new Set(['.html', '.css', '.js', '.mjs', '.json', '.svg', '.wasm', '.ts', '.map', '.txt', '.bin', ...WEIGHTS]);
 const MIN_SAVING = 0.03;
 
 const encoders = {

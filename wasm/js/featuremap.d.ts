@@ -325,6 +325,13 @@ export interface Model {
   readonly inputShape: readonly number[];
   /** A fresh copy of the parameter table. */
   summary(): ModelSummary;
+  /**
+   * A copy of the weight file's safetensors `__metadata__` (string → string):
+   * `format`, `arch` (JSON) and, for models trained by tools/train,
+   * `training` (JSON: accuracies, config and the per-epoch `history`).
+   * `{}` for ONNX and TensorFlow.js models.
+   */
+  metadata(): Record<string, string>;
   predict(input: ModelInput, options?: PredictOptions): Promise<Prediction>;
   /**
    * predict on every input, in input order: the inputs are split into one

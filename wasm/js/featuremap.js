@@ -505,8 +505,40 @@ async function loadModel(backend, source, options = {}, engine) {
   // model.json's weight files; nothing for the models of
   // featuremap.worker.js (engine null).
   const file = engine === null ? null : owned && !shards ? url : bytes.slice();
+  const metadata = safetensorsMetadata(bytes); // before load transfers bytes
   const info = await backend.load(bytes, owned ? [bytes.buffer] : [], shards);
-  return newModel(info, backend, { ...engine, file, shards, cache, workers });
+  return newModel({ ...info, metadata }, backend, { ...engine, file, shards, cache, workers });
+}
+
+// MAX_METADATA_HEADER bounds the safetensors header safetensorsMetadata
+// decodes (the safetensors format's own limit is 100 MB).
+const MAX_METADATA_HEADER = 100 << 20;
+
+// safetensorsMetadata returns the string values of a safetensors file's
+// "__metadata__" (8-byte little-endian header length, then the JSON
+// header), or {} when bytes is not such a file (ONNX, TensorFlow.js) or
+// has none. The engine validates the file itself; this only reads.
+function safetensorsMetadata(bytes) {
+  if (bytes.length < 8) {
+    return {};
+  }
+  const n = new DataView(bytes.buffer, bytes.byteOffset, 8).getBigUint64(0, true);
+  if (n > BigInt(Math.min(bytes.length - 8, MAX_METADATA_HEADER)) || bytes[8] !== 0x7b) {
+    return {};
+  }
+  let meta;
+  try {
+    meta = JSON.parse(new TextDecoder().decode(bytes.subarray(8, 8 + Number(n))))?.__metadata__;
+  } catch {
+    return {};
+  }
+  const out = {};
+  if (meta !== null && typeof meta === 'object') {
+    for (const [k, v] of Object.entries(meta)) {
+      if (typeof v === 'string') out[k] = v;
+    }
+  }
+  return out;
 }
 
 // tfjsWeightPaths returns the weight file paths of each weightsManifest
@@ -569,6 +601,9 @@ function newModel(info, backend, pool) {
         throw new Error('summary: model is disposed (load it again to use it)');
       }
       return structuredClone(info.summary);
+    },
+    metadata() {
+      return { ...info.metadata };
     },
     async predict(input, options) {
       return backend.predict(handle, await engineInput('predict', input), options, local);

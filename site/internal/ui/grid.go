@@ -1,6 +1,10 @@
 package ui
 
-import "math"
+import (
+	"cmp"
+	"math"
+	"slices"
+)
 
 // Grid lays out n tiles of TileW×TileH pixels in rows of Cols tiles, with
 // Gap pixels between tiles and none around the edge. Tile i sits in row
@@ -46,94 +50,105 @@ func (g Grid) At(x, y int) (i int, ok bool) {
 	return i, true
 }
 
-// VectorShape is the H×W image a vector of k values is drawn as: W the
-// smallest power of two with W*W ≥ k (so 512 → 32×16, 10 → 4×3), H = ceil(k/W).
-func VectorShape(k int) (h, w int) {
-	w = 1
-	for w*w < k {
-		w *= 2
-	}
-	return (k + w - 1) / w, w
-}
+// TileSide is the side in pixels a map of h cells is drawn at: it grows
+// with h, so a 28×28 map is drawn larger than a 13×13 one, while small
+// maps keep cells large enough to see (2h for h ≥ 16, else h + 16: 28 →
+// 56, 14 → 30, 13 → 29, 6 → 22, 2 → 18).
+func TileSide(h int) int { return max(2*h, h+16) }
 
 // Maps views a layer's output [H, W, C] (row-major, channel last) as C
-// feature maps of H×W. A vector [K] is one map of VectorShape(K).
+// feature maps of H×W.
 type Maps struct {
 	Data    []float32
 	H, W, C int
 }
 
-// NewMaps returns the maps of an activation of shape [1, H, W, C] or [1, K]
-// (the batch first, as model.activations returns them).
-func NewMaps(data []float32, shape []int) Maps {
-	if len(shape) == 4 {
-		return Maps{Data: data, H: shape[1], W: shape[2], C: shape[3]}
-	}
-	h, w := VectorShape(len(data))
-	return Maps{Data: data, H: h, W: w, C: 1}
-}
-
-// At is map c's value at (y, x); cells beyond the data (the tail of a
-// vector's last row) are NaN.
-func (m Maps) At(c, y, x int) float32 {
-	i := (y*m.W+x)*m.C + c
-	if i >= len(m.Data) {
-		return float32(math.NaN())
-	}
-	return m.Data[i]
-}
+// At is map c's value at (y, x).
+func (m Maps) At(c, y, x int) float32 { return m.Data[(y*m.W+x)*m.C+c] }
 
 // Range is the smallest and largest finite value of map c.
 func (m Maps) Range(c int) (lo, hi float32) {
 	lo, hi = float32(math.Inf(1)), float32(math.Inf(-1))
-	for y := range m.H {
-		for x := range m.W {
-			v := m.At(c, y, x)
-			if v == v && !math.IsInf(float64(v), 0) {
-				lo, hi = min(lo, v), max(hi, v)
-			}
+	for i := c; i < len(m.Data); i += m.C {
+		if v := m.Data[i]; !math.IsInf(float64(v), 0) && v == v {
+			lo, hi = min(lo, v), max(hi, v)
 		}
 	}
 	return lo, hi
 }
 
-// Paint draws map c into the RGBA image pix (stride bytes per row) with its
-// top-left at (x0, y0), each cell as scale×scale pixels, coloured by Color
-// relative to the map's largest magnitude (so 0 keeps one colour across
-// maps).
-func (m Maps) Paint(pix []byte, stride, x0, y0, c, scale int) {
-	lo, hi := m.Range(c)
-	peak := max(-lo, hi)
-	for y := range m.H {
-		for x := range m.W {
-			v := m.At(c, y, x)
-			var rgb [3]byte
-			if v == v {
-				t := float32(0)
-				if peak > 0 {
-					t = v / peak
-				}
-				rgb = Color(t)
-			} else {
-				rgb = Background
+// Peak is the largest magnitude of map c, or of every map when c < 0 (the
+// layer's shared scale); 0 when there is no finite value.
+func (m Maps) Peak(c int) float32 {
+	first, step := c, m.C
+	if c < 0 {
+		first, step = 0, 1
+	}
+	var peak float32
+	for i := first; i < len(m.Data); i += step {
+		if v := m.Data[i]; !math.IsInf(float64(v), 0) && v == v {
+			peak = max(peak, v, -v)
+		}
+	}
+	return peak
+}
+
+// Mean is the mean value of map c.
+func (m Maps) Mean(c int) float32 {
+	var sum float64
+	for i := c; i < len(m.Data); i += m.C {
+		sum += float64(m.Data[i])
+	}
+	return float32(sum / float64(m.H*m.W))
+}
+
+// Order lists the channels in drawing order: by = "mean" or "max" sorts
+// them by that statistic, largest first (ties by channel number); anything
+// else keeps the channel numbers' order.
+func (m Maps) Order(by string) []int {
+	order := make([]int, m.C)
+	key := make([]float32, m.C)
+	for c := range order {
+		order[c] = c
+		switch by {
+		case "mean":
+			key[c] = m.Mean(c)
+		case "max":
+			_, key[c] = m.Range(c)
+		}
+	}
+	if by == "mean" || by == "max" {
+		slices.SortStableFunc(order, func(a, b int) int { return cmp.Compare(key[b], key[a]) })
+	}
+	return order
+}
+
+// Paint draws map c into the RGBA image pix (stride bytes per row) as a
+// tw×th tile with its top-left at (x0, y0): cell (y, x) covers the pixel
+// rows y·th/H to (y+1)·th/H and the columns likewise (nearest neighbour),
+// coloured by Color(v / peak). A peak ≤ 0 paints every cell as zero.
+func (m Maps) Paint(pix []byte, stride, x0, y0, c, tw, th int, peak float32) {
+	for py := range th {
+		y := py * m.H / th
+		row := (y0+py)*stride + x0*4
+		for px := range tw {
+			t := float32(0)
+			if v := m.At(c, y, px*m.W/tw); peak > 0 && v == v {
+				t = v / peak
 			}
-			for dy := range scale {
-				row := (y0+y*scale+dy)*stride + (x0+x*scale)*4
-				for dx := range scale {
-					p := pix[row+dx*4 : row+dx*4+4]
-					p[0], p[1], p[2], p[3] = rgb[0], rgb[1], rgb[2], 255
-				}
-			}
+			rgb := Color(t)
+			p := pix[row+px*4 : row+px*4+4]
+			p[0], p[1], p[2], p[3] = rgb[0], rgb[1], rgb[2], 255
 		}
 	}
 }
 
-// Background is the colour of cells without a value.
-var Background = [3]byte{0xe5, 0xe7, 0xeb}
-
 // Colour stops: zero is near-black, positive values run through orange to
-// pale yellow, negative values to blue (a diverging map whose zero is dark,
-// like an MNIST digit's background).
+// pale yellow, negative values to blue. A diverging map, so that the
+// signed values of filters and logits read as signed; its zero is dark and
+// the same in every tile, like an MNIST digit's background, because after
+// a ReLU most values are exactly zero, and for those layers (all ≥ 0) only
+// the positive half appears, read as a sequential scale.
 var (
 	zero     = [3]float32{0x11, 0x18, 0x27}
 	positive = [2][3]float32{{0xea, 0x58, 0x0c}, {0xfe, 0xf0, 0x8a}}

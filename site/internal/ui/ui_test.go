@@ -42,31 +42,6 @@ func TestGridAt(t *testing.T) {
 	}
 }
 
-func TestVectorShape(t *testing.T) {
-	for _, c := range []struct{ k, h, w int }{{512, 16, 32}, {10, 3, 4}, {1, 1, 1}, {1000, 32, 32}, {12544, 98, 128}} {
-		if h, w := VectorShape(c.k); h != c.h || w != c.w {
-			t.Errorf("VectorShape(%d) = %d×%d, want %d×%d", c.k, h, w, c.h, c.w)
-		}
-	}
-}
-
-func TestMapsPaint(t *testing.T) {
-	// Two channels of a 1×2 map: channel 1 is [-2, 1], so -2 is the peak magnitude.
-	m := NewMaps([]float32{0, -2, 4, 1}, []int{1, 1, 2, 2})
-	pix := make([]byte, 4*4*2)
-	m.Paint(pix, 4*4, 0, 0, 1, 2)
-	if got, want := [3]byte(pix[0:3]), Color(-1); got != want {
-		t.Errorf("cell (0,0) = %v, want Color(-1) = %v", got, want)
-	}
-	if got, want := [3]byte(pix[4*4+12:4*4+15]), Color(0.5); got != want {
-		t.Errorf("cell (0,1), bottom-right pixel = %v, want Color(0.5) = %v", got, want)
-	}
-	v := NewMaps([]float32{1, 2, 3}, []int{1, 3})
-	if v.H != 2 || v.W != 2 || v.C != 1 || !math.IsNaN(float64(v.At(0, 1, 1))) {
-		t.Errorf("vector of 3: %d×%d×%d, tail %v; want 2×2×1 with a NaN tail", v.H, v.W, v.C, v.At(0, 1, 1))
-	}
-}
-
 func TestColor(t *testing.T) {
 	for _, c := range []struct {
 		t    float32
