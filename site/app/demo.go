@@ -108,7 +108,7 @@ func (d *demo) build() {
 	d.seen = newSeen()
 	d.id(d.seen.figure, "seen")
 	padBox := el("div", "fm-pad",
-		el("div", "fm-input-row", el("div", "fm-canvas-wrap", d.pad.canvas, d.inkBox, d.pad.cursor), d.seen.figure),
+		el("div", "fm-input-row", el("div", "fm-canvas-wrap", d.pad.canvas, d.inkBox, d.pad.keyboard()), d.seen.figure),
 		el("div", "fm-buttons", undo, clearBtn, uploadLabel),
 		el("p", "fm-hint", "Draw a digit with a mouse, finger or pen, or drop an image here.",
 			el("span", "fm-hint-keys", " Ctrl+Z undoes a stroke. Keyboard: arrow keys move the pen, Space puts it down or lifts it.")))
