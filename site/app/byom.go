@@ -402,9 +402,14 @@ func (b *byom) showLayers(acts js.Value) {
 		if repeats {
 			continue
 		}
-		name, typ, shape := a.Get("name").String(), a.Get("type").String(), ints(a.Get("shape"))
-		title := name + " (" + typ + ") · " + ui.Shape(shape[1:])
-		b.layers.AppendChild(b.d.tiles(title, name, ui.NewMaps(data, shape), width))
+		l := layerOut{name: a.Get("name").String(), typ: a.Get("type").String(), shape: ints(a.Get("shape")), data: data}
+		title := l.name + " (" + l.typ + ") · " + ui.Shape(l.shape[1:])
+		switch len(l.shape) {
+		case 4:
+			b.layers.AppendChild(b.d.maps.tiles(title, l, width))
+		case 2:
+			b.layers.AppendChild(b.d.maps.strip(title, l, width))
+		}
 		nextFrame()
 	}
 }
