@@ -103,7 +103,7 @@ func newBYOM(d *demo) *dom.BasicHTMLElement {
 
 	b.top = attrs(el("ol", "fm-bars"), "id", "byom-top", "aria-label", "your model's top classes")
 	b.summary = attrs(el("div", "fm-params"), "id", "byom-summary")
-	b.layers = el("div", "fm-layers")
+	b.layers = el("div", "fm-byom-layers")
 	b.root.AppendChild(attrs(el("h2", "", "Use your own model"), "id", "byom-title"))
 	b.root.AppendChild(el("p", "fm-note", "A convolutional network you trained: export it from PyTorch with torch.onnx.export, "+
 		"or from Keras with tensorflowjs_converter, and drop the files here. It runs in this page on the same engine "+

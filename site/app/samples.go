@@ -3,6 +3,7 @@
 package main
 
 import (
+	"errors"
 	"strconv"
 	"syscall/js"
 
@@ -34,12 +35,31 @@ func (d *demo) buildSamples() *dom.BasicHTMLElement {
 }
 
 // loadSamples cuts samplesFile into one ImageBitmap per digit, draws each
-// on its button and enables it.
+// on its button and enables it. The file is fetched, not put in an <img>,
+// so that a widget embedded from another origin needs no img-src in the
+// host page's Content-Security-Policy (its connect-src already allows the
+// engine's files).
 func (d *demo) loadSamples(buttons []*dom.BasicHTMLElement) {
-	img := document.Call("createElement", "img")
-	img.Set("src", d.base+samplesFile)
-	if _, err := await(img.Call("decode")); err != nil {
+	warn := func(err error) {
 		js.Global().Get("console").Call("warn", "featuremap: cannot load the sample digits: "+err.Error())
+	}
+	resp, err := await(js.Global().Call("fetch", d.base+samplesFile))
+	if err != nil {
+		warn(err)
+		return
+	}
+	if !resp.Get("ok").Bool() {
+		warn(errors.New(samplesFile + ": HTTP " + strconv.Itoa(resp.Get("status").Int())))
+		return
+	}
+	blob, err := await(resp.Call("blob"))
+	if err != nil {
+		warn(err)
+		return
+	}
+	img, err := await(js.Global().Call("createImageBitmap", blob))
+	if err != nil {
+		warn(err)
 		return
 	}
 	d.samples = make([]js.Value, len(buttons))
