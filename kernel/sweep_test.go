@@ -56,20 +56,40 @@ func checkConv(t *testing.T, k *kernels, rng *rand.Rand, s ConvShape, withBias b
 	gf.checkUnchanged(t, name+" filter", filter)
 	gb.checkUnchanged(t, name+" bias", bias)
 
-	// The same through the packed filter (PackedConv.Conv2D).
-	p, err := packConvWith(k, gf.data(), s)
+	// The same through the packed filter (PackedConv.Conv2D), with the
+	// method PackConv chooses for s.
+	checkPackedConv(t, k, s, gx, gf, gb, act, s.useWinograd(), want, tol)
+}
+
+// checkPackedConv packs the filter in gf for Winograd (winograd set) or for
+// k.convPacked and compares PackedConv.Conv2D with want: within tol, or
+// within the Winograd bound (winogradTolerance).
+func checkPackedConv(t *testing.T, k *kernels, s ConvShape, gx, gf, gb guardBuf, act Activation, winograd bool, want []float32, tol []float64) {
+	t.Helper()
+	name := convName(s) + " packed"
+	if winograd {
+		name += " winograd"
+		tol = winogradTolerance(gx.data(), gf.data(), gb.data(), s)
+	}
+	x, filter, bias := slices.Clone(gx.data()), slices.Clone(gf.data()), slices.Clone(gb.data())
+	var gbias []float32
+	if gb.n > 0 {
+		gbias = gb.data()
+	}
+	p, err := packConvMethod(k, gf.data(), s, winograd)
 	if err != nil {
-		t.Fatalf("%s: packConvWith: %v", name, err)
+		t.Fatalf("%s: packConvMethod: %v", name, err)
 	}
-	gdst, gws = filledGuardBuf(s.OutLen()), filledGuardBuf(p.WorkspaceLen(s.N))
+	gdst, gws := filledGuardBuf(s.OutLen()), filledGuardBuf(p.WorkspaceLen(s.N))
 	if err := p.Conv2D(gdst.data(), gx.data(), gbias, s.N, act, gws.data()); err != nil {
-		t.Fatalf("%s: packed: %v", name, err)
+		t.Fatalf("%s: %v", name, err)
 	}
-	checkClose(t, name+" packed", gdst.data(), want, tol)
-	gdst.checkGuards(t, name+" packed dst")
-	gws.checkGuards(t, name+" packed ws")
-	gx.checkUnchanged(t, name+" packed x", x)
-	gb.checkUnchanged(t, name+" packed bias", bias)
+	checkClose(t, name, gdst.data(), want, tol)
+	gdst.checkGuards(t, name+" dst")
+	gws.checkGuards(t, name+" ws")
+	gx.checkUnchanged(t, name+" x", x)
+	gf.checkUnchanged(t, name+" filter", filter)
+	gb.checkUnchanged(t, name+" bias", bias)
 }
 
 // edgeConvShapes are the hand-picked corner cases of tf.nn.conv2d.
