@@ -117,10 +117,10 @@ func TestWinogradChoice(t *testing.T) {
 	}{
 		{same(ConvShape{N: 1, H: 13, W: 13, C: 256, KH: 3, KW: 3, OC: 384}), true},
 		{same(ConvShape{N: 1, H: 13, W: 13, C: 384, KH: 3, KW: 3, OC: 256, Groups: 2}), true},
-		{same(ConvShape{N: 1, H: 28, W: 28, C: 1, KH: 3, KW: 3, OC: 64}), false},                      // one input channel
+		{same(ConvShape{N: 1, H: 28, W: 28, C: 1, KH: 3, KW: 3, OC: 64}), false},                          // one input channel
 		{same(ConvShape{N: 1, H: 13, W: 13, C: 64, KH: 3, KW: 3, OC: 64, StrideH: 2, StrideW: 2}), false}, // strided
-		{same(ConvShape{N: 1, H: 13, W: 13, C: 64, KH: 3, KW: 3, OC: 64, DilationH: 2}), false},            // dilated
-		{same(ConvShape{N: 1, H: 27, W: 27, C: 96, KH: 5, KW: 5, OC: 256, Groups: 2}), false},              // 5×5
+		{same(ConvShape{N: 1, H: 13, W: 13, C: 64, KH: 3, KW: 3, OC: 64, DilationH: 2}), false},           // dilated
+		{same(ConvShape{N: 1, H: 27, W: 27, C: 96, KH: 5, KW: 5, OC: 256, Groups: 2}), false},             // 5×5
 	} {
 		p, err := PackConv(make([]float32, c.s.FilterLen()), c.s)
 		if err != nil {
