@@ -2,40 +2,58 @@
 
 package kernel
 
-import "simd/archsimd"
+import (
+	"simd/archsimd"
+	"unsafe"
+)
 
 // winogradInputSIMD is winogradInputGeneric with four channels per step
 // (channels are contiguous in x and in V); the last C/G mod 4 channels go
 // through winogradInputChannels. The arithmetic is the same, in the same
 // order.
 func winogradInputSIMD(v, x []float32, s *ConvShape, g, t0, tc int) {
+	bh, bw := s.winogradBlocks()
 	cg := s.C / s.Groups
+	ldv := bh * bw * cg
 	c4 := cg / 4 * 4
 	var off [16]int
 	for t := range tc {
 		img, iy, ix := winogradTileOrigin(s, t0+t)
-		winogradCells(&off, s, img, iy, ix, g)
-		for c := 0; c < c4; c += 4 {
-			var d [16]archsimd.Float32x4
-			for i, o := range off {
-				if o >= 0 {
-					d[i] = archsimd.LoadFloat32x4(x[o+c:])
+		for by := range bh {
+			oy, _ := winogradBlockOffset(by, s.KH)
+			for bx := range bw {
+				ox, _ := winogradBlockOffset(bx, s.KW)
+				winogradCells(&off, s, img, iy+oy, ix+ox, g)
+				vb := v[(by*bw+bx)*cg:]
+				// Unchecked vectors: off holds offsets of cells inside x
+				// whose C/G channels follow, and V_ξ's rows hold ldv values.
+				xp := unsafe.Pointer(unsafe.SliceData(x))
+				vp := unsafe.Pointer(&vb[0])
+				row := tc * ldv * 4 // bytes from V_ξ to V_ξ+1
+				for c := 0; c < c4; c += 4 {
+					var d [16]archsimd.Float32x4
+					for i, o := range off {
+						if o >= 0 {
+							d[i] = archsimd.LoadFloat32x4Array((*[4]float32)(unsafe.Add(xp, (o+c)*4)))
+						}
+					}
+					var r [16]archsimd.Float32x4
+					for i := range 4 {
+						d0, d1, d2, d3 := d[i*4], d[i*4+1], d[i*4+2], d[i*4+3]
+						r[i*4], r[i*4+1], r[i*4+2], r[i*4+3] = d0.Sub(d2), d1.Add(d2), d2.Sub(d1), d1.Sub(d3)
+					}
+					p := unsafe.Add(vp, (t*ldv+c)*4)
+					for j := range 4 {
+						r0, r1, r2, r3 := r[j], r[4+j], r[8+j], r[12+j]
+						r0.Sub(r2).StoreArray((*[4]float32)(unsafe.Add(p, j*row)))
+						r1.Add(r2).StoreArray((*[4]float32)(unsafe.Add(p, (4+j)*row)))
+						r2.Sub(r1).StoreArray((*[4]float32)(unsafe.Add(p, (8+j)*row)))
+						r1.Sub(r3).StoreArray((*[4]float32)(unsafe.Add(p, (12+j)*row)))
+					}
 				}
-			}
-			var r [16]archsimd.Float32x4
-			for i := range 4 {
-				d0, d1, d2, d3 := d[i*4], d[i*4+1], d[i*4+2], d[i*4+3]
-				r[i*4], r[i*4+1], r[i*4+2], r[i*4+3] = d0.Sub(d2), d1.Add(d2), d2.Sub(d1), d1.Sub(d3)
-			}
-			for j := range 4 {
-				r0, r1, r2, r3 := r[j], r[4+j], r[8+j], r[12+j]
-				r0.Sub(r2).Store(v[((0+j)*tc+t)*cg+c:])
-				r1.Add(r2).Store(v[((4+j)*tc+t)*cg+c:])
-				r2.Sub(r1).Store(v[((8+j)*tc+t)*cg+c:])
-				r1.Sub(r3).Store(v[((12+j)*tc+t)*cg+c:])
+				winogradInputChannels(vb, x, &off, t, tc, ldv, c4, cg)
 			}
 		}
-		winogradInputChannels(v, x, &off, t, tc, cg, c4)
 	}
 }
 
@@ -48,13 +66,19 @@ func winogradOutputSIMD(dst, m, bias []float32, s *ConvShape, g, t0, tc int, act
 	var out [4]int
 	for t := range tc {
 		winogradOutCells(&out, s, t0+t, g)
+		// Unchecked vectors: M_ξ's rows hold OC/G values, out holds
+		// offsets of outputs inside dst whose OC/G channels follow.
+		mp := unsafe.Add(unsafe.Pointer(&m[0]), t*ocg*4)
+		dp := unsafe.Pointer(unsafe.SliceData(dst))
+		row := tc * ocg * 4 // bytes from M_ξ to M_ξ+1
 		for c := 0; c < c4; c += 4 {
 			var r [8]archsimd.Float32x4
 			for i := range 4 {
-				m0 := archsimd.LoadFloat32x4(m[((i*4)*tc+t)*ocg+c:])
-				m1 := archsimd.LoadFloat32x4(m[((i*4+1)*tc+t)*ocg+c:])
-				m2 := archsimd.LoadFloat32x4(m[((i*4+2)*tc+t)*ocg+c:])
-				m3 := archsimd.LoadFloat32x4(m[((i*4+3)*tc+t)*ocg+c:])
+				p := unsafe.Add(mp, i*4*row+c*4)
+				m0 := archsimd.LoadFloat32x4Array((*[4]float32)(p))
+				m1 := archsimd.LoadFloat32x4Array((*[4]float32)(unsafe.Add(p, row)))
+				m2 := archsimd.LoadFloat32x4Array((*[4]float32)(unsafe.Add(p, 2*row)))
+				m3 := archsimd.LoadFloat32x4Array((*[4]float32)(unsafe.Add(p, 3*row)))
 				r[i*2], r[i*2+1] = m0.Add(m1).Add(m2), m1.Sub(m2).Sub(m3)
 			}
 			y := [4]archsimd.Float32x4{
@@ -76,7 +100,7 @@ func winogradOutputSIMD(dst, m, bias []float32, s *ConvShape, g, t0, tc int, act
 				if act == ReLU {
 					v = reluVec(v)
 				}
-				v.Store(dst[o+c:])
+				v.StoreArray((*[4]float32)(unsafe.Add(dp, (o+c)*4)))
 			}
 		}
 		winogradOutputChannels(dst, m, bias, &out, t, tc, ocg, c4, act)

@@ -31,8 +31,6 @@ func packedABlockLen(m, k int) int {
 	return roundUp(min(m, gemmMC), gemmMR) * roundUp(min(k, gemmKC), 2)
 }
 
-func roundUp(x, to int) int { return (x + to - 1) / to * to }
-
 // gemmA is op(A) of gemmBlocked: the matrix a (row-major, lda; transposed
 // when trans is set), or, when conv.KH > 0, the im2col matrix of group g of
 // the convolution input a [N, H, W, C] (see packAConv), which is never
