@@ -158,10 +158,10 @@ func TestWinogradChoice(t *testing.T) {
 		{same(ConvShape{N: 1, H: 13, W: 13, C: 64, KH: 3, KW: 3, OC: 64, StrideH: 2, StrideW: 2}), false}, // strided
 		{same(ConvShape{N: 1, H: 13, W: 13, C: 64, KH: 3, KW: 3, OC: 64, DilationH: 2}), false},           // dilated
 		{same(ConvShape{N: 1, H: 27, W: 27, C: 96, KH: 5, KW: 5, OC: 256, Groups: 2}), true},
-		{same(ConvShape{N: 1, H: 27, W: 27, C: 96, KH: 4, KW: 4, OC: 96}), false}, // 4 blocks save nothing
-		{same(ConvShape{N: 1, H: 27, W: 27, C: 96, KH: 7, KW: 7, OC: 96}), false}, // 9 blocks save too little
-		{same(ConvShape{N: 1, H: 13, W: 13, C: 4, KH: 3, KW: 3, OC: 384}), false}, // few input channels
-		{same(ConvShape{N: 1, H: 13, W: 13, C: 384, KH: 3, KW: 3, OC: 4}), false}, // few output channels
+		{same(ConvShape{N: 1, H: 27, W: 27, C: 96, KH: 4, KW: 4, OC: 96}), false},             // 4 blocks save nothing
+		{same(ConvShape{N: 1, H: 27, W: 27, C: 96, KH: 7, KW: 7, OC: 96}), false},             // 9 blocks save too little
+		{same(ConvShape{N: 1, H: 13, W: 13, C: 4, KH: 3, KW: 3, OC: 384}), false},             // few input channels
+		{same(ConvShape{N: 1, H: 13, W: 13, C: 384, KH: 3, KW: 3, OC: 4}), false},             // few output channels
 		{same(ConvShape{N: 1, H: 13, W: 13, C: 48, KH: 5, KW: 5, OC: 128, Groups: 2}), false}, // few channels for 4 blocks
 	} {
 		p, err := PackConv(make([]float32, c.s.FilterLen()), c.s)
