@@ -34,7 +34,7 @@ func densePackedSIMD(dst, x, packed, bias []float32, n, k, m int, act Activation
 			acc = [gemmNR]float32{}
 			for pc := 0; pc < k; pc += gemmKC {
 				kc := min(gemmKC, k-pc)
-				panel := packed[pc*nPad+jr*roundUp(kc, 2):]
+				panel := packed[pc*nPad+jr*roundUp(kc, gemmKU):]
 				_ = panel[kc*gemmNR-1] // the panel's kc rows
 				gemvTile(kc, unsafe.Pointer(&xr[pc]), unsafe.Pointer(&panel[0]), &acc)
 			}

@@ -15,20 +15,24 @@ import (
 // multiplies one A panel by one B panel into a gemmMR×gemmNR register tile.
 const (
 	gemmMR = 4
-	gemmKC = 256 // even: the wasm micro-kernel steps k by 2
+	gemmKC = 256 // multiple of gemmKU
 	gemmMC = 128 // multiple of gemmMR
 	gemmNC = 768 // multiple of every gemmNR (12 and 16)
+	// gemmKU is the depth the packed panels of a K block are padded to
+	// (with zeros): the wasm micro-kernel steps k by gemmKU.
+	gemmKU = 4
 )
 
 // gemmSIMDWorkspaceLen is the length of one packed A block and one packed B
-// block: panels padded with zeros to whole tiles and to an even depth.
+// block: panels padded with zeros to whole tiles and to a multiple of
+// gemmKU in depth.
 func gemmSIMDWorkspaceLen(m, n, k int) int {
-	return packedABlockLen(m, k) + roundUp(min(n, gemmNC), gemmNR)*roundUp(min(k, gemmKC), 2)
+	return packedABlockLen(m, k) + roundUp(min(n, gemmNC), gemmNR)*roundUp(min(k, gemmKC), gemmKU)
 }
 
 // packedABlockLen is the length of one packed A block of an m×k op(A).
 func packedABlockLen(m, k int) int {
-	return roundUp(min(m, gemmMC), gemmMR) * roundUp(min(k, gemmKC), 2)
+	return roundUp(min(m, gemmMC), gemmMR) * roundUp(min(k, gemmKC), gemmKU)
 }
 
 // gemmA is op(A) of gemmBlocked: the matrix a (row-major, lda; transposed
@@ -71,14 +75,14 @@ func gemmBlocked(m, n, k int, A *gemmA, B *gemmB, c []float32, ldc int, acc bool
 	pa := ws[:packedABlockLen(m, k)]
 	var pbBlock []float32
 	if B.packed == nil {
-		pbBlock = ws[len(pa) : len(pa)+roundUp(min(n, gemmNC), gemmNR)*roundUp(min(k, gemmKC), 2)]
+		pbBlock = ws[len(pa) : len(pa)+roundUp(min(n, gemmNC), gemmNR)*roundUp(min(k, gemmKC), gemmKU)]
 	}
 	var tile [gemmMR * gemmNR]float32
 	for jc := 0; jc < n; jc += gemmNC {
 		nc := min(gemmNC, n-jc)
 		for pc := 0; pc < k; pc += gemmKC {
 			kc := min(gemmKC, k-pc)
-			kp := roundUp(kc, 2)
+			kp := roundUp(kc, gemmKU)
 			pb := pbBlock
 			switch {
 			case B.packed != nil:
@@ -255,7 +259,7 @@ func clearBPadding(dst []float32, kc, kp, nc int) {
 }
 
 // packedBLenSIMD is the length of a k×n matrix packed by packBSIMD.
-func packedBLenSIMD(k, n int) int { return roundUp(k, 2) * roundUp(n, gemmNR) }
+func packedBLenSIMD(k, n int) int { return roundUp(k, gemmKU) * roundUp(n, gemmNR) }
 
 // packBSIMD packs the k×n matrix b (row-major, ldb) once into dst, as
 // gemmBlocked reads it (gemmB.packed): K blocks of gemmKC rows, the block
@@ -265,7 +269,7 @@ func packBSIMD(dst, b []float32, ldb, k, n int) {
 	nPad := roundUp(n, gemmNR)
 	for pc := 0; pc < k; pc += gemmKC {
 		kc := min(gemmKC, k-pc)
-		packB(dst[pc*nPad:], false, b, ldb, pc, kc, roundUp(kc, 2), 0, n)
+		packB(dst[pc*nPad:], false, b, ldb, pc, kc, roundUp(kc, gemmKU), 0, n)
 	}
 }
 
