@@ -81,14 +81,14 @@ var zeroRun [256]float32
 func packAConv(dst, x []float32, s *ConvShape, g, ic, mc, pc, kc, kp int) {
 	oh, ow := s.Out()
 	cg := s.C / s.Groups
-	if cg < packAConvRunMin {
-		packAConvTaps(dst, x, s, g, ic, mc, pc, kc, kp)
-		return
-	}
 	// Without groups and with DW = 1, the channels of taps kx..KW-1 of one
 	// filter row are contiguous in x: where all four rows have them inside
 	// the image, one run spans them.
 	wideRuns := s.Groups == 1 && s.DilationW == 1
+	if cg < packAConvRunMin && !(wideRuns && s.KW*cg >= packAConvRunMin) {
+		packAConvTaps(dst, x, s, g, ic, mc, pc, kc, kp)
+		return
+	}
 	// The first column's tap and channel, and the first row's pixel; both
 	// advance without divisions (a call on wasm).
 	ky0, kx0, ci0 := pc/cg/s.KW, pc/cg%s.KW, pc%cg
@@ -167,10 +167,12 @@ func packAConv(dst, x []float32, s *ConvShape, g, ic, mc, pc, kc, kp int) {
 	}
 }
 
-// packAConvRunMin is the number of channels per group from which packAConv
-// copies runs of channels four rows at a time; with fewer (seednet's and
-// alexmnist's C = 1, alexnet's conv1 with C = 3) the per-run set-up costs
-// more than the copy, and packAConvTaps packs value by value.
+// packAConvRunMin is the run length from which packAConv copies runs four
+// rows at a time: where neither C/G nor, for wide runs, KW·C/G reaches it
+// (seednet's and alexmnist's conv1: C = 1, KW = 3 or 5) the per-run set-up
+// costs more than the copy, and packAConvTaps packs value by value
+// (alexnet's conv1, C = 3 and KW = 11, keeps its runs of 33: value by
+// value it packed five times slower).
 const packAConvRunMin = 8
 
 // packAConvTaps is packAConv row by row and value by value: for each of
