@@ -119,11 +119,11 @@ var edgeConvShapes = []ConvShape{
 	{N: 1, H: 3, W: 3, C: 2, KH: 1, KW: 1, OC: 2, Pad: Padding{Bottom: 1, Right: 1}},
 	// VALID with cells the stride leaves unused.
 	{N: 1, H: 10, W: 9, C: 3, KH: 3, KW: 3, OC: 2, StrideH: 3, StrideW: 4},
-	// Few channels (values packed one by one) with K above one GEMM K
-	// block (363 = 256 + 107: the second block starts inside a tap), as
-	// alexnet's conv1; VALID and SAME.
+	// K above one GEMM K block (363 = 256 + 107: the second block starts
+	// inside a tap) with 3 channels per group: alexnet's conv1 (wide runs
+	// of 33), and with groups (values packed one by one), VALID and SAME.
 	{N: 1, H: 23, W: 27, C: 3, KH: 11, KW: 11, OC: 13, StrideH: 4, StrideW: 4},
-	same(ConvShape{N: 2, H: 13, W: 11, C: 3, KH: 11, KW: 11, OC: 5, StrideH: 4, StrideW: 3}),
+	same(ConvShape{N: 2, H: 13, W: 11, C: 6, KH: 11, KW: 11, OC: 10, StrideH: 4, StrideW: 3, Groups: 2}),
 	// One channel, stride 1: four adjacent pixels' values of a tap are one
 	// vector where the windows lie inside the image.
 	same(ConvShape{N: 2, H: 9, W: 14, C: 1, KH: 3, KW: 3, OC: 7}),
