@@ -112,24 +112,21 @@ func gemmBlocked(m, n, k int, A *gemmA, B *gemmB, c []float32, ldc int, acc bool
 					if tb != nil && nr == gemmNR {
 						ep.bias = unsafe.Pointer(&tb[0])
 					}
-					for ir := 0; ir < mc; ir += gemmMR {
+					// Whole tiles of a whole panel: one call for the
+					// column (a call per tile costs on wasm).
+					ir := 0
+					if nr == gemmNR {
+						ir = mc / gemmMR * gemmMR
+						if ir > 0 {
+							cc := c[ic*ldc+jc+jr:]
+							_ = cc[(ir-1)*ldc+gemmNR-1]
+							_ = pa[ir*kp-1]
+							gemmColumn(kp, ir/gemmMR, unsafe.Pointer(&pa[0]), bp, unsafe.Pointer(&cc[0]), ldc, ep)
+						}
+					}
+					for ; ir < mc; ir += gemmMR {
 						gemmTile(kp, unsafe.Pointer(&pa[ir*kp]), bp, &tile)
-						cc := c[(ic+ir)*ldc+jc+jr:]
-						if mr := min(gemmMR, mc-ir); mr < gemmMR || nr < gemmNR {
-							storePartialTile(cc, ldc, &tile, mr, nr, add, tb, ep.relu)
-							continue
-						}
-						// A whole tile: vectors through unchecked pointers,
-						// inlined here (a call per tile costs on wasm; inside
-						// gemmTile the epilogue's values would crowd its
-						// registers).
-						_ = cc[(gemmMR-1)*ldc+gemmNR-1]
-						for r := range gemmMR {
-							row := unsafe.Pointer(&cc[r*ldc])
-							for j := 0; j < gemmNR; j += 4 {
-								ep.store(archsimd.LoadFloat32x4Array((*[4]float32)(tile[r*gemmNR+j:])), row, j)
-							}
-						}
+						storePartialTile(c[(ic+ir)*ldc+jc+jr:], ldc, &tile, min(gemmMR, mc-ir), nr, add, tb, ep.relu)
 					}
 				}
 			}

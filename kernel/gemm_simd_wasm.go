@@ -123,6 +123,119 @@ func gemmTile(kp int, pa, pb unsafe.Pointer, tile *[gemmMR * gemmNR]float32) {
 	c32.Store(tile[44:])
 }
 
+// gemmColumn multiplies tiles consecutive packed A panels (from ap, each
+// kp*gemmMR elements) by one packed B panel bp and stores each gemmMR×gemmNR
+// result through ep into C at c (row stride ldc), tile t at row t*gemmMR:
+// gemmTile with the store inside, from the accumulators, and one call for
+// a column of tiles.
+func gemmColumn(kp, tiles int, ap, bp, c unsafe.Pointer, ldc int, ep tileEpilogue) {
+	for range tiles {
+		var c00, c01, c02, c10, c11, c12, c20, c21, c22, c30, c31, c32 archsimd.Float32x4
+		var a, b0, b1, b2 archsimd.Float32x4
+		pa, pb := ap, bp
+		for p := 0; p < kp; p += gemmKU {
+			b0 = archsimd.LoadFloat32x4Array((*[4]float32)(unsafe.Add(pb, 0)))
+			b1 = archsimd.LoadFloat32x4Array((*[4]float32)(unsafe.Add(pb, 16)))
+			b2 = archsimd.LoadFloat32x4Array((*[4]float32)(unsafe.Add(pb, 32)))
+			a = archsimd.BroadcastFloat32x4(*(*float32)(unsafe.Add(pa, 0)))
+			c00 = c00.Add(a.Mul(b0))
+			c01 = c01.Add(a.Mul(b1))
+			c02 = c02.Add(a.Mul(b2))
+			a = archsimd.BroadcastFloat32x4(*(*float32)(unsafe.Add(pa, 4)))
+			c10 = c10.Add(a.Mul(b0))
+			c11 = c11.Add(a.Mul(b1))
+			c12 = c12.Add(a.Mul(b2))
+			a = archsimd.BroadcastFloat32x4(*(*float32)(unsafe.Add(pa, 8)))
+			c20 = c20.Add(a.Mul(b0))
+			c21 = c21.Add(a.Mul(b1))
+			c22 = c22.Add(a.Mul(b2))
+			a = archsimd.BroadcastFloat32x4(*(*float32)(unsafe.Add(pa, 12)))
+			c30 = c30.Add(a.Mul(b0))
+			c31 = c31.Add(a.Mul(b1))
+			c32 = c32.Add(a.Mul(b2))
+
+			b0 = archsimd.LoadFloat32x4Array((*[4]float32)(unsafe.Add(pb, 48)))
+			b1 = archsimd.LoadFloat32x4Array((*[4]float32)(unsafe.Add(pb, 64)))
+			b2 = archsimd.LoadFloat32x4Array((*[4]float32)(unsafe.Add(pb, 80)))
+			a = archsimd.BroadcastFloat32x4(*(*float32)(unsafe.Add(pa, 16)))
+			c00 = c00.Add(a.Mul(b0))
+			c01 = c01.Add(a.Mul(b1))
+			c02 = c02.Add(a.Mul(b2))
+			a = archsimd.BroadcastFloat32x4(*(*float32)(unsafe.Add(pa, 20)))
+			c10 = c10.Add(a.Mul(b0))
+			c11 = c11.Add(a.Mul(b1))
+			c12 = c12.Add(a.Mul(b2))
+			a = archsimd.BroadcastFloat32x4(*(*float32)(unsafe.Add(pa, 24)))
+			c20 = c20.Add(a.Mul(b0))
+			c21 = c21.Add(a.Mul(b1))
+			c22 = c22.Add(a.Mul(b2))
+			a = archsimd.BroadcastFloat32x4(*(*float32)(unsafe.Add(pa, 28)))
+			c30 = c30.Add(a.Mul(b0))
+			c31 = c31.Add(a.Mul(b1))
+			c32 = c32.Add(a.Mul(b2))
+
+			b0 = archsimd.LoadFloat32x4Array((*[4]float32)(unsafe.Add(pb, 96)))
+			b1 = archsimd.LoadFloat32x4Array((*[4]float32)(unsafe.Add(pb, 112)))
+			b2 = archsimd.LoadFloat32x4Array((*[4]float32)(unsafe.Add(pb, 128)))
+			a = archsimd.BroadcastFloat32x4(*(*float32)(unsafe.Add(pa, 32)))
+			c00 = c00.Add(a.Mul(b0))
+			c01 = c01.Add(a.Mul(b1))
+			c02 = c02.Add(a.Mul(b2))
+			a = archsimd.BroadcastFloat32x4(*(*float32)(unsafe.Add(pa, 36)))
+			c10 = c10.Add(a.Mul(b0))
+			c11 = c11.Add(a.Mul(b1))
+			c12 = c12.Add(a.Mul(b2))
+			a = archsimd.BroadcastFloat32x4(*(*float32)(unsafe.Add(pa, 40)))
+			c20 = c20.Add(a.Mul(b0))
+			c21 = c21.Add(a.Mul(b1))
+			c22 = c22.Add(a.Mul(b2))
+			a = archsimd.BroadcastFloat32x4(*(*float32)(unsafe.Add(pa, 44)))
+			c30 = c30.Add(a.Mul(b0))
+			c31 = c31.Add(a.Mul(b1))
+			c32 = c32.Add(a.Mul(b2))
+
+			b0 = archsimd.LoadFloat32x4Array((*[4]float32)(unsafe.Add(pb, 144)))
+			b1 = archsimd.LoadFloat32x4Array((*[4]float32)(unsafe.Add(pb, 160)))
+			b2 = archsimd.LoadFloat32x4Array((*[4]float32)(unsafe.Add(pb, 176)))
+			a = archsimd.BroadcastFloat32x4(*(*float32)(unsafe.Add(pa, 48)))
+			c00 = c00.Add(a.Mul(b0))
+			c01 = c01.Add(a.Mul(b1))
+			c02 = c02.Add(a.Mul(b2))
+			a = archsimd.BroadcastFloat32x4(*(*float32)(unsafe.Add(pa, 52)))
+			c10 = c10.Add(a.Mul(b0))
+			c11 = c11.Add(a.Mul(b1))
+			c12 = c12.Add(a.Mul(b2))
+			a = archsimd.BroadcastFloat32x4(*(*float32)(unsafe.Add(pa, 56)))
+			c20 = c20.Add(a.Mul(b0))
+			c21 = c21.Add(a.Mul(b1))
+			c22 = c22.Add(a.Mul(b2))
+			a = archsimd.BroadcastFloat32x4(*(*float32)(unsafe.Add(pa, 60)))
+			c30 = c30.Add(a.Mul(b0))
+			c31 = c31.Add(a.Mul(b1))
+			c32 = c32.Add(a.Mul(b2))
+			pa = unsafe.Add(pa, gemmKU*gemmMR*4)
+			pb = unsafe.Add(pb, gemmKU*gemmNR*4)
+		}
+		ep.store(c00, c, 0)
+		ep.store(c01, c, 4)
+		ep.store(c02, c, 8)
+		row := unsafe.Add(c, ldc*4)
+		ep.store(c10, row, 0)
+		ep.store(c11, row, 4)
+		ep.store(c12, row, 8)
+		row = unsafe.Add(c, 2*ldc*4)
+		ep.store(c20, row, 0)
+		ep.store(c21, row, 4)
+		ep.store(c22, row, 8)
+		row = unsafe.Add(c, 3*ldc*4)
+		ep.store(c30, row, 0)
+		ep.store(c31, row, 4)
+		ep.store(c32, row, 8)
+		ap = unsafe.Add(ap, kp*gemmMR*4)
+		c = unsafe.Add(c, gemmMR*ldc*4)
+	}
+}
+
 // gemvInt8Panel sets acc[j] = Σ_{p<k} x[p] * float32(q[p*qNR+j]) for one
 // int8 weight panel q (k rows of qNR = 16 bytes): each row is loaded as one
 // Int8x16, widened to four Int32x4 (ExtendLo/Hi8ToInt16, then
