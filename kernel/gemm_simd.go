@@ -15,12 +15,12 @@ import (
 // multiplies one A panel by one B panel into a gemmMR×gemmNR register tile.
 const (
 	gemmMR = 4
-	gemmKC = 256 // multiple of gemmKU
+	gemmKC = 256
 	gemmMC = 128 // multiple of gemmMR
 	gemmNC = 768 // multiple of every gemmNR (12 and 16)
 	// gemmKU is the depth the packed panels of a K block are padded to
-	// (with zeros): the wasm micro-kernel steps k by gemmKU.
-	gemmKU = 4
+	// (with zeros): 1, the micro-kernels take any depth.
+	gemmKU = 1
 )
 
 // gemmSIMDWorkspaceLen is the length of one packed A block and one packed B
