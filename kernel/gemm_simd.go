@@ -109,19 +109,24 @@ func gemmBlocked(m, n, k int, A *gemmA, B *gemmB, c []float32, ldc int, acc bool
 						tb = bias[jc+jr : jc+jr+nr]
 					}
 					ep := tileEpilogue{add: add, relu: last && act == ReLU}
-					if tb != nil && nr == gemmNR {
+					if tb != nil && nr%4 == 0 {
 						ep.bias = unsafe.Pointer(&tb[0])
 					}
-					// Whole tiles of a whole panel: one call for the
+					// Whole tiles of a whole panel, or of a narrow one the
+					// architecture has a kernel for: one call for the
 					// column (a call per tile costs on wasm).
 					ir := 0
-					if nr == gemmNR {
+					if nr == gemmNR || gemmNarrow(nr) {
 						ir = mc / gemmMR * gemmMR
 						if ir > 0 {
 							cc := c[ic*ldc+jc+jr:]
-							_ = cc[(ir-1)*ldc+gemmNR-1]
+							_ = cc[(ir-1)*ldc+nr-1]
 							_ = pa[ir*kp-1]
-							gemmColumn(kp, ir/gemmMR, unsafe.Pointer(&pa[0]), bp, unsafe.Pointer(&cc[0]), ldc, ep)
+							if nr == gemmNR {
+								gemmColumn(kp, ir/gemmMR, unsafe.Pointer(&pa[0]), bp, unsafe.Pointer(&cc[0]), ldc, ep)
+							} else {
+								gemmColumnNarrow(kp, ir/gemmMR, nr, unsafe.Pointer(&pa[0]), bp, unsafe.Pointer(&cc[0]), ldc, ep)
+							}
 						}
 					}
 					for ; ir < mc; ir += gemmMR {
@@ -136,7 +141,7 @@ func gemmBlocked(m, n, k int, A *gemmA, B *gemmB, c []float32, ldc int, acc bool
 
 // tileEpilogue is how gemmBlocked stores a tile t into C: c = t, or
 // c += t when add is set; then, on the last K block, + bias[j] (bias points
-// to gemmNR values; nil: none) and ReLU when relu is set.
+// to the tile's columns; nil: none) and ReLU when relu is set.
 type tileEpilogue struct {
 	add, relu bool
 	bias      unsafe.Pointer

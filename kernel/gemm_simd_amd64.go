@@ -60,6 +60,26 @@ func gemmColumn(kp, tiles int, a, b, c unsafe.Pointer, ldc int, ep tileEpilogue)
 	}
 }
 
+// gemmNarrow reports whether gemmColumnNarrow computes panels of nr
+// columns: 8, one Float32x8 of the tile.
+func gemmNarrow(nr int) bool { return nr == 8 }
+
+// gemmColumnNarrow is gemmColumn for a B panel whose first nr columns
+// (gemmNarrow) are stored; the rest are zero padding.
+func gemmColumnNarrow(kp, tiles, nr int, a, b, c unsafe.Pointer, ldc int, ep tileEpilogue) {
+	var tile [gemmMR * gemmNR]float32
+	for t := range tiles {
+		gemmTile(kp, unsafe.Add(a, t*kp*gemmMR*4), b, &tile)
+		ct := unsafe.Add(c, t*gemmMR*ldc*4)
+		for r := range gemmMR {
+			row := unsafe.Add(ct, r*ldc*4)
+			for j := 0; j < nr; j += 4 {
+				ep.store(archsimd.LoadFloat32x4Array((*[4]float32)(tile[r*gemmNR+j:])), row, j)
+			}
+		}
+	}
+}
+
 // storeTile stores a whole tile (gemmMR×gemmNR, row-major) into C at c
 // (row stride ldc) through ep.
 func storeTile(tile *[gemmMR * gemmNR]float32, c unsafe.Pointer, ldc int, ep tileEpilogue) {

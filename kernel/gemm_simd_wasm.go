@@ -168,6 +168,70 @@ func gemmColumn(kp, tiles int, ap, bp, c unsafe.Pointer, ldc int, ep tileEpilogu
 	}
 }
 
+// gemmNarrow reports whether gemmColumnNarrow computes panels of nr
+// columns: 4 or 8, one or two Float32x4 of the tile.
+func gemmNarrow(nr int) bool { return nr == 4 || nr == 8 }
+
+// gemmColumnNarrow is gemmColumn for a B panel whose first nr columns
+// (gemmNarrow) are stored; the rest, zero padding, are neither loaded nor
+// multiplied (4 or 8 accumulators instead of 12; k advances by 1).
+func gemmColumnNarrow(kp, tiles, nr int, ap, bp, c unsafe.Pointer, ldc int, ep tileEpilogue) {
+	for range tiles {
+		if nr == 4 {
+			var c00, c10, c20, c30 archsimd.Float32x4
+			pa, pb := ap, bp
+			for range kp {
+				b0 := archsimd.LoadFloat32x4Array((*[4]float32)(pb))
+				a := archsimd.BroadcastFloat32x4(*(*float32)(pa))
+				c00 = c00.Add(a.Mul(b0))
+				a = archsimd.BroadcastFloat32x4(*(*float32)(unsafe.Add(pa, 4)))
+				c10 = c10.Add(a.Mul(b0))
+				a = archsimd.BroadcastFloat32x4(*(*float32)(unsafe.Add(pa, 8)))
+				c20 = c20.Add(a.Mul(b0))
+				a = archsimd.BroadcastFloat32x4(*(*float32)(unsafe.Add(pa, 12)))
+				c30 = c30.Add(a.Mul(b0))
+				pa = unsafe.Add(pa, gemmMR*4)
+				pb = unsafe.Add(pb, gemmNR*4)
+			}
+			ep.store(c00, c, 0)
+			ep.store(c10, unsafe.Add(c, 1*ldc*4), 0)
+			ep.store(c20, unsafe.Add(c, 2*ldc*4), 0)
+			ep.store(c30, unsafe.Add(c, 3*ldc*4), 0)
+		} else {
+			var c00, c10, c20, c30, c01, c11, c21, c31 archsimd.Float32x4
+			pa, pb := ap, bp
+			for range kp {
+				b0 := archsimd.LoadFloat32x4Array((*[4]float32)(pb))
+				b1 := archsimd.LoadFloat32x4Array((*[4]float32)(unsafe.Add(pb, 16)))
+				a := archsimd.BroadcastFloat32x4(*(*float32)(pa))
+				c00 = c00.Add(a.Mul(b0))
+				c01 = c01.Add(a.Mul(b1))
+				a = archsimd.BroadcastFloat32x4(*(*float32)(unsafe.Add(pa, 4)))
+				c10 = c10.Add(a.Mul(b0))
+				c11 = c11.Add(a.Mul(b1))
+				a = archsimd.BroadcastFloat32x4(*(*float32)(unsafe.Add(pa, 8)))
+				c20 = c20.Add(a.Mul(b0))
+				c21 = c21.Add(a.Mul(b1))
+				a = archsimd.BroadcastFloat32x4(*(*float32)(unsafe.Add(pa, 12)))
+				c30 = c30.Add(a.Mul(b0))
+				c31 = c31.Add(a.Mul(b1))
+				pa = unsafe.Add(pa, gemmMR*4)
+				pb = unsafe.Add(pb, gemmNR*4)
+			}
+			ep.store(c00, c, 0)
+			ep.store(c01, c, 4)
+			ep.store(c10, unsafe.Add(c, 1*ldc*4), 0)
+			ep.store(c11, unsafe.Add(c, 1*ldc*4), 4)
+			ep.store(c20, unsafe.Add(c, 2*ldc*4), 0)
+			ep.store(c21, unsafe.Add(c, 2*ldc*4), 4)
+			ep.store(c30, unsafe.Add(c, 3*ldc*4), 0)
+			ep.store(c31, unsafe.Add(c, 3*ldc*4), 4)
+		}
+		ap = unsafe.Add(ap, kp*gemmMR*4)
+		c = unsafe.Add(c, gemmMR*ldc*4)
+	}
+}
+
 // gemvInt8Panel sets acc[j] = Σ_{p<k} x[p] * float32(q[p*qNR+j]) for one
 // int8 weight panel q (k rows of qNR = 16 bytes): each row is loaded as one
 // Int8x16, widened to four Int32x4 (ExtendLo/Hi8ToInt16, then
