@@ -23,8 +23,11 @@ type PackedConv struct {
 }
 
 // PackConv packs the HWIO filter [KH, KW, C/G, OC] of the convolution s
-// (s.N is ignored) for the active kernels. The result holds Bytes() bytes
-// (about 4*FilterLen; the SIMD layout pads OC/G to whole tiles); filter is
+// (s.N is ignored) for the active kernels: for the im2col GEMM, or, where
+// it saves enough multiplications (conv_winograd.go), transformed for
+// Winograd F(2×2, 3×3). The result holds Bytes() bytes: about 4*FilterLen
+// for the GEMM (the SIMD layout pads OC/G to whole tiles), 16/9 of that for
+// a 3×3 Winograd filter, 64/25 for a 5×5 one (four 3×3 blocks); filter is
 // not retained.
 func PackConv(filter []float32, s ConvShape) (*PackedConv, error) {
 	return packConvWith(active, filter, s)
