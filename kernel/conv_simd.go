@@ -194,14 +194,29 @@ func packAConvTaps(dst, x []float32, s *ConvShape, g, ic, mc, pc, kc, kp int) {
 			clear(panel)
 		}
 		// One channel, stride 1: where the four rows are adjacent pixels
-		// of one output row whose windows lie inside the image, the four
-		// values of each tap are adjacent in x (one vector).
-		if iy0, ix0 := oy-s.Pad.Top, ox-s.Pad.Left; s.C == 1 && s.StrideW == 1 && s.StrideH == 1 && mr == gemmMR && ox+gemmMR <= ow &&
-			iy0 >= 0 && iy0+spanH < s.H && ix0 >= 0 && ix0+gemmMR-1+spanW < s.W {
-			base := n*s.H*s.W + iy0*s.W + ix0
+		// of one output row, the four values of each tap are adjacent in x:
+		// one vector where they lie inside the image, zeros where their
+		// input row does not, else value by value.
+		if s.C == 1 && s.StrideW == 1 && s.StrideH == 1 && mr == gemmMR && ox+gemmMR <= ow {
+			img := n * s.H * s.W
+			iy0, ix0 := oy-s.Pad.Top, ox-s.Pad.Left
 			ky, kx := ky0, kx0
 			for p := range kc {
-				archsimd.LoadFloat32x4(x[base+ky*s.DilationH*s.W+kx*s.DilationW:]).Store(panel[p*gemmMR:])
+				iy, ix := iy0+ky*s.DilationH, ix0+kx*s.DilationW
+				d := panel[p*gemmMR : (p+1)*gemmMR]
+				switch {
+				case iy < 0 || iy >= s.H:
+					clear(d)
+				case ix >= 0 && ix+gemmMR <= s.W:
+					archsimd.LoadFloat32x4(x[img+iy*s.W+ix:]).Store(d)
+				default:
+					for r := range d {
+						d[r] = 0
+						if ix+r >= 0 && ix+r < s.W {
+							d[r] = x[img+iy*s.W+ix+r]
+						}
+					}
+				}
 				if kx++; kx == s.KW {
 					kx, ky = 0, ky+1
 				}

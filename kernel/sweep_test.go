@@ -125,8 +125,11 @@ var edgeConvShapes = []ConvShape{
 	{N: 1, H: 23, W: 27, C: 3, KH: 11, KW: 11, OC: 13, StrideH: 4, StrideW: 4},
 	same(ConvShape{N: 2, H: 13, W: 11, C: 6, KH: 11, KW: 11, OC: 10, StrideH: 4, StrideW: 3, Groups: 2}),
 	// One channel, stride 1: four adjacent pixels' values of a tap are one
-	// vector where the windows lie inside the image.
+	// vector where they lie inside the image (and zeros or single values
+	// at its edges).
 	same(ConvShape{N: 2, H: 9, W: 14, C: 1, KH: 3, KW: 3, OC: 7}),
+	same(ConvShape{N: 1, H: 8, W: 12, C: 1, KH: 5, KW: 5, OC: 6}),
+	{N: 1, H: 6, W: 8, C: 1, KH: 5, KW: 4, OC: 9, Pad: Padding{Top: 3, Bottom: 1, Left: 2, Right: 3}},
 	{N: 1, H: 12, W: 13, C: 1, KH: 3, KW: 2, OC: 5, DilationH: 2, DilationW: 3},
 	// Groups 1, 2, 4 with batch.
 	same(ConvShape{N: 3, H: 5, W: 4, C: 4, KH: 3, KW: 3, OC: 6, Groups: 2}),
