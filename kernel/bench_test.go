@@ -74,16 +74,16 @@ func BenchmarkConv2D(b *testing.B) {
 					}
 					reportGFLOPs(b, s.FLOPs())
 				})
-				// The method PackConv chooses ("packed"), and the packed
-				// im2col GEMM where it chooses Winograd.
+				// Prepared weights: where Winograd applies, both methods
+				// (PackConv chooses one, useWinograd), else the im2col GEMM.
 				methods := []string{"packed"}
-				if s.useWinograd() {
-					methods = append(methods, "packed-im2col")
+				if s.winogradApplies() {
+					methods = []string{"packed-im2col", "packed-winograd"}
 				}
 				for _, method := range methods {
 					b.Run(name+"/"+k.name+"-"+method, func(b *testing.B) {
 						x, filter, bias, dst := data(b)
-						p, err := packConvMethod(k, filter, s, s.useWinograd() && method == "packed")
+						p, err := packConvMethod(k, filter, s, method == "packed-winograd")
 						if err != nil {
 							b.Fatal(err)
 						}

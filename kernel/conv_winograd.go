@@ -71,7 +71,8 @@ func (s ConvShape) winogradApplies() bool {
 // 3×3, 5×5, 6×6, not 4×4 or 7×7), and both channel counts per group are at
 // least 8·B (with fewer, the transforms, which grow with B, outweigh the
 // saved multiplications: alexmnist's 5×5 conv2 with 24 channels per group
-// ran slower, alexnet's with 48 faster; `make bench-kernels`).
+// ran no faster, alexnet's with 48 faster; `make bench-kernels` runs both
+// methods where Winograd applies).
 func (s ConvShape) useWinograd() bool {
 	bh, bw := s.winogradBlocks()
 	minC := 8 * bh * bw
