@@ -205,13 +205,23 @@ func packA(dst []float32, transA bool, a []float32, lda, ic, mc, pc, kc, kp int)
 	}
 }
 
-// interleave4 sets d[4*p+r] = rowR[p] for p < len(r0) and r < 4.
+// interleave4 sets d[4*p+r] = rowR[p] for p < len(r0) and r < 4. The
+// lengths are checked once; the copy goes through unchecked pointers (the
+// checked loop's per-element bounds checks made it the larger part of
+// packing in Node).
 func interleave4(d, r0, r1, r2, r3 []float32) {
-	r1, r2, r3 = r1[:len(r0)], r2[:len(r0)], r3[:len(r0)]
-	d = d[:4*len(r0)]
-	for p, v := range r0 {
-		q := (*[gemmMR]float32)(d[p*gemmMR:])
-		q[0], q[1], q[2], q[3] = v, r1[p], r2[p], r3[p]
+	n := len(r0)
+	if n == 0 {
+		return
+	}
+	_, _, _, _ = r1[n-1], r2[n-1], r3[n-1], d[4*n-1]
+	p0, p1, p2, p3 := unsafe.Pointer(&r0[0]), unsafe.Pointer(&r1[0]), unsafe.Pointer(&r2[0]), unsafe.Pointer(&r3[0])
+	q := unsafe.Pointer(&d[0])
+	for o := 0; o < 4*n; o += 4 {
+		*(*float32)(unsafe.Add(q, 4*o)) = *(*float32)(unsafe.Add(p0, o))
+		*(*float32)(unsafe.Add(q, 4*o+4)) = *(*float32)(unsafe.Add(p1, o))
+		*(*float32)(unsafe.Add(q, 4*o+8)) = *(*float32)(unsafe.Add(p2, o))
+		*(*float32)(unsafe.Add(q, 4*o+12)) = *(*float32)(unsafe.Add(p3, o))
 	}
 }
 
