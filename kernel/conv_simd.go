@@ -78,7 +78,7 @@ var zeroRun [256]float32
 // and the value is x[n, oy*SH-Top+ky*DH, ox*SW-Left+kx*DW, g*C/G+ci], or 0
 // outside the image. Along p a tap's C/G channels are contiguous in x, so
 // the panels fill run by run.
-func packAConv(dst, x []float32, s *ConvShape, g, ic, mc, pc, kc, kp int) {
+func packAConv(dst, x []float32, s *ConvShape, g, ic, mc, pc, kc int) {
 	oh, ow := s.Out()
 	cg := s.C / s.Groups
 	// Without groups and with DW = 1, the channels of taps kx..KW-1 of one
@@ -86,7 +86,7 @@ func packAConv(dst, x []float32, s *ConvShape, g, ic, mc, pc, kc, kp int) {
 	// the image, one run spans them.
 	wideRuns := s.Groups == 1 && s.DilationW == 1
 	if cg < packAConvRunMin && !(wideRuns && s.KW*cg >= packAConvRunMin) {
-		packAConvTaps(dst, x, s, g, ic, mc, pc, kc, kp)
+		packAConvTaps(dst, x, s, g, ic, mc, pc, kc)
 		return
 	}
 	// The first column's tap and channel, and the first row's pixel; both
@@ -94,11 +94,8 @@ func packAConv(dst, x []float32, s *ConvShape, g, ic, mc, pc, kc, kp int) {
 	ky0, kx0, ci0 := pc/cg/s.KW, pc/cg%s.KW, pc%cg
 	n, oy, ox := ic/(oh*ow), ic%(oh*ow)/ow, ic%ow
 	for ir := 0; ir < mc; ir += gemmMR {
-		panel := dst[ir*kp : (ir+gemmMR)*kp]
+		panel := dst[ir*kc : (ir+gemmMR)*kc]
 		mr := min(gemmMR, mc-ir)
-		if kc < kp {
-			clear(panel[kc*gemmMR:])
-		}
 		// Each row's image offset and top-left input cell.
 		var img, iy0, ix0 [gemmMR]int
 		for r := range mr {
@@ -181,16 +178,16 @@ const packAConvRunMin = 8
 // from x, checking the image's bounds only for rows whose window reaches
 // outside it (with one channel and stride 1, four adjacent pixels' values
 // of a tap are one vector).
-func packAConvTaps(dst, x []float32, s *ConvShape, g, ic, mc, pc, kc, kp int) {
+func packAConvTaps(dst, x []float32, s *ConvShape, g, ic, mc, pc, kc int) {
 	oh, ow := s.Out()
 	cg := s.C / s.Groups
 	ky0, kx0, ci0 := pc/cg/s.KW, pc/cg%s.KW, pc%cg
 	n, oy, ox := ic/(oh*ow), ic%(oh*ow)/ow, ic%ow
 	spanH, spanW := (s.KH-1)*s.DilationH, (s.KW-1)*s.DilationW
 	for ir := 0; ir < mc; ir += gemmMR {
-		panel := dst[ir*kp : (ir+gemmMR)*kp]
+		panel := dst[ir*kc : (ir+gemmMR)*kc]
 		mr := min(gemmMR, mc-ir)
-		if mr < gemmMR || kc < kp {
+		if mr < gemmMR {
 			clear(panel)
 		}
 		// One channel, stride 1: where the four rows are adjacent pixels

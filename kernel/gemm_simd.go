@@ -18,21 +18,17 @@ const (
 	gemmKC = 256
 	gemmMC = 128 // multiple of gemmMR
 	gemmNC = 768 // multiple of every gemmNR (12 and 16)
-	// gemmKU is the depth the packed panels of a K block are padded to
-	// (with zeros): 1, the micro-kernels take any depth.
-	gemmKU = 1
 )
 
 // gemmSIMDWorkspaceLen is the length of one packed A block and one packed B
-// block: panels padded with zeros to whole tiles and to a multiple of
-// gemmKU in depth.
+// block: panels padded with zeros to whole tiles.
 func gemmSIMDWorkspaceLen(m, n, k int) int {
-	return packedABlockLen(m, k) + roundUp(min(n, gemmNC), gemmNR)*roundUp(min(k, gemmKC), gemmKU)
+	return packedABlockLen(m, k) + roundUp(min(n, gemmNC), gemmNR)*min(k, gemmKC)
 }
 
 // packedABlockLen is the length of one packed A block of an m×k op(A).
 func packedABlockLen(m, k int) int {
-	return roundUp(min(m, gemmMC), gemmMR) * roundUp(min(k, gemmKC), gemmKU)
+	return roundUp(min(m, gemmMC), gemmMR) * min(k, gemmKC)
 }
 
 // gemmA is op(A) of gemmBlocked: the matrix a (row-major, lda; transposed
@@ -75,34 +71,33 @@ func gemmBlocked(m, n, k int, A *gemmA, B *gemmB, c []float32, ldc int, acc bool
 	pa := ws[:packedABlockLen(m, k)]
 	var pbBlock []float32
 	if B.packed == nil {
-		pbBlock = ws[len(pa) : len(pa)+roundUp(min(n, gemmNC), gemmNR)*roundUp(min(k, gemmKC), gemmKU)]
+		pbBlock = ws[len(pa) : len(pa)+roundUp(min(n, gemmNC), gemmNR)*min(k, gemmKC)]
 	}
 	var tile [gemmMR * gemmNR]float32
 	for jc := 0; jc < n; jc += gemmNC {
 		nc := min(gemmNC, n-jc)
 		for pc := 0; pc < k; pc += gemmKC {
 			kc := min(gemmKC, k-pc)
-			kp := roundUp(kc, gemmKU)
 			pb := pbBlock
 			switch {
 			case B.packed != nil:
-				pb = B.packed[pc*B.nPad+jc*kp:]
+				pb = B.packed[pc*B.nPad+jc*kc:]
 			case B.q != nil:
-				packBInt8(pb, B.q, B.scales, k, pc, kc, kp, jc, nc)
+				packBInt8(pb, B.q, B.scales, k, pc, kc, jc, nc)
 			default:
-				packB(pb, B.trans, B.b, B.ldb, pc, kc, kp, jc, nc)
+				packB(pb, B.trans, B.b, B.ldb, pc, kc, jc, nc)
 			}
 			add := acc || pc > 0
 			last := pc+kc == k
 			for ic := 0; ic < m; ic += gemmMC {
 				mc := min(gemmMC, m-ic)
 				if A.conv.KH > 0 {
-					packAConv(pa, A.a, &A.conv, A.g, ic, mc, pc, kc, kp)
+					packAConv(pa, A.a, &A.conv, A.g, ic, mc, pc, kc)
 				} else {
-					packA(pa, A.trans, A.a, A.lda, ic, mc, pc, kc, kp)
+					packA(pa, A.trans, A.a, A.lda, ic, mc, pc, kc)
 				}
 				for jr := 0; jr < nc; jr += gemmNR {
-					bp := unsafe.Pointer(&pb[jr*kp])
+					bp := unsafe.Pointer(&pb[jr*kc])
 					nr := min(gemmNR, nc-jr)
 					var tb []float32
 					if last && bias != nil {
@@ -121,16 +116,16 @@ func gemmBlocked(m, n, k int, A *gemmA, B *gemmB, c []float32, ldc int, acc bool
 						if ir > 0 {
 							cc := c[ic*ldc+jc+jr:]
 							_ = cc[(ir-1)*ldc+nr-1]
-							_ = pa[ir*kp-1]
+							_ = pa[ir*kc-1]
 							if nr == gemmNR {
-								gemmColumn(kp, ir/gemmMR, unsafe.Pointer(&pa[0]), bp, unsafe.Pointer(&cc[0]), ldc, ep)
+								gemmColumn(kc, ir/gemmMR, unsafe.Pointer(&pa[0]), bp, unsafe.Pointer(&cc[0]), ldc, ep)
 							} else {
-								gemmColumnNarrow(kp, ir/gemmMR, nr, unsafe.Pointer(&pa[0]), bp, unsafe.Pointer(&cc[0]), ldc, ep)
+								gemmColumnNarrow(kc, ir/gemmMR, nr, unsafe.Pointer(&pa[0]), bp, unsafe.Pointer(&cc[0]), ldc, ep)
 							}
 						}
 					}
 					for ; ir < mc; ir += gemmMR {
-						gemmTile(kp, unsafe.Pointer(&pa[ir*kp]), bp, &tile)
+						gemmTile(kc, unsafe.Pointer(&pa[ir*kc]), bp, &tile)
 						storePartialTile(c[(ic+ir)*ldc+jc+jr:], ldc, &tile, min(gemmMR, mc-ir), nr, add, tb, ep.relu)
 					}
 				}
@@ -171,16 +166,16 @@ func gemmSIMD(transA, transB bool, m, n, k int, a []float32, lda int, b []float3
 
 // packA copies rows ic..ic+mc-1, columns pc..pc+kc-1 of op(A) into dst as
 // consecutive panels of gemmMR rows, each stored column by column
-// (dst[panel*gemmMR*kp + p*gemmMR + r]), zero-filling rows past mc and
-// columns past kc up to kp. Whole panels move four values per step: a
+// (dst[panel*gemmMR*kc + p*gemmMR + r]), zero-filling rows past mc.
+// Whole panels move four values per step: a
 // vector when A is transposed (the four rows are adjacent), else one value
 // from each of the four rows.
-func packA(dst []float32, transA bool, a []float32, lda, ic, mc, pc, kc, kp int) {
+func packA(dst []float32, transA bool, a []float32, lda, ic, mc, pc, kc int) {
 	for ir := 0; ir < mc; ir += gemmMR {
-		panel := dst[ir*kp : (ir+gemmMR)*kp]
+		panel := dst[ir*kc : (ir+gemmMR)*kc]
 		i := ic + ir
 		mr := min(gemmMR, mc-ir)
-		if mr < gemmMR || kc < kp {
+		if mr < gemmMR {
 			clear(panel)
 		}
 		switch {
@@ -227,15 +222,15 @@ func interleave4(d, r0, r1, r2, r3 []float32) {
 
 // packB copies rows pc..pc+kc-1, columns jc..jc+nc-1 of op(B) into dst as
 // consecutive panels of gemmNR columns, each stored row by row
-// (dst[panel*gemmNR*kp + p*gemmNR + j]), zero-filling columns past nc and
-// rows past kc up to kp. Without transposition it reads B row by row, so
+// (dst[panel*gemmNR*kc + p*gemmNR + j]), zero-filling columns past nc.
+// Without transposition it reads B row by row, so
 // each row of a wide B is streamed once.
-func packB(dst []float32, transB bool, b []float32, ldb, pc, kc, kp, jc, nc int) {
-	clearBPadding(dst, kc, kp, nc)
+func packB(dst []float32, transB bool, b []float32, ldb, pc, kc, jc, nc int) {
+	clearBPadding(dst, kc, nc)
 	full := nc / gemmNR * gemmNR // columns in whole panels
 	if transB {                  // op(B)[p][j] = b[j*ldb+p]
 		for j := range nc {
-			panel := dst[j/gemmNR*gemmNR*kp+j%gemmNR:]
+			panel := dst[j/gemmNR*gemmNR*kc+j%gemmNR:]
 			for p, v := range b[(jc+j)*ldb+pc : (jc+j)*ldb+pc+kc] {
 				panel[p*gemmNR] = v
 			}
@@ -245,33 +240,28 @@ func packB(dst []float32, transB bool, b []float32, ldb, pc, kc, kp, jc, nc int)
 	for p := range kc {
 		row := b[(pc+p)*ldb+jc : (pc+p)*ldb+jc+nc]
 		for jr := 0; jr < full; jr += gemmNR {
-			d := dst[jr*kp+p*gemmNR : jr*kp+(p+1)*gemmNR]
+			d := dst[jr*kc+p*gemmNR : jr*kc+(p+1)*gemmNR]
 			for j := 0; j < gemmNR; j += 4 {
 				archsimd.LoadFloat32x4(row[jr+j:]).Store(d[j:])
 			}
 		}
 		if nc > full {
-			copy(dst[full*kp+p*gemmNR:], row[full:])
+			copy(dst[full*kc+p*gemmNR:], row[full:])
 		}
 	}
 }
 
-// clearBPadding zeroes the parts of a packed B block (kc rows padded to kp,
-// nc columns padded to whole panels) that packing does not write.
-func clearBPadding(dst []float32, kc, kp, nc int) {
+// clearBPadding zeroes the columns of a packed B block (kc rows, nc
+// columns padded to whole panels) that packing does not write.
+func clearBPadding(dst []float32, kc, nc int) {
 	full := nc / gemmNR * gemmNR
 	if nc > full {
-		clear(dst[full*kp : roundUp(nc, gemmNR)*kp])
-	}
-	if kc < kp {
-		for jr := 0; jr < full; jr += gemmNR {
-			clear(dst[jr*kp+kc*gemmNR : (jr+gemmNR)*kp])
-		}
+		clear(dst[full*kc : roundUp(nc, gemmNR)*kc])
 	}
 }
 
 // packedBLenSIMD is the length of a k×n matrix packed by packBSIMD.
-func packedBLenSIMD(k, n int) int { return roundUp(k, gemmKU) * roundUp(n, gemmNR) }
+func packedBLenSIMD(k, n int) int { return k * roundUp(n, gemmNR) }
 
 // packBSIMD packs the k×n matrix b (row-major, ldb) once into dst, as
 // gemmBlocked reads it (gemmB.packed): K blocks of gemmKC rows, the block
@@ -281,7 +271,7 @@ func packBSIMD(dst, b []float32, ldb, k, n int) {
 	nPad := roundUp(n, gemmNR)
 	for pc := 0; pc < k; pc += gemmKC {
 		kc := min(gemmKC, k-pc)
-		packB(dst[pc*nPad:], false, b, ldb, pc, kc, roundUp(kc, gemmKU), 0, n)
+		packB(dst[pc*nPad:], false, b, ldb, pc, kc, 0, n)
 	}
 }
 
