@@ -246,10 +246,13 @@ $(BENCH_DIR)/%.safetensors: $(GO_SOURCES)
 	@mkdir -p $(BENCH_DIR)
 	$(GO) run ./tools/fm init -arch $* -seed 1 -int8 $@
 
-# The kernels' Go benchmarks (GFLOP/s), portable and SIMD, native.
+# The kernels' Go benchmarks (GFLOP/s), portable and SIMD, native; then the
+# SIMD micro-kernel and convolutions at batch 1 under js/wasm in Node (the
+# engine's case).
 bench-kernels:
 	$(GO) test -run '^$$' -bench . ./kernel/
 	$(SIMD_ENV) $(GO) test -run '^$$' -bench . ./kernel/
+	PATH="$(WASM_EXEC):$$PATH" $(WASM_ENV) $(SIMD_ENV) $(GO) test -run '^$$' -bench 'GemmTile|Conv2D/.*/.*/batch1/simd' ./kernel/
 
 # The bench's agreement checks as tests: featuremap's probabilities against
 # TF.js-wasm and ORT-web on seednet and alexmnist (bench/test).

@@ -10,7 +10,8 @@ import (
 // GFLOP/s (2·M·N·K, a multiply-add counted as two operations). Each
 // variant runs on weights as given (Conv2D, Dense: packed per call) and on
 // weights prepared once (PackConv, PackDense, and PackDenseInt8 for the
-// dense layers). The naive reference runs as a baseline at batch 1 on the
+// dense layers). The convolutions' GFLOP/s count the direct convolution's
+// operations, also for Winograd (its effective rate). The naive reference runs as a baseline at batch 1 on the
 // small models' shapes.
 
 type convBench struct {
@@ -73,20 +74,28 @@ func BenchmarkConv2D(b *testing.B) {
 					}
 					reportGFLOPs(b, s.FLOPs())
 				})
-				b.Run(name+"/"+k.name+"-packed", func(b *testing.B) {
-					x, filter, bias, dst := data(b)
-					p, err := packConvWith(k, filter, s)
-					if err != nil {
-						b.Fatal(err)
-					}
-					ws := make([]float32, p.WorkspaceLen(n))
-					for b.Loop() {
-						if err := p.Conv2D(dst, x, bias, n, ReLU, ws); err != nil {
+				// Prepared weights: where Winograd applies, both methods
+				// (PackConv chooses one, useWinograd), else the im2col GEMM.
+				methods := []string{"packed"}
+				if s.winogradApplies() {
+					methods = []string{"packed-im2col", "packed-winograd"}
+				}
+				for _, method := range methods {
+					b.Run(name+"/"+k.name+"-"+method, func(b *testing.B) {
+						x, filter, bias, dst := data(b)
+						p, err := packConvMethod(k, filter, s, method == "packed-winograd")
+						if err != nil {
 							b.Fatal(err)
 						}
-					}
-					reportGFLOPs(b, s.FLOPs())
-				})
+						ws := make([]float32, p.WorkspaceLen(n))
+						for b.Loop() {
+							if err := p.Conv2D(dst, x, bias, n, ReLU, ws); err != nil {
+								b.Fatal(err)
+							}
+						}
+						reportGFLOPs(b, s.FLOPs())
+					})
+				}
 			}
 			if c.naive && n == 1 {
 				b.Run(name+"/naive", func(b *testing.B) {

@@ -2,6 +2,8 @@
 
 package kernel
 
+import "simd/archsimd"
+
 // convSIMD computes Conv2D as one gemmBlocked per group over the whole
 // batch: A = the im2col matrix [N*OH*OW, KH*KW*C/G] packed straight from x
 // by packAConv (or x itself, lda = C, when pointwise), B = the group's
@@ -76,23 +78,24 @@ var zeroRun [256]float32
 // and the value is x[n, oy*SH-Top+ky*DH, ox*SW-Left+kx*DW, g*C/G+ci], or 0
 // outside the image. Along p a tap's C/G channels are contiguous in x, so
 // the panels fill run by run.
-func packAConv(dst, x []float32, s *ConvShape, g, ic, mc, pc, kc, kp int) {
+func packAConv(dst, x []float32, s *ConvShape, g, ic, mc, pc, kc int) {
 	oh, ow := s.Out()
 	cg := s.C / s.Groups
 	// Without groups and with DW = 1, the channels of taps kx..KW-1 of one
 	// filter row are contiguous in x: where all four rows have them inside
 	// the image, one run spans them.
 	wideRuns := s.Groups == 1 && s.DilationW == 1
+	if cg < packAConvRunMin && !(wideRuns && s.KW*cg >= packAConvRunMin) {
+		packAConvTaps(dst, x, s, g, ic, mc, pc, kc)
+		return
+	}
 	// The first column's tap and channel, and the first row's pixel; both
 	// advance without divisions (a call on wasm).
 	ky0, kx0, ci0 := pc/cg/s.KW, pc/cg%s.KW, pc%cg
 	n, oy, ox := ic/(oh*ow), ic%(oh*ow)/ow, ic%ow
 	for ir := 0; ir < mc; ir += gemmMR {
-		panel := dst[ir*kp : (ir+gemmMR)*kp]
+		panel := dst[ir*kc : (ir+gemmMR)*kc]
 		mr := min(gemmMR, mc-ir)
-		if kc < kp {
-			clear(panel[kc*gemmMR:])
-		}
 		// Each row's image offset and top-left input cell.
 		var img, iy0, ix0 [gemmMR]int
 		for r := range mr {
@@ -156,6 +159,110 @@ func packAConv(dst, x []float32, s *ConvShape, g, ic, mc, pc, kc, kp int) {
 			}
 			if kx == s.KW {
 				kx, ky = 0, ky+1
+			}
+		}
+	}
+}
+
+// packAConvRunMin is the run length from which packAConv copies runs four
+// rows at a time: where neither C/G nor, for wide runs, KW·C/G reaches it
+// (seednet's and alexmnist's conv1: C = 1, KW = 3 or 5) the per-run set-up
+// costs more than the copy, and packAConvTaps packs value by value
+// (alexnet's conv1, C = 3 and KW = 11, keeps its runs of 33: value by
+// value it packed five times slower).
+const packAConvRunMin = 8
+
+// packAConvTaps is packAConv row by row and value by value: for each of
+// the four rows of a panel it walks the columns pc..pc+kc-1 (tap ky, kx and
+// channel ci, advanced without divisions) and reads each value straight
+// from x, checking the image's bounds only for rows whose window reaches
+// outside it (with one channel and stride 1, four adjacent pixels' values
+// of a tap are one vector).
+func packAConvTaps(dst, x []float32, s *ConvShape, g, ic, mc, pc, kc int) {
+	oh, ow := s.Out()
+	cg := s.C / s.Groups
+	ky0, kx0, ci0 := pc/cg/s.KW, pc/cg%s.KW, pc%cg
+	n, oy, ox := ic/(oh*ow), ic%(oh*ow)/ow, ic%ow
+	spanH, spanW := (s.KH-1)*s.DilationH, (s.KW-1)*s.DilationW
+	for ir := 0; ir < mc; ir += gemmMR {
+		panel := dst[ir*kc : (ir+gemmMR)*kc]
+		mr := min(gemmMR, mc-ir)
+		if mr < gemmMR {
+			clear(panel)
+		}
+		// One channel, stride 1: where the four rows are adjacent pixels
+		// of one output row, the four values of each tap are adjacent in x:
+		// one vector where they lie inside the image, zeros where their
+		// input row does not, else value by value.
+		if s.C == 1 && s.StrideW == 1 && s.StrideH == 1 && mr == gemmMR && ox+gemmMR <= ow {
+			img := n * s.H * s.W
+			iy0, ix0 := oy-s.Pad.Top, ox-s.Pad.Left
+			ky, kx := ky0, kx0
+			for p := range kc {
+				iy, ix := iy0+ky*s.DilationH, ix0+kx*s.DilationW
+				d := panel[p*gemmMR : (p+1)*gemmMR]
+				switch {
+				case iy < 0 || iy >= s.H:
+					clear(d)
+				case ix >= 0 && ix+gemmMR <= s.W:
+					archsimd.LoadFloat32x4(x[img+iy*s.W+ix:]).Store(d)
+				default:
+					for r := range d {
+						d[r] = 0
+						if ix+r >= 0 && ix+r < s.W {
+							d[r] = x[img+iy*s.W+ix+r]
+						}
+					}
+				}
+				if kx++; kx == s.KW {
+					kx, ky = 0, ky+1
+				}
+			}
+			if ox += gemmMR; ox == ow {
+				if ox, oy = 0, oy+1; oy == oh {
+					oy, n = 0, n+1
+				}
+			}
+			continue
+		}
+		for r := range mr {
+			img := n*s.H*s.W*s.C + g*cg
+			iy0, ix0 := oy*s.StrideH-s.Pad.Top, ox*s.StrideW-s.Pad.Left
+			if ox++; ox == ow {
+				if ox, oy = 0, oy+1; oy == oh {
+					oy, n = 0, n+1
+				}
+			}
+			d := panel[r : (kc-1)*gemmMR+r+1]
+			ky, kx, ci := ky0, kx0, ci0
+			if iy0 >= 0 && iy0+spanH < s.H && ix0 >= 0 && ix0+spanW < s.W {
+				base := img + (iy0*s.W+ix0)*s.C
+				o := base + (ky*s.DilationH*s.W+kx*s.DilationW)*s.C
+				for p := 0; p < kc; p++ {
+					d[p*gemmMR] = x[o+ci]
+					if ci++; ci == cg {
+						ci = 0
+						if kx++; kx == s.KW {
+							kx, ky = 0, ky+1
+						}
+						o = base + (ky*s.DilationH*s.W+kx*s.DilationW)*s.C
+					}
+				}
+				continue
+			}
+			for p := 0; p < kc; p++ {
+				iy, ix := iy0+ky*s.DilationH, ix0+kx*s.DilationW
+				var v float32
+				if iy >= 0 && iy < s.H && ix >= 0 && ix < s.W {
+					v = x[img+(iy*s.W+ix)*s.C+ci]
+				}
+				d[p*gemmMR] = v
+				if ci++; ci == cg {
+					ci = 0
+					if kx++; kx == s.KW {
+						kx, ky = 0, ky+1
+					}
+				}
 			}
 		}
 	}

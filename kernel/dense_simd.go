@@ -34,7 +34,7 @@ func densePackedSIMD(dst, x, packed, bias []float32, n, k, m int, act Activation
 			acc = [gemmNR]float32{}
 			for pc := 0; pc < k; pc += gemmKC {
 				kc := min(gemmKC, k-pc)
-				panel := packed[pc*nPad+jr*roundUp(kc, 2):]
+				panel := packed[pc*nPad+jr*kc:]
 				_ = panel[kc*gemmNR-1] // the panel's kc rows
 				gemvTile(kc, unsafe.Pointer(&xr[pc]), unsafe.Pointer(&panel[0]), &acc)
 			}
@@ -200,12 +200,12 @@ func denseInt8SIMDWorkspaceLen(n, k, m int) int {
 // packBInt8 writes rows pc..pc+kc-1, columns jc..jc+nc-1 of the
 // dequantised weights q[p,j]*scales[j] (q in the panels of packInt8SIMD,
 // k rows) into dst as packB does.
-func packBInt8(dst []float32, q []int8, scales []float32, k, pc, kc, kp, jc, nc int) {
-	clearBPadding(dst, kc, kp, nc)
+func packBInt8(dst []float32, q []int8, scales []float32, k, pc, kc, jc, nc int) {
+	clearBPadding(dst, kc, nc)
 	for j := range nc {
 		col := jc + j
 		src := q[col/qNR*qNR*k+pc*qNR+col%qNR:]
-		d := dst[j/gemmNR*gemmNR*kp+j%gemmNR:]
+		d := dst[j/gemmNR*gemmNR*kc+j%gemmNR:]
 		sc := scales[col]
 		for p := range kc {
 			d[p*gemmNR] = float32(src[p*qNR]) * sc

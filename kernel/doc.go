@@ -24,7 +24,10 @@
 // reads, PackDenseInt8 keeps int8 weights with one scale per output channel
 // (dequantised in registers); PackedConv.Conv2D and PackedDense.Dense then
 // run without packing or allocating. Bias and activation are applied as the
-// GEMM stores its tiles.
+// GEMM stores its tiles. Prepared stride-1 convolutions with 3×3 windows
+// (and 5×5 or 6×6 ones, cut into 3×3 blocks) and enough channels run as
+// Winograd F(2×2, 3×3) (conv_winograd.go states its error bound); the others
+// multiply the im2col matrix, packed straight from the input, by the filter.
 //
 // Each operator has a portable Go implementation (files *_generic.go, always
 // compiled) and, under GOEXPERIMENT=simd, a SIMD one (files *_simd.go, using

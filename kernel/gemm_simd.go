@@ -15,23 +15,21 @@ import (
 // multiplies one A panel by one B panel into a gemmMR×gemmNR register tile.
 const (
 	gemmMR = 4
-	gemmKC = 256 // even: the wasm micro-kernel steps k by 2
+	gemmKC = 256
 	gemmMC = 128 // multiple of gemmMR
 	gemmNC = 768 // multiple of every gemmNR (12 and 16)
 )
 
 // gemmSIMDWorkspaceLen is the length of one packed A block and one packed B
-// block: panels padded with zeros to whole tiles and to an even depth.
+// block: panels padded with zeros to whole tiles.
 func gemmSIMDWorkspaceLen(m, n, k int) int {
-	return packedABlockLen(m, k) + roundUp(min(n, gemmNC), gemmNR)*roundUp(min(k, gemmKC), 2)
+	return packedABlockLen(m, k) + roundUp(min(n, gemmNC), gemmNR)*min(k, gemmKC)
 }
 
 // packedABlockLen is the length of one packed A block of an m×k op(A).
 func packedABlockLen(m, k int) int {
-	return roundUp(min(m, gemmMC), gemmMR) * roundUp(min(k, gemmKC), 2)
+	return roundUp(min(m, gemmMC), gemmMR) * min(k, gemmKC)
 }
-
-func roundUp(x, to int) int { return (x + to - 1) / to * to }
 
 // gemmA is op(A) of gemmBlocked: the matrix a (row-major, lda; transposed
 // when trans is set), or, when conv.KH > 0, the im2col matrix of group g of
@@ -73,61 +71,62 @@ func gemmBlocked(m, n, k int, A *gemmA, B *gemmB, c []float32, ldc int, acc bool
 	pa := ws[:packedABlockLen(m, k)]
 	var pbBlock []float32
 	if B.packed == nil {
-		pbBlock = ws[len(pa) : len(pa)+roundUp(min(n, gemmNC), gemmNR)*roundUp(min(k, gemmKC), 2)]
+		pbBlock = ws[len(pa) : len(pa)+roundUp(min(n, gemmNC), gemmNR)*min(k, gemmKC)]
 	}
 	var tile [gemmMR * gemmNR]float32
 	for jc := 0; jc < n; jc += gemmNC {
 		nc := min(gemmNC, n-jc)
 		for pc := 0; pc < k; pc += gemmKC {
 			kc := min(gemmKC, k-pc)
-			kp := roundUp(kc, 2)
 			pb := pbBlock
 			switch {
 			case B.packed != nil:
-				pb = B.packed[pc*B.nPad+jc*kp:]
+				pb = B.packed[pc*B.nPad+jc*kc:]
 			case B.q != nil:
-				packBInt8(pb, B.q, B.scales, k, pc, kc, kp, jc, nc)
+				packBInt8(pb, B.q, B.scales, k, pc, kc, jc, nc)
 			default:
-				packB(pb, B.trans, B.b, B.ldb, pc, kc, kp, jc, nc)
+				packB(pb, B.trans, B.b, B.ldb, pc, kc, jc, nc)
 			}
 			add := acc || pc > 0
 			last := pc+kc == k
 			for ic := 0; ic < m; ic += gemmMC {
 				mc := min(gemmMC, m-ic)
 				if A.conv.KH > 0 {
-					packAConv(pa, A.a, &A.conv, A.g, ic, mc, pc, kc, kp)
+					packAConv(pa, A.a, &A.conv, A.g, ic, mc, pc, kc)
 				} else {
-					packA(pa, A.trans, A.a, A.lda, ic, mc, pc, kc, kp)
+					packA(pa, A.trans, A.a, A.lda, ic, mc, pc, kc)
 				}
 				for jr := 0; jr < nc; jr += gemmNR {
-					bp := unsafe.Pointer(&pb[jr*kp])
+					bp := unsafe.Pointer(&pb[jr*kc])
 					nr := min(gemmNR, nc-jr)
 					var tb []float32
 					if last && bias != nil {
 						tb = bias[jc+jr : jc+jr+nr]
 					}
 					ep := tileEpilogue{add: add, relu: last && act == ReLU}
-					if tb != nil && nr == gemmNR {
+					if tb != nil && nr%4 == 0 {
 						ep.bias = unsafe.Pointer(&tb[0])
 					}
-					for ir := 0; ir < mc; ir += gemmMR {
-						gemmTile(kp, unsafe.Pointer(&pa[ir*kp]), bp, &tile)
-						cc := c[(ic+ir)*ldc+jc+jr:]
-						if mr := min(gemmMR, mc-ir); mr < gemmMR || nr < gemmNR {
-							storePartialTile(cc, ldc, &tile, mr, nr, add, tb, ep.relu)
-							continue
-						}
-						// A whole tile: vectors through unchecked pointers,
-						// inlined here (a call per tile costs on wasm; inside
-						// gemmTile the epilogue's values would crowd its
-						// registers).
-						_ = cc[(gemmMR-1)*ldc+gemmNR-1]
-						for r := range gemmMR {
-							row := unsafe.Pointer(&cc[r*ldc])
-							for j := 0; j < gemmNR; j += 4 {
-								ep.store(archsimd.LoadFloat32x4Array((*[4]float32)(tile[r*gemmNR+j:])), row, j)
+					// Whole tiles of a whole panel, or of a narrow one the
+					// architecture has a kernel for: one call for the
+					// column (a call per tile costs on wasm).
+					ir := 0
+					if nr == gemmNR || gemmNarrow(nr) {
+						ir = mc / gemmMR * gemmMR
+						if ir > 0 {
+							cc := c[ic*ldc+jc+jr:]
+							_ = cc[(ir-1)*ldc+nr-1]
+							_ = pa[ir*kc-1]
+							if nr == gemmNR {
+								gemmColumn(kc, ir/gemmMR, unsafe.Pointer(&pa[0]), bp, unsafe.Pointer(&cc[0]), ldc, ep)
+							} else {
+								gemmColumnNarrow(kc, ir/gemmMR, nr, unsafe.Pointer(&pa[0]), bp, unsafe.Pointer(&cc[0]), ldc, ep)
 							}
 						}
+					}
+					for ; ir < mc; ir += gemmMR {
+						gemmTile(kc, unsafe.Pointer(&pa[ir*kc]), bp, &tile)
+						storePartialTile(c[(ic+ir)*ldc+jc+jr:], ldc, &tile, min(gemmMR, mc-ir), nr, add, tb, ep.relu)
 					}
 				}
 			}
@@ -137,7 +136,7 @@ func gemmBlocked(m, n, k int, A *gemmA, B *gemmB, c []float32, ldc int, acc bool
 
 // tileEpilogue is how gemmBlocked stores a tile t into C: c = t, or
 // c += t when add is set; then, on the last K block, + bias[j] (bias points
-// to gemmNR values; nil: none) and ReLU when relu is set.
+// to the tile's columns; nil: none) and ReLU when relu is set.
 type tileEpilogue struct {
 	add, relu bool
 	bias      unsafe.Pointer
@@ -167,16 +166,16 @@ func gemmSIMD(transA, transB bool, m, n, k int, a []float32, lda int, b []float3
 
 // packA copies rows ic..ic+mc-1, columns pc..pc+kc-1 of op(A) into dst as
 // consecutive panels of gemmMR rows, each stored column by column
-// (dst[panel*gemmMR*kp + p*gemmMR + r]), zero-filling rows past mc and
-// columns past kc up to kp. Whole panels move four values per step: a
+// (dst[panel*gemmMR*kc + p*gemmMR + r]), zero-filling rows past mc.
+// Whole panels move four values per step: a
 // vector when A is transposed (the four rows are adjacent), else one value
 // from each of the four rows.
-func packA(dst []float32, transA bool, a []float32, lda, ic, mc, pc, kc, kp int) {
+func packA(dst []float32, transA bool, a []float32, lda, ic, mc, pc, kc int) {
 	for ir := 0; ir < mc; ir += gemmMR {
-		panel := dst[ir*kp : (ir+gemmMR)*kp]
+		panel := dst[ir*kc : (ir+gemmMR)*kc]
 		i := ic + ir
 		mr := min(gemmMR, mc-ir)
-		if mr < gemmMR || kc < kp {
+		if mr < gemmMR {
 			clear(panel)
 		}
 		switch {
@@ -201,27 +200,37 @@ func packA(dst []float32, transA bool, a []float32, lda, ic, mc, pc, kc, kp int)
 	}
 }
 
-// interleave4 sets d[4*p+r] = rowR[p] for p < len(r0) and r < 4.
+// interleave4 sets d[4*p+r] = rowR[p] for p < len(r0) and r < 4. The
+// lengths are checked once; the copy goes through unchecked pointers (the
+// checked loop's per-element bounds checks made it the larger part of
+// packing in Node).
 func interleave4(d, r0, r1, r2, r3 []float32) {
-	r1, r2, r3 = r1[:len(r0)], r2[:len(r0)], r3[:len(r0)]
-	d = d[:4*len(r0)]
-	for p, v := range r0 {
-		q := (*[gemmMR]float32)(d[p*gemmMR:])
-		q[0], q[1], q[2], q[3] = v, r1[p], r2[p], r3[p]
+	n := len(r0)
+	if n == 0 {
+		return
+	}
+	_, _, _, _ = r1[n-1], r2[n-1], r3[n-1], d[4*n-1]
+	p0, p1, p2, p3 := unsafe.Pointer(&r0[0]), unsafe.Pointer(&r1[0]), unsafe.Pointer(&r2[0]), unsafe.Pointer(&r3[0])
+	q := unsafe.Pointer(&d[0])
+	for o := 0; o < 4*n; o += 4 {
+		*(*float32)(unsafe.Add(q, 4*o)) = *(*float32)(unsafe.Add(p0, o))
+		*(*float32)(unsafe.Add(q, 4*o+4)) = *(*float32)(unsafe.Add(p1, o))
+		*(*float32)(unsafe.Add(q, 4*o+8)) = *(*float32)(unsafe.Add(p2, o))
+		*(*float32)(unsafe.Add(q, 4*o+12)) = *(*float32)(unsafe.Add(p3, o))
 	}
 }
 
 // packB copies rows pc..pc+kc-1, columns jc..jc+nc-1 of op(B) into dst as
 // consecutive panels of gemmNR columns, each stored row by row
-// (dst[panel*gemmNR*kp + p*gemmNR + j]), zero-filling columns past nc and
-// rows past kc up to kp. Without transposition it reads B row by row, so
+// (dst[panel*gemmNR*kc + p*gemmNR + j]), zero-filling columns past nc.
+// Without transposition it reads B row by row, so
 // each row of a wide B is streamed once.
-func packB(dst []float32, transB bool, b []float32, ldb, pc, kc, kp, jc, nc int) {
-	clearBPadding(dst, kc, kp, nc)
+func packB(dst []float32, transB bool, b []float32, ldb, pc, kc, jc, nc int) {
+	clearBPadding(dst, kc, nc)
 	full := nc / gemmNR * gemmNR // columns in whole panels
 	if transB {                  // op(B)[p][j] = b[j*ldb+p]
 		for j := range nc {
-			panel := dst[j/gemmNR*gemmNR*kp+j%gemmNR:]
+			panel := dst[j/gemmNR*gemmNR*kc+j%gemmNR:]
 			for p, v := range b[(jc+j)*ldb+pc : (jc+j)*ldb+pc+kc] {
 				panel[p*gemmNR] = v
 			}
@@ -231,33 +240,28 @@ func packB(dst []float32, transB bool, b []float32, ldb, pc, kc, kp, jc, nc int)
 	for p := range kc {
 		row := b[(pc+p)*ldb+jc : (pc+p)*ldb+jc+nc]
 		for jr := 0; jr < full; jr += gemmNR {
-			d := dst[jr*kp+p*gemmNR : jr*kp+(p+1)*gemmNR]
+			d := dst[jr*kc+p*gemmNR : jr*kc+(p+1)*gemmNR]
 			for j := 0; j < gemmNR; j += 4 {
 				archsimd.LoadFloat32x4(row[jr+j:]).Store(d[j:])
 			}
 		}
 		if nc > full {
-			copy(dst[full*kp+p*gemmNR:], row[full:])
+			copy(dst[full*kc+p*gemmNR:], row[full:])
 		}
 	}
 }
 
-// clearBPadding zeroes the parts of a packed B block (kc rows padded to kp,
-// nc columns padded to whole panels) that packing does not write.
-func clearBPadding(dst []float32, kc, kp, nc int) {
+// clearBPadding zeroes the columns of a packed B block (kc rows, nc
+// columns padded to whole panels) that packing does not write.
+func clearBPadding(dst []float32, kc, nc int) {
 	full := nc / gemmNR * gemmNR
 	if nc > full {
-		clear(dst[full*kp : roundUp(nc, gemmNR)*kp])
-	}
-	if kc < kp {
-		for jr := 0; jr < full; jr += gemmNR {
-			clear(dst[jr*kp+kc*gemmNR : (jr+gemmNR)*kp])
-		}
+		clear(dst[full*kc : roundUp(nc, gemmNR)*kc])
 	}
 }
 
 // packedBLenSIMD is the length of a k×n matrix packed by packBSIMD.
-func packedBLenSIMD(k, n int) int { return roundUp(k, 2) * roundUp(n, gemmNR) }
+func packedBLenSIMD(k, n int) int { return k * roundUp(n, gemmNR) }
 
 // packBSIMD packs the k×n matrix b (row-major, ldb) once into dst, as
 // gemmBlocked reads it (gemmB.packed): K blocks of gemmKC rows, the block
@@ -267,7 +271,7 @@ func packBSIMD(dst, b []float32, ldb, k, n int) {
 	nPad := roundUp(n, gemmNR)
 	for pc := 0; pc < k; pc += gemmKC {
 		kc := min(gemmKC, k-pc)
-		packB(dst[pc*nPad:], false, b, ldb, pc, kc, roundUp(kc, 2), 0, n)
+		packB(dst[pc*nPad:], false, b, ldb, pc, kc, 0, n)
 	}
 }
 

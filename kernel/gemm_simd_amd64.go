@@ -49,6 +49,48 @@ func gemmTile(kp int, a, b unsafe.Pointer, tile *[gemmMR * gemmNR]float32) {
 	c31.Store(tile[56:])
 }
 
+// gemmColumn multiplies tiles consecutive packed A panels (from a, each
+// kp*gemmMR elements) by one packed B panel b and stores each gemmMR×gemmNR
+// result through ep into C at c (row stride ldc), tile t at row t*gemmMR.
+func gemmColumn(kp, tiles int, a, b, c unsafe.Pointer, ldc int, ep tileEpilogue) {
+	var tile [gemmMR * gemmNR]float32
+	for t := range tiles {
+		gemmTile(kp, unsafe.Add(a, t*kp*gemmMR*4), b, &tile)
+		storeTile(&tile, unsafe.Add(c, t*gemmMR*ldc*4), ldc, ep)
+	}
+}
+
+// gemmNarrow reports whether gemmColumnNarrow computes panels of nr
+// columns: 8, one Float32x8 of the tile.
+func gemmNarrow(nr int) bool { return nr == 8 }
+
+// gemmColumnNarrow is gemmColumn for a B panel whose first nr columns
+// (gemmNarrow) are stored; the rest are zero padding.
+func gemmColumnNarrow(kp, tiles, nr int, a, b, c unsafe.Pointer, ldc int, ep tileEpilogue) {
+	var tile [gemmMR * gemmNR]float32
+	for t := range tiles {
+		gemmTile(kp, unsafe.Add(a, t*kp*gemmMR*4), b, &tile)
+		ct := unsafe.Add(c, t*gemmMR*ldc*4)
+		for r := range gemmMR {
+			row := unsafe.Add(ct, r*ldc*4)
+			for j := 0; j < nr; j += 4 {
+				ep.store(archsimd.LoadFloat32x4Array((*[4]float32)(tile[r*gemmNR+j:])), row, j)
+			}
+		}
+	}
+}
+
+// storeTile stores a whole tile (gemmMR×gemmNR, row-major) into C at c
+// (row stride ldc) through ep.
+func storeTile(tile *[gemmMR * gemmNR]float32, c unsafe.Pointer, ldc int, ep tileEpilogue) {
+	for r := range gemmMR {
+		row := unsafe.Add(c, r*ldc*4)
+		for j := 0; j < gemmNR; j += 4 {
+			ep.store(archsimd.LoadFloat32x4Array((*[4]float32)(tile[r*gemmNR+j:])), row, j)
+		}
+	}
+}
+
 // gemvInt8Panel sets acc[j] = Σ_{p<k} x[p] * float32(q[p*qNR+j]) for one
 // int8 weight panel q (k rows of qNR = 16 bytes): each half row is loaded
 // as an Int8x16 whose low 8 bytes are widened to an Int32x8 and converted

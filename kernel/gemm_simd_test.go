@@ -2,7 +2,10 @@
 
 package kernel
 
-import "testing"
+import (
+	"testing"
+	"unsafe"
+)
 
 // TestGemmSIMDBlockEdges checks gemmSIMD on sizes just below, at and above
 // its cache blocks (gemmMC, gemmNC, gemmKC), which the shared sweeps (sizes
@@ -25,4 +28,20 @@ func TestGemmSIMDBlockEdges(t *testing.T) {
 			checkGemm(t, &simdKernels, rng, tr&1 != 0, tr&2 != 0, sz.m, sz.n, sz.k, (i+tr)%3, (i+tr)%2 == 0)
 		}
 	}
+}
+
+// BenchmarkGemmTile runs the micro-kernel alone on panels that stay in L1
+// (one A panel by eight B panels, depth gemmKC): the ceiling of every
+// packed GEMM, without packing, epilogue or cache misses.
+func BenchmarkGemmTile(b *testing.B) {
+	rng := newRand(b)
+	const panels = 8
+	pa, pb := randSlice(rng, gemmMR*gemmKC), randSlice(rng, panels*gemmNR*gemmKC)
+	var tile [gemmMR * gemmNR]float32
+	for b.Loop() {
+		for j := range panels {
+			gemmTile(gemmKC, unsafe.Pointer(&pa[0]), unsafe.Pointer(&pb[j*gemmNR*gemmKC]), &tile)
+		}
+	}
+	reportGFLOPs(b, 2*panels*gemmMR*gemmNR*gemmKC)
 }

@@ -15,67 +15,221 @@ import (
 const gemmNR = 12
 
 // gemmTile sets tile[r*gemmNR+j] = Σ_{p<kp} a[p*gemmMR+r] * b[p*gemmNR+j]
-// for one packed A panel a and one packed B panel b; kp is even and positive.
-// The 12 accumulators stay in registers; loads are unchecked, so the caller
-// guarantees the panels hold kp*gemmMR and kp*gemmNR elements.
-func gemmTile(kp int, a, b unsafe.Pointer, tile *[gemmMR * gemmNR]float32) {
-	var c00, c01, c02, c10, c11, c12, c20, c21, c22, c30, c31, c32 archsimd.Float32x4
-	for p := 0; p < kp; p += 2 {
-		pa := unsafe.Add(a, p*gemmMR*4)
-		pb := unsafe.Add(b, p*gemmNR*4)
+// for one packed A panel a and one packed B panel b (kp ≥ 1): gemmColumn
+// for one tile, stored plainly into the tile array.
+func gemmTile(kp int, pa, pb unsafe.Pointer, tile *[gemmMR * gemmNR]float32) {
+	gemmColumn(kp, 1, pa, pb, unsafe.Pointer(tile), gemmNR, tileEpilogue{})
+}
 
-		b0 := archsimd.LoadFloat32x4Array((*[4]float32)(pb))
-		b1 := archsimd.LoadFloat32x4Array((*[4]float32)(unsafe.Add(pb, 16)))
-		b2 := archsimd.LoadFloat32x4Array((*[4]float32)(unsafe.Add(pb, 32)))
-		a0 := archsimd.BroadcastFloat32x4(*(*float32)(pa))
-		c00 = c00.Add(a0.Mul(b0))
-		c01 = c01.Add(a0.Mul(b1))
-		c02 = c02.Add(a0.Mul(b2))
-		a1 := archsimd.BroadcastFloat32x4(*(*float32)(unsafe.Add(pa, 4)))
-		c10 = c10.Add(a1.Mul(b0))
-		c11 = c11.Add(a1.Mul(b1))
-		c12 = c12.Add(a1.Mul(b2))
-		a2 := archsimd.BroadcastFloat32x4(*(*float32)(unsafe.Add(pa, 8)))
-		c20 = c20.Add(a2.Mul(b0))
-		c21 = c21.Add(a2.Mul(b1))
-		c22 = c22.Add(a2.Mul(b2))
-		a3 := archsimd.BroadcastFloat32x4(*(*float32)(unsafe.Add(pa, 12)))
-		c30 = c30.Add(a3.Mul(b0))
-		c31 = c31.Add(a3.Mul(b1))
-		c32 = c32.Add(a3.Mul(b2))
+// gemmColumn multiplies tiles consecutive packed A panels (from ap, each
+// kp*gemmMR elements, kp ≥ 1) by one packed B panel bp and stores each
+// gemmMR×gemmNR result through ep into C at c (row stride ldc), tile t at
+// row t*gemmMR, from the accumulators (one call per column of tiles: a call
+// per tile costs on wasm). The 12 accumulators stay in registers; loads
+// are unchecked, so the caller guarantees the panels hold kp*gemmMR and
+// kp*gemmNR elements and C the rows and columns stored.
+//
+// k advances by 4 per iteration, then by 1. Go schedules an iteration's
+// last additions, which feed the loop's phis, after all its
+// multiplications and spills the products to the stack; unrolled ×4 that
+// happens every fourth step. On L1-resident panels in Node 20 (best of
+// alternating runs) the loop unrolled ×4 reached 28.5 GFLOP/s, ×2 27, ×1
+// 25; BenchmarkGemmTile (`make bench-kernels`) measures this kernel with
+// its store.
+func gemmColumn(kp, tiles int, ap, bp, c unsafe.Pointer, ldc int, ep tileEpilogue) {
+	for range tiles {
+		var c00, c01, c02, c10, c11, c12, c20, c21, c22, c30, c31, c32 archsimd.Float32x4
+		var a, b0, b1, b2 archsimd.Float32x4
+		pa, pb := ap, bp
+		p := 0
+		for ; p+4 <= kp; p += 4 {
+			b0 = archsimd.LoadFloat32x4Array((*[4]float32)(unsafe.Add(pb, 0)))
+			b1 = archsimd.LoadFloat32x4Array((*[4]float32)(unsafe.Add(pb, 16)))
+			b2 = archsimd.LoadFloat32x4Array((*[4]float32)(unsafe.Add(pb, 32)))
+			a = archsimd.BroadcastFloat32x4(*(*float32)(unsafe.Add(pa, 0)))
+			c00 = c00.Add(a.Mul(b0))
+			c01 = c01.Add(a.Mul(b1))
+			c02 = c02.Add(a.Mul(b2))
+			a = archsimd.BroadcastFloat32x4(*(*float32)(unsafe.Add(pa, 4)))
+			c10 = c10.Add(a.Mul(b0))
+			c11 = c11.Add(a.Mul(b1))
+			c12 = c12.Add(a.Mul(b2))
+			a = archsimd.BroadcastFloat32x4(*(*float32)(unsafe.Add(pa, 8)))
+			c20 = c20.Add(a.Mul(b0))
+			c21 = c21.Add(a.Mul(b1))
+			c22 = c22.Add(a.Mul(b2))
+			a = archsimd.BroadcastFloat32x4(*(*float32)(unsafe.Add(pa, 12)))
+			c30 = c30.Add(a.Mul(b0))
+			c31 = c31.Add(a.Mul(b1))
+			c32 = c32.Add(a.Mul(b2))
 
-		b0 = archsimd.LoadFloat32x4Array((*[4]float32)(unsafe.Add(pb, 48)))
-		b1 = archsimd.LoadFloat32x4Array((*[4]float32)(unsafe.Add(pb, 64)))
-		b2 = archsimd.LoadFloat32x4Array((*[4]float32)(unsafe.Add(pb, 80)))
-		a0 = archsimd.BroadcastFloat32x4(*(*float32)(unsafe.Add(pa, 16)))
-		c00 = c00.Add(a0.Mul(b0))
-		c01 = c01.Add(a0.Mul(b1))
-		c02 = c02.Add(a0.Mul(b2))
-		a1 = archsimd.BroadcastFloat32x4(*(*float32)(unsafe.Add(pa, 20)))
-		c10 = c10.Add(a1.Mul(b0))
-		c11 = c11.Add(a1.Mul(b1))
-		c12 = c12.Add(a1.Mul(b2))
-		a2 = archsimd.BroadcastFloat32x4(*(*float32)(unsafe.Add(pa, 24)))
-		c20 = c20.Add(a2.Mul(b0))
-		c21 = c21.Add(a2.Mul(b1))
-		c22 = c22.Add(a2.Mul(b2))
-		a3 = archsimd.BroadcastFloat32x4(*(*float32)(unsafe.Add(pa, 28)))
-		c30 = c30.Add(a3.Mul(b0))
-		c31 = c31.Add(a3.Mul(b1))
-		c32 = c32.Add(a3.Mul(b2))
+			b0 = archsimd.LoadFloat32x4Array((*[4]float32)(unsafe.Add(pb, 48)))
+			b1 = archsimd.LoadFloat32x4Array((*[4]float32)(unsafe.Add(pb, 64)))
+			b2 = archsimd.LoadFloat32x4Array((*[4]float32)(unsafe.Add(pb, 80)))
+			a = archsimd.BroadcastFloat32x4(*(*float32)(unsafe.Add(pa, 16)))
+			c00 = c00.Add(a.Mul(b0))
+			c01 = c01.Add(a.Mul(b1))
+			c02 = c02.Add(a.Mul(b2))
+			a = archsimd.BroadcastFloat32x4(*(*float32)(unsafe.Add(pa, 20)))
+			c10 = c10.Add(a.Mul(b0))
+			c11 = c11.Add(a.Mul(b1))
+			c12 = c12.Add(a.Mul(b2))
+			a = archsimd.BroadcastFloat32x4(*(*float32)(unsafe.Add(pa, 24)))
+			c20 = c20.Add(a.Mul(b0))
+			c21 = c21.Add(a.Mul(b1))
+			c22 = c22.Add(a.Mul(b2))
+			a = archsimd.BroadcastFloat32x4(*(*float32)(unsafe.Add(pa, 28)))
+			c30 = c30.Add(a.Mul(b0))
+			c31 = c31.Add(a.Mul(b1))
+			c32 = c32.Add(a.Mul(b2))
+
+			b0 = archsimd.LoadFloat32x4Array((*[4]float32)(unsafe.Add(pb, 96)))
+			b1 = archsimd.LoadFloat32x4Array((*[4]float32)(unsafe.Add(pb, 112)))
+			b2 = archsimd.LoadFloat32x4Array((*[4]float32)(unsafe.Add(pb, 128)))
+			a = archsimd.BroadcastFloat32x4(*(*float32)(unsafe.Add(pa, 32)))
+			c00 = c00.Add(a.Mul(b0))
+			c01 = c01.Add(a.Mul(b1))
+			c02 = c02.Add(a.Mul(b2))
+			a = archsimd.BroadcastFloat32x4(*(*float32)(unsafe.Add(pa, 36)))
+			c10 = c10.Add(a.Mul(b0))
+			c11 = c11.Add(a.Mul(b1))
+			c12 = c12.Add(a.Mul(b2))
+			a = archsimd.BroadcastFloat32x4(*(*float32)(unsafe.Add(pa, 40)))
+			c20 = c20.Add(a.Mul(b0))
+			c21 = c21.Add(a.Mul(b1))
+			c22 = c22.Add(a.Mul(b2))
+			a = archsimd.BroadcastFloat32x4(*(*float32)(unsafe.Add(pa, 44)))
+			c30 = c30.Add(a.Mul(b0))
+			c31 = c31.Add(a.Mul(b1))
+			c32 = c32.Add(a.Mul(b2))
+
+			b0 = archsimd.LoadFloat32x4Array((*[4]float32)(unsafe.Add(pb, 144)))
+			b1 = archsimd.LoadFloat32x4Array((*[4]float32)(unsafe.Add(pb, 160)))
+			b2 = archsimd.LoadFloat32x4Array((*[4]float32)(unsafe.Add(pb, 176)))
+			a = archsimd.BroadcastFloat32x4(*(*float32)(unsafe.Add(pa, 48)))
+			c00 = c00.Add(a.Mul(b0))
+			c01 = c01.Add(a.Mul(b1))
+			c02 = c02.Add(a.Mul(b2))
+			a = archsimd.BroadcastFloat32x4(*(*float32)(unsafe.Add(pa, 52)))
+			c10 = c10.Add(a.Mul(b0))
+			c11 = c11.Add(a.Mul(b1))
+			c12 = c12.Add(a.Mul(b2))
+			a = archsimd.BroadcastFloat32x4(*(*float32)(unsafe.Add(pa, 56)))
+			c20 = c20.Add(a.Mul(b0))
+			c21 = c21.Add(a.Mul(b1))
+			c22 = c22.Add(a.Mul(b2))
+			a = archsimd.BroadcastFloat32x4(*(*float32)(unsafe.Add(pa, 60)))
+			c30 = c30.Add(a.Mul(b0))
+			c31 = c31.Add(a.Mul(b1))
+			c32 = c32.Add(a.Mul(b2))
+			pa = unsafe.Add(pa, 4*gemmMR*4)
+			pb = unsafe.Add(pb, 4*gemmNR*4)
+		}
+		for ; p < kp; p++ {
+			b0 = archsimd.LoadFloat32x4Array((*[4]float32)(pb))
+			b1 = archsimd.LoadFloat32x4Array((*[4]float32)(unsafe.Add(pb, 16)))
+			b2 = archsimd.LoadFloat32x4Array((*[4]float32)(unsafe.Add(pb, 32)))
+			a = archsimd.BroadcastFloat32x4(*(*float32)(pa))
+			c00 = c00.Add(a.Mul(b0))
+			c01 = c01.Add(a.Mul(b1))
+			c02 = c02.Add(a.Mul(b2))
+			a = archsimd.BroadcastFloat32x4(*(*float32)(unsafe.Add(pa, 4)))
+			c10 = c10.Add(a.Mul(b0))
+			c11 = c11.Add(a.Mul(b1))
+			c12 = c12.Add(a.Mul(b2))
+			a = archsimd.BroadcastFloat32x4(*(*float32)(unsafe.Add(pa, 8)))
+			c20 = c20.Add(a.Mul(b0))
+			c21 = c21.Add(a.Mul(b1))
+			c22 = c22.Add(a.Mul(b2))
+			a = archsimd.BroadcastFloat32x4(*(*float32)(unsafe.Add(pa, 12)))
+			c30 = c30.Add(a.Mul(b0))
+			c31 = c31.Add(a.Mul(b1))
+			c32 = c32.Add(a.Mul(b2))
+			pa = unsafe.Add(pa, gemmMR*4)
+			pb = unsafe.Add(pb, gemmNR*4)
+		}
+		ep.store(c00, c, 0)
+		ep.store(c01, c, 4)
+		ep.store(c02, c, 8)
+		row := unsafe.Add(c, ldc*4)
+		ep.store(c10, row, 0)
+		ep.store(c11, row, 4)
+		ep.store(c12, row, 8)
+		row = unsafe.Add(c, 2*ldc*4)
+		ep.store(c20, row, 0)
+		ep.store(c21, row, 4)
+		ep.store(c22, row, 8)
+		row = unsafe.Add(c, 3*ldc*4)
+		ep.store(c30, row, 0)
+		ep.store(c31, row, 4)
+		ep.store(c32, row, 8)
+		ap = unsafe.Add(ap, kp*gemmMR*4)
+		c = unsafe.Add(c, gemmMR*ldc*4)
 	}
-	c00.Store(tile[0:])
-	c01.Store(tile[4:])
-	c02.Store(tile[8:])
-	c10.Store(tile[12:])
-	c11.Store(tile[16:])
-	c12.Store(tile[20:])
-	c20.Store(tile[24:])
-	c21.Store(tile[28:])
-	c22.Store(tile[32:])
-	c30.Store(tile[36:])
-	c31.Store(tile[40:])
-	c32.Store(tile[44:])
+}
+
+// gemmNarrow reports whether gemmColumnNarrow computes panels of nr
+// columns: 4 or 8, one or two Float32x4 of the tile.
+func gemmNarrow(nr int) bool { return nr == 4 || nr == 8 }
+
+// gemmColumnNarrow is gemmColumn for a B panel whose first nr columns
+// (gemmNarrow) are stored; the rest, zero padding, are neither loaded nor
+// multiplied (4 or 8 accumulators instead of 12; k advances by 1).
+func gemmColumnNarrow(kp, tiles, nr int, ap, bp, c unsafe.Pointer, ldc int, ep tileEpilogue) {
+	for range tiles {
+		if nr == 4 {
+			var c00, c10, c20, c30 archsimd.Float32x4
+			pa, pb := ap, bp
+			for range kp {
+				b0 := archsimd.LoadFloat32x4Array((*[4]float32)(pb))
+				a := archsimd.BroadcastFloat32x4(*(*float32)(pa))
+				c00 = c00.Add(a.Mul(b0))
+				a = archsimd.BroadcastFloat32x4(*(*float32)(unsafe.Add(pa, 4)))
+				c10 = c10.Add(a.Mul(b0))
+				a = archsimd.BroadcastFloat32x4(*(*float32)(unsafe.Add(pa, 8)))
+				c20 = c20.Add(a.Mul(b0))
+				a = archsimd.BroadcastFloat32x4(*(*float32)(unsafe.Add(pa, 12)))
+				c30 = c30.Add(a.Mul(b0))
+				pa = unsafe.Add(pa, gemmMR*4)
+				pb = unsafe.Add(pb, gemmNR*4)
+			}
+			ep.store(c00, c, 0)
+			ep.store(c10, unsafe.Add(c, 1*ldc*4), 0)
+			ep.store(c20, unsafe.Add(c, 2*ldc*4), 0)
+			ep.store(c30, unsafe.Add(c, 3*ldc*4), 0)
+		} else {
+			var c00, c10, c20, c30, c01, c11, c21, c31 archsimd.Float32x4
+			pa, pb := ap, bp
+			for range kp {
+				b0 := archsimd.LoadFloat32x4Array((*[4]float32)(pb))
+				b1 := archsimd.LoadFloat32x4Array((*[4]float32)(unsafe.Add(pb, 16)))
+				a := archsimd.BroadcastFloat32x4(*(*float32)(pa))
+				c00 = c00.Add(a.Mul(b0))
+				c01 = c01.Add(a.Mul(b1))
+				a = archsimd.BroadcastFloat32x4(*(*float32)(unsafe.Add(pa, 4)))
+				c10 = c10.Add(a.Mul(b0))
+				c11 = c11.Add(a.Mul(b1))
+				a = archsimd.BroadcastFloat32x4(*(*float32)(unsafe.Add(pa, 8)))
+				c20 = c20.Add(a.Mul(b0))
+				c21 = c21.Add(a.Mul(b1))
+				a = archsimd.BroadcastFloat32x4(*(*float32)(unsafe.Add(pa, 12)))
+				c30 = c30.Add(a.Mul(b0))
+				c31 = c31.Add(a.Mul(b1))
+				pa = unsafe.Add(pa, gemmMR*4)
+				pb = unsafe.Add(pb, gemmNR*4)
+			}
+			ep.store(c00, c, 0)
+			ep.store(c01, c, 4)
+			ep.store(c10, unsafe.Add(c, 1*ldc*4), 0)
+			ep.store(c11, unsafe.Add(c, 1*ldc*4), 4)
+			ep.store(c20, unsafe.Add(c, 2*ldc*4), 0)
+			ep.store(c21, unsafe.Add(c, 2*ldc*4), 4)
+			ep.store(c30, unsafe.Add(c, 3*ldc*4), 0)
+			ep.store(c31, unsafe.Add(c, 3*ldc*4), 4)
+		}
+		ap = unsafe.Add(ap, kp*gemmMR*4)
+		c = unsafe.Add(c, gemmMR*ldc*4)
+	}
 }
 
 // gemvInt8Panel sets acc[j] = Σ_{p<k} x[p] * float32(q[p*qNR+j]) for one

@@ -35,6 +35,11 @@ type kernels struct {
 	densePacked             func(dst, x, packed, bias []float32, n, k, m int, act Activation, ws []float32)
 	densePackedWorkspaceLen func(n, k, m int) int
 
+	// winogradInput and winogradOutput are the tile transforms of
+	// convWinograd (conv_winograd.go says what they compute).
+	winogradInput  func(v, x []float32, s *ConvShape, g, t0, tc int)
+	winogradOutput func(dst, m, bias []float32, s *ConvShape, g, t0, tc int, act Activation)
+
 	// packInt8 stores int8 weights q [K, M] in packedInt8Len(k, m) bytes in
 	// the layout denseInt8 reads; scales has M elements.
 	packInt8              func(dst, q []int8, k, m int)

@@ -21,6 +21,9 @@ var generic = kernels{
 	densePacked:             denseGeneric,
 	densePackedWorkspaceLen: func(n, k, m int) int { return 0 },
 
+	winogradInput:  winogradInputGeneric,
+	winogradOutput: winogradOutputGeneric,
+
 	packInt8:              packInt8Generic,
 	packedInt8Len:         packedInt8LenGeneric,
 	denseInt8:             denseInt8Generic,

@@ -30,6 +30,9 @@ var simdKernels = kernels{
 	densePacked:             densePackedSIMD,
 	densePackedWorkspaceLen: densePackedSIMDWorkspaceLen,
 
+	winogradInput:  winogradInputSIMD,
+	winogradOutput: winogradOutputSIMD,
+
 	packInt8:              packInt8SIMD,
 	packedInt8Len:         packedInt8LenSIMD,
 	denseInt8:             denseInt8SIMD,

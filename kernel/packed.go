@@ -16,20 +16,31 @@ import (
 // geometry. It records the kernel variant it was packed for and is only
 // read by that variant. It is immutable and safe for concurrent use.
 type PackedConv struct {
-	kern   *kernels
-	s      ConvShape // normalized, N = 1
-	panels []float32
+	kern     *kernels
+	s        ConvShape // normalized, N = 1
+	winograd bool      // panels hold the Winograd transform (packWinograd)
+	panels   []float32
 }
 
 // PackConv packs the HWIO filter [KH, KW, C/G, OC] of the convolution s
-// (s.N is ignored) for the active kernels. The result holds Bytes() bytes
-// (about 4*FilterLen; the SIMD layout pads OC/G to whole tiles); filter is
+// (s.N is ignored) for the active kernels: for the im2col GEMM, or, where
+// it saves enough multiplications (conv_winograd.go), transformed for
+// Winograd F(2×2, 3×3). The result holds Bytes() bytes: about 4*FilterLen
+// for the GEMM (the SIMD layout pads OC/G to whole tiles), 16/9 of that for
+// a 3×3 Winograd filter, 64/25 for a 5×5 one (four 3×3 blocks); filter is
 // not retained.
 func PackConv(filter []float32, s ConvShape) (*PackedConv, error) {
 	return packConvWith(active, filter, s)
 }
 
 func packConvWith(k *kernels, filter []float32, s ConvShape) (*PackedConv, error) {
+	s.N = 1
+	return packConvMethod(k, filter, s, s.normalized().useWinograd())
+}
+
+// packConvMethod packs the filter for Winograd F(2×2, 3×3) when winograd is
+// set (s.winogradApplies() must hold), else for k.convPacked.
+func packConvMethod(k *kernels, filter []float32, s ConvShape, winograd bool) (*PackedConv, error) {
 	s.N = 1
 	if err := s.Validate(); err != nil {
 		return nil, err
@@ -42,6 +53,11 @@ func packConvWith(k *kernels, filter []float32, s ConvShape) (*PackedConv, error
 	if err := checkLen("conv2d", "filter", len(filter), s.FilterLen()); err != nil {
 		return nil, err
 	}
+	if winograd {
+		p := &PackedConv{kern: k, s: s, winograd: true, panels: make([]float32, packedWinogradLen(k, s))}
+		packWinograd(k, p.panels, filter, s)
+		return p, nil
+	}
 	p := &PackedConv{kern: k, s: s, panels: make([]float32, k.packedConvLen(s))}
 	k.packConv(p.panels, filter, s)
 	return p, nil
@@ -51,8 +67,14 @@ func packConvWith(k *kernels, filter []float32, s ConvShape) (*PackedConv, error
 func (p *PackedConv) Shape() ConvShape { return p.s }
 
 // Variant names the kernel set the filter was packed for and its layout
-// (for the SIMD set, the micro-kernel's tile).
-func (p *PackedConv) Variant() string { return p.kern.name + ": " + p.kern.layout }
+// (for the SIMD set, the micro-kernel's tile), and Winograd F(2×2, 3×3)
+// where the convolution uses it.
+func (p *PackedConv) Variant() string {
+	if p.winograd {
+		return p.kern.name + ": Winograd F(2×2, 3×3); " + p.kern.layout
+	}
+	return p.kern.name + ": " + p.kern.layout
+}
 
 // Bytes is the memory the packed filter holds.
 func (p *PackedConv) Bytes() int { return 4 * len(p.panels) }
@@ -62,7 +84,16 @@ func (p *PackedConv) Bytes() int { return 4 * len(p.panels) }
 func (s ConvShape) PackedWorkspaceLen() int {
 	s = s.normalized()
 	s.N = max(s.N, 1)
-	return active.convPackedWorkspaceLen(s)
+	return packedConvWorkspaceLen(active, s, s.useWinograd())
+}
+
+// packedConvWorkspaceLen is the scratch a filter packed by packConvMethod
+// needs for the convolution s.
+func packedConvWorkspaceLen(k *kernels, s ConvShape, winograd bool) int {
+	if winograd {
+		return winogradWorkspaceLen(k, s)
+	}
+	return k.convPackedWorkspaceLen(s)
 }
 
 // PackedDenseWorkspaceLen is the scratch length (*PackedDense).Dense needs
@@ -80,7 +111,7 @@ func PackedDenseWorkspaceLen(n, k, m int, int8 bool) int {
 func (p *PackedConv) WorkspaceLen(n int) int {
 	s := p.s
 	s.N = max(n, 1)
-	return p.kern.convPackedWorkspaceLen(s)
+	return packedConvWorkspaceLen(p.kern, s, p.winograd)
 }
 
 // Conv2D computes what the package function Conv2D computes for the packed
@@ -99,7 +130,7 @@ func (p *PackedConv) Conv2D(dst, x, bias []float32, n int, act Activation, ws []
 	if err := firstErr(
 		checkLen(op, "x", len(x), s.InLen()),
 		checkLen(op, "dst", len(dst), s.OutLen()),
-		checkLen(op, "ws", len(ws), p.kern.convPackedWorkspaceLen(s)),
+		checkLen(op, "ws", len(ws), packedConvWorkspaceLen(p.kern, s, p.winograd)),
 	); err != nil {
 		return err
 	}
@@ -108,7 +139,11 @@ func (p *PackedConv) Conv2D(dst, x, bias []float32, n int, act Activation, ws []
 			return err
 		}
 	}
-	p.kern.convPacked(dst, x, p.panels, bias, s, act, ws)
+	if p.winograd {
+		convWinograd(p.kern, dst, x, p.panels, bias, s, act, ws)
+	} else {
+		p.kern.convPacked(dst, x, p.panels, bias, s, act, ws)
+	}
 	return nil
 }
 

@@ -157,3 +157,6 @@ func checkLen(op, name string, got, want int) error {
 	}
 	return nil
 }
+
+// roundUp returns x rounded up to a multiple of to.
+func roundUp(x, to int) int { return (x + to - 1) / to * to }

@@ -56,20 +56,40 @@ func checkConv(t *testing.T, k *kernels, rng *rand.Rand, s ConvShape, withBias b
 	gf.checkUnchanged(t, name+" filter", filter)
 	gb.checkUnchanged(t, name+" bias", bias)
 
-	// The same through the packed filter (PackedConv.Conv2D).
-	p, err := packConvWith(k, gf.data(), s)
+	// The same through the packed filter (PackedConv.Conv2D), with the
+	// method PackConv chooses for s.
+	checkPackedConv(t, k, s, gx, gf, gb, act, s.useWinograd(), want, tol)
+}
+
+// checkPackedConv packs the filter in gf for Winograd (winograd set) or for
+// k.convPacked and compares PackedConv.Conv2D with want: within tol, or
+// within the Winograd bound (winogradTolerance).
+func checkPackedConv(t *testing.T, k *kernels, s ConvShape, gx, gf, gb guardBuf, act Activation, winograd bool, want []float32, tol []float64) {
+	t.Helper()
+	name := convName(s) + " packed"
+	if winograd {
+		name += " winograd"
+		tol = winogradTolerance(gx.data(), gf.data(), gb.data(), s)
+	}
+	x, filter, bias := slices.Clone(gx.data()), slices.Clone(gf.data()), slices.Clone(gb.data())
+	var gbias []float32
+	if gb.n > 0 {
+		gbias = gb.data()
+	}
+	p, err := packConvMethod(k, gf.data(), s, winograd)
 	if err != nil {
-		t.Fatalf("%s: packConvWith: %v", name, err)
+		t.Fatalf("%s: packConvMethod: %v", name, err)
 	}
-	gdst, gws = filledGuardBuf(s.OutLen()), filledGuardBuf(p.WorkspaceLen(s.N))
+	gdst, gws := filledGuardBuf(s.OutLen()), filledGuardBuf(p.WorkspaceLen(s.N))
 	if err := p.Conv2D(gdst.data(), gx.data(), gbias, s.N, act, gws.data()); err != nil {
-		t.Fatalf("%s: packed: %v", name, err)
+		t.Fatalf("%s: %v", name, err)
 	}
-	checkClose(t, name+" packed", gdst.data(), want, tol)
-	gdst.checkGuards(t, name+" packed dst")
-	gws.checkGuards(t, name+" packed ws")
-	gx.checkUnchanged(t, name+" packed x", x)
-	gb.checkUnchanged(t, name+" packed bias", bias)
+	checkClose(t, name, gdst.data(), want, tol)
+	gdst.checkGuards(t, name+" dst")
+	gws.checkGuards(t, name+" ws")
+	gx.checkUnchanged(t, name+" x", x)
+	gf.checkUnchanged(t, name+" filter", filter)
+	gb.checkUnchanged(t, name+" bias", bias)
 }
 
 // edgeConvShapes are the hand-picked corner cases of tf.nn.conv2d.
@@ -99,6 +119,18 @@ var edgeConvShapes = []ConvShape{
 	{N: 1, H: 3, W: 3, C: 2, KH: 1, KW: 1, OC: 2, Pad: Padding{Bottom: 1, Right: 1}},
 	// VALID with cells the stride leaves unused.
 	{N: 1, H: 10, W: 9, C: 3, KH: 3, KW: 3, OC: 2, StrideH: 3, StrideW: 4},
+	// K above one GEMM K block (363 = 256 + 107: the second block starts
+	// inside a tap) with 3 channels per group: alexnet's conv1 (wide runs
+	// of 33), and with groups (values packed one by one), VALID and SAME.
+	{N: 1, H: 23, W: 27, C: 3, KH: 11, KW: 11, OC: 13, StrideH: 4, StrideW: 4},
+	same(ConvShape{N: 2, H: 13, W: 11, C: 6, KH: 11, KW: 11, OC: 10, StrideH: 4, StrideW: 3, Groups: 2}),
+	// One channel, stride 1: four adjacent pixels' values of a tap are one
+	// vector where they lie inside the image (and zeros or single values
+	// at its edges).
+	same(ConvShape{N: 2, H: 9, W: 14, C: 1, KH: 3, KW: 3, OC: 7}),
+	same(ConvShape{N: 1, H: 8, W: 12, C: 1, KH: 5, KW: 5, OC: 6}),
+	{N: 1, H: 6, W: 8, C: 1, KH: 5, KW: 4, OC: 9, Pad: Padding{Top: 3, Bottom: 1, Left: 2, Right: 3}},
+	{N: 1, H: 12, W: 13, C: 1, KH: 3, KW: 2, OC: 5, DilationH: 2, DilationW: 3},
 	// Groups 1, 2, 4 with batch.
 	same(ConvShape{N: 3, H: 5, W: 4, C: 4, KH: 3, KW: 3, OC: 6, Groups: 2}),
 	same(ConvShape{N: 2, H: 6, W: 6, C: 8, KH: 3, KW: 3, OC: 12, Groups: 4}),
