@@ -33,6 +33,13 @@ type demo struct {
 	zoom            *zoom
 	maps            *mapsView // the feature maps' options, readouts and conv1 panel (maps.go)
 
+	seen              *seen                 // what the network sees
+	inkBox            *dom.BasicHTMLElement // the cropped ink's box, over the pad
+	result, verdict   *dom.BasicHTMLElement // data-verdict: digit, not-digit or pending
+	announce          *dom.BasicHTMLElement // the live region: final predictions only
+	undoBtn, clearBtn *dom.BasicHTMLElement
+	samples           []js.Value // the sample digits' ImageBitmaps, once loaded
+
 	models  map[string]js.Value // loaded models by name
 	model   js.Value            // the selected model, or undefined while loading
 	name    string
@@ -48,6 +55,7 @@ func newDemo(s site, root *dom.BasicHTMLElement, full bool, model string) {
 	d.build()
 	d.pad.onChange = func(final bool) {
 		d.image = js.Undefined()
+		d.updateButtons()
 		d.run(final)
 	}
 	d.selectModel(model)
@@ -83,8 +91,9 @@ func (d *demo) build() {
 
 	d.pad = newPad()
 	d.id(d.pad.canvas, "draw")
-	undo := attrs(el("button", "fm-button", "Undo"), "type", "button")
-	clearBtn := attrs(el("button", "fm-button", "Clear"), "type", "button")
+	undo := attrs(el("button", "fm-button", "Undo"), "type", "button", "disabled", "")
+	clearBtn := attrs(el("button", "fm-button", "Clear"), "type", "button", "disabled", "")
+	d.undoBtn, d.clearBtn = undo, clearBtn
 	onSync(undo, "click", func(js.Value) { d.pad.undo() })
 	onSync(clearBtn, "click", func(js.Value) { d.pad.clear() })
 	d.upload = &dom.HTMLInputElement{BasicHTMLElement: attrs(el("input", "fm-file-input"), "type", "file", "accept", "image/*")}
@@ -95,20 +104,33 @@ func (d *demo) build() {
 		}
 	})
 	uploadLabel := el("label", "fm-button fm-file", "Upload image", d.upload)
+	d.inkBox = attrs(el("div", "fm-inkbox"), "hidden", "", "aria-hidden", "true")
+	d.seen = newSeen()
+	d.id(d.seen.figure, "seen")
 	padBox := el("div", "fm-pad",
-		d.pad.canvas,
+		el("div", "fm-input-row", el("div", "fm-canvas-wrap", d.pad.canvas, d.inkBox, d.pad.cursor), d.seen.figure),
 		el("div", "fm-buttons", undo, clearBtn, uploadLabel),
-		el("p", "fm-hint", "Draw a digit with a mouse, finger or pen, or drop an image here. Ctrl+Z undoes a stroke."))
+		el("p", "fm-hint", "Draw a digit with a mouse, finger or pen, or drop an image here.",
+			el("span", "fm-hint-keys", " Ctrl+Z undoes a stroke. Keyboard: arrow keys move the pen, Space puts it down or lifts it.")))
 	d.dropTarget(padBox)
 
-	d.prediction = attrs(el("p", "fm-prediction fm-empty", "Draw a digit"), "aria-live", "polite")
+	// The prediction changes as a stroke grows; only d.announce, set when
+	// it ends, is a live region.
+	d.prediction = el("p", "fm-prediction fm-empty", "Draw a digit")
 	d.id(d.prediction, "prediction")
+	d.verdict = attrs(el("p", "fm-verdict"), "hidden", "")
+	d.id(d.verdict, "verdict")
+	d.announce = attrs(el("p", "fm-sr"), "aria-live", "polite", "aria-atomic", "true")
+	d.id(d.announce, "announce")
 	d.bars = attrs(el("ol", "fm-bars"), "aria-label", "top "+strconv.Itoa(topK)+" classes")
 	d.timing = el("p", "fm-timing")
-	result := el("div", "fm-result", d.prediction, d.bars, d.timing)
+	softmax := el("p", "fm-note fm-softmax", "The ten probabilities always add up to 100 % (a softmax), "+
+		"even for a scribble: a high percentage is not certainty. So the page also checks the ink and how far the top answer leads the next.")
+	d.result = attrs(el("div", "fm-result", d.prediction, d.verdict, d.bars, softmax, d.timing, d.announce), "data-verdict", "none")
 
 	d.root.AppendChild(toolbar)
-	d.root.AppendChild(el("div", "fm-main", padBox, result))
+	d.root.AppendChild(el("div", "fm-main", padBox, d.result))
+	d.root.AppendChild(d.buildSamples())
 
 	d.layers = el("div", "fm-layers")
 	d.filters = el("div", "fm-filters")
@@ -160,7 +182,22 @@ func (d *demo) open(file js.Value) {
 	}
 	d.pad.show(bitmap)
 	d.image = bitmap
+	d.updateButtons()
 	d.run(true)
+}
+
+// updateButtons disables Undo without strokes and Clear without strokes
+// or an image.
+func (d *demo) updateButtons() {
+	toggle := func(b *dom.BasicHTMLElement, off bool) {
+		if off {
+			b.SetAttribute("disabled", "")
+		} else {
+			b.RemoveAttribute("disabled")
+		}
+	}
+	toggle(d.undoBtn, d.pad.empty())
+	toggle(d.clearBtn, d.pad.empty() && d.image.IsUndefined())
 }
 
 // selectModel switches to model name, loading it on first use.
@@ -236,14 +273,22 @@ func (d *demo) run(final bool) {
 	for {
 		m := d.model
 		t0 := now()
-		pred, err := await(m.Call("predict", d.input(), map[string]any{"topK": topK}))
+		pred, err := await(m.Call("inspect", d.input(), map[string]any{"topK": topK}))
 		ms := now() - t0
 		if err != nil {
 			d.fail("Prediction failed: " + err.Error())
 			return
 		}
 		d.showPrediction(pred, ms)
+		d.seen.show(pred.Get("input"), pred.Get("report"))
+		d.showInk(pred.Get("report"))
+		if !final {
+			d.hideVerdict()
+		}
 		if final {
+			if say := d.showVerdict(pred.Get("verdict"), d.prediction.Underlying().Get("textContent").String()); !d.again {
+				setText(d.announce, say)
+			}
 			if acts, err := await(m.Call("activations", d.input())); err != nil {
 				d.fail("Feature maps failed: " + err.Error())
 			} else {
@@ -267,6 +312,11 @@ func (d *demo) showEmpty() {
 	clear(d.bars)
 	setText(d.timing, "")
 	clear(d.layers)
+	d.seen.clear()
+	d.showInk(js.Null())
+	d.hideVerdict()
+	d.result.SetAttribute("data-verdict", "none")
+	setText(d.announce, "")
 }
 
 func (d *demo) fail(msg string) {

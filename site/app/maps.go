@@ -126,7 +126,7 @@ func (v *mapsView) render() {
 		if i+1 < len(v.acts) {
 			next = &v.acts[i+1]
 		}
-		if l.typ == "lrn" && !v.showLRN {
+		if l.typ == "lrn" && !v.showLRN || l.typ == "input" { // the input is drawn beside the pad (seen.go)
 			continue
 		}
 		title := l.name + " (" + l.typ + ") · " + ui.Shape(l.shape[1:])

@@ -3,6 +3,7 @@
 package main
 
 import (
+	"strconv"
 	"syscall/js"
 
 	"honnef.co/go/js/dom/v2"
@@ -19,13 +20,18 @@ const (
 // point is a position in canvas pixels.
 type point struct{ x, y float64 }
 
-// pad is a drawing canvas for mouse, touch and pen (pointer events) that
-// keeps its strokes, so a stroke can be undone.
+// pad is a drawing canvas for mouse, touch and pen (pointer events) and
+// for the keyboard (keyPen) that keeps its strokes, so a stroke can be
+// undone.
 type pad struct {
 	canvas  *dom.HTMLCanvasElement
 	ctx     js.Value
 	strokes [][]point
 	drawing bool
+	// The keyboard's pen: its position, drawn by cursor (an element the
+	// demo puts over the canvas) while the canvas has keyboard focus.
+	at     point
+	cursor *dom.BasicHTMLElement
 	// onChange is called (in a new goroutine) as a stroke grows, with
 	// final = false, and when it ends or strokes are undone, with true.
 	onChange func(final bool)
@@ -35,8 +41,11 @@ func newPad() *pad {
 	c := &dom.HTMLCanvasElement{BasicHTMLElement: el("canvas", "fm-canvas")}
 	c.SetWidth(padSize)
 	c.SetHeight(padSize)
-	attrs(c, "role", "img", "aria-label", "Drawing area: draw a digit with a mouse, finger or pen (or use Upload image)")
-	p := &pad{canvas: c, ctx: c.Underlying().Call("getContext", "2d", map[string]any{"willReadFrequently": true})}
+	attrs(c, "tabindex", "0", "role", "application", "aria-label", "Drawing area: draw a digit with a mouse, finger or pen; "+
+		"with the keyboard, arrow keys move the pen (Shift for small steps) and Space puts it down or lifts it")
+	p := &pad{canvas: c, ctx: c.Underlying().Call("getContext", "2d", map[string]any{"willReadFrequently": true}),
+		at: point{padSize / 2, padSize / 2}, cursor: attrs(el("div", "fm-cursor"), "aria-hidden", "true")}
+	p.placeCursor()
 	p.ctx.Set("lineCap", "round")
 	p.ctx.Set("lineJoin", "round")
 	onSync(c, "pointerdown", func(ev js.Value) {
@@ -78,7 +87,65 @@ func newPad() *pad {
 	}
 	onSync(c, "pointerup", end)
 	onSync(c, "pointercancel", end)
+	onSync(c, "keydown", p.keyPen)
+	onSync(c, "blur", end)
 	return p
+}
+
+// keyStep and keyFine are how far an arrow key moves the keyboard's pen,
+// in canvas pixels (with Shift: keyFine).
+const keyStep, keyFine = 14, 4
+
+// keyPen draws with the keyboard: arrow keys move the pen, extending the
+// stroke while it is down; Space or Enter puts it down (starting a stroke
+// with a dot) or lifts it (ending the stroke, which is then classified).
+func (p *pad) keyPen(ev js.Value) {
+	step := float64(keyStep)
+	if ev.Get("shiftKey").Bool() {
+		step = keyFine
+	}
+	var dx, dy float64
+	switch ev.Get("key").String() {
+	case "ArrowLeft":
+		dx = -step
+	case "ArrowRight":
+		dx = step
+	case "ArrowUp":
+		dy = -step
+	case "ArrowDown":
+		dy = step
+	case " ", "Enter":
+		ev.Call("preventDefault")
+		if p.drawing {
+			p.drawing = false
+			p.changed(true)
+			return
+		}
+		p.drawing = true
+		p.strokes = append(p.strokes, []point{p.at})
+		p.paintStroke(p.strokes[len(p.strokes)-1])
+		p.changed(false)
+		return
+	default:
+		return
+	}
+	ev.Call("preventDefault")
+	from := p.at
+	p.at = point{min(max(p.at.x+dx, 0), padSize), min(max(p.at.y+dy, 0), padSize)}
+	p.placeCursor()
+	if p.drawing {
+		s := &p.strokes[len(p.strokes)-1]
+		*s = append(*s, p.at)
+		p.paintStroke([]point{from, p.at})
+		p.changed(false)
+	}
+}
+
+// placeCursor moves the keyboard pen's cursor to p.at.
+func (p *pad) placeCursor() {
+	pct := func(v float64) string { return strconv.FormatFloat(100*v/padSize, 'f', 2, 64) + "%" }
+	p.cursor.Style().SetProperty("left", pct(p.at.x), "")
+	p.cursor.Style().SetProperty("top", pct(p.at.y), "")
 }
 
 // pos is an event's position in canvas pixels.

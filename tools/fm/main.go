@@ -2,7 +2,7 @@
 // weight files.
 //
 //	fm summary FILE|BUILTIN
-//	fm predict -model FILE|BUILTIN [-seed N] [-max-pixels N] IMAGE.png|jpg
+//	fm predict -model FILE|BUILTIN [-seed N] [-max-pixels N] [-json] IMAGE.png|jpg
 //	fm eval -model FILE|BUILTIN [-seed N] [-n N] [-batch N] [-min PCT]
 //	fm quantize IN OUT
 //	fm init -arch BUILTIN -seed N [-int8] OUT
@@ -21,11 +21,15 @@
 // -max-pixels pixels (default preprocess.MaxPixels, 64 Mpx) before decoding
 // them, so a small file declaring a huge image costs nothing; a model whose
 // declared input has more pixels than that is refused before its input is
-// allocated.
+// allocated. With -json it prints what featuremap.js's model.inspect
+// returns, as one JSON object: { probs, top, input, report, verdict }
+// (input the network's input as a flat array; report and verdict null
+// unless the model's preprocessing is MNIST's).
 package main
 
 import (
 	"bytes"
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -40,6 +44,7 @@ import (
 	"time"
 
 	"github.com/featuremap/featuremap/model"
+	"github.com/featuremap/featuremap/model/confidence"
 	"github.com/featuremap/featuremap/model/convert"
 	"github.com/featuremap/featuremap/model/mnist"
 	"github.com/featuremap/featuremap/model/preprocess"
@@ -115,6 +120,7 @@ func dispatch(args []string, stdout, stderr io.Writer) error {
 		modelArg := fs.String("model", "", "weight file or built-in architecture")
 		seed := fs.Uint64("seed", 1, "random weights' seed for a built-in architecture")
 		maxPixels := fs.Int64("max-pixels", preprocess.MaxPixels, "refuse images with more pixels (width×height) than this")
+		asJSON := fs.Bool("json", false, "print { probs, top, input, report, verdict } as JSON, as model.inspect in featuremap.js")
 		a, err := parse(1, "IMAGE")
 		if err != nil {
 			return err
@@ -125,7 +131,7 @@ func dispatch(args []string, stdout, stderr io.Writer) error {
 		if *maxPixels <= 0 {
 			return badUsage("predict: -max-pixels must be positive, got %d", *maxPixels)
 		}
-		return predict(stdout, *modelArg, *seed, *maxPixels, a[0])
+		return predict(stdout, *modelArg, *seed, *maxPixels, a[0], *asJSON)
 	case "eval":
 		modelArg := fs.String("model", "", "weight file or built-in architecture")
 		seed := fs.Uint64("seed", 1, "random weights' seed for a built-in architecture")
@@ -274,7 +280,7 @@ func readImage(path string, maxPixels int64) (image.Image, string, error) {
 	return img, format, nil
 }
 
-func predict(stdout io.Writer, modelArg string, seed uint64, maxPixels int64, imagePath string) error {
+func predict(stdout io.Writer, modelArg string, seed uint64, maxPixels int64, imagePath string, asJSON bool) error {
 	net, err := loadNet(modelArg, seed)
 	if err != nil {
 		return err
@@ -291,12 +297,16 @@ func predict(stdout io.Writer, modelArg string, seed uint64, maxPixels int64, im
 		return err
 	}
 	in := make([]float32, r.InputLen())
-	if err := imageinput.Input(in, img, net.Arch.InputSpec()); err != nil {
+	rep, err := imageinput.InputReport(in, img, net.Arch.InputSpec())
+	if err != nil {
 		return fmt.Errorf("%s: %w", imagePath, err)
 	}
 	out, err := r.Run(in)
 	if err != nil {
 		return err
+	}
+	if asJSON {
+		return inspection(stdout, net, in, out, rep)
 	}
 	order := make([]int, len(out))
 	for i := range order {
@@ -447,4 +457,37 @@ func writeNet(net *model.Net, int8 bool, out string) (int, error) {
 		return 0, err
 	}
 	return b.Len(), nil
+}
+
+// inspection prints the JSON form of model.inspect's result: probs, the
+// top 5, the network's input, and for MNIST models the preprocessing
+// report and the confidence verdict (with its label and threshold).
+func inspection(stdout io.Writer, net *model.Net, in, probs []float32, rep preprocess.Report) error {
+	type verdict struct {
+		confidence.Verdict
+		Reasons   []string `json:"reasons"` // [] rather than omitted
+		Label     string   `json:"label"`
+		MinMargin float32  `json:"minMargin"`
+	}
+	res := struct {
+		Probs   []float32          `json:"probs"`
+		Top     []model.Prediction `json:"top"`
+		Input   []float32          `json:"input"`
+		Report  *preprocess.Report `json:"report"`
+		Verdict *verdict           `json:"verdict"`
+	}{Probs: probs, Top: net.Top(probs, 5), Input: in}
+	if net.Arch.InputSpec().Kind == preprocess.KindMNIST {
+		res.Report = &rep
+		v := confidence.Judge(rep.Flags, probs)
+		res.Verdict = &verdict{Verdict: v, Reasons: append([]string{}, v.Reasons...), MinMargin: confidence.MinMargin}
+		if v.Index < len(net.Arch.Labels) {
+			res.Verdict.Label = net.Arch.Labels[v.Index]
+		}
+	}
+	b, err := json.Marshal(res)
+	if err != nil {
+		return err
+	}
+	_, err = fmt.Fprintf(stdout, "%s\n", b)
+	return err
 }

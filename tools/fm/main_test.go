@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"compress/zlib"
 	"encoding/binary"
+	"encoding/json"
 	"hash/crc32"
 	"image"
 	"image/color"
@@ -149,6 +150,52 @@ func TestPredict(t *testing.T) {
 	_, fromBuiltin, _ := fm(t, "predict", "-model", "seednet", "-seed", "7", imgPath)
 	if tail := func(s string) string { return s[strings.Index(s, "\n"):] }; tail(fromBuiltin) != tail(fromFile) {
 		t.Errorf("builtin seednet -seed 7 predicts\n%s\nthe file from init -seed 7\n%s", fromBuiltin, fromFile)
+	}
+}
+
+// predict -json prints model.inspect's fields: the probabilities (those
+// of the text output), the network's 784 inputs, the report (the image's
+// size) and the verdict, whose margin is p1 - p2 of the top list.
+func TestPredictJSON(t *testing.T) {
+	dir := t.TempDir()
+	imgPath := filepath.Join(dir, "one.png")
+	digitPNG(t, imgPath)
+	code, out, e := fm(t, "predict", "-json", "-model", "seednet", "-seed", "7", imgPath)
+	if code != 0 {
+		t.Fatalf("predict -json: exit %d: %s", code, e)
+	}
+	var res struct {
+		Probs []float32
+		Top   []struct {
+			Index int
+			P     float32
+		}
+		Input  []float32
+		Report *struct {
+			Width, Height int
+			Flags         []string
+		}
+		Verdict *struct {
+			Digit     bool
+			Reasons   []string
+			Index     int
+			Label     string
+			P, Margin float32
+			MinMargin float32
+		}
+	}
+	if err := json.Unmarshal([]byte(out), &res); err != nil {
+		t.Fatalf("%v: %s", err, out)
+	}
+	if len(res.Probs) != 10 || len(res.Top) != 5 || len(res.Input) != 784 || res.Report == nil || res.Verdict == nil {
+		t.Fatalf("predict -json: %s", out)
+	}
+	if res.Report.Width != 120 || res.Report.Height != 90 || res.Report.Flags == nil {
+		t.Errorf("report %+v, want a 120×90 image", *res.Report)
+	}
+	v := res.Verdict
+	if v.Index != res.Top[0].Index || v.Label != strconv.Itoa(v.Index) || v.Margin != res.Top[0].P-res.Top[1].P || v.MinMargin != 0.6 || v.Reasons == nil || v.Digit != (len(v.Reasons) == 0) {
+		t.Errorf("verdict %+v, top %v", *v, res.Top)
 	}
 }
 

@@ -224,13 +224,88 @@ export interface PredictOptions {
   topK?: number;
 }
 
-/** One layer's output. */
+/**
+ * One layer's output, or (the first of activations(), name and type
+ * 'input') the network's input: the image after preprocessing.
+ */
 export interface Activation {
   name: string;
   type: string;
-  /** [1, H, W, C] or [1, K]: the summary's outputShape with the batch. */
+  /** [1, H, W, C] or [1, K]: the summary's outputShape (the input: inputShape) with the batch. */
   shape: number[];
   data: Float32Array;
+}
+
+/** A rectangle of image pixels [x0, x1) × [y0, y1), (0, 0) the top-left pixel. */
+export interface PixelRect {
+  x0: number;
+  y0: number;
+  x1: number;
+  y1: number;
+}
+
+/**
+ * A finding of MNIST preprocessing. 'blank', 'dot', 'line' and 'several'
+ * mean the image does not look like one digit; 'letterbox',
+ * 'uneven-light' and 'dropped' say what was cleaned away.
+ */
+export type PreprocessFlag = 'blank' | 'letterbox' | 'uneven-light' | 'dropped' | 'dot' | 'line' | 'several';
+
+/** What MNIST preprocessing found in an image (Go: model/preprocess.Report). */
+export interface PreprocessReport {
+  /** The image's size in pixels. */
+  width: number;
+  height: number;
+  /** The image without letterbox bars. */
+  content: PixelRect;
+  /** The ink's box, scaled to 20×20 (empty when blank). */
+  ink: PixelRect;
+  /** The background was lighter than the ink (so the image was inverted). */
+  lightPaper: boolean;
+  /** The largest ink-to-paper difference, in [0, 1]. */
+  contrast: number;
+  /** Pixels per cell of the working grid, each way. */
+  cell: number;
+  /** Ink components found, and kept as the digit. */
+  components: number;
+  kept: number;
+  /** Components dropped: specks, marks touching the border, marks apart from the digit. */
+  specks: number;
+  border: number;
+  apart: number;
+  flags: PreprocessFlag[];
+}
+
+/**
+ * Whether an answer deserves trust (Go: model/confidence.Judge). A softmax
+ * always sums to 1, so it names some class even for a scribble: the
+ * verdict combines the input's findings with the top-1 margin.
+ */
+export interface Verdict {
+  /** false: "this does not look like a digit". */
+  digit: boolean;
+  /** Why not: the report's 'blank' | 'dot' | 'line' | 'several', then 'uncertain' (margin under minMargin). */
+  reasons: string[];
+  /** The most likely class, its label and probability. */
+  index: number;
+  label: string;
+  p: number;
+  /** p minus the second largest probability. */
+  margin: number;
+  /** The distribution's entropy in bits (at most log2 of the number of classes). */
+  entropy: number;
+  /** The smallest margin taken as a digit (tuned on held-out MNIST and non-digits). */
+  minMargin: number;
+}
+
+/** model.inspect's result: a prediction with what the network saw and how far to trust it. */
+export interface Inspection extends Prediction {
+  /** The network's input, [H, W, C]: for an image, what preprocessing made of it. */
+  input: Tensor;
+  /** What MNIST preprocessing found; null for tensors and for models not preprocessed as MNIST. */
+  report: PreprocessReport | null;
+  /** null for models not preprocessed as MNIST (the threshold was tuned on digits). */
+  verdict: Verdict | null;
 }
 
 /**
@@ -276,8 +351,19 @@ export interface Model {
    * …"). The model keeps its file (a copy of bytes, or its URL) for them.
    */
   predictBatch(inputs: ModelInput[], options?: PredictOptions): Promise<Prediction[]>;
-  /** Every layer's output, in layer order. */
+  /**
+   * The network's input (name and type 'input': what the network sees,
+   * the image after preprocessing), then every layer's output, in layer
+   * order.
+   */
   activations(input: ModelInput): Promise<Activation[]>;
+  /**
+   * predict, plus the network's input and, for MNIST models, what
+   * preprocessing found in an image and the verdict on the answer ("does
+   * not look like a digit"). predict stays the fast call for
+   * probabilities alone.
+   */
+  inspect(input: ModelInput, options?: PredictOptions): Promise<Inspection>;
   /**
    * The parameters of the conv2d or dense layer layerName (a name in
    * summary().layers); throws an Error listing the layers that have

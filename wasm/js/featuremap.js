@@ -225,7 +225,8 @@ async function initLocal({ wasmURL, simd, module }) {
         return call(m.activations, handle, input.value);
       }
       stage(OP_ACTIVATIONS, handle, x);
-      const layers = info.summary.layers;
+      // The network's input (what it sees) comes first, then every layer.
+      const layers = [{ name: 'input', type: 'input', outputShape: info.inputShape }, ...info.summary.layers];
       const table = fast(m.runActivations, handle); // before memory(): the call may grow it
       const addrs = new Uint32Array(memory(), table, layers.length).slice();
       return layers.map((l, i) => ({
@@ -234,6 +235,20 @@ async function initLocal({ wasmURL, simd, module }) {
         shape: [1, ...l.outputShape],
         data: new Float32Array(memory(), addrs[i], size(l.outputShape)).slice(),
       }));
+    },
+    // inspect stages what the fast path takes, as predict does; the
+    // engine returns the result object itself (models.Table.Inspect),
+    // without report or verdict where there is none.
+    inspect: async (handle, input, options, info) => {
+      const x = fastInput(input.value, info.inputShape);
+      let r;
+      if (x === null) {
+        r = call(m.inspect, handle, input.value, options);
+      } else {
+        stage(OP_INSPECT, handle, x);
+        r = call(m.inspectStaged, handle, options);
+      }
+      return { ...r, report: r.report ?? null, verdict: r.verdict ?? null };
     },
     // predictChunk predicts inputs[i] as inputs number offset+i of a
     // predictBatch call, in batches of at most BATCH examples.
@@ -337,6 +352,7 @@ async function startWorker({ wasmURL, simd, module }) {
     load: (bytes, transfer, shards) => rpc.call('loadModel', shards ? [bytes, shards] : [bytes], transfer),
     predict: (handle, input, options) => rpc.call('predict', [handle, input.value, plain(options, 0)], input.transfer),
     activations: (handle, input) => rpc.call('activations', [handle, input.value], input.transfer),
+    inspect: (handle, input, options) => rpc.call('inspect', [handle, input.value, plain(options, 0)], input.transfer),
     predictChunk: (handle, inputs, options, offset) => rpc.call('predictChunk', [handle, inputs.map((x) => x.value), plain(options, 0), offset], inputs.flatMap((x) => x.transfer)),
     weights: (handle, layerName) => rpc.call('weights', [handle, layerName]),
     dispose: (handle) => {
@@ -609,6 +625,9 @@ function newModel(info, backend, pool) {
     async activations(input) {
       return backend.activations(handle, await engineInput('activations', input), local);
     },
+    async inspect(input, options) {
+      return backend.inspect(handle, await engineInput('inspect', input), options, local);
+    },
     async predictBatch(inputs, options) {
       if (disposed) {
         throw new Error('predictBatch: model is disposed (load it again to use it)');
@@ -741,7 +760,7 @@ async function engineInput(op, input) {
 
 // Op codes of the engine's fast path (models.OpNames) and its input kinds
 // (models.KindFloats, KindPixels).
-const [OP_PREDICT, OP_ACTIVATIONS, OP_BATCH] = [0, 1, 2];
+const [OP_PREDICT, OP_ACTIVATIONS, OP_BATCH, OP_INSPECT] = [0, 1, 2, 3];
 const [KIND_FLOATS, KIND_PIXELS] = [0, 1];
 // BATCH is the number of examples an engine runs at once in predictBatch
 // (at most models.MaxBatch).

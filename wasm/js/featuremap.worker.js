@@ -57,6 +57,10 @@ const methods = {
     const ys = await predictChunk(model('predictBatch', handle), inputs, options, offset);
     return [ys, ys.map((y) => y.probs.buffer)];
   },
+  async inspect([handle, input, options]) {
+    const y = await model('inspect', handle).inspect(input, options);
+    return [y, [y.probs.buffer, y.input.data.buffer]];
+  },
   async activations([handle, input]) {
     const acts = await model('activations', handle).activations(input);
     return [acts, acts.map((a) => a.data.buffer)];

@@ -39,6 +39,8 @@ type Table struct {
 	models map[int]*entry
 	last   int    // the last handle issued
 	stage  staged // the input of the fast path (Stage)
+
+	placed preprocess.Report // what preprocessing found in the last pixels placed (Place)
 }
 
 // entry is one loaded model with its lazily made runners. Runners and the
@@ -52,6 +54,9 @@ type entry struct {
 	run   *model.Runner // for predict
 	batch *model.Runner // for batches of more than one example, the last size used
 	keep  *model.Runner // for activations (RunnerOptions.KeepActivations)
+
+	acts   []model.LayerOutput // activations' list: the input, then actsOf's layer outputs
+	actsOf *model.Runner
 }
 
 // NewTable returns an empty Table.
@@ -66,6 +71,9 @@ func (t *Table) Funcs() map[string]Func {
 		"activations": t.Activations,
 		"weights":     t.Weights,
 		"dispose":     t.Dispose,
+
+		"inspect":       t.Inspect,
+		"inspectStaged": t.InspectStaged,
 	}
 }
 
@@ -162,32 +170,34 @@ func (t *Table) entry(op string, h int) (*entry, error) {
 // input returns the network input for one example given as v: a Tensor of
 // shape [H, W, C] or [1, H, W, C], a Float32Array of H*W*C values, or image
 // pixels { width, height, data: Uint8ClampedArray } (RGBA, as ImageData),
-// preprocessed as the model's file says. The result may alias v or e.in.
-func (e *entry) input(op string, v any) ([]float32, error) {
+// preprocessed as the model's file says. The result may alias v or e.in;
+// the Report is what preprocessing found in pixels (zero for tensors, and
+// for models whose preprocessing is not MNIST's).
+func (e *entry) input(op string, v any) ([]float32, preprocess.Report, error) {
 	shape := e.net.Graph.Input
 	switch v := v.(type) {
 	case []float32:
 		if err := e.checkFloats(op, len(v)); err != nil {
-			return nil, err
+			return nil, preprocess.Report{}, err
 		}
-		return v, nil
+		return v, preprocess.Report{}, nil
 	case map[string]any:
 		if _, ok := v["shape"]; ok {
 			x, err := ops.ParseTensor(op, "input", v)
 			if err != nil {
-				return nil, err
+				return nil, preprocess.Report{}, err
 			}
 			batched := append([]int{1}, shape...)
 			if !slices.Equal(x.Shape, shape) && !slices.Equal(x.Shape, batched) {
-				return nil, errors.New(op + ": input.shape must be " + ops.FormatInts(shape) + " or " + ops.FormatInts(batched) + " (one example), got " + ops.FormatInts(x.Shape))
+				return nil, preprocess.Report{}, errors.New(op + ": input.shape must be " + ops.FormatInts(shape) + " or " + ops.FormatInts(batched) + " (one example), got " + ops.FormatInts(x.Shape))
 			}
-			return x.Data, nil
+			return x.Data, preprocess.Report{}, nil
 		}
 		if _, ok := v["width"]; ok {
 			return e.pixels(op, v)
 		}
 	}
-	return nil, errors.New(op + ": input must be a tensor { shape, data: Float32Array }, a Float32Array of " + strconv.Itoa(e.size) + " values or an image, got " + ops.Describe(v))
+	return nil, preprocess.Report{}, errors.New(op + ": input must be a tensor { shape, data: Float32Array }, a Float32Array of " + strconv.Itoa(e.size) + " values or an image, got " + ops.Describe(v))
 }
 
 // checkFloats checks that a Float32Array input has n values.
@@ -217,28 +227,29 @@ func (e *entry) checkPixels(op string, w, h, n int) error {
 }
 
 // pixels preprocesses image pixels { width, height, data } into the first
-// example of e.in.
-func (e *entry) pixels(op string, v map[string]any) ([]float32, error) {
+// example of e.in, returning what preprocessing found.
+func (e *entry) pixels(op string, v map[string]any) ([]float32, preprocess.Report, error) {
 	w, okW := ops.IntIn(v["width"], 1)
 	h, okH := ops.IntIn(v["height"], 1)
 	if !okW || !okH {
-		return nil, errors.New(op + ": input.width and input.height must be positive integers, got " + ops.Describe(v["width"]) + " and " + ops.Describe(v["height"]))
+		return nil, preprocess.Report{}, errors.New(op + ": input.width and input.height must be positive integers, got " + ops.Describe(v["width"]) + " and " + ops.Describe(v["height"]))
 	}
 	if err := e.checkPixels(op, w, h, w*h*4); err != nil {
-		return nil, err
+		return nil, preprocess.Report{}, err
 	}
 	data, ok := v["data"].(ops.Bytes)
 	if !ok {
-		return nil, errors.New(op + ": input.data must be a Uint8ClampedArray of RGBA pixels, got " + ops.Describe(v["data"]))
+		return nil, preprocess.Report{}, errors.New(op + ": input.data must be a Uint8ClampedArray of RGBA pixels, got " + ops.Describe(v["data"]))
 	}
 	if err := e.checkPixels(op, w, h, len(data.Data)); err != nil {
-		return nil, err
+		return nil, preprocess.Report{}, err
 	}
 	x := e.example(0, 1)
-	if err := preprocess.InputPixels(x, data.Data, w, h, 4, e.spec); err != nil {
-		return nil, prefix(op, err)
+	rep, err := preprocess.InputPixelsReport(x, data.Data, w, h, 4, e.spec)
+	if err != nil {
+		return nil, preprocess.Report{}, prefix(op, err)
 	}
-	return x, nil
+	return x, rep, nil
 }
 
 // example returns example i of e.in for batches of n, growing e.in.
@@ -279,6 +290,22 @@ func (e *entry) keepRunner(op string) (*model.Runner, error) {
 	return e.keep, nil
 }
 
+// InputLayer is the name and type of the first entry of activations():
+// the network's input, what the network sees.
+const InputLayer = "input"
+
+// activations returns the input x, as a layer named and typed InputLayer,
+// followed by r's layer outputs (after a Run of x): the list
+// featuremap.js's activations() returns. It allocates only when r changes.
+func (e *entry) activations(x []float32, r *model.Runner) []model.LayerOutput {
+	if e.actsOf != r {
+		in := model.LayerOutput{Name: InputLayer, Type: InputLayer, Shape: append([]int{1}, e.net.Graph.Input...)}
+		e.acts, e.actsOf = append([]model.LayerOutput{in}, r.Activations()...), r
+	}
+	e.acts[0].Data = x
+	return e.acts
+}
+
 // Predict is predict(handle, input, { topK }): the last layer's output
 // (the class probabilities, for a softmax model) and the topK (default
 // DefaultTopK) largest, largest first: { probs, top: [{ index, label, p }] }.
@@ -290,20 +317,13 @@ func (t *Table) Predict(args []any) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	x, err := e.input(op, arg(args, 1))
+	x, _, err := e.input(op, arg(args, 1))
 	if err != nil {
 		return nil, err
 	}
-	o, err := ops.ParseOptions(op, arg(args, 2), "topK")
+	k, err := topK(op, arg(args, 2))
 	if err != nil {
 		return nil, err
-	}
-	k := DefaultTopK
-	if v := o["topK"]; v != nil {
-		var ok bool
-		if k, ok = ops.IntIn(v, 1); !ok {
-			return nil, errors.New(op + ": topK must be a positive integer, got " + ops.Describe(v))
-		}
 	}
 	r, err := e.runner(op, 1)
 	if err != nil {
@@ -313,26 +333,51 @@ func (t *Table) Predict(args []any) (any, error) {
 	if err != nil {
 		return nil, prefix(op, err)
 	}
+	return map[string]any{"probs": probs, "top": e.top(probs, k)}, nil
+}
+
+// topK reads predict's options, { topK }: the number of classes in the
+// top list, DefaultTopK unless given.
+func topK(op string, options any) (int, error) {
+	o, err := ops.ParseOptions(op, options, "topK")
+	if err != nil {
+		return 0, err
+	}
+	v := o["topK"]
+	if v == nil {
+		return DefaultTopK, nil
+	}
+	k, ok := ops.IntIn(v, 1)
+	if !ok {
+		return 0, errors.New(op + ": topK must be a positive integer, got " + ops.Describe(v))
+	}
+	return k, nil
+}
+
+// top is the Go image of the k largest of probs, largest first:
+// [{ index, label, p }].
+func (e *entry) top(probs []float32, k int) []any {
 	preds := e.net.Top(probs, k)
 	top := make([]any, len(preds))
 	for i, p := range preds {
 		top[i] = map[string]any{"index": p.Index, "label": p.Label, "p": float64(p.P)}
 	}
-	return map[string]any{"probs": probs, "top": top}, nil
+	return top
 }
 
-// Activations is activations(handle, input): every layer's output,
-// [{ name, type, shape, data }] in layer order, shape with the batch of 1
-// ([1, H, W, C] or [1, K]). The data slices alias the runner's arena until
-// the next call. Like Predict, it serves the inputs the fast path does
-// not take.
+// Activations is activations(handle, input): the network's input (name
+// and type "input": what the network sees, the image after preprocessing)
+// and every layer's output, [{ name, type, shape, data }] in layer order,
+// shape with the batch of 1 ([1, H, W, C] or [1, K]). The data slices
+// alias the runner's arena until the next call. Like Predict, it serves
+// the inputs the fast path does not take.
 func (t *Table) Activations(args []any) (any, error) {
 	const op = "activations"
 	e, _, err := t.lookup(op, arg(args, 0))
 	if err != nil {
 		return nil, err
 	}
-	x, err := e.input(op, arg(args, 1))
+	x, _, err := e.input(op, arg(args, 1))
 	if err != nil {
 		return nil, err
 	}
@@ -343,7 +388,7 @@ func (t *Table) Activations(args []any) (any, error) {
 	if _, err := r.Run(x); err != nil {
 		return nil, prefix(op, err)
 	}
-	acts := r.Activations()
+	acts := e.activations(x, r)
 	out := make([]any, len(acts))
 	for i, a := range acts {
 		out[i] = map[string]any{"name": a.Name, "type": a.Type, "shape": a.Shape, "data": a.Data}

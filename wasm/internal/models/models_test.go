@@ -223,8 +223,9 @@ func drawnDigit() map[string]any {
 }
 
 // An MNIST model preprocesses pixels with preprocess.InputPixels; the
-// activations are every layer's, with the summary's shapes, and end with
-// predict's probabilities; the runners are made once.
+// activations are the preprocessed input (what the network sees) and
+// every layer's output, with the summary's shapes, and end with predict's
+// probabilities; the runners are made once.
 func TestSeednet(t *testing.T) {
 	tab := NewTable()
 	h := load(t, tab, seednetFile(t))
@@ -254,10 +255,13 @@ func TestSeednet(t *testing.T) {
 	e := tab.models[int(h)]
 	sum := e.net.Graph.Summary()
 	list := acts.([]any)
-	if len(list) != len(sum.Layers) {
-		t.Fatalf("%d activations, want %d layers", len(list), len(sum.Layers))
+	if len(list) != 1+len(sum.Layers) {
+		t.Fatalf("%d activations, want the input and %d layers", len(list), len(sum.Layers))
 	}
-	for i, a := range list {
+	if a := list[0].(map[string]any); a["name"] != "input" || a["type"] != "input" || !slices.Equal(a["shape"].([]int), []int{1, 28, 28, 1}) || !slices.Equal(a["data"].([]float32), in) {
+		t.Errorf("activation 0 = %s %s %v, want input input [1 28 28 1] holding the preprocessed image", a["name"], a["type"], a["shape"])
+	}
+	for i, a := range list[1:] {
 		a := a.(map[string]any)
 		row := sum.Layers[i]
 		shape := a["shape"].([]int)
@@ -281,7 +285,7 @@ func TestSeednet(t *testing.T) {
 	}
 	// Preprocessing and running an image reuse the model's buffers.
 	allocs := testing.AllocsPerRun(10, func() {
-		x, err := e.input("predict", digit)
+		x, _, err := e.input("predict", digit)
 		if err == nil {
 			_, err = e.run.Run(x)
 		}

@@ -44,11 +44,12 @@ const (
 	OpPredict = iota
 	OpActivations
 	OpPredictBatch
+	OpInspect
 )
 
 // OpNames are the names that Stage, Place and Run's op codes stand for,
 // which prefix their error messages.
-var OpNames = []string{"predict", "activations", "predictBatch"}
+var OpNames = []string{"predict", "activations", "predictBatch", "inspect"}
 
 // staged is the input that Stage prepared bytes for.
 type staged struct {
@@ -116,13 +117,16 @@ func (t *Table) Place(op string, handle, i, n int) error {
 		return errors.New(op + ": no input is staged for this model")
 	}
 	x := e.example(i, n)
+	t.placed = preprocess.Report{}
 	if s.kind == KindFloats {
 		copy(x, s.data[:s.n])
 	} else {
 		px := unsafe.Slice((*byte)(unsafe.Pointer(&s.data[0])), s.n)
-		if err := preprocess.InputPixels(x, px, s.w, s.h, 4, e.spec); err != nil {
+		rep, err := preprocess.InputPixelsReport(x, px, s.w, s.h, 4, e.spec)
+		if err != nil {
 			return prefix(op, err)
 		}
+		t.placed = rep
 	}
 	if len(s.data) > keepStage { // let a big image go
 		t.stage = staged{}
@@ -153,8 +157,8 @@ func (t *Table) Run(op string, handle, n int) ([]float32, error) {
 }
 
 // RunActivations runs the model with handle h on the example placed (a
-// batch of 1) and returns every layer's output, in the runner's arena
-// until the next call.
+// batch of 1) and returns the input and every layer's output (as
+// Activations lists them), in the runner's arena until the next call.
 func (t *Table) RunActivations(handle int) ([]model.LayerOutput, error) {
 	const op = "activations"
 	e, err := t.entry(op, handle)
@@ -165,10 +169,11 @@ func (t *Table) RunActivations(handle int) ([]model.LayerOutput, error) {
 	if err != nil {
 		return nil, err
 	}
-	if _, err := r.Run(e.example(0, 1)); err != nil {
+	x := e.example(0, 1)
+	if _, err := r.Run(x); err != nil {
 		return nil, prefix(op, err)
 	}
-	return r.Activations(), nil
+	return e.activations(x, r), nil
 }
 
 // prefixed is an error prefixed with the name of the function it came from.

@@ -186,7 +186,7 @@ describe('the engine in headless Chromium', { skip: noChromium }, () => {
     assert.deepEqual(got.page.batch, [c, i, c, c, i]);
     assert.deepEqual(got.worker.batch, [i, c]);
     const summary = models.summary(file);
-    assert.deepEqual(got.worker.activations.map((a) => a.shape), summary.layers.map((l) => [1, ...l.outputShape]));
+    assert.deepEqual(got.worker.activations.map((a) => a.shape), [[1, 28, 28, 1], ...summary.layers.map((l) => [1, ...l.outputShape])]);
     // And `fm predict` on the PNG the <img> showed (it prints 4 decimals).
     const want = models.predict(file, sevenFile);
     assert.deepEqual(got.page.top.map((t) => t.label), want.map((t) => t.label));

@@ -98,7 +98,7 @@ describe('alexmnist memory in Node', { skip }, () => {
     const step = async (i) => {
       const input = inputs[i % inputs.length];
       if (i % ACTIVATIONS_EVERY === ACTIVATIONS_EVERY - 1) {
-        assert.equal((await model.activations(input)).length, model.summary().layers.length);
+        assert.equal((await model.activations(input)).length, 1 + model.summary().layers.length); // the input, then every layer
       } else {
         assert.equal((await model.predict(input)).probs.length, 10);
       }
@@ -207,7 +207,7 @@ describe('alexmnist memory in a Web Worker in Chromium', { skip: skip || noChrom
     const [warm, end] = await page.evaluate(async ({ warmup, n, every, samples, sampleEvery }) => {
       const { fm, inputs, floor } = globalThis;
       const model = await fm.loadModel('alexmnist.safetensors');
-      const layers = model.summary().layers.length;
+      const layers = 1 + model.summary().layers.length; // the input, then every layer
       const step = async (i) => {
         const input = inputs[i % inputs.length];
         const ok = i % every === every - 1

@@ -74,7 +74,9 @@ for (const simd of [false, true]) {
         }
         assert.equal((await model.predict(x, { topK: 10 })).top.length, 10);
 
-        const acts = await model.activations({ shape: [1, 28, 28, 1], data: x });
+        const [input, ...acts] = await model.activations({ shape: [1, 28, 28, 1], data: x });
+        // First the network's input, as given (a tensor is not preprocessed).
+        assert.deepEqual({ ...input, data: Array.from(input.data) }, { name: 'input', type: 'input', shape: [1, 28, 28, 1], data: Array.from(x) });
         const shapes = models.summary(file).layers.map((l) => [1, ...l.outputShape]);
         assert.deepEqual(acts.map((a) => a.shape), shapes);
         assert.deepEqual(acts.map(({ name, type, shape }) => ({ name, type, shape })),

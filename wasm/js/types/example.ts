@@ -10,6 +10,7 @@ import {
   type ModelInput, type ModelSource, type ModelSummary, type Ops, type Padding, type Pair,
   type Pixels, type PoolOptions, type Prediction, type PredictOptions, type SummaryLayer,
   type Tensor, type TopClass, type WorkerFeatureMap, type WorkerModel,
+  type Inspection, type PixelRect, type PreprocessFlag, type PreprocessReport, type Verdict,
 } from '../featuremap.js';
 
 const tensor = (shape: number[]): Tensor => ({ shape, data: new Float32Array(shape.reduce((a, b) => a * b, 1)) });
@@ -79,6 +80,10 @@ async function useModel(model: Model | WorkerModel, input: ModelInput): Promise<
   const best: TopClass = prediction.top[0]!;
   const activations: Activation[] = await model.activations(input);
   const batch: Prediction[] = await model.predictBatch([input, input], options);
+  const seen: Inspection = await model.inspect(input, options);
+  const looked = inspectionSize(seen);
+  // @ts-expect-error: inspect's options are predict's.
+  await model.inspect(input, { report: true });
   // @ts-expect-error: predictBatch takes an array of inputs.
   await model.predictBatch(input);
   // @ts-expect-error: a string is not an input.
@@ -89,7 +94,31 @@ async function useModel(model: Model | WorkerModel, input: ModelInput): Promise<
   return name.length + labels.length + shape[0]! + first.params + summary.totalParams + summary.weights +
     summary.biases + best.index + best.label.length + best.p + prediction.probs[0]! + batch.length +
     activations.reduce((n, a) => n + a.name.length + a.type.length + a.shape.length + a.data.length, 0) +
-    first.weights + first.biases + first.outputShape.length + first.name.length + first.type.length;
+    first.weights + first.biases + first.outputShape.length + first.name.length + first.type.length + looked;
+}
+
+// What model.inspect says: every field of the input, report and verdict.
+function inspectionSize(seen: Inspection): number {
+  const prediction: Prediction = seen;
+  const input: Tensor = seen.input;
+  let n = prediction.probs.length + seen.top.length + input.shape.length + input.data.length;
+  const report: PreprocessReport | null = seen.report;
+  if (report !== null) {
+    const boxes: PixelRect[] = [report.content, report.ink];
+    const flags: PreprocessFlag[] = report.flags;
+    n += report.width + report.height + report.contrast + report.cell + report.components + report.kept +
+      report.specks + report.border + report.apart + Number(report.lightPaper) + flags.length +
+      boxes.reduce((m, b) => m + b.x0 + b.y0 + b.x1 + b.y1, 0);
+    // @ts-expect-error: flags are the findings' names.
+    const wrong: PreprocessFlag = 'smudge';
+    void wrong;
+  }
+  const verdict: Verdict | null = seen.verdict;
+  if (verdict !== null) {
+    n += Number(verdict.digit) + verdict.reasons.length + verdict.index + verdict.label.length + verdict.p +
+      verdict.margin + verdict.entropy + verdict.minMargin;
+  }
+  return n;
 }
 
 async function main(): Promise<void> {

@@ -554,3 +554,45 @@ func BenchmarkPredict(b *testing.B) {
 		}
 	}
 }
+
+// An MNIST model's answer carries the verdict: a drawn stroke is a digit,
+// a dot is not (reason "dot", found by preprocessing), and a tensor is
+// judged by its output's margin alone; the margin is the top probability
+// minus the second, worked out here from the answer's own top list.
+func TestVerdict(t *testing.T) {
+	s := testServer(t, Config{})
+	dot := image.NewNRGBA(image.Rect(0, 0, 60, 60))
+	for y := range 60 {
+		for x := range 60 {
+			c := color.NRGBA{250, 250, 250, 255}
+			if x >= 27 && x < 33 && y >= 27 && y < 33 {
+				c = color.NRGBA{10, 10, 10, 255}
+			}
+			dot.SetNRGBA(x, y, c)
+		}
+	}
+	for _, tc := range []struct {
+		name, ct string
+		body     []byte
+		digit    bool
+		reason   string
+	}{
+		{"a stroke", "image/png", encodePNG(t, digit(60, 80)), true, ""},
+		{"a dot", "image/png", encodePNG(t, dot), false, "dot"},
+		{"a tensor", "application/json", tensorJSON([]int{28, 28, 1}, make([]float32, 784)), false, "uncertain"},
+	} {
+		r := do(s, "POST", "/api/v1/predict?model=alexmnist&top=2", tc.ct, tc.body)
+		if r.status != 200 {
+			t.Fatalf("%s: status %d: %s", tc.name, r.status, r.body)
+		}
+		var p Prediction
+		if err := json.Unmarshal(r.body, &p); err != nil || p.Verdict == nil {
+			t.Fatalf("%s: %s: no verdict (%v)", tc.name, r.body, err)
+		}
+		v := p.Verdict
+		margin := p.Top[0].P - p.Top[1].P
+		if v.Digit != tc.digit || v.Index != p.Top[0].Index || v.Margin != margin || (tc.reason != "" && (len(v.Reasons) == 0 || v.Reasons[0] != tc.reason)) {
+			t.Errorf("%s: verdict %+v, want digit %v, reason %q, margin %v", tc.name, *v, tc.digit, tc.reason, margin)
+		}
+	}
+}

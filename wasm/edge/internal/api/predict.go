@@ -17,6 +17,8 @@ import (
 	"time"
 
 	"github.com/featuremap/featuremap/model"
+	"github.com/featuremap/featuremap/model/confidence"
+	"github.com/featuremap/featuremap/model/preprocess"
 	"github.com/featuremap/featuremap/model/preprocess/imageinput"
 )
 
@@ -33,6 +35,11 @@ type Prediction struct {
 	// reads 0.
 	MS         float64     `json:"ms"`
 	Activation *Activation `json:"activation,omitempty"`
+	// Verdict says whether the answer deserves trust (does the input look
+	// like a digit?), for models preprocessed as MNIST: what preprocessing
+	// found in an image and the top-1 margin (confidence.Judge), as
+	// featuremap.js's model.inspect gives it.
+	Verdict *confidence.Verdict `json:"verdict,omitempty"`
 }
 
 // Activation is one layer's output, for ?activations=LAYER: its shape
@@ -124,11 +131,12 @@ func (s *Server) servePredict(w http.ResponseWriter, r *http.Request) {
 
 	start := time.Now()
 	var x []float32
+	var found preprocess.Flags // what preprocessing found in an image
 	switch mt {
 	case "application/json":
 		x, err = e.tensorInput(body)
 	default:
-		x, err = e.imageInput(mt, body)
+		x, found, err = e.imageInput(mt, body)
 	}
 	if err != nil {
 		writeError(w, http.StatusBadRequest, "%v", err)
@@ -144,6 +152,10 @@ func (s *Server) servePredict(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	res := Prediction{Model: name, Top: e.net.Top(probs, k)}
+	if e.spec.Kind == preprocess.KindMNIST && len(probs) > 0 {
+		v := confidence.Judge(found, probs)
+		res.Verdict = &v
+	}
 	res.MS = float64(time.Since(start).Microseconds()) / 1000
 	if keep != nil {
 		for _, a := range keep.Activations() {
@@ -200,28 +212,30 @@ func (e *Model) tensorInput(body []byte) ([]float32, error) {
 }
 
 // imageInput decodes a PNG or JPEG body, checking its declared size against
-// MaxPixels first, and preprocesses it as the model's file says.
-func (e *Model) imageInput(mt string, body []byte) ([]float32, error) {
+// MaxPixels first, and preprocesses it as the model's file says, returning
+// what MNIST preprocessing found in it.
+func (e *Model) imageInput(mt string, body []byte) ([]float32, preprocess.Flags, error) {
 	format, decodeConfig, decode := "PNG", png.DecodeConfig, png.Decode
 	if mt == "image/jpeg" {
 		format, decodeConfig, decode = "JPEG", jpeg.DecodeConfig, jpeg.Decode
 	}
 	cfg, err := decodeConfig(bytes.NewReader(body))
 	if err != nil {
-		return nil, fmt.Errorf("the body is not a %s image: %v", format, err)
+		return nil, 0, fmt.Errorf("the body is not a %s image: %v", format, err)
 	}
 	if cfg.Width < 1 || cfg.Height < 1 || int64(cfg.Width)*int64(cfg.Height) > MaxPixels {
-		return nil, fmt.Errorf("the %s image declares %d×%d pixels; at most %d pixels (2048×2048) are accepted", format, cfg.Width, cfg.Height, MaxPixels)
+		return nil, 0, fmt.Errorf("the %s image declares %d×%d pixels; at most %d pixels (2048×2048) are accepted", format, cfg.Width, cfg.Height, MaxPixels)
 	}
 	img, err := decode(bytes.NewReader(body))
 	if err != nil {
-		return nil, fmt.Errorf("the body is not a %s image: %v", format, err)
+		return nil, 0, fmt.Errorf("the body is not a %s image: %v", format, err)
 	}
 	if e.in == nil {
 		e.in = make([]float32, e.spec.H*e.spec.W*e.spec.C)
 	}
-	if err := imageinput.Input(e.in, img, e.spec); err != nil {
-		return nil, fmt.Errorf("preprocessing the %s image: %v", format, err)
+	rep, err := imageinput.InputReport(e.in, img, e.spec)
+	if err != nil {
+		return nil, 0, fmt.Errorf("preprocessing the %s image: %v", format, err)
 	}
-	return e.in, nil
+	return e.in, rep.Flags, nil
 }
