@@ -232,7 +232,13 @@ func (d *demo) selectModel(name string) {
 	if d.fm.Get("simd").Bool() {
 		engine = "SIMD"
 	}
-	setText(d.status, name+" ready ("+engine+" engine in a Web Worker)")
+	// Only a worker instance of featuremap.js has terminate (ui.js falls
+	// back to this thread where a worker cannot start).
+	where := "on this page's main thread"
+	if d.fm.Get("terminate").Type() == js.TypeFunction {
+		where = "in a Web Worker"
+	}
+	setText(d.status, name+" ready ("+engine+" engine "+where+")")
 	if d.full {
 		d.showParams(m.Call("summary"))
 		d.showFilters(m)
@@ -342,7 +348,7 @@ func (d *demo) showPrediction(pred js.Value, ms float64) {
 			el("span", "fm-bar-track", fill),
 			el("span", "fm-bar-value", ui.Percent(p))))
 	}
-	setText(d.timing, "Inference "+strconv.FormatFloat(ms, 'f', 1, 64)+" ms (round trip to the worker)")
+	setText(d.timing, "Inference "+strconv.FormatFloat(ms, 'f', 1, 64)+" ms (round trip to the engine)")
 }
 
 // showParams fills the parameter table from model.summary().

@@ -11,9 +11,12 @@ import (
 	"honnef.co/go/js/dom/v2"
 )
 
-// digitModel is the model the ReLU and softmax sections run: the demo's.
-// Its conv2 (5×5, SAME, 2 groups, then ReLU) reads pool1's 13×13 maps.
-const digitModel, reluLayer, reluInput = "alexmnist", "conv2", "pool1"
+// digitModel is the model the ReLU and softmax sections run: seednet, the
+// study note's own network (conv1 3×3×64 SAME, ReLU, max pool, fc,
+// softmax), which the page loads anyway for its pipeline. ReLU is shown on
+// conv1, which reads the network's input (the first entry of
+// model.activations).
+const digitModel, reluLayer = "seednet", "conv1"
 
 // presets are shapes the learner can pick instead of drawing: strokes of
 // points in the unit square (y down), drawn on the pad as a pen would.
@@ -27,14 +30,18 @@ var presets = []struct {
 	{"a line (not a digit)", [][][2]float64{{{0.2, 0.5}, {0.8, 0.5}}}},
 }
 
-// digitPart runs the learner's digit through the demo model and shows
-// ReLU on a real feature map and the softmax of the last layer's logits.
+// digitPart runs the learner's digit through seednet and shows ReLU on a
+// real feature map and the softmax of the last layer's logits. It runs the
+// model only once the section comes near the viewport or the learner
+// interacts with it (whenNear); [data-fm=digit]'s data-runs counts the
+// complete updates.
 type digitPart struct {
 	e       *explainer
 	model   js.Value
 	pad     *pad
 	runs    serial
-	done    int // complete updates, in the part's data-runs
+	started bool // the section came near: drawings are run
+	done    int  // complete updates, in the part's data-runs
 	weights js.Value
 	channel *dom.HTMLInputElement
 	status  *dom.BasicHTMLElement // announces each result once, briefly
@@ -45,12 +52,7 @@ type digitPart struct {
 
 func (e *explainer) digit() {
 	box := e.part("digit")
-	m, err := e.model(digitModel)
-	if err != nil {
-		e.fail("digit", err)
-		return
-	}
-	d := &digitPart{e: e, model: m, pad: newPad()}
+	d := &digitPart{e: e, pad: newPad()}
 	attrs(d.pad.canvas, "aria-label", "Drawing area for the ReLU and softmax sections: draw a digit, or pick one with the buttons")
 	picks := el("div", "fm-buttons")
 	for _, p := range presets {
@@ -65,7 +67,7 @@ func (e *explainer) digit() {
 	onSync(clearBtn, "click", func(js.Value) { d.pad.clear() })
 	picks.AppendChild(clearBtn)
 	d.pad.onChange = func(final bool) {
-		if final {
+		if final && d.started {
 			d.update()
 		}
 	}
@@ -74,10 +76,16 @@ func (e *explainer) digit() {
 	d.status = attrs(el("p", "fm-note"), "role", "status")
 	box.AppendChild(el("div", "ex-digit", el("div", "ex-digit-pad", d.pad.canvas),
 		el("div", "", el("p", "", "Draw a digit with a mouse, finger or pen, or pick one:"), picks,
-			el("p", "fm-note", "The ReLU and softmax sections below follow this drawing through "+digitModel+", the model of the ",
-				attrs(el("a", "", "demo"), "href", "./"), "."), d.status)))
+			el("p", "fm-note", "The ReLU and softmax sections below follow this drawing through "+digitModel+
+				", the study note's network (its parameters are counted in section 10)."), d.status)))
 	d.draw(presets[2].strokes)
-	d.update()
+	for _, name := range []string{"relu", "softmax"} {
+		e.part(name).AppendChild(el("p", "fm-note", "This section runs "+digitModel+" on the drawing above once you scroll to it or draw."))
+	}
+	whenNear(box, func() {
+		d.started = true
+		d.update()
+	})
 }
 
 // draw replaces the pad's strokes with a preset's.
@@ -123,13 +131,25 @@ func (d *digitPart) run() error {
 		soft.AppendChild(el("p", "fm-note", "Draw a digit above to see this."))
 		return nil
 	}
+	if d.model.IsUndefined() {
+		m, err := d.e.model(digitModel)
+		if err != nil {
+			return err
+		}
+		d.model = m
+	}
 	acts, err := await(d.model.Call("activations", d.pad.canvas.Underlying()))
 	if err != nil {
 		return err
 	}
-	// ReLU: conv2's output before its ReLU, from pool1's maps and conv2's
-	// weights, then fm.ops.relu.
-	in, err := layer(acts, reluInput)
+	// ReLU: conv1's weighted sums before its ReLU, worked out with
+	// fm.ops.conv2d from the network's input (the first activation) and
+	// conv1's weights and bias; after it, the model's own conv1 output.
+	in := acts.Index(0)
+	if in.Get("type").String() != "input" {
+		return errors.New(digitModel + ": activations() does not start with the input layer")
+	}
+	after, err := layer(acts, reluLayer)
 	if err != nil {
 		return err
 	}
@@ -138,20 +158,16 @@ func (d *digitPart) run() error {
 			return err
 		}
 	}
-	weight := d.weights.Get("weight")
-	inShape := ints(in.Get("shape"))
-	groups := inShape[3] / ints(weight.Get("shape"))[2]
 	x := js.ValueOf(map[string]any{"shape": in.Get("shape"), "data": in.Get("data")})
-	before, err := await(d.e.fm.Get("ops").Call("conv2d", x, weight, map[string]any{"padding": "SAME", "groups": groups, "bias": d.weights.Get("bias")}))
-	if err != nil {
-		return err
-	}
-	after, err := await(d.e.fm.Get("ops").Call("relu", before))
+	before, err := await(d.e.fm.Get("ops").Call("conv2d", x, d.weights.Get("weight"), map[string]any{"padding": "SAME", "bias": d.weights.Get("bias")}))
 	if err != nil {
 		return err
 	}
 	shape := ints(before.Get("shape"))
 	d.h, d.w, d.c = shape[1], shape[2], shape[3]
+	if ui.Shape(ints(after.Get("shape"))) != ui.Shape(shape) {
+		return errors.New(digitModel + ": " + reluLayer + "'s output is " + ui.Shape(ints(after.Get("shape"))) + ", its convolution worked out here " + ui.Shape(shape))
+	}
 	d.before, d.after = float32s(before.Get("data")), float32s(after.Get("data"))
 	d.channel.SetAttribute("max", strconv.Itoa(d.c))
 	d.channel.SetValue(strconv.Itoa(d.mixedChannel() + 1))
@@ -223,7 +239,7 @@ func (d *digitPart) showReLU() {
 	for i, m := range [][]float32{before, after} {
 		canvas := &dom.HTMLCanvasElement{BasicHTMLElement: el("canvas", "ex-map")}
 		paintMap(canvas, m, d.h, d.w, peak)
-		title := []string{"Before ReLU: " + reluLayer + "'s weighted sums", "After ReLU: max(0, x)"}[i]
+		title := []string{"Before ReLU: " + reluLayer + "'s weighted sums", "After ReLU: max(0, x), " + reluLayer + "'s output"}[i]
 		attrs(canvas, "role", "img", "aria-label", title+", channel "+strconv.Itoa(c+1))
 		maps.AppendChild(figure(title+" · "+ui.Shape([]int{d.h, d.w}), canvas))
 	}

@@ -40,12 +40,13 @@ type binary struct {
 	env  []string // environment on top of GOOS=js GOARCH=wasm
 }
 
-// shipped lists the binaries of `make build` (see the Makefile's rules).
+// shipped lists the binaries of `make build` (see the Makefile's rules,
+// whose UI_GCFLAGS the site's entries repeat).
 var shipped = []binary{
 	{"featuremap/featuremap.wasm", "./wasm/engine", nil},
 	{"featuremap/featuremap.simd.wasm", "./wasm/engine", []string{"GOEXPERIMENT=simd"}},
-	{"site/app.wasm", "./site/app", []string{"GOFLAGS=-trimpath -tags=fmengine"}},
-	{"site/app.simd.wasm", "./site/app", []string{"GOFLAGS=-trimpath -tags=fmengine", "GOEXPERIMENT=simd"}},
+	{"site/app.wasm", "./site/app", []string{"GOFLAGS=-trimpath -tags=fmengine -gcflags=github.com/featuremap/featuremap/site/...=-l"}},
+	{"site/app.simd.wasm", "./site/app", []string{"GOFLAGS=-trimpath -tags=fmengine -gcflags=github.com/featuremap/featuremap/site/...=-l", "GOEXPERIMENT=simd"}},
 }
 
 func main() { os.Exit(run(os.Args[1:], os.Stdout, os.Stderr)) }
