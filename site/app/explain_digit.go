@@ -61,11 +61,11 @@ func (e *explainer) digit() {
 			d.draw(p.strokes)
 			d.pad.changed(true)
 		})
-		picks.AppendChild(b)
+		appendChild(picks, b)
 	}
 	clearBtn := button("Clear")
 	onSync(clearBtn, "click", func(js.Value) { d.pad.clear() })
-	picks.AppendChild(clearBtn)
+	appendChild(picks, clearBtn)
 	d.pad.onChange = func(final bool) {
 		if final && d.started {
 			d.update()
@@ -74,13 +74,13 @@ func (e *explainer) digit() {
 	d.channel = &dom.HTMLInputElement{BasicHTMLElement: attrs(el("input", "ex-number"), "type", "number", "min", "1", "step", "1", "name", "channel")}
 	on(d.channel, "input", func(js.Value) { d.showReLU() })
 	d.status = attrs(el("p", "fm-note"), "role", "status")
-	box.AppendChild(el("div", "ex-digit", el("div", "ex-digit-pad", d.pad.canvas),
+	appendChild(box, el("div", "ex-digit", el("div", "ex-digit-pad", d.pad.canvas),
 		el("div", "", el("p", "", "Draw a digit with a mouse, finger or pen, or pick one:"), picks,
 			el("p", "fm-note", "The ReLU and softmax sections below follow this drawing through "+digitModel+
 				", the study note's network (its parameters are counted in section 10)."), d.status)))
 	d.draw(presets[2].strokes)
 	for _, name := range []string{"relu", "softmax"} {
-		e.part(name).AppendChild(el("p", "fm-note", "This section runs "+digitModel+" on the drawing above once you scroll to it or draw."))
+		appendChild(e.part(name), el("p", "fm-note", "This section runs "+digitModel+" on the drawing above once you scroll to it or draw."))
 	}
 	whenNear(box, func() {
 		d.started = true
@@ -127,8 +127,8 @@ func (d *digitPart) run() error {
 	relu, soft := d.e.part("relu"), d.e.part("softmax")
 	if d.pad.empty() {
 		setText(d.status, "")
-		relu.AppendChild(el("p", "fm-note", "Draw a digit above to see this."))
-		soft.AppendChild(el("p", "fm-note", "Draw a digit above to see this."))
+		appendChild(relu, el("p", "fm-note", "Draw a digit above to see this."))
+		appendChild(soft, el("p", "fm-note", "Draw a digit above to see this."))
 		return nil
 	}
 	if d.model.IsUndefined() {
@@ -171,8 +171,8 @@ func (d *digitPart) run() error {
 	d.before, d.after = float32s(before.Get("data")), float32s(after.Get("data"))
 	d.channel.SetAttribute("max", strconv.Itoa(d.c))
 	d.channel.SetValue(strconv.Itoa(d.mixedChannel() + 1))
-	relu.AppendChild(el("div", "ex-controls", el("label", "ex-control", el("span", "", reluLayer+" channel (1 to "+strconv.Itoa(d.c)+")"), d.channel)))
-	relu.AppendChild(el("div", "ex-relu"))
+	appendChild(relu, el("div", "ex-controls", el("label", "ex-control", el("span", "", reluLayer+" channel (1 to "+strconv.Itoa(d.c)+")"), d.channel)))
+	appendChild(relu, el("div", "ex-relu"))
 	d.showReLU()
 
 	// Softmax: the logits are the output of the layer before the softmax.
@@ -241,10 +241,10 @@ func (d *digitPart) showReLU() {
 		paintMap(canvas, m, d.h, d.w, peak)
 		title := []string{"Before ReLU: " + reluLayer + "'s weighted sums", "After ReLU: max(0, x), " + reluLayer + "'s output"}[i]
 		attrs(canvas, "role", "img", "aria-label", title+", channel "+strconv.Itoa(c+1))
-		maps.AppendChild(figure(title+" · "+ui.Shape([]int{d.h, d.w}), canvas))
+		appendChild(maps, figure(title+" · "+ui.Shape([]int{d.h, d.w}), canvas))
 	}
-	maps.AppendChild(legend(ui.Num(-peak), ui.Num(peak), true))
-	box.AppendChild(maps)
+	appendChild(maps, legend(ui.Num(-peak), ui.Num(peak), true))
+	appendChild(box, maps)
 	row := d.h / 2
 	rowBefore, _ := grid("relu-before-row", before[row*d.w:(row+1)*d.w], 1, d.w)
 	rowAfter, cells := grid("relu-after-row", after[row*d.w:(row+1)*d.w], 1, d.w)
@@ -253,11 +253,11 @@ func (d *digitPart) showReLU() {
 			cells[i].Class().Add("ex-zeroed")
 		}
 	}
-	box.AppendChild(attrs(el("div", "ex-rows",
+	appendChild(box, attrs(el("div", "ex-rows",
 		figure("Row "+strconv.Itoa(row+1)+" before", attrs(rowBefore, "class", "fm-grid ex-small")),
 		figure("Row "+strconv.Itoa(row+1)+" after (zeroed cells marked)", attrs(rowAfter, "class", "fm-grid ex-small"))),
 		"tabindex", "0", "role", "region", "aria-label", "row "+strconv.Itoa(row+1)+" before and after ReLU"))
-	box.AppendChild(el("p", "", value("relu-zeroed", strconv.Itoa(negative)), " of ", value("relu-total", strconv.Itoa(n)),
+	appendChild(box, el("p", "", value("relu-zeroed", strconv.Itoa(negative)), " of ", value("relu-total", strconv.Itoa(n)),
 		" values of this map were negative; ReLU set them to 0 and kept the "+strconv.Itoa(n-negative)+" others as they were."))
 }
 
@@ -296,7 +296,7 @@ func (d *digitPart) showSoftmax(box *dom.BasicHTMLElement, name string, logits, 
 	head := el("tr", "")
 	power := func(exp string) *dom.BasicHTMLElement { return el("span", "", "e", el("sup", "", exp)) }
 	for _, h := range [][]any{{"Digit"}, {"Logit z"}, {"z − max z"}, {power("z − max z")}, {"p = ", power("z − max z"), " / Σ"}, {"p"}} {
-		head.AppendChild(attrs(el("th", "fm-num", h...), "scope", "col"))
+		appendChild(head, attrs(el("th", "fm-num", h...), "scope", "col"))
 	}
 	body := el("tbody", "")
 	total := 0.0
@@ -312,7 +312,7 @@ func (d *digitPart) showSoftmax(box *dom.BasicHTMLElement, name string, logits, 
 		if i == top {
 			row.Class().Add("ex-top")
 		}
-		body.AppendChild(row)
+		appendChild(body, row)
 	}
 	foot := el("tfoot", "", el("tr", "",
 		attrs(el("th", "fm-num", "Σ"), "scope", "row"), el("td", ""), el("td", ""),
@@ -323,12 +323,12 @@ func (d *digitPart) showSoftmax(box *dom.BasicHTMLElement, name string, logits, 
 	thumb.SetWidth(56)
 	thumb.SetHeight(56)
 	thumb.Underlying().Call("getContext", "2d").Call("drawImage", d.pad.canvas.Underlying(), 0, 0, 56, 56)
-	box.AppendChild(el("p", "", thumb, "For your drawing (", attrs(el("a", "", "change it"), "href", "#your-digit"), "):"))
+	appendChild(box, el("p", "", thumb, "For your drawing (", attrs(el("a", "", "change it"), "href", "#your-digit"), "):"))
 	table := attrs(el("table", "fm-table ex-softmax", el("caption", "", "The last layer ("+name+") and its softmax"), el("thead", "", head), body, foot),
 		"data-tensor", "softmax")
-	box.AppendChild(attrs(el("div", "fm-table-wrap", table), "tabindex", "0", "role", "region", "aria-label", "softmax worked out"))
+	appendChild(box, attrs(el("div", "fm-table-wrap", table), "tabindex", "0", "role", "region", "aria-label", "softmax worked out"))
 	gap := float64(logits[top] - logits[second])
-	box.AppendChild(el("p", "",
+	appendChild(box, el("p", "",
 		"The network answers ", value("softmax-top", strconv.Itoa(top)), " with ", el("strong", "", ui.Percent(probs[top])),
 		" (its own softmax layer). The top two logits differ by "+ui.Num(float32(gap))+", so digit "+strconv.Itoa(second)+
 			" gets ", power("−"+ui.Num(float32(gap))), " = "+ui.Sig(exps[second], 3)+" of digit "+strconv.Itoa(top)+"'s weight. "+

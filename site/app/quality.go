@@ -107,7 +107,7 @@ func (q *quality) run() {
 			q.d.models[name] = m
 		}
 		st := newModelStats(name, m)
-		q.cards.AppendChild(st.card)
+		appendChild(q.cards, st.card)
 		models = append(models, st)
 	}
 	q.showCompare(models, false)
@@ -203,7 +203,7 @@ func newModelStats(name string, m js.Value) *modelStats {
 		st.history = t.Get("history")
 	}
 	st.card = attrs(el("div", "fm-quality-card", el("h3", "", name)), "data-model", name)
-	st.card.AppendChild(st.curves())
+	appendChild(st.card, st.curves())
 	return st
 }
 
@@ -233,7 +233,7 @@ func (q *quality) showCompare(models []*modelStats, measured bool) {
 		el("tr", "", attrs(el("th", "", "Latency here (median predict)"), "scope", "row")),
 	}
 	for _, st := range models {
-		head.AppendChild(attrs(el("th", "fm-num", st.name), "scope", "col"))
+		appendChild(head, attrs(el("th", "fm-num", st.name), "scope", "col"))
 		acc, ms := "…", "…"
 		if measured {
 			total, right := st.confusion.Total()
@@ -245,15 +245,15 @@ func (q *quality) showCompare(models []*modelStats, measured bool) {
 			full = strconv.FormatFloat(st.full*100, 'f', 2, 64) + "%"
 		}
 		for i, v := range []string{thousands(st.params), ui.Millions(st.flops), acc, full, ms} {
-			rows[i].AppendChild(el("td", "fm-num", v))
+			appendChild(rows[i], el("td", "fm-num", v))
 		}
 	}
 	body := el("tbody", "")
 	for _, r := range rows {
-		body.AppendChild(r)
+		appendChild(body, r)
 	}
 	clear(q.compare)
-	q.compare.AppendChild(el("table", "fm-table fm-compare", el("caption", "", "The two models side by side"), el("thead", "", head), body))
+	appendChild(q.compare, el("table", "fm-table fm-compare", el("caption", "", "The two models side by side"), el("thead", "", head), body))
 }
 
 // showConfusion adds the confusion matrix with per-class accuracy.
@@ -262,9 +262,9 @@ func (st *modelStats) showConfusion() {
 	total, right := c.Total()
 	head := el("tr", "", attrs(el("th", "", "true ↓ answer →"), "scope", "col"))
 	for p := range 10 {
-		head.AppendChild(attrs(el("th", "fm-num", strconv.Itoa(p)), "scope", "col"))
+		appendChild(head, attrs(el("th", "fm-num", strconv.Itoa(p)), "scope", "col"))
 	}
-	head.AppendChild(attrs(el("th", "fm-num", "right"), "scope", "col"))
+	appendChild(head, attrs(el("th", "fm-num", "right"), "scope", "col"))
 	body := el("tbody", "")
 	for t := range 10 {
 		tr := el("tr", "", attrs(el("th", "fm-num", strconv.Itoa(t)), "scope", "row"))
@@ -279,17 +279,17 @@ func (st *modelStats) showConfusion() {
 			default:
 				td.Class().Add("fm-cm-zero")
 			}
-			tr.AppendChild(td)
+			appendChild(tr, td)
 		}
 		n, r := c.Class(t)
-		tr.AppendChild(el("td", "fm-num fm-cm-class", ui.Percent(float32(r)/float32(max(n, 1)))))
-		body.AppendChild(tr)
+		appendChild(tr, el("td", "fm-num fm-cm-class", ui.Percent(float32(r)/float32(max(n, 1)))))
+		appendChild(body, tr)
 	}
 	table := attrs(el("table", "fm-table fm-confusion",
 		el("caption", "", "Confusion matrix: "+strconv.Itoa(right)+" of "+strconv.Itoa(total)+" right ("+ui.Percent(float32(right)/float32(total))+")"),
 		el("thead", "", head), body),
 		"data-model", st.name, "data-total", strconv.Itoa(total), "data-right", strconv.Itoa(right))
-	st.card.AppendChild(attrs(el("div", "fm-table-wrap", table), "tabindex", "0", "role", "region", "aria-label", st.name+" confusion matrix"))
+	appendChild(st.card, attrs(el("div", "fm-table-wrap", table), "tabindex", "0", "role", "region", "aria-label", st.name+" confusion matrix"))
 }
 
 // curves draws the training history (per epoch: train and test accuracy,

@@ -8,7 +8,7 @@
 // helpers. Screenshots go to out/screenshots/explain-*.png.
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -88,6 +88,17 @@ describe('the explainer in headless Chromium', { skip: noChromium }, () => {
   it('the UI links neither the engine\'s kernel nor its model package', () => {
     const deps = execFileSync('go', ['list', '-deps', './site/app'], { cwd: repo, encoding: 'utf8', env: { ...process.env, GOOS: 'js', GOARCH: 'wasm' } });
     assert.deepEqual(deps.split('\n').filter((p) => /^github\.com\/featuremap\/featuremap\/(kernel|model)(\/|$)/.test(p)), []);
+  });
+
+  it('the UI binary does not link package time\'s formatting (21 KB of brotli)', () => {
+    // The linker's reachability graph of app.wasm as `make build` links it:
+    // an element converted to dom/v2's Node interface (its AppendChild)
+    // would bring Event.Timestamp's time.Time and its String method.
+    const r = spawnSync('go', ['build', '-trimpath', '-tags', 'fmengine', '-gcflags=github.com/featuremap/featuremap/site/...=-l', '-ldflags=-dumpdep',
+      '-o', join(tmp, 'app.wasm'), './site/app'], { cwd: repo, encoding: 'utf8', maxBuffer: 256 << 20, env: { ...process.env, GOOS: 'js', GOARCH: 'wasm' } });
+    assert.equal(r.status, 0, r.stderr.slice(-2000));
+    assert.match(r.stderr, /-> main\.appendChild\b/, 'the graph was printed');
+    assert.doesNotMatch(r.stderr, /-> time\.Time\.(String|Format)\b/, 'use appendChild (site/app/js.go), not AppendChild');
   });
 
   it('1280 px: worked examples equal the values worked by hand', async () => {
