@@ -80,7 +80,7 @@ func newBYOM(d *demo) *dom.BasicHTMLElement {
 
 	b.fit = &dom.HTMLSelectElement{BasicHTMLElement: attrs(el("select", ""), "id", "byom-fit")}
 	for _, o := range [][2]string{{fitDigit, "centre the digit (MNIST)"}, {fitStretch, "resize to the input"}, {fitModel, "the model file's own"}} {
-		b.fit.AppendChild(attrs(el("option", "", o[1]), "value", o[0]))
+		appendChild(b.fit, attrs(el("option", "", o[1]), "value", o[0]))
 	}
 	field := func(label, id, typ string) *dom.HTMLInputElement {
 		return &dom.HTMLInputElement{BasicHTMLElement: attrs(el("input", ""), "id", id, "type", typ, "aria-label", label)}
@@ -104,12 +104,12 @@ func newBYOM(d *demo) *dom.BasicHTMLElement {
 	b.top = attrs(el("ol", "fm-bars"), "id", "byom-top", "aria-label", "your model's top classes")
 	b.summary = attrs(el("div", "fm-params"), "id", "byom-summary")
 	b.layers = el("div", "fm-byom-layers")
-	b.root.AppendChild(attrs(el("h2", "", "Use your own model"), "id", "byom-title"))
-	b.root.AppendChild(el("p", "fm-note", "A convolutional network you trained: export it from PyTorch with torch.onnx.export, "+
+	appendChild(b.root, attrs(el("h2", "", "Use your own model"), "id", "byom-title"))
+	appendChild(b.root, el("p", "fm-note", "A convolutional network you trained: export it from PyTorch with torch.onnx.export, "+
 		"or from Keras with tensorflowjs_converter, and drop the files here. It runs in this page on the same engine "+
 		"(the importer loads on first use), on the digit or image above, preprocessed as set below."))
 	for _, e := range []*dom.BasicHTMLElement{zone, b.status, b.form, b.top, b.summary, b.layers} {
-		b.root.AppendChild(e)
+		appendChild(b.root, e)
 	}
 
 	js.Global().Get("MutationObserver").New(js.FuncOf(func(js.Value, []js.Value) any {
@@ -183,7 +183,7 @@ func (b *byom) load(files js.Value) {
 	b.model, b.input = m, ints(m.Get("inputShape"))
 	b.defaults()
 	clear(b.summary)
-	b.summary.AppendChild(summaryTable(m.Call("summary")))
+	appendChild(b.summary, summaryTable(m.Call("summary")))
 	b.say(m.Get("name").String()+" ("+mainName+") ready: input "+ui.Shape(b.input), "ready")
 	b.run()
 }
@@ -378,7 +378,7 @@ func (b *byom) showTop(pred js.Value) {
 		}
 		fill := el("span", "fm-bar-fill")
 		fill.Style().SetProperty("width", ui.Percent(max(0, min(p, 1))), "")
-		b.top.AppendChild(attrs(el("li", "fm-bar",
+		appendChild(b.top, attrs(el("li", "fm-bar",
 			el("span", "fm-bar-label", label),
 			el("span", "fm-bar-track", fill),
 			el("span", "fm-bar-value", ui.Percent(p))),
@@ -391,7 +391,7 @@ func (b *byom) showTop(pred js.Value) {
 // values (flatten, dropout at inference).
 func (b *byom) showLayers(acts js.Value) {
 	clear(b.layers)
-	b.layers.AppendChild(el("h3", "", "Feature maps"))
+	appendChild(b.layers, el("h3", "", "Feature maps"))
 	width := max(int(b.layers.Underlying().Get("clientWidth").Float()), 260)
 	var prev []float32
 	for i := range acts.Length() {
@@ -406,9 +406,9 @@ func (b *byom) showLayers(acts js.Value) {
 		title := l.name + " (" + l.typ + ") · " + ui.Shape(l.shape[1:])
 		switch len(l.shape) {
 		case 4:
-			b.layers.AppendChild(b.d.maps.tiles(title, l, width))
+			appendChild(b.layers, b.d.maps.tiles(title, l, width))
 		case 2:
-			b.layers.AppendChild(b.d.maps.strip(title, l, width))
+			appendChild(b.layers, b.d.maps.strip(title, l, width))
 		}
 		nextFrame()
 	}

@@ -114,7 +114,7 @@ func (p *probe) show() {
 	m := conv.maps()
 	c, y, x := p.c, p.y, p.x
 	where := "map " + strconv.Itoa(c+1) + ", row " + strconv.Itoa(y+1) + ", column " + strconv.Itoa(x+1)
-	p.panel.AppendChild(el("h3", "", "Inside "+p.layer+": "+where))
+	appendChild(p.panel, el("h3", "", "Inside "+p.layer+": "+where))
 	link := attrs(el("a", "", "How a convolution works, step by step"), "href", p.d.base+"explain.html#convolution")
 	got := m.At(c, y, x)
 	for _, k := range []string{"data-sum", "data-bias", "data-relu"} {
@@ -123,35 +123,35 @@ func (p *probe) show() {
 	attrs(p.panel, "data-layer", p.layer, "data-channel", strconv.Itoa(c), "data-row", strconv.Itoa(y), "data-col", strconv.Itoa(x), "data-map", f32(got))
 	switch {
 	case f.err != "":
-		p.panel.AppendChild(el("p", "fm-note", f.err))
+		appendChild(p.panel, el("p", "fm-note", f.err))
 		return
 	case input == nil:
-		p.panel.AppendChild(el("p", "fm-note", "This engine's activations() does not return the network's input, so the window cannot be shown. The map shows "+ui.Num(got)+"."))
-		p.panel.AppendChild(el("p", "", link))
+		appendChild(p.panel, el("p", "fm-note", "This engine's activations() does not return the network's input, so the window cannot be shown. The map shows "+ui.Num(got)+"."))
+		appendChild(p.panel, el("p", "", link))
 		return
 	}
 	in := input.maps()
 	pr, ok := ui.ConvProducts(in.Data, in.H, in.W, f.weight, f.kh, f.kw, f.oc, f.bias, c, y, x)
 	if !ok || f.oc != m.C {
-		p.panel.AppendChild(el("p", "fm-note", p.layer+"'s filters ("+ui.Shape([]int{f.kh, f.kw, 1, f.oc})+") do not fit its input "+ui.Shape(input.shape[1:])+" and output "+ui.Shape(conv.shape[1:])+"."))
+		appendChild(p.panel, el("p", "fm-note", p.layer+"'s filters ("+ui.Shape([]int{f.kh, f.kw, 1, f.oc})+") do not fit its input "+ui.Shape(input.shape[1:])+" and output "+ui.Shape(conv.shape[1:])+"."))
 		return
 	}
 	k := strconv.Itoa(pr.KH) + "×" + strconv.Itoa(pr.KW)
-	p.panel.AppendChild(el("p", "fm-note", "Each value of a "+p.layer+" map is a sum of products: the map's "+k+
+	appendChild(p.panel, el("p", "fm-note", "Each value of a "+p.layer+" map is a sum of products: the map's "+k+
 		" filter laid over what the network sees around the cell, multiplied cell by cell, plus the map's bias; then ReLU turns a negative sum into 0. "+
 		"Shaded cells hang over the border: SAME padding fills them with zeros. Click another "+p.layer+" tile to move the window."))
 	z := pr.Sum + pr.Bias
 	relu := max(z, 0)
-	p.panel.AppendChild(el("div", "fm-probe-grids",
+	appendChild(p.panel, el("div", "fm-probe-grids",
 		probeGrid("The input window", pr.Input, pr.KH, pr.KW, pr.Padding),
 		el("span", "fm-probe-op", "×"),
 		probeGrid("Filter "+strconv.Itoa(c+1)+" (model.weights)", pr.Filter, pr.KH, pr.KW, nil),
 		el("span", "fm-probe-op", "="),
 		probeGrid("Products", pr.Product, pr.KH, pr.KW, pr.Padding)))
-	p.panel.AppendChild(el("p", "fm-probe-sum",
+	appendChild(p.panel, el("p", "fm-probe-sum",
 		"Sum of the "+strconv.Itoa(pr.KH*pr.KW)+" products "+ui.Num(pr.Sum)+" + bias "+ui.Num(pr.Bias)+" = "+ui.Num(z)+
 			"; ReLU → "+ui.Num(relu)+". The map shows "+ui.Num(got)+"."))
-	p.panel.AppendChild(el("p", "", link))
+	appendChild(p.panel, el("p", "", link))
 	attrs(p.panel, "data-sum", f32(pr.Sum), "data-bias", f32(pr.Bias), "data-relu", f32(relu))
 }
 
@@ -174,9 +174,9 @@ func probeGrid(caption string, v []float32, kh, kw int, padding []bool) *dom.Bas
 				td.Class().Add("fm-padcell")
 				attrs(td, "title", "padding")
 			}
-			tr.AppendChild(td)
+			appendChild(tr, td)
 		}
-		t.AppendChild(tr)
+		appendChild(t, tr)
 	}
 	return t
 }

@@ -79,7 +79,7 @@ func (d *demo) build() {
 	d.picker = &dom.HTMLSelectElement{BasicHTMLElement: el("select", "")}
 	d.id(d.picker, "model")
 	for _, name := range modelNames {
-		d.picker.AppendChild(attrs(el("option", "", name), "value", name))
+		appendChild(d.picker, attrs(el("option", "", name), "value", name))
 	}
 	on(d.picker, "change", func(js.Value) { d.selectModel(d.picker.Value()) })
 	d.progress = &dom.HTMLProgressElement{BasicHTMLElement: el("progress", "fm-progress")}
@@ -128,9 +128,9 @@ func (d *demo) build() {
 		"even for a scribble: a high percentage is not certainty. So the page also checks the ink and how far the top answer leads the next.")
 	d.result = attrs(el("div", "fm-result", d.prediction, d.verdict, d.bars, softmax, d.timing, d.announce), "data-verdict", "none")
 
-	d.root.AppendChild(toolbar)
-	d.root.AppendChild(el("div", "fm-main", padBox, d.result))
-	d.root.AppendChild(d.buildSamples())
+	appendChild(d.root, toolbar)
+	appendChild(d.root, el("div", "fm-main", padBox, d.result))
+	appendChild(d.root, d.buildSamples())
 
 	d.layers = el("div", "fm-layers")
 	d.filters = el("div", "fm-filters")
@@ -138,17 +138,17 @@ func (d *demo) build() {
 	d.zoom = newZoom()
 	d.maps = newMapsView(d)
 	if d.full {
-		d.root.AppendChild(d.maps.section())
-		d.root.AppendChild(el("section", "fm-section", el("h2", "", "conv1's filters"),
+		appendChild(d.root, d.maps.section())
+		appendChild(d.root, el("section", "fm-section", el("h2", "", "conv1's filters"),
 			el("p", "fm-note", "The first layer's learned filters, as the engine computes with them (model.weights('conv1'))."),
 			d.filters))
-		d.root.AppendChild(el("section", "fm-section", el("h2", "", "Parameters"), d.params))
-		d.root.AppendChild(newBYOM(d))    // byom.go
-		d.root.AppendChild(newQuality(d)) // quality.go
+		appendChild(d.root, el("section", "fm-section", el("h2", "", "Parameters"), d.params))
+		appendChild(d.root, newBYOM(d))    // byom.go
+		appendChild(d.root, newQuality(d)) // quality.go
 	} else {
-		d.root.AppendChild(el("details", "fm-section", el("summary", "", "Feature maps"), d.layers))
+		appendChild(d.root, el("details", "fm-section", el("summary", "", "Feature maps"), d.layers))
 	}
-	d.root.AppendChild(d.zoom.dialog)
+	appendChild(d.root, d.zoom.dialog)
 	onSync(jsObject{js.Global()}, "keydown", func(ev js.Value) {
 		ctrl := ev.Get("ctrlKey").Bool() || ev.Get("metaKey").Bool()
 		if ctrl && ev.Get("key").String() == "z" && d.root.Underlying().Call("contains", js.Global().Get("document").Get("activeElement")).Bool() {
@@ -233,7 +233,13 @@ func (d *demo) selectModel(name string) {
 	if d.fm.Get("simd").Bool() {
 		engine = "SIMD"
 	}
-	setText(d.status, name+" ready ("+engine+" engine in a Web Worker)")
+	// Only a worker instance of featuremap.js has terminate (ui.js falls
+	// back to this thread where a worker cannot start).
+	where := "on this page's main thread"
+	if d.fm.Get("terminate").Type() == js.TypeFunction {
+		where = "in a Web Worker"
+	}
+	setText(d.status, name+" ready ("+engine+" engine "+where+")")
 	if d.full {
 		d.showParams(m.Call("summary"))
 		d.showFilters(m)
@@ -338,18 +344,18 @@ func (d *demo) showPrediction(pred js.Value, ms float64) {
 		p := float32(t.Get("p").Float())
 		fill := el("span", "fm-bar-fill")
 		fill.Style().SetProperty("width", ui.Percent(p), "")
-		d.bars.AppendChild(el("li", "fm-bar",
+		appendChild(d.bars, el("li", "fm-bar",
 			el("span", "fm-bar-label", t.Get("label").String()),
 			el("span", "fm-bar-track", fill),
 			el("span", "fm-bar-value", ui.Percent(p))))
 	}
-	setText(d.timing, "Inference "+strconv.FormatFloat(ms, 'f', 1, 64)+" ms (round trip to the worker)")
+	setText(d.timing, "Inference "+strconv.FormatFloat(ms, 'f', 1, 64)+" ms (round trip to the engine)")
 }
 
 // showParams fills the parameter table from model.summary().
 func (d *demo) showParams(summary js.Value) {
 	clear(d.params)
-	d.params.AppendChild(summaryTable(summary))
+	appendChild(d.params, summaryTable(summary))
 }
 
 // summaryTable renders a model.summary() as a table like Keras' summary.
@@ -363,13 +369,13 @@ func summaryTable(s js.Value) *dom.BasicHTMLElement {
 		case "Layer", "Output shape":
 			class = ""
 		}
-		head.AppendChild(attrs(el("th", class, h), "scope", "col"))
+		appendChild(head, attrs(el("th", class, h), "scope", "col"))
 	}
 	body := el("tbody", "")
 	layers := s.Get("layers")
 	for i := range layers.Length() {
 		l := layers.Index(i)
-		body.AppendChild(el("tr", "",
+		appendChild(body, el("tr", "",
 			attrs(el("th", "", l.Get("name").String()), "scope", "row"),
 			el("td", "fm-col-type", l.Get("type").String()),
 			el("td", "", ui.Shape(ints(l.Get("outputShape")))),

@@ -98,7 +98,7 @@ func (e *explainer) fail(where string, err error) {
 	e.failed = true
 	setState(e.root, "error")
 	p := query(e.root, `[data-fm="`+where+`"]`)
-	p.AppendChild(el("p", "fm-error", "Cannot compute this part: "+err.Error()))
+	appendChild(p, el("p", "fm-error", "Cannot compute this part: "+err.Error()))
 }
 
 // op calls fm.ops[name](args…) in the worker and returns the result's
@@ -142,9 +142,9 @@ func grid(name string, data []float32, h, w int) (*dom.BasicHTMLElement, []*dom.
 				c.Class().Add("fm-neg")
 			}
 			cells[y*w+x] = c
-			row.AppendChild(c)
+			appendChild(row, c)
 		}
-		t.AppendChild(row)
+		appendChild(t, row)
 	}
 	return t, cells
 }
@@ -211,11 +211,11 @@ func (e *explainer) buildConv() {
 				e.filter[i] = float32(v)
 				e.edited()
 			})
-			row.AppendChild(el("td", "", in))
+			appendChild(row, el("td", "", in))
 		}
-		t.AppendChild(row)
+		appendChild(t, row)
 	}
-	p.AppendChild(t)
+	appendChild(p, t)
 }
 
 // edited recomputes everything that depends on the filter (at the start
@@ -277,10 +277,10 @@ func (e *explainer) convolution() {
 			show(v)
 		}
 	})
-	p.AppendChild(el("div", "fm-row",
+	appendChild(p, el("div", "fm-row",
 		figure("Input "+ui.Shape([]int{convSide, convSide}), inTable),
 		figure("Feature map "+ui.Shape([]int{oh, ow})+" (VALID, stride 1)", outTable)))
-	p.AppendChild(el("div", "fm-buttons", prev, slider, next))
-	p.AppendChild(explanation)
+	appendChild(p, el("div", "fm-buttons", prev, slider, next))
+	appendChild(p, explanation)
 	show(min(e.step, n-1))
 }

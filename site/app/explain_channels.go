@@ -62,16 +62,16 @@ func (e *explainer) channels() {
 	for c := range rgbC {
 		t, cells := grid("rgb-in-"+channelNames[c], plane(x, rgbSide, rgbSide, rgbC, c), rgbSide, rgbSide)
 		inCells[c] = cells
-		inputs.AppendChild(figure("Channel "+strconv.Itoa(c+1)+" ("+channelNames[c]+")", attrs(t, "class", "fm-grid ex-small ex-"+channelNames[c])))
+		appendChild(inputs, figure("Channel "+strconv.Itoa(c+1)+" ("+channelNames[c]+")", attrs(t, "class", "fm-grid ex-small ex-"+channelNames[c])))
 	}
 	filters := el("div", "ex-filters")
 	for o := range rgbFilters {
 		slices := el("div", "ex-slices")
 		for c := range rgbC {
 			t, _ := grid("rgb-filter-"+strconv.Itoa(o+1)+"-"+channelNames[c], plane(f, rgbK, rgbK, rgbC*rgbFilters, c*rgbFilters+o), rgbK, rgbK)
-			slices.AppendChild(attrs(t, "class", "fm-grid ex-tiny ex-"+channelNames[c], "aria-label", "filter "+strconv.Itoa(o+1)+", "+channelNames[c]+" slice"))
+			appendChild(slices, attrs(t, "class", "fm-grid ex-tiny ex-"+channelNames[c], "aria-label", "filter "+strconv.Itoa(o+1)+", "+channelNames[c]+" slice"))
 		}
-		filters.AppendChild(el("figure", "fm-figure ex-filter",
+		appendChild(filters, el("figure", "fm-figure ex-filter",
 			el("figcaption", "", "Filter "+strconv.Itoa(o+1)+" · bias ", attrs(el("span", "", ui.Num(b[o])), "data-value", "rgb-bias-"+strconv.Itoa(o+1))),
 			slices))
 	}
@@ -80,7 +80,7 @@ func (e *explainer) channels() {
 	for o := range rgbFilters {
 		t, cells := grid("rgb-out-"+strconv.Itoa(o+1), plane(y, oh, ow, rgbFilters, o), oh, ow)
 		outCells[o] = cells
-		outputs.AppendChild(figure("Map "+strconv.Itoa(o+1), attrs(t, "class", "fm-grid ex-small ex-out")))
+		appendChild(outputs, figure("Map "+strconv.Itoa(o+1), attrs(t, "class", "fm-grid ex-small ex-out")))
 	}
 	work := attrs(el("p", "fm-window"), "aria-live", "polite")
 	_, pad, _, _ := ui.Window{In: rgbSide, Kernel: rgbK, Stride: 1, Dilation: 1, Padding: ui.Same}.Size()
@@ -148,16 +148,16 @@ func (e *explainer) channels() {
 	}
 
 	weights := rgbK * rgbK * rgbC * rgbFilters
-	p.AppendChild(el("h3", "", "The input: 4×4 pixels, 3 channels"))
-	p.AppendChild(inputs)
-	p.AppendChild(el("h3", "", "7 filters, each 3×3×3, each with a bias"))
-	p.AppendChild(el("p", "fm-note", "A filter has one 3×3 slice per input channel: it reads all three colours at once."))
-	p.AppendChild(filters)
-	p.AppendChild(el("h3", "", "The output: one map per filter"))
-	p.AppendChild(el("p", "fm-note", "Select a value (or tab to a map and use the arrow keys) to see how it is computed."))
-	p.AppendChild(outputs)
-	p.AppendChild(work)
-	p.AppendChild(el("ul", "fm-formulas",
+	appendChild(p, el("h3", "", "The input: 4×4 pixels, 3 channels"))
+	appendChild(p, inputs)
+	appendChild(p, el("h3", "", "7 filters, each 3×3×3, each with a bias"))
+	appendChild(p, el("p", "fm-note", "A filter has one 3×3 slice per input channel: it reads all three colours at once."))
+	appendChild(p, filters)
+	appendChild(p, el("h3", "", "The output: one map per filter"))
+	appendChild(p, el("p", "fm-note", "Select a value (or tab to a map and use the arrow keys) to see how it is computed."))
+	appendChild(p, outputs)
+	appendChild(p, work)
+	appendChild(p, el("ul", "fm-formulas",
 		el("li", "", "tf.nn.conv2d of a "+ui.Shape([]int{rgbSide, rgbSide, rgbC})+" input with "+strconv.Itoa(rgbFilters)+" filters of "+
 			ui.Shape([]int{rgbK, rgbK, rgbC})+" (SAME, stride 1) gives a ", value("seed-out", ui.Shape(shape[1:])), " output: ",
 			value("rgb-maps", strconv.Itoa(shape[3])), " filters → "+strconv.Itoa(shape[3])+" maps."),

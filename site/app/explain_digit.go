@@ -11,9 +11,12 @@ import (
 	"honnef.co/go/js/dom/v2"
 )
 
-// digitModel is the model the ReLU and softmax sections run: the demo's.
-// Its conv2 (5×5, SAME, 2 groups, then ReLU) reads pool1's 13×13 maps.
-const digitModel, reluLayer, reluInput = "alexmnist", "conv2", "pool1"
+// digitModel is the model the ReLU and softmax sections run: seednet, the
+// study note's own network (conv1 3×3×64 SAME, ReLU, max pool, fc,
+// softmax), which the page loads anyway for its pipeline. ReLU is shown on
+// conv1, which reads the network's input (the first entry of
+// model.activations).
+const digitModel, reluLayer = "seednet", "conv1"
 
 // presets are shapes the learner can pick instead of drawing: strokes of
 // points in the unit square (y down), drawn on the pad as a pen would.
@@ -27,14 +30,18 @@ var presets = []struct {
 	{"a line (not a digit)", [][][2]float64{{{0.2, 0.5}, {0.8, 0.5}}}},
 }
 
-// digitPart runs the learner's digit through the demo model and shows
-// ReLU on a real feature map and the softmax of the last layer's logits.
+// digitPart runs the learner's digit through seednet and shows ReLU on a
+// real feature map and the softmax of the last layer's logits. It runs the
+// model only once the section comes near the viewport or the learner
+// interacts with it (whenNear); [data-fm=digit]'s data-runs counts the
+// complete updates.
 type digitPart struct {
 	e       *explainer
 	model   js.Value
 	pad     *pad
 	runs    serial
-	done    int // complete updates, in the part's data-runs
+	started bool // the section came near: drawings are run
+	done    int  // complete updates, in the part's data-runs
 	weights js.Value
 	channel *dom.HTMLInputElement
 	status  *dom.BasicHTMLElement // announces each result once, briefly
@@ -45,12 +52,7 @@ type digitPart struct {
 
 func (e *explainer) digit() {
 	box := e.part("digit")
-	m, err := e.model(digitModel)
-	if err != nil {
-		e.fail("digit", err)
-		return
-	}
-	d := &digitPart{e: e, model: m, pad: newPad()}
+	d := &digitPart{e: e, pad: newPad()}
 	attrs(d.pad.canvas, "aria-label", "Drawing area for the ReLU and softmax sections: draw a digit, or pick one with the buttons")
 	picks := el("div", "fm-buttons")
 	for _, p := range presets {
@@ -59,25 +61,31 @@ func (e *explainer) digit() {
 			d.draw(p.strokes)
 			d.pad.changed(true)
 		})
-		picks.AppendChild(b)
+		appendChild(picks, b)
 	}
 	clearBtn := button("Clear")
 	onSync(clearBtn, "click", func(js.Value) { d.pad.clear() })
-	picks.AppendChild(clearBtn)
+	appendChild(picks, clearBtn)
 	d.pad.onChange = func(final bool) {
-		if final {
+		if final && d.started {
 			d.update()
 		}
 	}
 	d.channel = &dom.HTMLInputElement{BasicHTMLElement: attrs(el("input", "ex-number"), "type", "number", "min", "1", "step", "1", "name", "channel")}
 	on(d.channel, "input", func(js.Value) { d.showReLU() })
 	d.status = attrs(el("p", "fm-note"), "role", "status")
-	box.AppendChild(el("div", "ex-digit", el("div", "ex-digit-pad", d.pad.canvas),
+	appendChild(box, el("div", "ex-digit", el("div", "ex-digit-pad", d.pad.canvas),
 		el("div", "", el("p", "", "Draw a digit with a mouse, finger or pen, or pick one:"), picks,
-			el("p", "fm-note", "The ReLU and softmax sections below follow this drawing through "+digitModel+", the model of the ",
-				attrs(el("a", "", "demo"), "href", "./"), "."), d.status)))
+			el("p", "fm-note", "The ReLU and softmax sections below follow this drawing through "+digitModel+
+				", the study note's network (its parameters are counted in section 10)."), d.status)))
 	d.draw(presets[2].strokes)
-	d.update()
+	for _, name := range []string{"relu", "softmax"} {
+		appendChild(e.part(name), el("p", "fm-note", "This section runs "+digitModel+" on the drawing above once you scroll to it or draw."))
+	}
+	whenNear(box, func() {
+		d.started = true
+		d.update()
+	})
 }
 
 // draw replaces the pad's strokes with a preset's.
@@ -119,17 +127,29 @@ func (d *digitPart) run() error {
 	relu, soft := d.e.part("relu"), d.e.part("softmax")
 	if d.pad.empty() {
 		setText(d.status, "")
-		relu.AppendChild(el("p", "fm-note", "Draw a digit above to see this."))
-		soft.AppendChild(el("p", "fm-note", "Draw a digit above to see this."))
+		appendChild(relu, el("p", "fm-note", "Draw a digit above to see this."))
+		appendChild(soft, el("p", "fm-note", "Draw a digit above to see this."))
 		return nil
+	}
+	if d.model.IsUndefined() {
+		m, err := d.e.model(digitModel)
+		if err != nil {
+			return err
+		}
+		d.model = m
 	}
 	acts, err := await(d.model.Call("activations", d.pad.canvas.Underlying()))
 	if err != nil {
 		return err
 	}
-	// ReLU: conv2's output before its ReLU, from pool1's maps and conv2's
-	// weights, then fm.ops.relu.
-	in, err := layer(acts, reluInput)
+	// ReLU: conv1's weighted sums before its ReLU, worked out with
+	// fm.ops.conv2d from the network's input (the first activation) and
+	// conv1's weights and bias; after it, the model's own conv1 output.
+	in := acts.Index(0)
+	if in.Get("type").String() != "input" {
+		return errors.New(digitModel + ": activations() does not start with the input layer")
+	}
+	after, err := layer(acts, reluLayer)
 	if err != nil {
 		return err
 	}
@@ -138,25 +158,21 @@ func (d *digitPart) run() error {
 			return err
 		}
 	}
-	weight := d.weights.Get("weight")
-	inShape := ints(in.Get("shape"))
-	groups := inShape[3] / ints(weight.Get("shape"))[2]
 	x := js.ValueOf(map[string]any{"shape": in.Get("shape"), "data": in.Get("data")})
-	before, err := await(d.e.fm.Get("ops").Call("conv2d", x, weight, map[string]any{"padding": "SAME", "groups": groups, "bias": d.weights.Get("bias")}))
-	if err != nil {
-		return err
-	}
-	after, err := await(d.e.fm.Get("ops").Call("relu", before))
+	before, err := await(d.e.fm.Get("ops").Call("conv2d", x, d.weights.Get("weight"), map[string]any{"padding": "SAME", "bias": d.weights.Get("bias")}))
 	if err != nil {
 		return err
 	}
 	shape := ints(before.Get("shape"))
 	d.h, d.w, d.c = shape[1], shape[2], shape[3]
+	if ui.Shape(ints(after.Get("shape"))) != ui.Shape(shape) {
+		return errors.New(digitModel + ": " + reluLayer + "'s output is " + ui.Shape(ints(after.Get("shape"))) + ", its convolution worked out here " + ui.Shape(shape))
+	}
 	d.before, d.after = float32s(before.Get("data")), float32s(after.Get("data"))
 	d.channel.SetAttribute("max", strconv.Itoa(d.c))
 	d.channel.SetValue(strconv.Itoa(d.mixedChannel() + 1))
-	relu.AppendChild(el("div", "ex-controls", el("label", "ex-control", el("span", "", reluLayer+" channel (1 to "+strconv.Itoa(d.c)+")"), d.channel)))
-	relu.AppendChild(el("div", "ex-relu"))
+	appendChild(relu, el("div", "ex-controls", el("label", "ex-control", el("span", "", reluLayer+" channel (1 to "+strconv.Itoa(d.c)+")"), d.channel)))
+	appendChild(relu, el("div", "ex-relu"))
 	d.showReLU()
 
 	// Softmax: the logits are the output of the layer before the softmax.
@@ -223,12 +239,12 @@ func (d *digitPart) showReLU() {
 	for i, m := range [][]float32{before, after} {
 		canvas := &dom.HTMLCanvasElement{BasicHTMLElement: el("canvas", "ex-map")}
 		paintMap(canvas, m, d.h, d.w, peak)
-		title := []string{"Before ReLU: " + reluLayer + "'s weighted sums", "After ReLU: max(0, x)"}[i]
+		title := []string{"Before ReLU: " + reluLayer + "'s weighted sums", "After ReLU: max(0, x), " + reluLayer + "'s output"}[i]
 		attrs(canvas, "role", "img", "aria-label", title+", channel "+strconv.Itoa(c+1))
-		maps.AppendChild(figure(title+" · "+ui.Shape([]int{d.h, d.w}), canvas))
+		appendChild(maps, figure(title+" · "+ui.Shape([]int{d.h, d.w}), canvas))
 	}
-	maps.AppendChild(legend(ui.Num(-peak), ui.Num(peak), true))
-	box.AppendChild(maps)
+	appendChild(maps, legend(ui.Num(-peak), ui.Num(peak), true))
+	appendChild(box, maps)
 	row := d.h / 2
 	rowBefore, _ := grid("relu-before-row", before[row*d.w:(row+1)*d.w], 1, d.w)
 	rowAfter, cells := grid("relu-after-row", after[row*d.w:(row+1)*d.w], 1, d.w)
@@ -237,11 +253,11 @@ func (d *digitPart) showReLU() {
 			cells[i].Class().Add("ex-zeroed")
 		}
 	}
-	box.AppendChild(attrs(el("div", "ex-rows",
+	appendChild(box, attrs(el("div", "ex-rows",
 		figure("Row "+strconv.Itoa(row+1)+" before", attrs(rowBefore, "class", "fm-grid ex-small")),
 		figure("Row "+strconv.Itoa(row+1)+" after (zeroed cells marked)", attrs(rowAfter, "class", "fm-grid ex-small"))),
 		"tabindex", "0", "role", "region", "aria-label", "row "+strconv.Itoa(row+1)+" before and after ReLU"))
-	box.AppendChild(el("p", "", value("relu-zeroed", strconv.Itoa(negative)), " of ", value("relu-total", strconv.Itoa(n)),
+	appendChild(box, el("p", "", value("relu-zeroed", strconv.Itoa(negative)), " of ", value("relu-total", strconv.Itoa(n)),
 		" values of this map were negative; ReLU set them to 0 and kept the "+strconv.Itoa(n-negative)+" others as they were."))
 }
 
@@ -280,7 +296,7 @@ func (d *digitPart) showSoftmax(box *dom.BasicHTMLElement, name string, logits, 
 	head := el("tr", "")
 	power := func(exp string) *dom.BasicHTMLElement { return el("span", "", "e", el("sup", "", exp)) }
 	for _, h := range [][]any{{"Digit"}, {"Logit z"}, {"z − max z"}, {power("z − max z")}, {"p = ", power("z − max z"), " / Σ"}, {"p"}} {
-		head.AppendChild(attrs(el("th", "fm-num", h...), "scope", "col"))
+		appendChild(head, attrs(el("th", "fm-num", h...), "scope", "col"))
 	}
 	body := el("tbody", "")
 	total := 0.0
@@ -296,7 +312,7 @@ func (d *digitPart) showSoftmax(box *dom.BasicHTMLElement, name string, logits, 
 		if i == top {
 			row.Class().Add("ex-top")
 		}
-		body.AppendChild(row)
+		appendChild(body, row)
 	}
 	foot := el("tfoot", "", el("tr", "",
 		attrs(el("th", "fm-num", "Σ"), "scope", "row"), el("td", ""), el("td", ""),
@@ -307,12 +323,12 @@ func (d *digitPart) showSoftmax(box *dom.BasicHTMLElement, name string, logits, 
 	thumb.SetWidth(56)
 	thumb.SetHeight(56)
 	thumb.Underlying().Call("getContext", "2d").Call("drawImage", d.pad.canvas.Underlying(), 0, 0, 56, 56)
-	box.AppendChild(el("p", "", thumb, "For your drawing (", attrs(el("a", "", "change it"), "href", "#your-digit"), "):"))
+	appendChild(box, el("p", "", thumb, "For your drawing (", attrs(el("a", "", "change it"), "href", "#your-digit"), "):"))
 	table := attrs(el("table", "fm-table ex-softmax", el("caption", "", "The last layer ("+name+") and its softmax"), el("thead", "", head), body, foot),
 		"data-tensor", "softmax")
-	box.AppendChild(attrs(el("div", "fm-table-wrap", table), "tabindex", "0", "role", "region", "aria-label", "softmax worked out"))
+	appendChild(box, attrs(el("div", "fm-table-wrap", table), "tabindex", "0", "role", "region", "aria-label", "softmax worked out"))
 	gap := float64(logits[top] - logits[second])
-	box.AppendChild(el("p", "",
+	appendChild(box, el("p", "",
 		"The network answers ", value("softmax-top", strconv.Itoa(top)), " with ", el("strong", "", ui.Percent(probs[top])),
 		" (its own softmax layer). The top two logits differ by "+ui.Num(float32(gap))+", so digit "+strconv.Itoa(second)+
 			" gets ", power("−"+ui.Num(float32(gap))), " = "+ui.Sig(exps[second], 3)+" of digit "+strconv.Itoa(top)+"'s weight. "+

@@ -25,9 +25,9 @@ func (e *explainer) seednet() {
 	layers := seed.Get("layers")
 	for i := range layers.Length() {
 		l := layers.Index(i)
-		steps.AppendChild(el("li", "", el("strong", "", l.Get("name").String()), " "+l.Get("type").String()+" → "+ui.Shape(ints(l.Get("outputShape")))))
+		appendChild(steps, el("li", "", el("strong", "", l.Get("name").String()), " "+l.Get("type").String()+" → "+ui.Shape(ints(l.Get("outputShape")))))
 	}
-	pipe.AppendChild(steps)
+	appendChild(pipe, steps)
 
 	row := func(name string) js.Value {
 		for i := range layers.Length() {
@@ -48,7 +48,7 @@ func (e *explainer) seednet() {
 	k := ui.KernelSide(conv.Get("weights").Int(), filters, inC)
 	poolShape := ints(pool.Get("outputShape"))
 	fcOut := ints(fc.Get("outputShape"))[0]
-	p.AppendChild(el("ul", "fm-formulas",
+	appendChild(p, el("ul", "fm-formulas",
 		el("li", "", "conv1: "+strconv.Itoa(filters)+" filters of "+ui.Shape([]int{k, k, inC})+" → "+ui.Shape([]int{k, k, inC, filters})+" = ",
 			value("conv1-weights", thousands(conv.Get("weights").Int())), " weights + ", value("conv1-biases", thousands(conv.Get("biases").Int())),
 			" biases (one per filter)"),
@@ -56,7 +56,7 @@ func (e *explainer) seednet() {
 			ui.Shape(append(poolShape, fcOut))+" = ", value("fc-weights", thousands(fc.Get("weights").Int())), " weights + ",
 			value("fc-biases", thousands(fc.Get("biases").Int())), " biases"),
 		el("li", "", "seednet in total: ", value("seednet-total", thousands(seed.Get("totalParams").Int())), " parameters")))
-	p.AppendChild(summaryTable(seed))
+	appendChild(p, summaryTable(seed))
 
 	more := el("details", "", el("summary", "", "alexmnist's parameter table"))
 	loaded := false
@@ -67,12 +67,12 @@ func (e *explainer) seednet() {
 		loaded = true
 		m, err := e.model("alexmnist")
 		if err != nil {
-			more.AppendChild(el("p", "fm-error", "Cannot load alexmnist: "+err.Error()))
+			appendChild(more, el("p", "fm-error", "Cannot load alexmnist: "+err.Error()))
 			return
 		}
-		more.AppendChild(summaryTable(m.Call("summary")))
+		appendChild(more, summaryTable(m.Call("summary")))
 	})
-	p.AppendChild(more)
+	appendChild(p, more)
 }
 
 // alexLayer is one row of AlexNet as the 2012 paper describes it, with
@@ -118,7 +118,7 @@ func (e *explainer) alexnet() {
 		case "Weights", "Biases":
 			class = "fm-num ex-col-wb" // hidden on narrow screens: Params is their sum
 		}
-		head.AppendChild(attrs(el("th", class, h), "scope", "col"))
+		appendChild(head, attrs(el("th", class, h), "scope", "col"))
 	}
 	body := el("tbody", "")
 	var derivations []*dom.BasicHTMLElement
@@ -163,7 +163,7 @@ func (e *explainer) alexnet() {
 		if side == 1 {
 			shape = strconv.Itoa(c)
 		}
-		body.AppendChild(el("tr", "",
+		appendChild(body, el("tr", "",
 			attrs(el("th", "", l.name), "scope", "row"),
 			el("td", "fm-num", kernel), el("td", "fm-num", stride), el("td", "ex-wrap", padding), el("td", "fm-num", groups),
 			el("td", "", shape),
@@ -173,10 +173,10 @@ func (e *explainer) alexnet() {
 		attrs(el("th", "", "Total"), "scope", "row"), el("td", "", ""), el("td", "", ""), el("td", "", ""), el("td", "", ""), el("td", "", ""),
 		el("td", "ex-col-wb", ""), el("td", "ex-col-wb", ""), attrs(el("td", "fm-num", thousands(total)), "data-value", "alexnet-total")))
 	caption := el("caption", "", "AlexNet: input "+ui.Shape([]int{alexInput, alexInput, alexChannels}))
-	p.AppendChild(attrs(el("div", "fm-table-wrap", el("table", "fm-table ex-alexnet", caption, el("thead", "", head), body, foot)),
+	appendChild(p, attrs(el("div", "fm-table-wrap", el("table", "fm-table ex-alexnet", caption, el("thead", "", head), body, foot)),
 		"tabindex", "0", "role", "region", "aria-label", "AlexNet's layers"))
-	p.AppendChild(el("p", "", "Each output size, worked with the formula from the stride section (TensorFlow's SAME puts the odd padding cell after):"))
-	p.AppendChild(el("ul", "fm-formulas", anySlice(derivations)...))
+	appendChild(p, el("p", "", "Each output size, worked with the formula from the stride section (TensorFlow's SAME puts the odd padding cell after):"))
+	appendChild(p, el("ul", "fm-formulas", anySlice(derivations)...))
 }
 
 // alexSide runs layer l's window over a side×side input with fm.ops

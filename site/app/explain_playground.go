@@ -83,7 +83,7 @@ func (e *explainer) playground() {
 		if m == ui.Explicit {
 			label = "explicit"
 		}
-		g.mode.AppendChild(attrs(el("option", "", label), "value", m))
+		appendChild(g.mode, attrs(el("option", "", label), "value", m))
 	}
 	g.mode.SetValue(ui.Same)
 	on(g.mode, "change", func(js.Value) { g.update() })
@@ -105,15 +105,15 @@ func (e *explainer) playground() {
 			go guard(g.animate)
 		}
 	})
-	p.AppendChild(el("div", "ex-controls",
+	appendChild(p, el("div", "ex-controls",
 		label("Input size", g.in.input), label("Kernel size", g.kernel.input), label("Padding", g.mode),
 		label("Padding cells", g.cells.input), label("Stride", g.stride.input), label("Dilation", g.dilate.input)))
-	p.AppendChild(g.formula)
-	p.AppendChild(g.status)
-	p.AppendChild(g.grids)
-	p.AppendChild(el("div", "fm-buttons", g.prev, g.play, g.next))
-	p.AppendChild(g.note)
-	p.AppendChild(g.work)
+	appendChild(p, g.formula)
+	appendChild(p, g.status)
+	appendChild(p, g.grids)
+	appendChild(p, el("div", "fm-buttons", g.prev, g.play, g.next))
+	appendChild(p, g.note)
+	appendChild(p, g.work)
 	g.update()
 }
 
@@ -163,9 +163,9 @@ func (g *playground) update() {
 			// The engine refuses too; say so when it does (and if it
 			// did not, show that it disagrees).
 			if _, _, opErr := g.conv(w); opErr != nil {
-				g.status.AppendChild(el("p", "fm-note", "The engine (fm.ops.conv2d) refuses it too: "+opErr.Error()))
+				appendChild(g.status, el("p", "fm-note", "The engine (fm.ops.conv2d) refuses it too: "+opErr.Error()))
 			} else {
-				g.status.AppendChild(el("p", "fm-error", "Yet the engine (fm.ops.conv2d) computed an output for it: please report this."))
+				appendChild(g.status, el("p", "fm-error", "Yet the engine (fm.ops.conv2d) computed an output for it: please report this."))
 			}
 			return
 		}
@@ -183,7 +183,7 @@ func (g *playground) update() {
 		clear(g.status)
 		g.status.Class().Remove("ex-invalid")
 		for _, warning := range w.Warnings() {
-			g.status.AppendChild(el("p", "ex-warning", warning))
+			appendChild(g.status, el("p", "ex-warning", warning))
 		}
 		padded := make([]float32, g.side*g.side)
 		for i, v := range g.x {
@@ -197,8 +197,8 @@ func (g *playground) update() {
 		if before+after > 0 {
 			caption += ", padded to " + ui.Shape([]int{g.side, g.side}) + " (padding hatched)"
 		}
-		g.grids.AppendChild(figure(caption, inTable))
-		g.grids.AppendChild(figure("Output "+ui.Shape(shape[1:3])+", computed by the engine", outTable))
+		appendChild(g.grids, figure(caption, inTable))
+		appendChild(g.grids, figure("Output "+ui.Shape(shape[1:3])+", computed by the engine", outTable))
 		g.setButtons(true)
 		setText(g.note, "The kernel is "+ui.Shape([]int{w.Kernel, w.Kernel})+" of 1s, so each output is the sum of the cells under the window.")
 		if reducedMotion() {
@@ -228,7 +228,7 @@ func (g *playground) conv(w ui.Window) ([]int, []float32, error) {
 func (g *playground) invalid(msg string) {
 	clear(g.status)
 	g.status.Class().Add("ex-invalid")
-	g.status.AppendChild(el("p", "", msg))
+	appendChild(g.status, el("p", "", msg))
 	setText(g.formula, "Output size: none")
 	g.formula.SetAttribute("data-value", "0")
 	setText(g.note, "")

@@ -71,11 +71,11 @@ func (e *explainer) padding1D() {
 		}
 		return figure(caption, t)
 	}
-	p.AppendChild(row("The sequence ("+strconv.Itoa(len(seq))+" cells)", "seq", seq, len(seq)))
-	p.AppendChild(row("Zero-padded by one cell on each side ("+strconv.Itoa(padded[2])+" cells; padding hatched)", "seq-padded", padData, padded[2]))
-	p.AppendChild(row("Filter", "seq-filter", seqFilter, len(seqFilter)))
-	p.AppendChild(row("Filter over the sequence without padding (VALID): "+strconv.Itoa(vShape[2])+" cells", "seq-valid", valid, vShape[2]))
-	p.AppendChild(row("Filter over the padded sequence (SAME): "+strconv.Itoa(sShape[2])+" cells, as many as the input", "seq-same", same, sShape[2]))
+	appendChild(p, row("The sequence ("+strconv.Itoa(len(seq))+" cells)", "seq", seq, len(seq)))
+	appendChild(p, row("Zero-padded by one cell on each side ("+strconv.Itoa(padded[2])+" cells; padding hatched)", "seq-padded", padData, padded[2]))
+	appendChild(p, row("Filter", "seq-filter", seqFilter, len(seqFilter)))
+	appendChild(p, row("Filter over the sequence without padding (VALID): "+strconv.Itoa(vShape[2])+" cells", "seq-valid", valid, vShape[2]))
+	appendChild(p, row("Filter over the padded sequence (SAME): "+strconv.Itoa(sShape[2])+" cells, as many as the input", "seq-same", same, sShape[2]))
 }
 
 // padding2D pads the 5×5 input by one cell and compares SAME and VALID.
@@ -97,9 +97,9 @@ func (e *explainer) padding2D() {
 		if i == 0 {
 			shadePadding(cells, shape[1], shape[2], 1, 1, 1, 1)
 		}
-		row.AppendChild(figure(captions[i]+": "+ui.Shape(shape[1:3]), t))
+		appendChild(row, figure(captions[i]+": "+ui.Shape(shape[1:3]), t))
 	}
-	p.AppendChild(row)
+	appendChild(p, row)
 }
 
 // stride compares stride 1 and 2 over a 7×7 input, with the output size
@@ -117,14 +117,14 @@ func (e *explainer) stride() {
 			return
 		}
 		t, _ := grid("stride-"+strconv.Itoa(s), y, shape[1], shape[2])
-		row.AppendChild(figure("VALID, stride "+strconv.Itoa(s)+": "+ui.Shape(shape[1:3]), t))
+		appendChild(row, figure("VALID, stride "+strconv.Itoa(s)+": "+ui.Shape(shape[1:3]), t))
 		for _, padding := range []string{ui.Valid, ui.Same} {
 			w := ui.Window{In: strideSide, Kernel: filterSide, Stride: s, Dilation: 1, Padding: padding}
 			formulas = append(formulas, formula("stride-"+padding+"-"+strconv.Itoa(s), padding+", stride "+strconv.Itoa(s)+": ", w))
 		}
 	}
-	p.AppendChild(row)
-	p.AppendChild(el("ul", "fm-formulas", anySlice(formulas)...))
+	appendChild(p, row)
+	appendChild(p, el("ul", "fm-formulas", anySlice(formulas)...))
 }
 
 // formula is a list item with w's output-size formula; data-value holds
@@ -159,7 +159,7 @@ func (e *explainer) pooling() {
 			return
 		}
 		t, _ := grid(c.name, y, shape[1], shape[2])
-		row.AppendChild(figure(c.caption+": "+ui.Shape(shape[1:3]), t))
+		appendChild(row, figure(c.caption+": "+ui.Shape(shape[1:3]), t))
 	}
-	p.AppendChild(row)
+	appendChild(p, row)
 }

@@ -42,6 +42,13 @@ func el(tag, class string, children ...any) *dom.BasicHTMLElement {
 	return e
 }
 
+// appendChild appends child to parent. Use it rather than dom/v2's
+// AppendChild: that takes a dom.Node, and one conversion to that interface
+// links its method set, through Event.Timestamp, all of package time's
+// formatting (Time.String, kept for panics): 21 KB more app.wasm with
+// brotli. explain.test.mjs checks that time.Time.Format stays out.
+func appendChild(parent, child target) { parent.Underlying().Call("append", child.Underlying()) }
+
 // attrs sets attributes given as name, value pairs and returns e.
 func attrs[T target](e T, kv ...string) T {
 	for i := 0; i+1 < len(kv); i += 2 {

@@ -53,7 +53,7 @@ func newMapsView(d *demo) *mapsView {
 		v.radio("fm-scale", "Each tile its own", false, func() { v.shared = false }))
 	order := &dom.HTMLSelectElement{BasicHTMLElement: el("select", "")}
 	for _, o := range [][2]string{{"", "channel number"}, {"mean", "mean activation"}, {"max", "largest activation"}} {
-		order.AppendChild(attrs(el("option", "", o[1]), "value", o[0]))
+		appendChild(order, attrs(el("option", "", o[1]), "value", o[0]))
 	}
 	onSync(order, "change", func(js.Value) {
 		v.order = order.Value()
@@ -134,16 +134,16 @@ func (v *mapsView) render() {
 		case len(l.shape) == 4:
 			fig := v.tiles(title, l, width)
 			if next != nil && next.typ == "lrn" && !v.showLRN {
-				fig.AppendChild(el("p", "fm-map-note", lrnNote(l, *next)))
+				appendChild(fig, el("p", "fm-map-note", lrnNote(l, *next)))
 			}
-			d.layers.AppendChild(fig)
+			appendChild(d.layers, fig)
 			if l.name == v.probe.layer {
-				d.layers.AppendChild(v.probe.panel)
+				appendChild(d.layers, v.probe.panel)
 			}
 		case len(l.shape) == 2 && l.shape[1] <= maxLabelled:
-			d.layers.AppendChild(v.bars(title, l))
+			appendChild(d.layers, v.bars(title, l))
 		case len(l.shape) == 2:
-			d.layers.AppendChild(v.strip(title, l, width))
+			appendChild(d.layers, v.strip(title, l, width))
 		}
 		nextFrame()
 		if gen != v.drawn {
@@ -386,7 +386,7 @@ func (v *mapsView) bars(title string, l layerOut) *dom.BasicHTMLElement {
 				fill.Style().SetProperty("left", "50%", "")
 			}
 		}
-		list.AppendChild(attrs(el("li", "fm-vbar",
+		appendChild(list, attrs(el("li", "fm-vbar",
 			el("span", "fm-vbar-label", label),
 			el("span", "fm-vbar-track", fill),
 			el("span", "fm-vbar-value", text)),
@@ -492,13 +492,13 @@ func (d *demo) showFilters(m js.Value) {
 	clear(d.filters)
 	p, err := await(m.Call("weights", "conv1"))
 	if err != nil {
-		d.filters.AppendChild(el("p", "fm-note fm-error", "Cannot read conv1's filters: "+err.Error()))
+		appendChild(d.filters, el("p", "fm-note fm-error", "Cannot read conv1's filters: "+err.Error()))
 		return
 	}
 	w := p.Get("weight")
 	shape := ints(w.Get("shape"))
 	if len(shape) != 4 || shape[2] != 1 {
-		d.filters.AppendChild(el("p", "fm-note", "conv1's filters, "+ui.Shape(shape)+", are not one-channel 2-D filters [KH, KW, 1, OC]; they are not drawn."))
+		appendChild(d.filters, el("p", "fm-note", "conv1's filters, "+ui.Shape(shape)+", are not one-channel 2-D filters [KH, KW, 1, OC]; they are not drawn."))
 		return
 	}
 	kh, kw, oc := shape[0], shape[1], shape[3]
@@ -533,7 +533,7 @@ func (d *demo) showFilters(m js.Value) {
 			d.zoom.open("conv1 filter", maps, order, 0)
 		}
 	})
-	d.filters.AppendChild(el("figure", "fm-figure", el("figcaption", "", title), el("div", "fm-map-meta", legend("−peak", "peak of each filter", true)), canvas))
+	appendChild(d.filters, el("figure", "fm-figure", el("figcaption", "", title), el("div", "fm-map-meta", legend("−peak", "peak of each filter", true)), canvas))
 }
 
 // zoom is the dialog that shows one map enlarged, with its value range;

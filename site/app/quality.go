@@ -20,9 +20,12 @@ const chunk = 20
 
 // quality is the demo page's model-quality panel: each offered model's
 // accuracy on the bundled MNIST test images, per class and as a confusion
-// matrix, computed here by the engine after the page is ready; its training
-// curves from the weight file's metadata; and the models side by side
-// (parameters, FLOPs, accuracy, latency measured in this page).
+// matrix, computed here by the engine; its training curves from the weight
+// file's metadata; and the models side by side (parameters, FLOPs,
+// accuracy, latency measured in this page). It downloads the sample and
+// the other model only when it comes near the viewport or its Evaluate
+// button is pressed (whenNear), so a first visit of the demo does not pay
+// for it; data-state is "idle" until then.
 type quality struct {
 	d        *demo
 	section  *dom.BasicHTMLElement
@@ -46,30 +49,47 @@ type modelStats struct {
 	card      *dom.BasicHTMLElement
 }
 
-// newQuality builds the panel; it starts measuring once the demo is ready.
+// newQuality builds the panel with a placeholder; it starts measuring
+// when it comes near or is asked to (and once the demo is ready).
 func newQuality(d *demo) *dom.BasicHTMLElement {
 	q := &quality{d: d}
-	q.progress = &dom.HTMLProgressElement{BasicHTMLElement: attrs(el("progress", "fm-progress"), "aria-label", "model evaluation")}
-	q.status = attrs(el("p", "fm-note"), "role", "status")
+	q.progress = &dom.HTMLProgressElement{BasicHTMLElement: attrs(el("progress", "fm-progress"), "aria-label", "model evaluation", "hidden", "")}
+	evaluate := button("Evaluate")
+	q.status = attrs(el("p", "fm-note", "Not evaluated yet: this starts when you scroll here or press Evaluate. "+
+		"It downloads "+sampleFile+" (300 images, 236 kB) and the other model, then classifies every image with both models."), "role", "status")
 	q.compare = el("div", "fm-table-wrap")
 	q.cards = el("div", "fm-quality-cards")
 	q.section = attrs(el("section", "fm-section fm-quality", el("h2", "", "How good are the models?"),
 		el("p", "fm-note", "Both models classify the same "+sampleFile+": a bundled sample of MNIST test images (30 of each digit, "+
-			"images neither model trained on), in this page, by the engine, after the demo has started. "+
+			"images neither model trained on), in this page, by the engine. "+
 			"A row of a confusion matrix is one true digit; its columns count what the model answered, so mistakes sit off the diagonal. "+
 			"The training curves come from each weight file's metadata."),
-		el("div", "fm-toolbar", q.progress, q.status), q.compare, q.cards), "id", "quality", "data-state", "waiting")
-	go guard(q.run)
+		el("div", "fm-toolbar", evaluate, q.progress, q.status), q.compare, q.cards), "id", "quality", "data-state", "idle")
+	started := false
+	start := func() {
+		if !started {
+			started = true
+			evaluate.Underlying().Call("remove")
+			q.run()
+		}
+	}
+	on(evaluate, "click", func(js.Value) { start() })
+	// The panel is watched once the demo has drawn its first screen: the
+	// page grows then, and the panel moves out of reach.
+	go guard(func() {
+		q.waitForDemo()
+		whenNear(q.section, start)
+	})
 	return q.section
 }
 
 // run waits for the demo, loads the sample and both models, draws what the
 // files say, then classifies the sample in chunks.
 func (q *quality) run() {
-	for q.d.model.IsUndefined() {
-		sleep(250)
-	}
-	sleep(300) // let the first render finish
+	q.section.SetAttribute("data-state", "waiting")
+	setText(q.status, "Waiting for the demo's model…")
+	q.waitForDemo()
+	q.progress.RemoveAttribute("hidden")
 	setText(q.status, "Loading the sample…")
 	s, err := q.sample()
 	if err != nil {
@@ -87,7 +107,7 @@ func (q *quality) run() {
 			q.d.models[name] = m
 		}
 		st := newModelStats(name, m)
-		q.cards.AppendChild(st.card)
+		appendChild(q.cards, st.card)
 		models = append(models, st)
 	}
 	q.showCompare(models, false)
@@ -123,6 +143,15 @@ func (q *quality) run() {
 	q.progress.SetAttribute("hidden", "")
 	setText(q.status, "Done: "+strconv.Itoa(s.N)+" images, each model.")
 	q.section.SetAttribute("data-state", "ready")
+}
+
+// waitForDemo waits until the demo's model is ready and its first render
+// is done.
+func (q *quality) waitForDemo() {
+	for q.d.model.IsUndefined() {
+		sleep(250)
+	}
+	sleep(300)
 }
 
 func (q *quality) fail(msg string) {
@@ -174,7 +203,7 @@ func newModelStats(name string, m js.Value) *modelStats {
 		st.history = t.Get("history")
 	}
 	st.card = attrs(el("div", "fm-quality-card", el("h3", "", name)), "data-model", name)
-	st.card.AppendChild(st.curves())
+	appendChild(st.card, st.curves())
 	return st
 }
 
@@ -204,7 +233,7 @@ func (q *quality) showCompare(models []*modelStats, measured bool) {
 		el("tr", "", attrs(el("th", "", "Latency here (median predict)"), "scope", "row")),
 	}
 	for _, st := range models {
-		head.AppendChild(attrs(el("th", "fm-num", st.name), "scope", "col"))
+		appendChild(head, attrs(el("th", "fm-num", st.name), "scope", "col"))
 		acc, ms := "…", "…"
 		if measured {
 			total, right := st.confusion.Total()
@@ -216,15 +245,15 @@ func (q *quality) showCompare(models []*modelStats, measured bool) {
 			full = strconv.FormatFloat(st.full*100, 'f', 2, 64) + "%"
 		}
 		for i, v := range []string{thousands(st.params), ui.Millions(st.flops), acc, full, ms} {
-			rows[i].AppendChild(el("td", "fm-num", v))
+			appendChild(rows[i], el("td", "fm-num", v))
 		}
 	}
 	body := el("tbody", "")
 	for _, r := range rows {
-		body.AppendChild(r)
+		appendChild(body, r)
 	}
 	clear(q.compare)
-	q.compare.AppendChild(el("table", "fm-table fm-compare", el("caption", "", "The two models side by side"), el("thead", "", head), body))
+	appendChild(q.compare, el("table", "fm-table fm-compare", el("caption", "", "The two models side by side"), el("thead", "", head), body))
 }
 
 // showConfusion adds the confusion matrix with per-class accuracy.
@@ -233,9 +262,9 @@ func (st *modelStats) showConfusion() {
 	total, right := c.Total()
 	head := el("tr", "", attrs(el("th", "", "true ↓ answer →"), "scope", "col"))
 	for p := range 10 {
-		head.AppendChild(attrs(el("th", "fm-num", strconv.Itoa(p)), "scope", "col"))
+		appendChild(head, attrs(el("th", "fm-num", strconv.Itoa(p)), "scope", "col"))
 	}
-	head.AppendChild(attrs(el("th", "fm-num", "right"), "scope", "col"))
+	appendChild(head, attrs(el("th", "fm-num", "right"), "scope", "col"))
 	body := el("tbody", "")
 	for t := range 10 {
 		tr := el("tr", "", attrs(el("th", "fm-num", strconv.Itoa(t)), "scope", "row"))
@@ -250,17 +279,17 @@ func (st *modelStats) showConfusion() {
 			default:
 				td.Class().Add("fm-cm-zero")
 			}
-			tr.AppendChild(td)
+			appendChild(tr, td)
 		}
 		n, r := c.Class(t)
-		tr.AppendChild(el("td", "fm-num fm-cm-class", ui.Percent(float32(r)/float32(max(n, 1)))))
-		body.AppendChild(tr)
+		appendChild(tr, el("td", "fm-num fm-cm-class", ui.Percent(float32(r)/float32(max(n, 1)))))
+		appendChild(body, tr)
 	}
 	table := attrs(el("table", "fm-table fm-confusion",
 		el("caption", "", "Confusion matrix: "+strconv.Itoa(right)+" of "+strconv.Itoa(total)+" right ("+ui.Percent(float32(right)/float32(total))+")"),
 		el("thead", "", head), body),
 		"data-model", st.name, "data-total", strconv.Itoa(total), "data-right", strconv.Itoa(right))
-	st.card.AppendChild(attrs(el("div", "fm-table-wrap", table), "tabindex", "0", "role", "region", "aria-label", st.name+" confusion matrix"))
+	appendChild(st.card, attrs(el("div", "fm-table-wrap", table), "tabindex", "0", "role", "region", "aria-label", st.name+" confusion matrix"))
 }
 
 // curves draws the training history (per epoch: train and test accuracy,

@@ -28,7 +28,7 @@ func (d *demo) buildSamples() *dom.BasicHTMLElement {
 			"aria-label", "MNIST test digit "+strconv.Itoa(i), "data-digit", strconv.Itoa(i))
 		on(b, "click", func(js.Value) { d.useSample(i) })
 		buttons[i] = b
-		list.AppendChild(b)
+		appendChild(list, b)
 	}
 	go guard(func() { d.loadSamples(buttons) })
 	return el("div", "fm-samples", el("p", "fm-samples-title", "Or try a digit from the MNIST test set:"), list)

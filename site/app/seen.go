@@ -99,8 +99,8 @@ func (d *demo) showVerdict(v js.Value, best string) string {
 	reason := ui.NotDigitReason(v.Get("reasons").Index(0).String(), float32(v.Get("margin").Float()), float32(v.Get("minMargin").Float()))
 	d.result.SetAttribute("data-verdict", "not-digit")
 	clear(d.verdict)
-	d.verdict.AppendChild(el("strong", "", "Does not look like a digit. "))
-	d.verdict.AppendChild(el("span", "fm-verdict-reason", reason))
+	appendChild(d.verdict, el("strong", "", "Does not look like a digit. "))
+	appendChild(d.verdict, el("span", "fm-verdict-reason", reason))
 	d.verdict.RemoveAttribute("hidden")
 	return "Does not look like a digit: " + reason + " The network's closest answer is " + best + "."
 }

@@ -8,7 +8,7 @@
 // helpers. Screenshots go to out/screenshots/explain-*.png.
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -88,6 +88,17 @@ describe('the explainer in headless Chromium', { skip: noChromium }, () => {
   it('the UI links neither the engine\'s kernel nor its model package', () => {
     const deps = execFileSync('go', ['list', '-deps', './site/app'], { cwd: repo, encoding: 'utf8', env: { ...process.env, GOOS: 'js', GOARCH: 'wasm' } });
     assert.deepEqual(deps.split('\n').filter((p) => /^github\.com\/featuremap\/featuremap\/(kernel|model)(\/|$)/.test(p)), []);
+  });
+
+  it('the UI binary does not link package time\'s formatting (21 KB of brotli)', () => {
+    // The linker's reachability graph of app.wasm as `make build` links it:
+    // an element converted to dom/v2's Node interface (its AppendChild)
+    // would bring Event.Timestamp's time.Time and its String method.
+    const r = spawnSync('go', ['build', '-trimpath', '-tags', 'fmengine', '-gcflags=github.com/featuremap/featuremap/site/...=-l', '-ldflags=-dumpdep',
+      '-o', join(tmp, 'app.wasm'), './site/app'], { cwd: repo, encoding: 'utf8', maxBuffer: 256 << 20, env: { ...process.env, GOOS: 'js', GOARCH: 'wasm' } });
+    assert.equal(r.status, 0, r.stderr.slice(-2000));
+    assert.match(r.stderr, /-> main\.appendChild\b/, 'the graph was printed');
+    assert.doesNotMatch(r.stderr, /-> time\.Time\.(String|Format)\b/, 'use appendChild (site/app/js.go), not AppendChild');
   });
 
   it('1280 px: worked examples equal the values worked by hand', async () => {
@@ -273,9 +284,20 @@ describe('the explainer in headless Chromium', { skip: noChromium }, () => {
     await reduced.context.close();
   });
 
+  // ran scrolls to the digit section and waits for its first complete run.
+  const ran = async (page) => {
+    const digit = page.locator('[data-fm="digit"]');
+    await digit.scrollIntoViewIfNeeded();
+    await page.waitForSelector('[data-fm="digit"][data-runs]');
+    return digit;
+  };
+
   it('1280 px: ReLU and softmax follow the learner\'s digit', async () => {
     const { context, page, problems } = await open(1280);
-    const digit = page.locator('[data-fm="digit"]');
+    // Nothing runs before the section comes near.
+    assert.equal(await page.getAttribute('[data-fm="digit"]', 'data-runs'), null);
+    assert.match(await page.textContent('[data-fm="softmax"]'), /^This section runs seednet on the drawing above once you scroll to it or draw\.$/);
+    const digit = await ran(page);
     const softmax = async () => {
       const rows = await page.locator('[data-tensor="softmax"] tbody tr').evaluateAll((trs) => trs.map((tr) => [...tr.cells].map((c) => c.textContent)));
       const logits = rows.map((r) => Number(r[1]));
@@ -296,9 +318,11 @@ describe('the explainer in headless Chromium', { skip: noChromium }, () => {
     };
     await check();
 
-    // ReLU: the shown row after = max(0, before), the zeroed cells marked,
-    // and equal to the model's own conv2 output (which includes its ReLU)
-    // on the same drawing, computed here on the main thread.
+    // ReLU on seednet's conv1: the shown row after = max(0, before), the
+    // zeroed cells marked; before equal to conv1's weighted sums worked here
+    // with plain loops (3×3, SAME: one cell of zeros around) from the
+    // network's input and conv1's weights and bias, and after equal to the
+    // model's own conv1 output, both from an engine on the main thread.
     const reluCheck = async () => {
       const [before] = await grid(page, 'relu-before-row');
       const [afterRow] = await grid(page, 'relu-after-row');
@@ -309,13 +333,28 @@ describe('the explainer in headless Chromium', { skip: noChromium }, () => {
       const model = await page.evaluate(async (c) => {
         const { init } = await import('./featuremap/featuremap.js');
         const fm = await init();
-        const m = await fm.loadModel('models/alexmnist.safetensors');
-        const a = (await m.activations(document.querySelector('[data-fm="digit"] canvas'))).find((l) => l.name === 'conv2');
+        const m = await fm.loadModel('models/seednet.safetensors');
+        const acts = await m.activations(document.querySelector('[data-fm="digit"] canvas'));
+        const [input, a] = [acts[0], acts.find((l) => l.name === 'conv1')];
+        const { weight, bias } = m.weights('conv1');
         const [, h, w, cs] = a.shape;
+        const [kh, kw] = weight.shape;
         const row = Math.floor(h / 2);
-        return Array.from({ length: w }, (_, x) => a.data[(row * w + x) * cs + c]);
+        const sums = Array.from({ length: w }, (_, x) => {
+          let sum = bias.data[c];
+          for (let ky = 0; ky < kh; ky++) {
+            for (let kx = 0; kx < kw; kx++) {
+              const [iy, ix] = [row + ky - (kh - 1) / 2, x + kx - (kw - 1) / 2];
+              if (iy >= 0 && iy < h && ix >= 0 && ix < w) sum += input.data[iy * w + ix] * weight.data[(ky * kw + kx) * cs + c];
+            }
+          }
+          return sum;
+        });
+        return { type: input.type, sums, after: Array.from({ length: w }, (_, x) => a.data[(row * w + x) * cs + c]) };
       }, channel);
-      model.forEach((v, i) => assert.ok(Math.abs(v - afterRow[i]) < 1e-3, `conv2 row value ${i}: model ${v}, shown ${afterRow[i]}`));
+      assert.equal(model.type, 'input');
+      model.sums.forEach((v, i) => assert.ok(Math.abs(v - before[i]) < 1e-3, `conv1 sum ${i}: worked here ${v}, shown ${before[i]}`));
+      model.after.forEach((v, i) => assert.ok(Math.abs(v - afterRow[i]) < 1e-3, `conv1 row value ${i}: model ${v}, shown ${afterRow[i]}`));
       const zeroed = Number(await value(page, 'relu-zeroed'));
       assert.ok(zeroed >= before.filter((v) => v < 0).length && zeroed <= Number(await value(page, 'relu-total')));
     };
@@ -360,6 +399,7 @@ describe('the explainer in headless Chromium', { skip: noChromium }, () => {
     await page.waitForSelector('[data-fm="playground"] .ex-invalid');
     assert.match(await page.textContent('[data-fm="playground"] .ex-invalid'), /The 7-cell kernel is larger than the padded input \(4 \+ 2 = 6 cells\)/);
     await page.screenshot({ path: join(screenshots, 'explain-full-390.png'), fullPage: true });
+    await ran(page);
     for (const id of ['channels', 'playground', 'relu', 'softmax', 'alexnet']) {
       await page.locator(`#${id}`).screenshot({ path: join(screenshots, `explain-${id}-390.png`) });
     }

@@ -4,7 +4,8 @@
 // second engine on the page's main thread) and works out by hand: tile
 // sizes ordered by resolution, a colour legend with zero marked, hover
 // values, the softmax's labelled bars, conv1's products, the confusion
-// matrices against model.predict over the same bundled MNIST images.
+// matrices against model.predict over the same bundled MNIST images, which
+// the panel evaluates only once scrolled near or asked (Evaluate).
 // Screenshots go to out/screenshots/maps-*.png. Needs `make build` and the
 // trained models in site/models.
 import { describe, it, before, after } from 'node:test';
@@ -259,6 +260,10 @@ describe('feature maps and model quality in headless Chromium', { skip: noChromi
       }
       return out;
     }, { labels: sample.labels, images: Array.from({ length: sample.n }, (_, i) => [...sample.pixels(i)]) });
+    // The panel waits, with a placeholder, until it is scrolled near.
+    assert.equal(await page.getAttribute('#quality', 'data-state'), 'idle');
+    assert.match(await page.textContent('#quality [role=status]'), /^Not evaluated yet: this starts when you scroll here or press Evaluate\./);
+    await page.locator('#quality').scrollIntoViewIfNeeded();
     await page.waitForSelector('#quality[data-state=ready]', { timeout: 180_000 });
     for (const name of ['seednet', 'alexmnist']) {
       const card = page.locator(`.fm-quality-card[data-model="${name}"]`);
@@ -308,6 +313,8 @@ describe('feature maps and model quality in headless Chromium', { skip: noChromi
     checkTileOrder(await tileSizes(page), seed.acts);
     assert.equal(await page.locator('.fm-vbars').count(), 2, 'seednet fc and softmax as bars');
     await page.waitForSelector('.fm-probe[data-channel]');
+    // Evaluate starts the panel without scrolling to it (if it has not started).
+    await page.locator('#quality').evaluate((q) => q.querySelector('button')?.click());
     await page.waitForSelector('#quality[data-state=ready]', { timeout: 180_000 });
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
     assert.equal(overflow, 0, 'the page scrolls sideways at 390 px');

@@ -42,7 +42,8 @@ type binary struct {
 	tags  string // go build -tags
 }
 
-// shipped lists the binaries of `make build` (see the Makefile's rules).
+// shipped lists the binaries of `make build` (see the Makefile's rules,
+// whose size settings the site's combined module shares).
 var shipped = []binary{
 	{"featuremap/featuremap.wasm", "./wasm/engine", false, true, ""},
 	{"featuremap/featuremap.simd.wasm", "./wasm/engine", true, true, ""},

@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"cmp"
 	"slices"
 	"strconv"
 	"strings"
@@ -68,13 +69,18 @@ func Median(v []float64) float64 {
 	if len(v) == 0 {
 		return 0
 	}
-	s := slices.Clone(v)
-	slices.Sort(s)
-	n := len(s)
-	if n%2 == 1 {
-		return s[n/2]
+	// v's indices sorted by value, with the stable index sort that Order
+	// uses too: the UI's binary then holds one sort, not two.
+	n := len(v)
+	order := make([]int, n)
+	for i := range order {
+		order[i] = i
 	}
-	return (s[n/2-1] + s[n/2]) / 2
+	slices.SortStableFunc(order, func(a, b int) int { return cmp.Compare(v[a], v[b]) })
+	if n%2 == 1 {
+		return v[order[n/2]]
+	}
+	return (v[order[n/2-1]] + v[order[n/2]]) / 2
 }
 
 // Millions renders n as "64.7 M" (one decimal), or "0.9 M".
