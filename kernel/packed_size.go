@@ -8,7 +8,11 @@ package kernel
 // s must be valid (ConvShape.Validate).
 func (s ConvShape) PackedBytes() int64 {
 	s.N = 1
-	return 4 * int64(active.packedConvLen(s.normalized()))
+	s = s.normalized()
+	if s.useWinograd() {
+		return 4 * int64(packedWinogradLen(active, s))
+	}
+	return 4 * int64(active.packedConvLen(s))
 }
 
 // PackedDenseBytes is the memory the weights [K, M] hold once packed
