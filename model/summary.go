@@ -5,6 +5,8 @@ import (
 	"strconv"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/featuremap/featuremap/internal/msg"
 )
 
 // Summary is the parameter table of a network, like Keras' model.summary().
@@ -72,7 +74,7 @@ func (s Summary) String() string {
 	}
 	total := width[0] + width[1] + width[2] + width[3] + width[4] + 4*2
 	var b strings.Builder
-	b.WriteString("Model: " + strconv.Quote(s.Name) + ", input " + shapeString(s.Input) + "\n")
+	b.WriteString("Model: " + msg.Quote(s.Name) + ", input " + shapeString(s.Input) + "\n")
 	for i, row := range rows {
 		// Names and shapes flush left, counts flush right, two spaces apart.
 		var line string

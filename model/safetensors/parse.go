@@ -54,7 +54,7 @@ func Parse(data []byte) (*File, error) {
 	dec := tinyjson.NewDecoder(header, headerLimits)
 	err := dec.Object(func(name string) error {
 		if seen[name] {
-			return errors.New("safetensors: header: duplicate key " + strconv.Quote(name))
+			return errors.New("safetensors: header: duplicate key " + msg.Quote(name))
 		}
 		seen[name] = true
 		if name == metadataKey {
@@ -98,7 +98,7 @@ func Parse(data []byte) (*File, error) {
 		s := &spans[i]
 		switch {
 		case s.begin < pos:
-			return nil, tensorError(s.t.Name, "data_offsets "+offsets(s.begin, s.end)+" overlap tensor "+strconv.Quote(prev)+", which ends at "+utoa(pos))
+			return nil, tensorError(s.t.Name, "data_offsets "+offsets(s.begin, s.end)+" overlap tensor "+msg.Quote(prev)+", which ends at "+utoa(pos))
 		case s.begin > pos:
 			return nil, tensorError(s.t.Name, "data_offsets "+offsets(s.begin, s.end)+" leave bytes ["+utoa(pos)+", "+utoa(s.begin)+") of the data section unused")
 		}
@@ -163,9 +163,9 @@ func parseEntry(dec *tinyjson.Decoder, name string, bodyLen uint64) (t Tensor, b
 			hasOffs = true
 			err = readUints(dec, &off, &nOff, 2)
 		case key == "dtype" || key == "shape" || key == "data_offsets":
-			return tensorError(name, "duplicate field "+strconv.Quote(key))
+			return tensorError(name, "duplicate field "+msg.Quote(key))
 		default:
-			return tensorError(name, "unknown field "+strconv.Quote(key)+", want dtype, shape and data_offsets")
+			return tensorError(name, "unknown field "+msg.Quote(key)+", want dtype, shape and data_offsets")
 		}
 		if err != nil {
 			return tensorError(name, key+": "+err.Error())
@@ -187,7 +187,7 @@ func parseEntry(dec *tinyjson.Decoder, name string, bodyLen uint64) (t Tensor, b
 	}
 	d, ok := parseDType(dtype)
 	if !ok {
-		return t, 0, 0, tensorError(name, "dtype "+strconv.Quote(dtype)+", want F32, F16 or I8")
+		return t, 0, 0, tensorError(name, "dtype "+msg.Quote(dtype)+", want F32, F16 or I8")
 	}
 	if rank > MaxRank {
 		return t, 0, 0, tensorError(name, "rank "+strconv.Itoa(rank)+", at most "+strconv.Itoa(MaxRank)+" supported")
@@ -248,16 +248,16 @@ func parseMetadata(dec *tinyjson.Decoder, m map[string]string) error {
 	}
 	err := dec.Object(func(key string) error {
 		if _, dup := m[key]; dup {
-			return errors.New(field + "duplicate key " + strconv.Quote(key))
+			return errors.New(field + "duplicate key " + msg.Quote(key))
 		}
 		if k, err := dec.Peek(); err != nil {
-			return errors.New(field + "key " + strconv.Quote(key) + ": " + err.Error())
+			return errors.New(field + "key " + msg.Quote(key) + ": " + err.Error())
 		} else if k != tinyjson.String {
-			return errors.New(field + "key " + strconv.Quote(key) + ": value is not a string")
+			return errors.New(field + "key " + msg.Quote(key) + ": value is not a string")
 		}
 		v, err := dec.ReadString()
 		if err != nil {
-			return errors.New(field + "key " + strconv.Quote(key) + ": " + err.Error())
+			return errors.New(field + "key " + msg.Quote(key) + ": " + err.Error())
 		}
 		m[key] = v
 		return nil
@@ -276,7 +276,7 @@ func parseMetadata(dec *tinyjson.Decoder, m map[string]string) error {
 func notWeightFile(data []byte) string {
 	for _, m := range magics {
 		if bytes.HasPrefix(data, []byte(m.prefix)) {
-			return "this is not a weight file (it starts with " + strconv.Quote(m.prefix) + ", like " + m.what + ")"
+			return "this is not a weight file (it starts with " + msg.Quote(m.prefix) + ", like " + m.what + ")"
 		}
 	}
 	head := data[:min(len(data), 8)]
@@ -301,7 +301,7 @@ func notWeightFile(data []byte) string {
 			text = text[:len(text)-1]
 		}
 	}
-	return "this is not a weight file (it starts with " + strconv.Quote(string(text)) + ")"
+	return "this is not a weight file (it starts with " + msg.Quote(string(text)) + ")"
 }
 
 // magics are the starts of binary formats a weight file is mistaken for.
@@ -316,8 +316,8 @@ var magics = []struct{ prefix, what string }{
 }
 
 // tensorError returns the error "safetensors: tensor "name": msg".
-func tensorError(name, msg string) error {
-	return errors.New("safetensors: tensor " + strconv.Quote(name) + ": " + msg)
+func tensorError(name, what string) error {
+	return errors.New("safetensors: tensor " + msg.Quote(name) + ": " + what)
 }
 
 func utoa(n uint64) string { return strconv.FormatUint(n, 10) }

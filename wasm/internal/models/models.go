@@ -18,6 +18,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/featuremap/featuremap/internal/msg"
 	"github.com/featuremap/featuremap/model"
 	"github.com/featuremap/featuremap/model/preprocess"
 	"github.com/featuremap/featuremap/wasm/internal/ops"
@@ -412,7 +413,7 @@ func (t *Table) Weights(args []any) (any, error) {
 		}
 		params := e.net.LayerParams(i)
 		if len(params) == 0 {
-			return nil, errors.New(op + ": layer " + strconv.Quote(name) + " (" + nd.Layer.Type() + ") has no weights; layers with weights: " + e.layersWithWeights())
+			return nil, errors.New(op + ": layer " + msg.Quote(name) + " (" + nd.Layer.Type() + ") has no weights; layers with weights: " + e.layersWithWeights())
 		}
 		out := make(map[string]any, len(params))
 		for k, p := range params {
@@ -424,7 +425,7 @@ func (t *Table) Weights(args []any) (any, error) {
 		}
 		return out, nil
 	}
-	return nil, errors.New(op + ": the model has no layer " + strconv.Quote(name) + "; layers with weights: " + e.layersWithWeights())
+	return nil, errors.New(op + ": the model has no layer " + msg.Quote(name) + "; layers with weights: " + e.layersWithWeights())
 }
 
 // layersWithWeights lists the names of e's layers that have parameters, in
