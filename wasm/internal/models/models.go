@@ -36,9 +36,8 @@ type Func func(args []any) (any, error)
 // Table holds the loaded models of one engine instance. It is not safe for
 // concurrent use (a js/wasm instance is single-threaded).
 type Table struct {
-	models map[int]*entry
-	last   int    // the last handle issued
-	stage  staged // the input of the fast path (Stage)
+	models []*entry // by handle-1; nil once disposed
+	stage  staged   // the input of the fast path (Stage)
 
 	placed preprocess.Report // what preprocessing found in the last pixels placed (Place)
 }
@@ -60,7 +59,7 @@ type entry struct {
 }
 
 // NewTable returns an empty Table.
-func NewTable() *Table { return &Table{models: map[int]*entry{}} }
+func NewTable() *Table { return &Table{} }
 
 // Funcs returns t's functions by their names in featuremap.js, which also
 // prefix their error messages.
@@ -100,14 +99,13 @@ func (t *Table) Load(args []any) (any, error) {
 		return nil, prefix(op, &prefixed{"cannot load the weight file (" + strconv.Itoa(len(b.Data)) + " bytes)", err})
 	}
 	in := net.Graph.Input
-	t.last++
-	t.models[t.last] = &entry{net: net, spec: net.Arch.InputSpec(), size: in[0] * in[1] * in[2]}
+	t.models = append(t.models, &entry{net: net, spec: net.Arch.InputSpec(), size: in[0] * in[1] * in[2]})
 	labels := net.Arch.Labels
 	if labels == nil {
 		labels = []string{}
 	}
 	return map[string]any{
-		"handle":     t.last,
+		"handle":     len(t.models),
 		"name":       net.Arch.Name,
 		"labels":     labels,
 		"inputShape": net.Graph.Input,
@@ -150,11 +148,10 @@ func (t *Table) lookup(op string, v any) (*entry, int, error) {
 
 // entry returns the model with handle h.
 func (t *Table) entry(op string, h int) (*entry, error) {
-	e := t.models[h]
-	switch {
-	case e != nil:
-		return e, nil
-	case h >= 1 && h <= t.last:
+	if h >= 1 && h <= len(t.models) {
+		if e := t.models[h-1]; e != nil {
+			return e, nil
+		}
 		return nil, errors.New(op + ": model is disposed (load it again to use it)")
 	}
 	return nil, errors.New(op + ": no model has handle " + strconv.Itoa(h))
@@ -444,9 +441,9 @@ func (e *entry) layersWithWeights() string {
 // disposed model does nothing.
 func (t *Table) Dispose(args []any) (any, error) {
 	_, h, err := t.lookup("dispose", arg(args, 0))
-	if err != nil && (h < 1 || h > t.last) { // not a handle this table issued
+	if err != nil && (h < 1 || h > len(t.models)) { // not a handle this table issued
 		return nil, err
 	}
-	delete(t.models, h)
+	t.models[h-1] = nil
 	return nil, nil
 }
