@@ -2,6 +2,7 @@ package msg
 
 import (
 	"strconv"
+	"strings"
 	"testing"
 	"unicode/utf8"
 )
@@ -49,4 +50,14 @@ func FuzzQuote(f *testing.F) {
 			t.Fatalf("Quote(%q) = %s, strconv.Quote gives %s", s, q, strconv.Quote(s))
 		}
 	})
+}
+
+func TestJoin(t *testing.T) {
+	for _, s := range [][]string{nil, {}, {"a"}, {"a", "", "b c"}} {
+		for _, sep := range []string{"", ", ", `","`} {
+			if got, want := Join(s, sep), strings.Join(s, sep); got != want {
+				t.Errorf("Join(%q, %q) = %q, strings.Join gives %q", s, sep, got, want)
+			}
+		}
+	}
 }

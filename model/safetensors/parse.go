@@ -1,7 +1,6 @@
 package safetensors
 
 import (
-	"bytes"
 	"cmp"
 	"errors"
 	"math"
@@ -75,7 +74,7 @@ func Parse(data []byte) (*File, error) {
 	} else if err != nil {
 		return nil, err
 	}
-	if rest := header[dec.Offset():]; len(bytes.TrimLeft(rest, " \t\r\n")) != 0 {
+	if rest := header[dec.Offset():]; len(trimSpace(rest)) != 0 {
 		return nil, errors.New("safetensors: header: " + strconv.Itoa(len(rest)) + " unexpected bytes after the JSON object")
 	}
 
@@ -272,10 +271,10 @@ func parseMetadata(dec *tinyjson.Decoder, m map[string]string) error {
 // starts like something else, for the error of a header that does not fit:
 // "this is not a weight file (it starts with "<!DOCTYPE html>")".
 // It returns "" for data that does not look like text or a known format.
-// The quoted prefix is strconv-quoted, so it is safe to print anywhere.
+// The quoted prefix is escaped (msg.Quote), so it is safe to print anywhere.
 func notWeightFile(data []byte) string {
 	for _, m := range magics {
-		if bytes.HasPrefix(data, []byte(m.prefix)) {
+		if len(data) >= len(m.prefix) && string(data[:len(m.prefix)]) == m.prefix {
 			return "this is not a weight file (it starts with " + msg.Quote(m.prefix) + ", like " + m.what + ")"
 		}
 	}
@@ -291,9 +290,12 @@ func notWeightFile(data []byte) string {
 		return ""
 	}
 	// Text: quote its first line, at most 32 bytes, cut at a rune boundary.
-	text := bytes.TrimLeft(data, " \t\r\n")
-	if i := bytes.IndexAny(text, "\r\n"); i >= 0 {
-		text = text[:i]
+	text := trimSpace(data)
+	for i, c := range text {
+		if c == '\r' || c == '\n' {
+			text = text[:i]
+			break
+		}
 	}
 	if len(text) > 32 {
 		text = text[:32]
@@ -302,6 +304,14 @@ func notWeightFile(data []byte) string {
 		}
 	}
 	return "this is not a weight file (it starts with " + msg.Quote(string(text)) + ")"
+}
+
+// trimSpace returns b without its leading JSON white space (RFC 8259 §2).
+func trimSpace(b []byte) []byte {
+	for len(b) > 0 && (b[0] == ' ' || b[0] == '\t' || b[0] == '\r' || b[0] == '\n') {
+		b = b[1:]
+	}
+	return b
 }
 
 // magics are the starts of binary formats a weight file is mistaken for.

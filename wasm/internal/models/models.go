@@ -16,7 +16,6 @@ import (
 	"errors"
 	"slices"
 	"strconv"
-	"strings"
 
 	"github.com/featuremap/featuremap/internal/msg"
 	"github.com/featuremap/featuremap/model"
@@ -434,7 +433,7 @@ func (e *entry) layersWithWeights() string {
 			names = append(names, e.net.Graph.Nodes[i].Layer.Name)
 		}
 	}
-	return strings.Join(names, ", ")
+	return msg.Join(names, ", ")
 }
 
 // Dispose is dispose(handle): it frees the model's memory. Disposing a
