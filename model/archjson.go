@@ -5,6 +5,7 @@ import (
 	"math"
 	"strconv"
 
+	"github.com/featuremap/featuremap/internal/msg"
 	"github.com/featuremap/featuremap/internal/tinyjson"
 	"github.com/featuremap/featuremap/model/layers"
 	"github.com/featuremap/featuremap/model/safetensors"
@@ -92,7 +93,7 @@ func appendArch(b []byte, a *Arch) ([]byte, error) {
 	}
 	b = w.close()
 	if w.err != nil {
-		return nil, errors.New("model: arch " + strconv.Quote(a.Name) + ": " + w.err.Error())
+		return nil, errors.New("model: arch " + msg.Quote(a.Name) + ": " + w.err.Error())
 	}
 	return b, nil
 }
@@ -134,7 +135,7 @@ func (p *Preprocess) isZero() bool {
 
 func appendLayer(b []byte, l *Layer) ([]byte, error) {
 	if l.Op == nil {
-		return nil, errors.New("model: layer " + strconv.Quote(l.Name) + " has no type")
+		return nil, errors.New("model: layer " + msg.Quote(l.Name) + " has no type")
 	}
 	w := objectWriter{b: b}
 	w.key("name")
@@ -147,7 +148,7 @@ func appendLayer(b []byte, l *Layer) ([]byte, error) {
 	}
 	l.Op.Attrs(&w)
 	if w.err != nil {
-		return nil, errors.New("model: layer " + strconv.Quote(l.Name) + ": " + w.err.Error())
+		return nil, errors.New("model: layer " + msg.Quote(l.Name) + ": " + w.err.Error())
 	}
 	return w.close(), nil
 }
@@ -217,7 +218,7 @@ func (w *objectWriter) Float(name string, v *float32) {
 func (w *objectWriter) appendFloat(name string, v float32) {
 	var err error
 	if w.b, err = tinyjson.AppendFloat(w.b, float64(v), 32); err != nil && w.err == nil {
-		w.err = errors.New("attribute " + strconv.Quote(name) + ": " + err.Error())
+		w.err = errors.New("attribute " + msg.Quote(name) + ": " + err.Error())
 	}
 }
 
@@ -284,10 +285,10 @@ func decodeArch(v tinyjson.Value, a *Arch) error {
 		case "accuracy":
 			err = decodeFloat64(m.Value, &a.Accuracy)
 		default:
-			return errors.New("json: unknown field " + strconv.Quote(m.Key))
+			return errors.New("json: unknown field " + msg.Quote(m.Key))
 		}
 		if err != nil {
-			return errors.New("field " + strconv.Quote(m.Key) + ": " + err.Error())
+			return errors.New("field " + msg.Quote(m.Key) + ": " + err.Error())
 		}
 	}
 	return nil
@@ -320,10 +321,10 @@ func decodePreprocess(v tinyjson.Value, p *Preprocess) error {
 		case "dataset":
 			err = decodeString(m.Value, &p.Dataset)
 		default:
-			return errors.New("json: unknown field " + strconv.Quote(m.Key) + " in preprocess")
+			return errors.New("json: unknown field " + msg.Quote(m.Key) + " in preprocess")
 		}
 		if err != nil {
-			return errors.New(strconv.Quote(m.Key) + ": " + err.Error())
+			return errors.New(msg.Quote(m.Key) + ": " + err.Error())
 		}
 	}
 	return nil
@@ -344,7 +345,7 @@ func decodeLayer(v tinyjson.Value, l *Layer) error {
 			d.err = errors.New("attribute \"inputs\": " + err.Error())
 		}
 	}
-	prefix := "layer " + strconv.Quote(name) + ": "
+	prefix := "layer " + msg.Quote(name) + ": "
 	if d.err != nil {
 		return errors.New(prefix + d.err.Error())
 	}
@@ -358,7 +359,7 @@ func decodeLayer(v tinyjson.Value, l *Layer) error {
 	}
 	for i, m := range v.Members {
 		if !d.used[i] {
-			return errors.New(prefix + typ + " has no attribute " + strconv.Quote(m.Key))
+			return errors.New(prefix + typ + " has no attribute " + msg.Quote(m.Key))
 		}
 	}
 	*l = Layer{Name: name, Inputs: inputs, Op: op}
@@ -392,9 +393,9 @@ func (d *attrDecoder) decode(name string, read func(tinyjson.Value) error) {
 	}
 	if err := read(v); err != nil {
 		if _, ok := err.(lengthError); ok {
-			d.err = errors.New("attribute " + strconv.Quote(name) + " " + err.Error())
+			d.err = errors.New("attribute " + msg.Quote(name) + " " + err.Error())
 		} else {
-			d.err = errors.New("attribute " + strconv.Quote(name) + ": " + err.Error())
+			d.err = errors.New("attribute " + msg.Quote(name) + ": " + err.Error())
 		}
 	}
 }
@@ -453,11 +454,11 @@ func decodeFloat32(v tinyjson.Value, f *float32) error {
 	case tinyjson.Number:
 		// Parsed at 32 bits, as encoding/json does: rounding through
 		// float64 first could round twice.
-		x, err := strconv.ParseFloat(string(v.Num), 32)
+		x, err := v.Num.Float32()
 		if err != nil {
-			return errors.New("json: number " + string(v.Num) + " is out of the float32 range")
+			return errors.New("json: " + err.Error())
 		}
-		*f = float32(x)
+		*f = x
 	case tinyjson.Null:
 	default:
 		return kindError(v, "a number")

@@ -3,6 +3,8 @@ package model
 import (
 	"errors"
 	"strconv"
+
+	"github.com/featuremap/featuremap/internal/msg"
 )
 
 // Limits bound what a network may cost, so that a hostile or mistaken
@@ -37,7 +39,7 @@ var DefaultLimits = Limits{
 // errBudget builds the error for a network whose running total exceeds a
 // limit at the named layer.
 func errBudget(layer, what string, total, limit int64) error {
-	return errors.New("model: layer " + strconv.Quote(layer) + ": the network's " + what + " reach " +
+	return errors.New("model: layer " + msg.Quote(layer) + ": the network's " + what + " reach " +
 		strconv.FormatInt(total, 10) + ", more than the limit of " + strconv.FormatInt(limit, 10))
 }
 

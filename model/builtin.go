@@ -24,7 +24,7 @@ func Builtin(name string) (Arch, error) {
 	case "alexnet":
 		return alexNet(), nil
 	}
-	return Arch{}, errors.New("model: no built-in architecture " + strconv.Quote(name) + " (have " + msg.Strings(Builtins()) + ")")
+	return Arch{}, errors.New("model: no built-in architecture " + msg.Quote(name) + " (have " + msg.Strings(Builtins()) + ")")
 }
 
 // mnistArch returns an Arch for 28×28×1 MNIST digits, pixels scaled to [0, 1].

@@ -62,7 +62,7 @@ func (n *Net) Encode(w io.Writer, opts EncodeOptions) error {
 			oc := p.Shape[len(p.Shape)-1]
 			q, scales, err := quant.QuantizeInt8PerChannel(w, oc)
 			if err != nil {
-				return msg.Wrap("model: tensor "+strconv.Quote(p.Name)+": ", err)
+				return msg.Wrap("model: tensor "+msg.Quote(p.Name)+": ", err)
 			}
 			tensors = append(tensors, safetensors.NewI8(p.Name, p.Shape, q), safetensors.NewF32(scaleName(p.Name), []int{oc}, scales))
 		}
@@ -100,7 +100,7 @@ func LoadWithin(data []byte, lim Limits) (*Net, error) {
 	if len(used) != len(f.Tensors) {
 		for _, t := range f.Tensors {
 			if !used[t.Name] {
-				return nil, tensorError(t.Name, " is not a parameter of arch "+strconv.Quote(n.Arch.Name))
+				return nil, tensorError(t.Name, " is not a parameter of arch "+msg.Quote(n.Arch.Name))
 			}
 		}
 	}
@@ -116,15 +116,15 @@ func readHeader(data []byte, lim Limits) (*safetensors.File, *Net, error) {
 		return nil, nil, msg.Wrap("model: ", err)
 	}
 	if v := f.Metadata[MetaFormat]; v != FormatVersion {
-		return nil, nil, errors.New("model: __metadata__[" + strconv.Quote(MetaFormat) + "] = " + strconv.Quote(v) + ", want " + strconv.Quote(FormatVersion))
+		return nil, nil, errors.New("model: __metadata__[" + msg.Quote(MetaFormat) + "] = " + msg.Quote(v) + ", want " + msg.Quote(FormatVersion))
 	}
 	archJSON, ok := f.Metadata[MetaArch]
 	if !ok {
-		return nil, nil, errors.New("model: __metadata__[" + strconv.Quote(MetaArch) + "] is missing")
+		return nil, nil, errors.New("model: __metadata__[" + msg.Quote(MetaArch) + "] is missing")
 	}
 	var arch Arch
 	if err := arch.UnmarshalJSON([]byte(archJSON)); err != nil {
-		return nil, nil, errors.New("model: __metadata__[" + strconv.Quote(MetaArch) + "]: " + err.Error())
+		return nil, nil, errors.New("model: __metadata__[" + msg.Quote(MetaArch) + "]: " + err.Error())
 	}
 	n, err := newNet(arch, lim)
 	if err != nil {
@@ -137,14 +137,14 @@ func readHeader(data []byte, lim Limits) (*safetensors.File, *Net, error) {
 		total += numElems(p.Shape)
 	}
 	if total > len(data) {
-		return nil, nil, errors.New("model: arch " + strconv.Quote(arch.Name) + " has " + strconv.Itoa(total) + " parameters, more than the file's " + strconv.Itoa(len(data)) + " bytes can hold")
+		return nil, nil, errors.New("model: arch " + msg.Quote(arch.Name) + " has " + strconv.Itoa(total) + " parameters, more than the file's " + strconv.Itoa(len(data)) + " bytes can hold")
 	}
 	return f, n, nil
 }
 
 // tensorError returns the error "model: tensor <quoted name><text>".
 func tensorError(name, text string) error {
-	return errors.New("model: tensor " + strconv.Quote(name) + text)
+	return errors.New("model: tensor " + msg.Quote(name) + text)
 }
 
 // loadParam sets p.Data from its tensor in f, or p.Int8 (a view of f's
@@ -172,7 +172,7 @@ func loadParam(f *safetensors.File, p *Tensor, quantizable bool, used map[string
 	sn := scaleName(p.Name)
 	s, ok := f.Tensor(sn)
 	if !ok {
-		return tensorError(p.Name, ": int8 weights need the scales tensor "+strconv.Quote(sn))
+		return tensorError(p.Name, ": int8 weights need the scales tensor "+msg.Quote(sn))
 	}
 	oc := p.Shape[len(p.Shape)-1]
 	if !slices.Equal(s.Shape, []int{oc}) {

@@ -3,7 +3,6 @@ package model
 import (
 	"errors"
 	"math"
-	"strconv"
 
 	"github.com/featuremap/featuremap/internal/msg"
 	"github.com/featuremap/featuremap/model/layers"
@@ -74,10 +73,10 @@ func (a *Arch) Graph() (*Graph, error) { return a.GraphWithin(DefaultLimits) }
 // `model: layer "conv2": …`.
 func (a *Arch) GraphWithin(lim Limits) (*Graph, error) {
 	if len(a.Layers) == 0 {
-		return nil, errors.New("model: arch " + strconv.Quote(a.Name) + " has no layers")
+		return nil, errors.New("model: arch " + msg.Quote(a.Name) + " has no layers")
 	}
 	if len(a.Layers) > lim.Layers {
-		return nil, errors.New("model: arch " + strconv.Quote(a.Name) + " has " + msg.Int(len(a.Layers)) + " layers, more than the limit of " + msg.Int(lim.Layers))
+		return nil, errors.New("model: arch " + msg.Quote(a.Name) + " has " + msg.Int(len(a.Layers)) + " layers, more than the limit of " + msg.Int(lim.Layers))
 	}
 	if a.Input[0] < 1 || a.Input[1] < 1 || a.Input[2] < 1 {
 		return nil, errors.New("model: input shape [H W C] must be positive, got " + msg.Ints(a.Input[:]))
@@ -90,13 +89,13 @@ func (a *Arch) GraphWithin(lim Limits) (*Graph, error) {
 	for i := range a.Layers {
 		l := &a.Layers[i]
 		if l.Name == "" || l.Name == InputName {
-			return nil, errors.New("model: layer " + msg.Int(i) + ": name " + strconv.Quote(l.Name) + " is empty or reserved")
+			return nil, errors.New("model: layer " + msg.Int(i) + ": name " + msg.Quote(l.Name) + " is empty or reserved")
 		}
 		if _, dup := index[l.Name]; dup {
-			return nil, errors.New("model: layer " + strconv.Quote(l.Name) + ": name used twice")
+			return nil, errors.New("model: layer " + msg.Quote(l.Name) + ": name used twice")
 		}
 		if err := g.resolve(i, index); err != nil {
-			return nil, errors.New("model: layer " + strconv.Quote(l.Name) + ": " + err.Error())
+			return nil, errors.New("model: layer " + msg.Quote(l.Name) + ": " + err.Error())
 		}
 		index[l.Name] = i
 	}
@@ -158,7 +157,7 @@ func (g *Graph) resolveInputs(n *Node, i int, index map[string]int) error {
 		}
 		j, ok := index[name]
 		if !ok {
-			return errors.New("input " + strconv.Quote(name) + " is not an earlier layer")
+			return errors.New("input " + msg.Quote(name) + " is not an earlier layer")
 		}
 		n.Inputs[k] = j
 	}
@@ -187,7 +186,7 @@ func (g *Graph) Cost() layers.Cost {
 // validate checks p for an input with c channels.
 func (p *Preprocess) validate(c int) error {
 	if p.Kind != "" && p.Kind != PreprocessResize && p.Kind != PreprocessMNIST {
-		return errors.New("model: preprocess kind must be " + strconv.Quote(PreprocessResize) + ", " + strconv.Quote(PreprocessMNIST) + " or empty, got " + strconv.Quote(p.Kind))
+		return errors.New("model: preprocess kind must be " + msg.Quote(PreprocessResize) + ", " + msg.Quote(PreprocessMNIST) + " or empty, got " + msg.Quote(p.Kind))
 	}
 	if !(p.Scale >= 0) || math.IsInf(float64(p.Scale), 0) {
 		return errors.New("model: preprocess scale must be finite and ≥ 0, got " + msg.Float32(p.Scale))

@@ -4,7 +4,6 @@ import (
 	"cmp"
 	"errors"
 	"slices"
-	"strconv"
 
 	"github.com/featuremap/featuremap/internal/msg"
 	"github.com/featuremap/featuremap/model/layers"
@@ -93,7 +92,7 @@ func NewRunner(net *Net, opts RunnerOptions) (*Runner, error) {
 		n := &g.Nodes[ps.node]
 		w, err := ps.prepare(net)
 		if err != nil {
-			return nil, msg.Wrap("model: layer "+strconv.Quote(n.Layer.Name)+": ", err)
+			return nil, msg.Wrap("model: layer "+msg.Quote(n.Layer.Name)+": ", err)
 		}
 		st := step{name: n.Layer.Name, layer: ps.layer, s: layers.Step{N: batch, Y: view(ps.node), W: w, WS: r.ws}}
 		for _, in := range n.Inputs {
@@ -124,7 +123,7 @@ func planRunner(g *Graph, opts RunnerOptions) (*plan, int, error) {
 	}
 	for i := range g.Nodes {
 		if n := &g.Nodes[i]; batch > maxArena/n.Len() {
-			return nil, 0, errors.New("model: layer " + strconv.Quote(n.Layer.Name) + ": output " + msg.Ints(n.Shape) + " × batch " + msg.Int(batch) + " exceeds " + msg.Int(maxArena) + " elements")
+			return nil, 0, errors.New("model: layer " + msg.Quote(n.Layer.Name) + ": output " + msg.Ints(n.Shape) + " × batch " + msg.Int(batch) + " exceeds " + msg.Int(maxArena) + " elements")
 		}
 	}
 	p := newPlan(g, batch, opts.KeepActivations)
@@ -165,7 +164,7 @@ func (r *Runner) Run(input []float32) ([]float32, error) {
 	for i := range r.steps {
 		st := &r.steps[i]
 		if err := st.layer.Forward(&st.s); err != nil {
-			return nil, msg.Wrap("model: layer "+strconv.Quote(st.name)+": ", err)
+			return nil, msg.Wrap("model: layer "+msg.Quote(st.name)+": ", err)
 		}
 	}
 	return r.output, nil
@@ -198,7 +197,7 @@ func (ps *plannedStep) prepare(net *Net) (layers.Prepared, error) {
 		affine := net.Graph.Nodes[ps.fold].Impl
 		aw, err := affine.Prepare(net.LayerParams(ps.fold))
 		if err != nil {
-			return nil, msg.Wrap("folding layer "+strconv.Quote(net.Graph.Nodes[ps.fold].Layer.Name)+": ", err)
+			return nil, msg.Wrap("folding layer "+msg.Quote(net.Graph.Nodes[ps.fold].Layer.Name)+": ", err)
 		}
 		scale, shift := affine.(layers.Affine).ScaleShift(aw)
 		params = ps.layer.(layers.Folder).Fold(params, scale, shift)

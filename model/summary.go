@@ -3,8 +3,9 @@ package model
 import (
 	"io"
 	"strconv"
-	"strings"
 	"unicode/utf8"
+
+	"github.com/featuremap/featuremap/internal/msg"
 )
 
 // Summary is the parameter table of a network, like Keras' model.summary().
@@ -71,35 +72,45 @@ func (s Summary) String() string {
 		}
 	}
 	total := width[0] + width[1] + width[2] + width[3] + width[4] + 4*2
-	var b strings.Builder
-	b.WriteString("Model: " + strconv.Quote(s.Name) + ", input " + shapeString(s.Input) + "\n")
+	b := []byte("Model: " + msg.Quote(s.Name) + ", input " + shapeString(s.Input) + "\n")
 	for i, row := range rows {
 		// Names and shapes flush left, counts flush right, two spaces apart.
-		var line string
+		start := len(b)
 		for c, cell := range row {
-			pad := strings.Repeat(" ", width[c]-utf8.RuneCountInString(cell))
+			pad := width[c] - utf8.RuneCountInString(cell)
 			if c > 0 {
-				line += "  "
+				b = repeat(b, ' ', 2)
 			}
+			if c >= 2 {
+				b = repeat(b, ' ', pad)
+			}
+			b = append(b, cell...)
 			if c < 2 {
-				line += cell + pad
-			} else {
-				line += pad + cell
+				b = repeat(b, ' ', pad)
 			}
 		}
-		b.WriteString(strings.TrimRight(line, " "))
-		b.WriteByte('\n')
+		for len(b) > start && b[len(b)-1] == ' ' {
+			b = b[:len(b)-1]
+		}
+		b = append(b, '\n')
 		if i == 0 {
-			b.WriteString(strings.Repeat("=", total) + "\n")
+			b = append(repeat(b, '=', total), '\n')
 		}
 	}
-	b.WriteString(strings.Repeat("=", total) + "\n")
-	b.WriteString("Total params: " + thousands(s.TotalParams) + " (weights " + thousands(s.Weights) + ", biases " + thousands(s.Biases))
+	b = append(repeat(b, '=', total), '\n')
+	b = append(b, "Total params: "+thousands(s.TotalParams)+" (weights "+thousands(s.Weights)+", biases "+thousands(s.Biases)...)
 	if stats := s.TotalParams - s.Weights - s.Biases; stats > 0 {
-		b.WriteString(", statistics " + thousands(stats))
+		b = append(b, ", statistics "+thousands(stats)...)
 	}
-	b.WriteString(")\n")
-	return b.String()
+	return string(append(b, ")\n"...))
+}
+
+// repeat appends n copies of c to b.
+func repeat(b []byte, c byte, n int) []byte {
+	for range n {
+		b = append(b, c)
+	}
+	return b
 }
 
 // WriteTo writes s.String() to w.
@@ -115,20 +126,19 @@ func shapeString(shape []int) string {
 	for _, d := range shape {
 		parts = append(parts, strconv.Itoa(d))
 	}
-	return "(" + strings.Join(parts, ", ") + ")"
+	return "(" + msg.Join(parts, ", ") + ")"
 }
 
 // thousands formats a count v ≥ 0 with comma separators: 126090 → "126,090".
 func thousands(v int) string {
 	s := strconv.Itoa(v)
 	start := len(s) % 3
-	var b strings.Builder
-	b.WriteString(s[:start])
+	b := []byte(s[:start])
 	for i := start; i < len(s); i += 3 {
-		if b.Len() > 0 {
-			b.WriteByte(',')
+		if len(b) > 0 {
+			b = append(b, ',')
 		}
-		b.WriteString(s[i : i+3])
+		b = append(b, s[i:i+3]...)
 	}
-	return b.String()
+	return string(b)
 }

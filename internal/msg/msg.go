@@ -69,15 +69,20 @@ func (w *wrapped) Error() string { return w.msg }
 func (w *wrapped) Unwrap() error { return w.err }
 
 // Strings formats s as fmt's %v does: "[a b c]".
-func Strings(s []string) string {
-	b := []byte{'['}
+func Strings(s []string) string { return "[" + Join(s, " ") + "]" }
+
+// Join returns the elements of s separated by sep, as strings.Join does
+// (the engine links no package strings: it costs several KiB with the
+// unicode tables behind it).
+func Join(s []string, sep string) string {
+	var b []byte
 	for i, v := range s {
 		if i > 0 {
-			b = append(b, ' ')
+			b = append(b, sep...)
 		}
 		b = append(b, v...)
 	}
-	return string(append(b, ']'))
+	return string(b)
 }
 
 // Sort sorts a short list of names in place (insertion sort, O(n²)): the

@@ -21,9 +21,12 @@ package tinyjson
 
 import (
 	"errors"
+	"math"
 	"strconv"
 	"unicode/utf16"
 	"unicode/utf8"
+
+	"github.com/featuremap/featuremap/internal/msg"
 )
 
 // Kind is the type of a JSON value.
@@ -116,7 +119,11 @@ func (d *Decoder) describe() string {
 	}
 	c := d.buf[d.pos]
 	if c >= 0x20 && c < 0x7f {
-		return "character " + strconv.QuoteRune(rune(c))
+		q := string(c)
+		if c == '\'' || c == '\\' {
+			q = "\\" + q
+		}
+		return "character '" + q + "'"
 	}
 	return "byte 0x" + strconv.FormatUint(uint64(c), 16)
 }
@@ -437,7 +444,7 @@ func (d *Decoder) Object(member func(key string) error) error {
 		}
 		d.skipSpace()
 		if d.pos >= len(d.buf) || d.buf[d.pos] != ':' {
-			return d.errorf(d.describe() + " after object key " + strconv.Quote(key) + ", want ':'")
+			return d.errorf(d.describe() + " after object key " + msg.Quote(key) + ", want ':'")
 		}
 		d.pos++
 		if err := member(key); err != nil {
@@ -501,8 +508,8 @@ type Num string
 // Uint64 returns n as a uint64 if it is a non-negative integer literal
 // (no fraction or exponent) within range.
 func (n Num) Uint64() (uint64, error) {
-	v, err := strconv.ParseUint(string(n), 10, 64)
-	if err != nil {
+	v, ok := parseUint(string(n), math.MaxUint64)
+	if !ok {
 		return 0, errors.New("number " + string(n) + " is not an integer in [0, 2^64)")
 	}
 	return v, nil
@@ -511,19 +518,36 @@ func (n Num) Uint64() (uint64, error) {
 // Int returns n as an int if it is an integer literal (no fraction or
 // exponent) within range.
 func (n Num) Int() (int, error) {
-	v, err := strconv.ParseInt(string(n), 10, strconv.IntSize)
-	if err != nil {
+	v, ok := parseInt(string(n), math.MaxInt)
+	if !ok {
 		return 0, errors.New("number " + string(n) + " is not an integer in the range of int")
 	}
 	return int(v), nil
 }
 
-// Float64 returns n rounded to the nearest float64; an error if its
-// magnitude exceeds the float64 range.
+// Float64 returns n rounded to the nearest float64; an error if it is not a
+// JSON number or its magnitude exceeds the float64 range.
 func (n Num) Float64() (float64, error) {
-	v, err := strconv.ParseFloat(string(n), 64)
-	if err != nil {
+	if len(n) == 0 || scanNumber([]byte(n)) != len(n) {
+		return 0, errors.New("json: " + msg.Quote(string(n)) + " is not a JSON number")
+	}
+	v, ok := parseFloat(string(n), 64)
+	if !ok {
 		return 0, errors.New("number " + string(n) + " is out of the float64 range")
 	}
 	return v, nil
+}
+
+// Float32 returns n rounded to the nearest float32 (directly, not through
+// float64, which could round twice); an error if it is not a JSON number or
+// its magnitude exceeds the float32 range.
+func (n Num) Float32() (float32, error) {
+	if len(n) == 0 || scanNumber([]byte(n)) != len(n) {
+		return 0, errors.New("json: " + msg.Quote(string(n)) + " is not a JSON number")
+	}
+	v, ok := parseFloat(string(n), 32)
+	if !ok {
+		return 0, errors.New("number " + string(n) + " is out of the float32 range")
+	}
+	return float32(v), nil
 }

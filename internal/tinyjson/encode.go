@@ -5,6 +5,8 @@ import (
 	"math"
 	"strconv"
 	"unicode/utf8"
+
+	"github.com/featuremap/featuremap/internal/msg"
 )
 
 const hexDigits = "0123456789abcdef"
@@ -101,7 +103,7 @@ func Append(dst []byte, v Value) ([]byte, error) {
 		return strconv.AppendBool(dst, v.Bool), nil
 	case Number:
 		if len(v.Num) == 0 || scanNumber([]byte(v.Num)) != len(v.Num) {
-			return dst, errors.New("json: " + strconv.Quote(string(v.Num)) + " is not a JSON number")
+			return dst, errors.New("json: " + msg.Quote(string(v.Num)) + " is not a JSON number")
 		}
 		return append(dst, v.Num...), nil
 	case String:

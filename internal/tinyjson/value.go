@@ -1,6 +1,6 @@
 package tinyjson
 
-import "strconv"
+import "github.com/featuremap/featuremap/internal/msg"
 
 // Value is a parsed JSON value: Kind says which of the other fields holds it.
 type Value struct {
@@ -58,7 +58,7 @@ func (d *Decoder) Value() (Value, error) {
 		seen := map[string]bool{}
 		err = d.Object(func(key string) error {
 			if seen[key] {
-				return &Error{Offset: d.pos, Msg: "duplicate key " + strconv.Quote(key)}
+				return &Error{Offset: d.pos, Msg: "duplicate key " + msg.Quote(key)}
 			}
 			seen[key] = true
 			e, err := d.Value()

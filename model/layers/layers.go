@@ -28,7 +28,6 @@ import (
 	"errors"
 	"math/rand/v2"
 	"slices"
-	"strconv"
 
 	"github.com/featuremap/featuremap/internal/msg"
 	"github.com/featuremap/featuremap/kernel"
@@ -190,7 +189,7 @@ func (t *Tensor) Float32s() ([]float32, error) {
 	}
 	w, err := quant.Dequantize(t.Int8, t.Scales)
 	if err != nil {
-		return nil, errors.New("tensor " + strconv.Quote(t.Name) + ": " + err.Error())
+		return nil, errors.New("tensor " + msg.Quote(t.Name) + ": " + err.Error())
 	}
 	return w, nil
 }
@@ -221,7 +220,7 @@ func register(name string, zero func() Op) {
 func New(name string) (Op, error) {
 	zero, ok := types[name]
 	if !ok {
-		return nil, errors.New("unknown type " + strconv.Quote(name) + " (known: " + msg.Strings(Types()) + ")")
+		return nil, errors.New("unknown type " + msg.Quote(name) + " (known: " + msg.Strings(Types()) + ")")
 	}
 	return zero(), nil
 }

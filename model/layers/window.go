@@ -2,7 +2,6 @@ package layers
 
 import (
 	"errors"
-	"strconv"
 
 	"github.com/featuremap/featuremap/internal/msg"
 	"github.com/featuremap/featuremap/kernel"
@@ -32,7 +31,7 @@ type Window struct {
 // with strides s and dilations d.
 func (w *Window) padding(h, wd int, s, d [2]int) (kernel.Padding, error) {
 	if w.Pads != [4]int{} && w.Padding != PadExplicit {
-		return kernel.Padding{}, errors.New("pads " + msg.Ints(w.Pads[:]) + " need padding " + strconv.Quote(PadExplicit) + ", got " + strconv.Quote(w.Padding))
+		return kernel.Padding{}, errors.New("pads " + msg.Ints(w.Pads[:]) + " need padding " + msg.Quote(PadExplicit) + ", got " + msg.Quote(w.Padding))
 	}
 	switch w.Padding {
 	case "", PadValid:
@@ -48,7 +47,7 @@ func (w *Window) padding(h, wd int, s, d [2]int) (kernel.Padding, error) {
 		}
 		return p, nil
 	}
-	return kernel.Padding{}, errors.New("padding must be " + strconv.Quote(PadValid) + ", " + strconv.Quote(PadSame) + " or " + strconv.Quote(PadExplicit) + ", got " + strconv.Quote(w.Padding))
+	return kernel.Padding{}, errors.New("padding must be " + msg.Quote(PadValid) + ", " + msg.Quote(PadSame) + " or " + msg.Quote(PadExplicit) + ", got " + msg.Quote(w.Padding))
 }
 
 // activation parses the "activation" attribute.
@@ -59,7 +58,7 @@ func activation(name string) (kernel.Activation, error) {
 	case ActReLU:
 		return kernel.ReLU, nil
 	}
-	return 0, errors.New("activation must be " + strconv.Quote(ActReLU) + " or empty, got " + strconv.Quote(name))
+	return 0, errors.New("activation must be " + msg.Quote(ActReLU) + " or empty, got " + msg.Quote(name))
 }
 
 // one returns v, or 1 when v is 0.

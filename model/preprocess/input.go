@@ -109,7 +109,7 @@ func input(dst []float32, p pixels, s Spec) (Report, error) {
 		return Report{}, resize(dst, p, s.H, s.W, s.C, s.Norm)
 	case KindMNIST:
 		if s.H != Side || s.W != Side || s.C != 1 {
-			return Report{}, errors.New("preprocess: Input: kind " + strconv.Quote(KindMNIST) + " needs a " + msg.Int(Side) + "×" + msg.Int(Side) + "×1 input, have " + msg.Int(s.H) + "×" + msg.Int(s.W) + "×" + msg.Int(s.C))
+			return Report{}, errors.New("preprocess: Input: kind " + msg.Quote(KindMNIST) + " needs a " + msg.Int(Side) + "×" + msg.Int(Side) + "×1 input, have " + msg.Int(s.H) + "×" + msg.Int(s.W) + "×" + msg.Int(s.C))
 		}
 		if len(dst) != Side*Side {
 			return Report{}, errors.New("preprocess: Input: dst has " + msg.Int(len(dst)) + " elements, want " + msg.Int(Side*Side))
@@ -126,5 +126,5 @@ func input(dst []float32, p pixels, s Spec) (Report, error) {
 		}
 		return rep, nil
 	}
-	return Report{}, errors.New("preprocess: Input: kind " + strconv.Quote(s.Kind) + ", want " + strconv.Quote(KindResize) + " or " + strconv.Quote(KindMNIST))
+	return Report{}, errors.New("preprocess: Input: kind " + msg.Quote(s.Kind) + ", want " + msg.Quote(KindResize) + " or " + msg.Quote(KindMNIST))
 }

@@ -1,6 +1,6 @@
 package preprocess
 
-import "strings"
+import "github.com/featuremap/featuremap/internal/msg"
 
 // Report says what the MNIST preprocessing found in an image: the 28×28
 // field it wrote is what the network sees, the Report says why. Boxes are
@@ -80,7 +80,7 @@ func (f Flags) Names() []string {
 	return names
 }
 
-func (f Flags) String() string { return strings.Join(f.Names(), "|") }
+func (f Flags) String() string { return msg.Join(f.Names(), "|") }
 
 // MarshalJSON encodes f as the array of its names.
 func (f Flags) MarshalJSON() ([]byte, error) {
@@ -88,5 +88,5 @@ func (f Flags) MarshalJSON() ([]byte, error) {
 	if len(names) == 0 {
 		return []byte("[]"), nil
 	}
-	return []byte(`["` + strings.Join(names, `","`) + `"]`), nil
+	return []byte(`["` + msg.Join(names, `","`) + `"]`), nil
 }

@@ -28,7 +28,7 @@ func Encode(w io.Writer, tensors []Tensor, metadata map[string]string) error {
 			return err
 		}
 		if seen[t.Name] {
-			return errors.New("safetensors: duplicate tensor name " + strconv.Quote(t.Name))
+			return errors.New("safetensors: duplicate tensor name " + msg.Quote(t.Name))
 		}
 		seen[t.Name] = true
 		if t.DType.Size() == 0 {
@@ -49,7 +49,7 @@ func Encode(w io.Writer, tensors []Tensor, metadata map[string]string) error {
 
 	for k, v := range metadata {
 		if !utf8.ValidString(k) || !utf8.ValidString(v) {
-			return errors.New("safetensors: " + metadataKey + ": key " + strconv.Quote(k) + ": key or value is not valid UTF-8")
+			return errors.New("safetensors: " + metadataKey + ": key " + msg.Quote(k) + ": key or value is not valid UTF-8")
 		}
 	}
 

@@ -1,7 +1,6 @@
 package safetensors
 
 import (
-	"bytes"
 	"cmp"
 	"errors"
 	"math"
@@ -54,7 +53,7 @@ func Parse(data []byte) (*File, error) {
 	dec := tinyjson.NewDecoder(header, headerLimits)
 	err := dec.Object(func(name string) error {
 		if seen[name] {
-			return errors.New("safetensors: header: duplicate key " + strconv.Quote(name))
+			return errors.New("safetensors: header: duplicate key " + msg.Quote(name))
 		}
 		seen[name] = true
 		if name == metadataKey {
@@ -75,7 +74,7 @@ func Parse(data []byte) (*File, error) {
 	} else if err != nil {
 		return nil, err
 	}
-	if rest := header[dec.Offset():]; len(bytes.TrimLeft(rest, " \t\r\n")) != 0 {
+	if rest := header[dec.Offset():]; len(trimSpace(rest)) != 0 {
 		return nil, errors.New("safetensors: header: " + strconv.Itoa(len(rest)) + " unexpected bytes after the JSON object")
 	}
 
@@ -98,7 +97,7 @@ func Parse(data []byte) (*File, error) {
 		s := &spans[i]
 		switch {
 		case s.begin < pos:
-			return nil, tensorError(s.t.Name, "data_offsets "+offsets(s.begin, s.end)+" overlap tensor "+strconv.Quote(prev)+", which ends at "+utoa(pos))
+			return nil, tensorError(s.t.Name, "data_offsets "+offsets(s.begin, s.end)+" overlap tensor "+msg.Quote(prev)+", which ends at "+utoa(pos))
 		case s.begin > pos:
 			return nil, tensorError(s.t.Name, "data_offsets "+offsets(s.begin, s.end)+" leave bytes ["+utoa(pos)+", "+utoa(s.begin)+") of the data section unused")
 		}
@@ -163,9 +162,9 @@ func parseEntry(dec *tinyjson.Decoder, name string, bodyLen uint64) (t Tensor, b
 			hasOffs = true
 			err = readUints(dec, &off, &nOff, 2)
 		case key == "dtype" || key == "shape" || key == "data_offsets":
-			return tensorError(name, "duplicate field "+strconv.Quote(key))
+			return tensorError(name, "duplicate field "+msg.Quote(key))
 		default:
-			return tensorError(name, "unknown field "+strconv.Quote(key)+", want dtype, shape and data_offsets")
+			return tensorError(name, "unknown field "+msg.Quote(key)+", want dtype, shape and data_offsets")
 		}
 		if err != nil {
 			return tensorError(name, key+": "+err.Error())
@@ -187,7 +186,7 @@ func parseEntry(dec *tinyjson.Decoder, name string, bodyLen uint64) (t Tensor, b
 	}
 	d, ok := parseDType(dtype)
 	if !ok {
-		return t, 0, 0, tensorError(name, "dtype "+strconv.Quote(dtype)+", want F32, F16 or I8")
+		return t, 0, 0, tensorError(name, "dtype "+msg.Quote(dtype)+", want F32, F16 or I8")
 	}
 	if rank > MaxRank {
 		return t, 0, 0, tensorError(name, "rank "+strconv.Itoa(rank)+", at most "+strconv.Itoa(MaxRank)+" supported")
@@ -248,16 +247,16 @@ func parseMetadata(dec *tinyjson.Decoder, m map[string]string) error {
 	}
 	err := dec.Object(func(key string) error {
 		if _, dup := m[key]; dup {
-			return errors.New(field + "duplicate key " + strconv.Quote(key))
+			return errors.New(field + "duplicate key " + msg.Quote(key))
 		}
 		if k, err := dec.Peek(); err != nil {
-			return errors.New(field + "key " + strconv.Quote(key) + ": " + err.Error())
+			return errors.New(field + "key " + msg.Quote(key) + ": " + err.Error())
 		} else if k != tinyjson.String {
-			return errors.New(field + "key " + strconv.Quote(key) + ": value is not a string")
+			return errors.New(field + "key " + msg.Quote(key) + ": value is not a string")
 		}
 		v, err := dec.ReadString()
 		if err != nil {
-			return errors.New(field + "key " + strconv.Quote(key) + ": " + err.Error())
+			return errors.New(field + "key " + msg.Quote(key) + ": " + err.Error())
 		}
 		m[key] = v
 		return nil
@@ -272,11 +271,11 @@ func parseMetadata(dec *tinyjson.Decoder, m map[string]string) error {
 // starts like something else, for the error of a header that does not fit:
 // "this is not a weight file (it starts with "<!DOCTYPE html>")".
 // It returns "" for data that does not look like text or a known format.
-// The quoted prefix is strconv-quoted, so it is safe to print anywhere.
+// The quoted prefix is escaped (msg.Quote), so it is safe to print anywhere.
 func notWeightFile(data []byte) string {
 	for _, m := range magics {
-		if bytes.HasPrefix(data, []byte(m.prefix)) {
-			return "this is not a weight file (it starts with " + strconv.Quote(m.prefix) + ", like " + m.what + ")"
+		if len(data) >= len(m.prefix) && string(data[:len(m.prefix)]) == m.prefix {
+			return "this is not a weight file (it starts with " + msg.Quote(m.prefix) + ", like " + m.what + ")"
 		}
 	}
 	head := data[:min(len(data), 8)]
@@ -291,9 +290,12 @@ func notWeightFile(data []byte) string {
 		return ""
 	}
 	// Text: quote its first line, at most 32 bytes, cut at a rune boundary.
-	text := bytes.TrimLeft(data, " \t\r\n")
-	if i := bytes.IndexAny(text, "\r\n"); i >= 0 {
-		text = text[:i]
+	text := trimSpace(data)
+	for i, c := range text {
+		if c == '\r' || c == '\n' {
+			text = text[:i]
+			break
+		}
 	}
 	if len(text) > 32 {
 		text = text[:32]
@@ -301,7 +303,15 @@ func notWeightFile(data []byte) string {
 			text = text[:len(text)-1]
 		}
 	}
-	return "this is not a weight file (it starts with " + strconv.Quote(string(text)) + ")"
+	return "this is not a weight file (it starts with " + msg.Quote(string(text)) + ")"
+}
+
+// trimSpace returns b without its leading JSON white space (RFC 8259 §2).
+func trimSpace(b []byte) []byte {
+	for len(b) > 0 && (b[0] == ' ' || b[0] == '\t' || b[0] == '\r' || b[0] == '\n') {
+		b = b[1:]
+	}
+	return b
 }
 
 // magics are the starts of binary formats a weight file is mistaken for.
@@ -316,8 +326,8 @@ var magics = []struct{ prefix, what string }{
 }
 
 // tensorError returns the error "safetensors: tensor "name": msg".
-func tensorError(name, msg string) error {
-	return errors.New("safetensors: tensor " + strconv.Quote(name) + ": " + msg)
+func tensorError(name, what string) error {
+	return errors.New("safetensors: tensor " + msg.Quote(name) + ": " + what)
 }
 
 func utoa(n uint64) string { return strconv.FormatUint(n, 10) }

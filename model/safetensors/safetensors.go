@@ -188,9 +188,9 @@ func checkName(name string) error {
 	case name == "":
 		return errors.New("safetensors: empty tensor name")
 	case name == metadataKey:
-		return errors.New("safetensors: tensor name " + strconv.Quote(name) + " is reserved")
+		return errors.New("safetensors: tensor name " + msg.Quote(name) + " is reserved")
 	case !utf8.ValidString(name):
-		return errors.New("safetensors: tensor name " + strconv.Quote(name) + " is not valid UTF-8")
+		return errors.New("safetensors: tensor name " + msg.Quote(name) + " is not valid UTF-8")
 	}
 	return nil
 }

@@ -16,8 +16,8 @@ import (
 	"errors"
 	"slices"
 	"strconv"
-	"strings"
 
+	"github.com/featuremap/featuremap/internal/msg"
 	"github.com/featuremap/featuremap/model"
 	"github.com/featuremap/featuremap/model/preprocess"
 	"github.com/featuremap/featuremap/wasm/internal/ops"
@@ -35,9 +35,8 @@ type Func func(args []any) (any, error)
 // Table holds the loaded models of one engine instance. It is not safe for
 // concurrent use (a js/wasm instance is single-threaded).
 type Table struct {
-	models map[int]*entry
-	last   int    // the last handle issued
-	stage  staged // the input of the fast path (Stage)
+	models []*entry // by handle-1; nil once disposed
+	stage  staged   // the input of the fast path (Stage)
 
 	placed preprocess.Report // what preprocessing found in the last pixels placed (Place)
 }
@@ -59,7 +58,7 @@ type entry struct {
 }
 
 // NewTable returns an empty Table.
-func NewTable() *Table { return &Table{models: map[int]*entry{}} }
+func NewTable() *Table { return &Table{} }
 
 // Funcs returns t's functions by their names in featuremap.js, which also
 // prefix their error messages.
@@ -99,14 +98,13 @@ func (t *Table) Load(args []any) (any, error) {
 		return nil, prefix(op, &prefixed{"cannot load the weight file (" + strconv.Itoa(len(b.Data)) + " bytes)", err})
 	}
 	in := net.Graph.Input
-	t.last++
-	t.models[t.last] = &entry{net: net, spec: net.Arch.InputSpec(), size: in[0] * in[1] * in[2]}
+	t.models = append(t.models, &entry{net: net, spec: net.Arch.InputSpec(), size: in[0] * in[1] * in[2]})
 	labels := net.Arch.Labels
 	if labels == nil {
 		labels = []string{}
 	}
 	return map[string]any{
-		"handle":     t.last,
+		"handle":     len(t.models),
 		"name":       net.Arch.Name,
 		"labels":     labels,
 		"inputShape": net.Graph.Input,
@@ -149,11 +147,10 @@ func (t *Table) lookup(op string, v any) (*entry, int, error) {
 
 // entry returns the model with handle h.
 func (t *Table) entry(op string, h int) (*entry, error) {
-	e := t.models[h]
-	switch {
-	case e != nil:
-		return e, nil
-	case h >= 1 && h <= t.last:
+	if h >= 1 && h <= len(t.models) {
+		if e := t.models[h-1]; e != nil {
+			return e, nil
+		}
 		return nil, errors.New(op + ": model is disposed (load it again to use it)")
 	}
 	return nil, errors.New(op + ": no model has handle " + strconv.Itoa(h))
@@ -412,7 +409,7 @@ func (t *Table) Weights(args []any) (any, error) {
 		}
 		params := e.net.LayerParams(i)
 		if len(params) == 0 {
-			return nil, errors.New(op + ": layer " + strconv.Quote(name) + " (" + nd.Layer.Type() + ") has no weights; layers with weights: " + e.layersWithWeights())
+			return nil, errors.New(op + ": layer " + msg.Quote(name) + " (" + nd.Layer.Type() + ") has no weights; layers with weights: " + e.layersWithWeights())
 		}
 		out := make(map[string]any, len(params))
 		for k, p := range params {
@@ -424,7 +421,7 @@ func (t *Table) Weights(args []any) (any, error) {
 		}
 		return out, nil
 	}
-	return nil, errors.New(op + ": the model has no layer " + strconv.Quote(name) + "; layers with weights: " + e.layersWithWeights())
+	return nil, errors.New(op + ": the model has no layer " + msg.Quote(name) + "; layers with weights: " + e.layersWithWeights())
 }
 
 // layersWithWeights lists the names of e's layers that have parameters, in
@@ -436,16 +433,16 @@ func (e *entry) layersWithWeights() string {
 			names = append(names, e.net.Graph.Nodes[i].Layer.Name)
 		}
 	}
-	return strings.Join(names, ", ")
+	return msg.Join(names, ", ")
 }
 
 // Dispose is dispose(handle): it frees the model's memory. Disposing a
 // disposed model does nothing.
 func (t *Table) Dispose(args []any) (any, error) {
 	_, h, err := t.lookup("dispose", arg(args, 0))
-	if err != nil && (h < 1 || h > t.last) { // not a handle this table issued
+	if err != nil && (h < 1 || h > len(t.models)) { // not a handle this table issued
 		return nil, err
 	}
-	delete(t.models, h)
+	t.models[h-1] = nil
 	return nil, nil
 }

@@ -252,7 +252,7 @@ func TestSeednet(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	e := tab.models[int(h)]
+	e := tab.models[int(h)-1]
 	sum := e.net.Graph.Summary()
 	list := acts.([]any)
 	if len(list) != 1+len(sum.Layers) {

@@ -33,7 +33,6 @@ import (
 	"math"
 	"slices"
 	"strconv"
-	"strings"
 
 	"github.com/featuremap/featuremap/internal/msg"
 	"github.com/featuremap/featuremap/model"
@@ -150,7 +149,7 @@ func Describe(v any) string {
 			}
 			parts = append(parts, Describe(e))
 		}
-		return "[" + strings.Join(parts, ", ") + "]"
+		return "[" + msg.Join(parts, ", ") + "]"
 	case map[string]any:
 		keys := make([]string, 0, len(v))
 		for k := range v {
@@ -161,7 +160,7 @@ func Describe(v any) string {
 		for i, k := range keys {
 			parts[i] = k + ": " + Describe(v[k])
 		}
-		return "{" + strings.Join(parts, ", ") + "}"
+		return "{" + msg.Join(parts, ", ") + "}"
 	case Bytes:
 		return v.Class + "(" + strconv.Itoa(len(v.Data)) + ")"
 	case Foreign:
@@ -176,7 +175,7 @@ func FormatInts(s []int) string {
 	for i, v := range s {
 		parts[i] = strconv.Itoa(v)
 	}
-	return "[" + strings.Join(parts, ", ") + "]"
+	return "[" + msg.Join(parts, ", ") + "]"
 }
 
 // IntIn reports v as an int when it is an integral number in [lo, maxInt].
@@ -233,7 +232,7 @@ func ParseOptions(op string, v any, known ...string) (map[string]any, error) {
 	}
 	for k := range m {
 		if !slices.Contains(known, k) {
-			return nil, errorf(op, "unknown option '%s' (known: %s)", k, strings.Join(known, ", "))
+			return nil, errorf(op, "unknown option '%s' (known: %s)", k, msg.Join(known, ", "))
 		}
 	}
 	return m, nil
