@@ -67,12 +67,15 @@ $(ENGINE)/featuremap.js: $(wildcard wasm/js/*.js wasm/js/*.d.ts)
 # both on the page and in the engine's worker.
 MODELS ?= site/models
 
-$(DIST)/site/index.html: build-engine-files $(shell find site/static $(MODELS) -type f 2>/dev/null)
+# The site's JavaScript and CSS are minified in dist (tools/minify, esbuild;
+# the repository and the npm package keep the readable sources).
+$(DIST)/site/index.html: build-engine-files node_modules/.package-lock.json tools/minify/minify.mjs $(shell find site/static $(MODELS) -type f 2>/dev/null)
 	@mkdir -p $(DIST)/site
 	cp -rp site/static/. $(DIST)/site/
 	cp -rp $(ENGINE) $(DIST)/site/
 	rm -rf $(DIST)/site/models
 	if ls $(MODELS)/*.safetensors >/dev/null 2>&1; then mkdir -p $(DIST)/site/models && cp -p $(MODELS)/*.safetensors $(DIST)/site/models/; fi
+	node tools/minify/minify.mjs $(DIST)/site
 	@touch $@
 
 $(DIST)/site/app.wasm: $(GO_SOURCES)
