@@ -62,3 +62,27 @@ func TestWrite(t *testing.T) {
 		t.Errorf("without -out: exit %d, want 2", code)
 	}
 }
+
+// Bad flags exit 2; counts beyond the test set and an unusable output
+// directory exit 1 with a message naming the problem.
+func TestErrors(t *testing.T) {
+	if _, err := mnist.Load(mnist.Test); err != nil {
+		t.Skip(err)
+	}
+	var stdout, stderr bytes.Buffer
+	if code := run([]string{"-no-such-flag"}, &stdout, &stderr); code != 2 {
+		t.Errorf("unknown flag: exit %d, want 2", code)
+	}
+	stderr.Reset()
+	if code := run([]string{"-out", t.TempDir(), "-photos", "10001"}, &stdout, &stderr); code != 1 || !bytes.Contains(stderr.Bytes(), []byte("has 10000 images")) {
+		t.Errorf("too many photos: exit %d, %q", code, stderr.String())
+	}
+	file := filepath.Join(t.TempDir(), "file")
+	if err := os.WriteFile(file, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	stderr.Reset()
+	if code := run([]string{"-out", filepath.Join(file, "dir"), "-photos", "1"}, &stdout, &stderr); code != 1 || stderr.Len() == 0 {
+		t.Errorf("output below a file: exit %d, %q", code, stderr.String())
+	}
+}
