@@ -3,7 +3,6 @@
 package main
 
 import (
-	"slices"
 	"strconv"
 	"strings"
 	"syscall/js"
@@ -393,16 +392,7 @@ func (b *byom) showLayers(acts js.Value) {
 	clear(b.layers)
 	appendChild(b.layers, el("h3", "", "Feature maps"))
 	width := max(int(b.layers.Underlying().Get("clientWidth").Float()), 260)
-	var prev []float32
-	for i := range acts.Length() {
-		a := acts.Index(i)
-		data := float32s(a.Get("data"))
-		repeats := slices.Equal(data, prev)
-		prev = data
-		if repeats {
-			continue
-		}
-		l := layerOut{name: a.Get("name").String(), typ: a.Get("type").String(), shape: ints(a.Get("shape")), data: data}
+	for _, l := range layerOuts(acts) {
 		title := l.name + " (" + l.typ + ") · " + ui.Shape(l.shape[1:])
 		switch len(l.shape) {
 		case 4:

@@ -95,20 +95,27 @@ func (v *mapsView) section() *dom.BasicHTMLElement {
 // flatten, or dropout at inference) is not drawn again.
 func (d *demo) showLayers(acts js.Value) {
 	v := d.maps
-	v.acts = v.acts[:0]
+	v.acts = layerOuts(acts)
+	v.probe.update(v.acts)
+	v.render()
+}
+
+// layerOuts copies model.activations() into Go, leaving out a layer whose
+// output repeats the previous one's values (a reshape such as flatten, or
+// dropout at inference).
+func layerOuts(acts js.Value) []layerOut {
+	var out []layerOut
 	var prev []float32
 	for i := range acts.Length() {
 		a := acts.Index(i)
 		data := float32s(a.Get("data"))
 		repeats := slices.Equal(data, prev)
 		prev = data
-		if repeats {
-			continue
+		if !repeats {
+			out = append(out, layerOut{name: a.Get("name").String(), typ: a.Get("type").String(), shape: ints(a.Get("shape")), data: data})
 		}
-		v.acts = append(v.acts, layerOut{name: a.Get("name").String(), typ: a.Get("type").String(), shape: ints(a.Get("shape")), data: data})
 	}
-	v.probe.update(v.acts)
-	v.render()
+	return out
 }
 
 // render draws the layers kept from the last activations with the current

@@ -49,17 +49,9 @@ func (t *Table) InspectStaged(args []any) (any, error) {
 // preprocessing found when x came from an image (else the zero Report,
 // whose Width is 0).
 func (e *entry) inspect(op string, x []float32, rep preprocess.Report, options any) (any, error) {
-	k, err := topK(op, options)
+	probs, k, err := e.predictOne(op, x, options)
 	if err != nil {
 		return nil, err
-	}
-	r, err := e.runner(op, 1)
-	if err != nil {
-		return nil, err
-	}
-	probs, err := r.Run(x)
-	if err != nil {
-		return nil, prefix(op, err)
 	}
 	mnist := e.spec.Kind == preprocess.KindMNIST
 	var report, verdict any

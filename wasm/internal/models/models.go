@@ -310,19 +310,28 @@ func (t *Table) Predict(args []any) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	k, err := topK(op, arg(args, 2))
+	probs, k, err := e.predictOne(op, x, arg(args, 2))
 	if err != nil {
 		return nil, err
+	}
+	return map[string]any{"probs": probs, "top": e.top(probs, k)}, nil
+}
+
+// predictOne runs one example x through e (its batch-1 runner) and returns
+// the last layer's output and the topK option (predict's and inspect's
+// shared part).
+func (e *entry) predictOne(op string, x []float32, options any) (probs []float32, k int, err error) {
+	if k, err = topK(op, options); err != nil {
+		return nil, 0, err
 	}
 	r, err := e.runner(op, 1)
 	if err != nil {
-		return nil, err
+		return nil, 0, err
 	}
-	probs, err := r.Run(x)
-	if err != nil {
-		return nil, prefix(op, err)
+	if probs, err = r.Run(x); err != nil {
+		return nil, 0, prefix(op, err)
 	}
-	return map[string]any{"probs": probs, "top": e.top(probs, k)}, nil
+	return probs, k, nil
 }
 
 // topK reads predict's options, { topK }: the number of classes in the
