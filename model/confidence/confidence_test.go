@@ -9,7 +9,6 @@ import (
 	"math"
 	"math/rand/v2"
 	"os"
-	"path/filepath"
 	"runtime"
 	"slices"
 	"strings"
@@ -103,24 +102,6 @@ func makeSet(d *mnist.Dataset, first, n int, seed uint64) set {
 	return s
 }
 
-func loadModel(t *testing.T, name string) (*model.Net, *model.Runner) {
-	t.Helper()
-	path := filepath.Join("..", "..", "site", "models", name+".safetensors")
-	data, err := os.ReadFile(path)
-	if err != nil {
-		t.Skipf("%s: %v (no trained %s)", path, err, name)
-	}
-	net, err := model.Load(data)
-	if err != nil {
-		t.Fatalf("%s: %v", path, err)
-	}
-	runner, err := model.NewRunner(net, model.RunnerOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return net, runner
-}
-
 // rejected counts the samples Judge rejects.
 func rejected(ss []sample) int {
 	n := 0
@@ -155,7 +136,7 @@ func TestHeldOut(t *testing.T) {
 		tuning = makeSet(d, 0, min(*heldN, 5000), 41)
 	}
 	for _, name := range []string{"alexmnist", "seednet"} {
-		net, runner := loadModel(t, name)
+		net, runner := synth.LoadShipped(t, name)
 		if *tune {
 			tuneReport(t, name, net, runner, tuning)
 		}

@@ -23,25 +23,6 @@ var (
 	photoPNG = flag.String("photo.png", "", "directory to write the generated photo-like images to, as PNG")
 )
 
-// loadModel loads site/models/name.safetensors, or skips the test.
-func loadModel(t *testing.T, name string) (*model.Net, *model.Runner) {
-	t.Helper()
-	path := filepath.Join("..", "..", "site", "models", name+".safetensors")
-	data, err := os.ReadFile(path)
-	if err != nil {
-		t.Skipf("%s: %v (no trained %s)", path, err, name)
-	}
-	net, err := model.Load(data)
-	if err != nil {
-		t.Fatalf("%s: %v", path, err)
-	}
-	runner, err := model.NewRunner(net, model.RunnerOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return net, runner
-}
-
 // classify preprocesses img for net and returns the most likely class and
 // the probabilities.
 func classify(t *testing.T, net *model.Net, runner *model.Runner, img image.Image) (int, []float32) {
@@ -80,7 +61,7 @@ func TestPhotoAccuracy(t *testing.T) {
 		writePhotos(t, *photoPNG, photos[:min(8, n)])
 	}
 	for _, name := range []string{"alexmnist", "seednet"} {
-		net, runner := loadModel(t, name)
+		net, runner := synth.LoadShipped(t, name)
 		correct := 0
 		wrong := ""
 		for i, img := range photos {
