@@ -74,11 +74,17 @@ func BenchmarkConv2D(b *testing.B) {
 					}
 					reportGFLOPs(b, s.FLOPs())
 				})
-				// Prepared weights: where Winograd applies, both methods
-				// (PackConv chooses one, useWinograd), else the im2col GEMM.
+				// Prepared weights: every method that applies (PackConv
+				// chooses one: useWinograd, useDirect), else the im2col GEMM.
 				methods := []string{"packed"}
+				if s.winogradApplies() || s.directApplies(k) {
+					methods = []string{"packed-im2col"}
+				}
 				if s.winogradApplies() {
-					methods = []string{"packed-im2col", "packed-winograd"}
+					methods = append(methods, "packed-winograd")
+				}
+				if s.directApplies(k) {
+					methods = append(methods, "packed-direct")
 				}
 				for _, method := range methods {
 					b.Run(name+"/"+k.name+"-"+method, func(b *testing.B) {
@@ -87,6 +93,7 @@ func BenchmarkConv2D(b *testing.B) {
 						if err != nil {
 							b.Fatal(err)
 						}
+						p.direct = method == "packed-direct"
 						ws := make([]float32, p.WorkspaceLen(n))
 						for b.Loop() {
 							if err := p.Conv2D(dst, x, bias, n, ReLU, ws); err != nil {

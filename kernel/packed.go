@@ -19,13 +19,15 @@ type PackedConv struct {
 	kern     *kernels
 	s        ConvShape // normalized, N = 1
 	winograd bool      // panels hold the Winograd transform (packWinograd)
+	direct   bool      // the GEMM's panels, read by directConv(kern) (conv_direct.go)
 	panels   []float32
 }
 
 // PackConv packs the HWIO filter [KH, KW, C/G, OC] of the convolution s
 // (s.N is ignored) for the active kernels: for the im2col GEMM, or, where
 // it saves enough multiplications (conv_winograd.go), transformed for
-// Winograd F(2×2, 3×3). The result holds Bytes() bytes: about 4*FilterLen
+// Winograd F(2×2, 3×3); where the reduction is short (conv_direct.go,
+// useDirect) the GEMM's panels are read by the direct convolution. The result holds Bytes() bytes: about 4*FilterLen
 // for the GEMM (the SIMD layout pads OC/G to whole tiles), 16/9 of that for
 // a 3×3 Winograd filter, 64/25 for a 5×5 one (four 3×3 blocks); filter is
 // not retained.
@@ -35,11 +37,17 @@ func PackConv(filter []float32, s ConvShape) (*PackedConv, error) {
 
 func packConvWith(k *kernels, filter []float32, s ConvShape) (*PackedConv, error) {
 	s.N = 1
-	return packConvMethod(k, filter, s, s.normalized().useWinograd())
+	p, err := packConvMethod(k, filter, s, s.normalized().useWinograd())
+	if err == nil && !p.winograd {
+		p.direct = p.s.useDirect(k)
+	}
+	return p, err
 }
 
 // packConvMethod packs the filter for Winograd F(2×2, 3×3) when winograd is
-// set (s.winogradApplies() must hold), else for k.convPacked.
+// set (s.winogradApplies() must hold), else for k.convPacked (the im2col
+// GEMM; setting the result's direct field, where s.directApplies(k), makes
+// it use the direct convolution on the same panels).
 func packConvMethod(k *kernels, filter []float32, s ConvShape, winograd bool) (*PackedConv, error) {
 	s.N = 1
 	if err := s.Validate(); err != nil {
@@ -73,6 +81,9 @@ func (p *PackedConv) Variant() string {
 	if p.winograd {
 		return p.kern.name + ": Winograd F(2×2, 3×3); " + p.kern.layout
 	}
+	if p.direct {
+		return p.kern.name + ": direct; " + p.kern.layout
+	}
 	return p.kern.name + ": " + p.kern.layout
 }
 
@@ -84,14 +95,19 @@ func (p *PackedConv) Bytes() int { return 4 * len(p.panels) }
 func (s ConvShape) PackedWorkspaceLen() int {
 	s = s.normalized()
 	s.N = max(s.N, 1)
-	return packedConvWorkspaceLen(active, s, s.useWinograd())
+	winograd := s.useWinograd()
+	return packedConvWorkspaceLen(active, s, winograd, !winograd && s.useDirect(active))
 }
 
 // packedConvWorkspaceLen is the scratch a filter packed by packConvMethod
-// needs for the convolution s.
-func packedConvWorkspaceLen(k *kernels, s ConvShape, winograd bool) int {
+// needs for the convolution s, computed by Winograd, directly or by the
+// im2col GEMM.
+func packedConvWorkspaceLen(k *kernels, s ConvShape, winograd, direct bool) int {
 	if winograd {
 		return winogradWorkspaceLen(k, s)
+	}
+	if direct {
+		return directWorkspaceLen(s)
 	}
 	return k.convPackedWorkspaceLen(s)
 }
@@ -111,7 +127,7 @@ func PackedDenseWorkspaceLen(n, k, m int, int8 bool) int {
 func (p *PackedConv) WorkspaceLen(n int) int {
 	s := p.s
 	s.N = max(n, 1)
-	return packedConvWorkspaceLen(p.kern, s, p.winograd)
+	return packedConvWorkspaceLen(p.kern, s, p.winograd, p.direct)
 }
 
 // Conv2D computes what the package function Conv2D computes for the packed
@@ -130,7 +146,7 @@ func (p *PackedConv) Conv2D(dst, x, bias []float32, n int, act Activation, ws []
 	if err := firstErr(
 		checkLen(op, "x", len(x), s.InLen()),
 		checkLen(op, "dst", len(dst), s.OutLen()),
-		checkLen(op, "ws", len(ws), packedConvWorkspaceLen(p.kern, s, p.winograd)),
+		checkLen(op, "ws", len(ws), packedConvWorkspaceLen(p.kern, s, p.winograd, p.direct)),
 	); err != nil {
 		return err
 	}
@@ -139,9 +155,12 @@ func (p *PackedConv) Conv2D(dst, x, bias []float32, n int, act Activation, ws []
 			return err
 		}
 	}
-	if p.winograd {
+	switch {
+	case p.winograd:
 		convWinograd(p.kern, dst, x, p.panels, bias, s, act, ws)
-	} else {
+	case p.direct:
+		directConv(p.kern)(dst, x, p.panels, bias, s, act, ws)
+	default:
 		p.kern.convPacked(dst, x, p.panels, bias, s, act, ws)
 	}
 	return nil

@@ -63,13 +63,27 @@ func checkConv(t *testing.T, k *kernels, rng *rand.Rand, s ConvShape, withBias b
 
 // checkPackedConv packs the filter in gf for Winograd (winograd set) or for
 // k.convPacked and compares PackedConv.Conv2D with want: within tol, or
-// within the Winograd bound (winogradTolerance).
+// within the Winograd bound (winogradTolerance). Without Winograd it
+// checks the direct convolution too where it applies (conv_direct.go).
 func checkPackedConv(t *testing.T, k *kernels, s ConvShape, gx, gf, gb guardBuf, act Activation, winograd bool, want []float32, tol []float64) {
+	t.Helper()
+	checkPackedConvMethod(t, k, s, gx, gf, gb, act, winograd, false, want, tol)
+	if !winograd && s.directApplies(k) {
+		checkPackedConvMethod(t, k, s, gx, gf, gb, act, false, true, want, tol)
+	}
+}
+
+// checkPackedConvMethod is checkPackedConv for one method: Winograd,
+// direct or the im2col GEMM.
+func checkPackedConvMethod(t *testing.T, k *kernels, s ConvShape, gx, gf, gb guardBuf, act Activation, winograd, direct bool, want []float32, tol []float64) {
 	t.Helper()
 	name := convName(s) + " packed"
 	if winograd {
 		name += " winograd"
 		tol = winogradTolerance(gx.data(), gf.data(), gb.data(), s)
+	}
+	if direct {
+		name += " direct"
 	}
 	x, filter, bias := slices.Clone(gx.data()), slices.Clone(gf.data()), slices.Clone(gb.data())
 	var gbias []float32
@@ -80,6 +94,7 @@ func checkPackedConv(t *testing.T, k *kernels, s ConvShape, gx, gf, gb guardBuf,
 	if err != nil {
 		t.Fatalf("%s: packConvMethod: %v", name, err)
 	}
+	p.direct = direct
 	gdst, gws := filledGuardBuf(s.OutLen()), filledGuardBuf(p.WorkspaceLen(s.N))
 	if err := p.Conv2D(gdst.data(), gx.data(), gbias, s.N, act, gws.data()); err != nil {
 		t.Fatalf("%s: %v", name, err)

@@ -1,0 +1,100 @@
+//go:build goexperiment.simd && (amd64 || wasm)
+
+package kernel
+
+import "unsafe"
+
+// The direct tile is the GEMM's: directMR pixels are gemmMR tile rows.
+const _ = uint(directMR-gemmMR) + uint(gemmMR-directMR)
+
+// directConv returns the direct convolution of the kernel set k: the SIMD
+// set's, which reads the filter panels packConvSIMD writes.
+func directConv(k *kernels) directFunc {
+	if k == &simdKernels {
+		return convDirectSIMD
+	}
+	return nil
+}
+
+// convDirectSIMD computes the convolution s (s.directApplies) image by
+// image: it copies the image into the zero-padded copy in ws (padImage)
+// and, for each group and each panel of gemmNR output channels of the
+// filter packed by packConvSIMD (group g's panels at packed[g*L:], L =
+// packedBLenSIMD(K, OC/G), panel jr at jr*K within them), runs the
+// micro-kernel over every output row: directColumn for whole panels,
+// directColumnNarrow for the narrow widths it has, else tile by tile into
+// a tile array stored by storePartialTile.
+func convDirectSIMD(dst, x, packed, bias []float32, s ConvShape, act Activation, ws []float32) {
+	oh, ow := s.Out()
+	cg, ocg := s.C/s.Groups, s.OC/s.Groups
+	kp := s.KH * s.KW * cg
+	wp := s.W + s.Pad.Left + s.Pad.Right
+	// taps[p] is the byte offset of tap p = (ky*KW+kx)*C/G+ci from the
+	// window origin in the padded copy.
+	var taps [directMaxK]int
+	p := 0
+	for ky := range s.KH {
+		for kx := range s.KW {
+			for ci := range cg {
+				taps[p] = 4 * ((ky*s.DilationH*wp+kx*s.DilationW)*s.C + ci)
+				p++
+			}
+		}
+	}
+	// Byte steps between adjacent output pixels' and output rows' window
+	// origins.
+	pstep, rstep := 4*s.StrideW*s.C, 4*s.StrideH*wp*s.C
+	l := packedBLenSIMD(kp, ocg)
+	pad := ws[:directWorkspaceLen(s)]
+	relu := act == ReLU
+	var tile [gemmMR * gemmNR]float32
+	for n := range s.N {
+		padImage(pad, x[n*s.H*s.W*s.C:(n+1)*s.H*s.W*s.C], &s)
+		out := dst[n*oh*ow*s.OC : (n+1)*oh*ow*s.OC]
+		for g := range s.Groups {
+			xg := unsafe.Pointer(&pad[g*cg])
+			for jr := 0; jr < ocg; jr += gemmNR {
+				nr := min(gemmNR, ocg-jr)
+				bp := unsafe.Pointer(&packed[g*l+jr*kp])
+				oc := g*ocg + jr
+				var tb []float32
+				if bias != nil {
+					tb = bias[oc : oc+nr]
+				}
+				pbias := unsafe.Pointer(&zeroRun)
+				if tb != nil && nr%4 == 0 {
+					pbias = unsafe.Pointer(&tb[0])
+				}
+				switch {
+				case nr == gemmNR:
+					directColumn(kp, &taps, oh, ow, xg, pstep, rstep, bp, unsafe.Pointer(&out[oc]), s.OC, pbias, relu)
+				case gemmNarrow(nr):
+					directColumnNarrow(kp, nr, &taps, oh, ow, xg, pstep, rstep, bp, unsafe.Pointer(&out[oc]), s.OC, pbias, relu)
+				default:
+					for oy := range oh {
+						for ox := 0; ox < ow; ox += gemmMR {
+							o := min(ox, ow-gemmMR)
+							directColumn(kp, &taps, 1, gemmMR, unsafe.Add(xg, oy*rstep+o*pstep), pstep, 0, bp, unsafe.Pointer(&tile), gemmNR, unsafe.Pointer(&zeroRun), false)
+							storePartialTile(out[(oy*ow+o)*s.OC+oc:], s.OC, &tile, gemmMR, nr, false, tb, relu)
+						}
+					}
+				}
+			}
+		}
+	}
+}
+
+// padImage copies one image img [H, W, C] into pad [H+Top+Bottom,
+// W+Left+Right, C] at (Top, Left) and zeroes the cells around it.
+func padImage(pad, img []float32, s *ConvShape) {
+	rowLen := (s.W + s.Pad.Left + s.Pad.Right) * s.C
+	left, in := s.Pad.Left*s.C, s.W*s.C
+	clear(pad[:s.Pad.Top*rowLen])
+	for y := range s.H {
+		row := pad[(s.Pad.Top+y)*rowLen : (s.Pad.Top+y+1)*rowLen]
+		clear(row[:left])
+		copy(row[left:left+in], img[y*in:(y+1)*in])
+		clear(row[left+in:])
+	}
+	clear(pad[(s.Pad.Top+s.H)*rowLen:])
+}
