@@ -10,13 +10,14 @@ package kernel
 // adjacent output pixels of one output row × one filter panel of output
 // channels, broadcasting each pixel's input value of tap p from the padded
 // copy at the pixel's window origin plus tap p's offset (precomputed per
-// call), with bias and activation fused into the store. The filter is the
-// one k.packConv packs for the im2col GEMM (one K block of panels per
-// group), so PackedConv holds the same panels for both methods.
+// call), the accumulators starting at the bias and the activation applied
+// in the store. The filter is the one k.packConv packs for the im2col GEMM
+// (one K block of panels per group), so PackedConv holds the same panels
+// for both methods.
 //
-// The sums run over the same K products as the GEMM's (in tap order,
-// bias added in the store), so the error bound of a K-term dot product
-// holds (variants_test.go's gamma).
+// Each output is the bias plus the K products summed in tap order, so the
+// error bound of a (K+1)-term sum holds (variants_test.go's gamma), and a
+// NaN input cell reaches exactly the outputs whose window holds it.
 
 // directMR is the number of adjacent output pixels of one row in the
 // direct micro-kernel's tile (the GEMM's gemmMR). A row narrower than
@@ -30,13 +31,6 @@ const directMR = 4
 // panels must be one K block of the GEMM's layout.
 const directMaxK = 64
 
-// directRuleK is the largest reduction for which PackConv chooses the
-// direct method where it applies. Measured with BenchmarkConv2D on Node 20
-// (simd-packed-direct against simd-packed-im2col, batch 1, alternating
-// runs): seednet's conv (K = 9) 85–88 → TODO µs, alexmnist's conv1 (K = 25)
-// 141 → TODO µs.
-const directRuleK = 32
-
 // directApplies reports whether the kernel set k has a direct convolution
 // and s is one it computes: at most directMaxK taps and output rows of at
 // least directMR pixels.
@@ -46,9 +40,18 @@ func (s ConvShape) directApplies(k *kernels) bool {
 }
 
 // useDirect reports whether PackConv prepares s for the direct method:
-// where it applies and K ≤ directRuleK.
+// wherever it applies, except a pointwise convolution (whose GEMM reads x
+// as it is: the padded copy saves nothing). Measured with BenchmarkConv2D
+// (`make bench-kernels`; simd-packed-direct against simd-packed-im2col,
+// batch 1, Node 20, best of alternating runs): seednet's conv (K = 9)
+// 95 → 60 µs, alexmnist's conv1 (K = 25) 143 → 89 µs; and on 32×32 inputs
+// with 32 outputs, 3×3 on 3 channels (K = 27) 321 → 118 µs, stride 2 52 →
+// 27 µs, 3×3 on 6 channels (K = 54) 315 → 193 µs, 5×5 on 2 channels of
+// 28×28 (K = 50) 354 → 179 µs: with few channels the im2col matrix packs
+// value by value (packAConvTaps). A pointwise 32 → 32 on 14×14 ran at
+// the same speed both ways.
 func (s ConvShape) useDirect(k *kernels) bool {
-	return s.directApplies(k) && s.KH*s.KW*(s.C/s.Groups) <= directRuleK
+	return s.directApplies(k) && !s.pointwise()
 }
 
 // directWorkspaceLen is the scratch of the direct method: one zero-padded

@@ -41,28 +41,32 @@ func directTile(kp int, taps *[directMaxK]int, px unsafe.Pointer, pstep int, bp 
 	c31.Store(tile[56:])
 }
 
-// directColumn computes rows output rows of ow ≥ gemmMR pixels for one
-// filter panel bp (kp rows of gemmNR output channels) and stores them into
-// C at c (ldc elements per pixel, ow*ldc per row), plus the gemmNR values
-// at bias (zeroRun for none) and with ReLU when relu is set. The
+// directColumn computes rows output rows of ow ≥ gemmMR pixels for
+// panels consecutive filter panels from bp (each kp rows of gemmNR output
+// channels) and stores them into C at c (ldc elements per pixel, ow*ldc
+// per row; panel j's columns from j*gemmNR), plus the gemmNR values at
+// bias + j*bstep bytes for panel j (bstep = 0 with zeroRun for none) and
+// with ReLU when relu is set, row by row. The
 // window origin of output pixel ox of the first row is x + ox*pstep bytes,
 // that of the next row rstep bytes further; tap p's input value lies
 // taps[p] bytes after the origin. Each tile holds gemmMR adjacent pixels
 // (the last one of a row shifted left to end at ow). Loads and stores are
 // unchecked: the caller guarantees that every tap of every pixel lies in
 // x, that bp holds kp*gemmNR values, bias gemmNR and C the pixels stored.
-func directColumn(kp int, taps *[directMaxK]int, rows, ow int, x unsafe.Pointer, pstep, rstep int, bp, c unsafe.Pointer, ldc int, bias unsafe.Pointer, relu bool) {
+func directColumn(kp, panels int, taps *[directMaxK]int, rows, ow int, x unsafe.Pointer, pstep, rstep int, bp, c unsafe.Pointer, ldc int, bias unsafe.Pointer, bstep int, relu bool) {
 	var tile [gemmMR * gemmNR]float32
-	ep := tileEpilogue{bias: bias, relu: relu}
 	for range rows {
-		for ox := 0; ox < ow; ox += gemmMR {
-			o := min(ox, ow-gemmMR)
-			directTile(kp, taps, unsafe.Add(x, o*pstep), pstep, bp, &tile)
-			ct := unsafe.Add(c, o*ldc*4)
-			for r := range gemmMR {
-				row := unsafe.Add(ct, r*ldc*4)
-				for j := 0; j < gemmNR; j += 4 {
-					ep.store(archsimd.LoadFloat32x4Array((*[4]float32)(tile[r*gemmNR+j:])), row, j)
+		for jp := range panels {
+			for ox := 0; ox < ow; ox += gemmMR {
+				o := min(ox, ow-gemmMR)
+				ep := tileEpilogue{bias: unsafe.Add(bias, jp*bstep), relu: relu}
+				directTile(kp, taps, unsafe.Add(x, o*pstep), pstep, unsafe.Add(bp, jp*kp*gemmNR*4), &tile)
+				ct := unsafe.Add(c, o*ldc*4+jp*gemmNR*4)
+				for r := range gemmMR {
+					row := unsafe.Add(ct, r*ldc*4)
+					for j := 0; j < gemmNR; j += 4 {
+						ep.store(archsimd.LoadFloat32x4Array((*[4]float32)(tile[r*gemmNR+j:])), row, j)
+					}
 				}
 			}
 		}

@@ -47,37 +47,47 @@ func convDirectSIMD(dst, x, packed, bias []float32, s ConvShape, act Activation,
 	l := packedBLenSIMD(kp, ocg)
 	pad := ws[:directWorkspaceLen(s)]
 	relu := act == ReLU
+	// Whole panels of gemmNR output channels per group, and the width of
+	// the last one (0: none).
+	full, nr := ocg/gemmNR, ocg%gemmNR
 	var tile [gemmMR * gemmNR]float32
 	for n := range s.N {
 		padImage(pad, x[n*s.H*s.W*s.C:(n+1)*s.H*s.W*s.C], &s)
 		out := dst[n*oh*ow*s.OC : (n+1)*oh*ow*s.OC]
 		for g := range s.Groups {
 			xg := unsafe.Pointer(&pad[g*cg])
-			for jr := 0; jr < ocg; jr += gemmNR {
-				nr := min(gemmNR, ocg-jr)
-				bp := unsafe.Pointer(&packed[g*l+jr*kp])
-				oc := g*ocg + jr
-				var tb []float32
-				if bias != nil {
-					tb = bias[oc : oc+nr]
+			bp := unsafe.Pointer(&packed[g*l])
+			c := unsafe.Pointer(&out[g*ocg])
+			pbias, bstep := unsafe.Pointer(&zeroRun), 0
+			if bias != nil {
+				pbias, bstep = unsafe.Pointer(&bias[g*ocg]), gemmNR*4
+			}
+			if nr == 0 || !gemmNarrow(nr) {
+				directColumn(kp, full, &taps, oh, ow, xg, pstep, rstep, bp, c, s.OC, pbias, bstep, relu)
+			} else {
+				// The narrow panel row by row after the whole ones, while
+				// the row is in the cache.
+				for oy := range oh {
+					xr, cr := unsafe.Add(xg, oy*rstep), unsafe.Add(c, oy*ow*s.OC*4)
+					directColumn(kp, full, &taps, 1, ow, xr, pstep, rstep, bp, cr, s.OC, pbias, bstep, relu)
+					directColumnNarrow(kp, nr, &taps, 1, ow, xr, pstep, rstep, unsafe.Add(bp, full*kp*gemmNR*4), unsafe.Add(cr, full*gemmNR*4), s.OC, unsafe.Add(pbias, full*bstep), relu)
 				}
-				pbias := unsafe.Pointer(&zeroRun)
-				if tb != nil && nr%4 == 0 {
-					pbias = unsafe.Pointer(&tb[0])
-				}
-				switch {
-				case nr == gemmNR:
-					directColumn(kp, &taps, oh, ow, xg, pstep, rstep, bp, unsafe.Pointer(&out[oc]), s.OC, pbias, relu)
-				case gemmNarrow(nr):
-					directColumnNarrow(kp, nr, &taps, oh, ow, xg, pstep, rstep, bp, unsafe.Pointer(&out[oc]), s.OC, pbias, relu)
-				default:
-					for oy := range oh {
-						for ox := 0; ox < ow; ox += gemmMR {
-							o := min(ox, ow-gemmMR)
-							directColumn(kp, &taps, 1, gemmMR, unsafe.Add(xg, oy*rstep+o*pstep), pstep, 0, bp, unsafe.Pointer(&tile), gemmNR, unsafe.Pointer(&zeroRun), false)
-							storePartialTile(out[(oy*ow+o)*s.OC+oc:], s.OC, &tile, gemmMR, nr, false, tb, relu)
-						}
-					}
+			}
+			if nr == 0 || gemmNarrow(nr) {
+				continue
+			}
+			// A last panel of another width: tile by tile into a tile
+			// array, stored by storePartialTile.
+			oc := g*ocg + full*gemmNR
+			var tb []float32
+			if bias != nil {
+				tb = bias[oc : oc+nr]
+			}
+			for oy := range oh {
+				for ox := 0; ox < ow; ox += gemmMR {
+					o := min(ox, ow-gemmMR)
+					directColumn(kp, 1, &taps, 1, gemmMR, unsafe.Add(xg, oy*rstep+o*pstep), pstep, 0, unsafe.Add(bp, full*kp*gemmNR*4), unsafe.Pointer(&tile), gemmNR, unsafe.Pointer(&zeroRun), 0, false)
+					storePartialTile(out[(oy*ow+o)*s.OC+oc:], s.OC, &tile, gemmMR, nr, false, tb, relu)
 				}
 			}
 		}

@@ -7,11 +7,15 @@ import (
 	"unsafe"
 )
 
-// directColumn computes rows output rows of ow ≥ gemmMR pixels for one
-// filter panel bp (kp rows of gemmNR output channels, packed as packB
-// does) and stores them into C at c (ldc elements per pixel, ow*ldc per
-// row), plus the gemmNR values at bias (zeroRun for none) and with ReLU
-// when relu is set. The window origin of output pixel ox of the first row
+// directColumn computes rows output rows of ow ≥ gemmMR pixels for
+// panels consecutive filter panels from bp (each kp rows of gemmNR output
+// channels, packed as packB does) and stores them into C at c (ldc
+// elements per pixel, ow*ldc per row; panel j's columns from j*gemmNR),
+// plus the gemmNR values at bias + j*bstep bytes for panel j (bstep = 0
+// with zeroRun for none) and with ReLU when relu is set. Row by row, all
+// panels: a row of outputs stays in the L1 cache while its panels fill it
+// (panel by panel over the whole image, seednet's 200 KB of outputs
+// passed through the cache once per panel). The window origin of output pixel ox of the first row
 // is x + ox*pstep bytes, that of the next row rstep bytes further; tap p's
 // input value lies taps[p] bytes after the origin. Each tile of gemmMR
 // adjacent pixels (the last one of a row shifted left to end at ow) keeps
@@ -23,155 +27,158 @@ import (
 // steps in seednet. Loads and stores are unchecked: the caller guarantees
 // that every tap of every pixel lies in x, that bp holds kp*gemmNR values,
 // bias gemmNR and C the pixels stored.
-func directColumn(kp int, taps *[directMaxK]int, rows, ow int, x unsafe.Pointer, pstep, rstep int, bp, c unsafe.Pointer, ldc int, bias unsafe.Pointer, relu bool) {
+func directColumn(kp, panels int, taps *[directMaxK]int, rows, ow int, x unsafe.Pointer, pstep, rstep int, bp, c unsafe.Pointer, ldc int, bias unsafe.Pointer, bstep int, relu bool) {
 	t := unsafe.Pointer(taps)
 	p2, p3 := 2*pstep, 3*pstep
 	ldb := ldc * 4
 	for range rows {
-		for ox := 0; ox < ow; ox += gemmMR {
-			o := min(ox, ow-gemmMR)
-			px := unsafe.Add(x, o*pstep)
-			b0 := archsimd.LoadFloat32x4Array((*[4]float32)(bias))
-			b1 := archsimd.LoadFloat32x4Array((*[4]float32)(unsafe.Add(bias, 16)))
-			b2 := archsimd.LoadFloat32x4Array((*[4]float32)(unsafe.Add(bias, 32)))
-			c00, c01, c02 := b0, b1, b2
-			c10, c11, c12 := b0, b1, b2
-			c20, c21, c22 := b0, b1, b2
-			c30, c31, c32 := b0, b1, b2
-			var a archsimd.Float32x4
-			var pa unsafe.Pointer
-			pb, pt := bp, t
-			p := 0
-			for ; p+4 <= kp; p += 4 {
-				pa = unsafe.Add(px, *(*int)(unsafe.Add(pt, 0)))
-				b0 = archsimd.LoadFloat32x4Array((*[4]float32)(unsafe.Add(pb, 0)))
-				b1 = archsimd.LoadFloat32x4Array((*[4]float32)(unsafe.Add(pb, 16)))
-				b2 = archsimd.LoadFloat32x4Array((*[4]float32)(unsafe.Add(pb, 32)))
-				a = archsimd.BroadcastFloat32x4(*(*float32)(pa))
-				c00 = c00.Add(a.Mul(b0))
-				c01 = c01.Add(a.Mul(b1))
-				c02 = c02.Add(a.Mul(b2))
-				a = archsimd.BroadcastFloat32x4(*(*float32)(unsafe.Add(pa, pstep)))
-				c10 = c10.Add(a.Mul(b0))
-				c11 = c11.Add(a.Mul(b1))
-				c12 = c12.Add(a.Mul(b2))
-				a = archsimd.BroadcastFloat32x4(*(*float32)(unsafe.Add(pa, p2)))
-				c20 = c20.Add(a.Mul(b0))
-				c21 = c21.Add(a.Mul(b1))
-				c22 = c22.Add(a.Mul(b2))
-				a = archsimd.BroadcastFloat32x4(*(*float32)(unsafe.Add(pa, p3)))
-				c30 = c30.Add(a.Mul(b0))
-				c31 = c31.Add(a.Mul(b1))
-				c32 = c32.Add(a.Mul(b2))
+		for jp := range panels {
+			for ox := 0; ox < ow; ox += gemmMR {
+				o := min(ox, ow-gemmMR)
+				px := unsafe.Add(x, o*pstep)
+				pbias := unsafe.Add(bias, jp*bstep)
+				b0 := archsimd.LoadFloat32x4Array((*[4]float32)(pbias))
+				b1 := archsimd.LoadFloat32x4Array((*[4]float32)(unsafe.Add(pbias, 16)))
+				b2 := archsimd.LoadFloat32x4Array((*[4]float32)(unsafe.Add(pbias, 32)))
+				c00, c01, c02 := b0, b1, b2
+				c10, c11, c12 := b0, b1, b2
+				c20, c21, c22 := b0, b1, b2
+				c30, c31, c32 := b0, b1, b2
+				var a archsimd.Float32x4
+				var pa unsafe.Pointer
+				pb, pt := unsafe.Add(bp, jp*kp*gemmNR*4), t
+				p := 0
+				for ; p+4 <= kp; p += 4 {
+					pa = unsafe.Add(px, *(*int)(unsafe.Add(pt, 0)))
+					b0 = archsimd.LoadFloat32x4Array((*[4]float32)(unsafe.Add(pb, 0)))
+					b1 = archsimd.LoadFloat32x4Array((*[4]float32)(unsafe.Add(pb, 16)))
+					b2 = archsimd.LoadFloat32x4Array((*[4]float32)(unsafe.Add(pb, 32)))
+					a = archsimd.BroadcastFloat32x4(*(*float32)(pa))
+					c00 = c00.Add(a.Mul(b0))
+					c01 = c01.Add(a.Mul(b1))
+					c02 = c02.Add(a.Mul(b2))
+					a = archsimd.BroadcastFloat32x4(*(*float32)(unsafe.Add(pa, pstep)))
+					c10 = c10.Add(a.Mul(b0))
+					c11 = c11.Add(a.Mul(b1))
+					c12 = c12.Add(a.Mul(b2))
+					a = archsimd.BroadcastFloat32x4(*(*float32)(unsafe.Add(pa, p2)))
+					c20 = c20.Add(a.Mul(b0))
+					c21 = c21.Add(a.Mul(b1))
+					c22 = c22.Add(a.Mul(b2))
+					a = archsimd.BroadcastFloat32x4(*(*float32)(unsafe.Add(pa, p3)))
+					c30 = c30.Add(a.Mul(b0))
+					c31 = c31.Add(a.Mul(b1))
+					c32 = c32.Add(a.Mul(b2))
 
-				pa = unsafe.Add(px, *(*int)(unsafe.Add(pt, 8)))
-				b0 = archsimd.LoadFloat32x4Array((*[4]float32)(unsafe.Add(pb, 48)))
-				b1 = archsimd.LoadFloat32x4Array((*[4]float32)(unsafe.Add(pb, 64)))
-				b2 = archsimd.LoadFloat32x4Array((*[4]float32)(unsafe.Add(pb, 80)))
-				a = archsimd.BroadcastFloat32x4(*(*float32)(pa))
-				c00 = c00.Add(a.Mul(b0))
-				c01 = c01.Add(a.Mul(b1))
-				c02 = c02.Add(a.Mul(b2))
-				a = archsimd.BroadcastFloat32x4(*(*float32)(unsafe.Add(pa, pstep)))
-				c10 = c10.Add(a.Mul(b0))
-				c11 = c11.Add(a.Mul(b1))
-				c12 = c12.Add(a.Mul(b2))
-				a = archsimd.BroadcastFloat32x4(*(*float32)(unsafe.Add(pa, p2)))
-				c20 = c20.Add(a.Mul(b0))
-				c21 = c21.Add(a.Mul(b1))
-				c22 = c22.Add(a.Mul(b2))
-				a = archsimd.BroadcastFloat32x4(*(*float32)(unsafe.Add(pa, p3)))
-				c30 = c30.Add(a.Mul(b0))
-				c31 = c31.Add(a.Mul(b1))
-				c32 = c32.Add(a.Mul(b2))
+					pa = unsafe.Add(px, *(*int)(unsafe.Add(pt, 8)))
+					b0 = archsimd.LoadFloat32x4Array((*[4]float32)(unsafe.Add(pb, 48)))
+					b1 = archsimd.LoadFloat32x4Array((*[4]float32)(unsafe.Add(pb, 64)))
+					b2 = archsimd.LoadFloat32x4Array((*[4]float32)(unsafe.Add(pb, 80)))
+					a = archsimd.BroadcastFloat32x4(*(*float32)(pa))
+					c00 = c00.Add(a.Mul(b0))
+					c01 = c01.Add(a.Mul(b1))
+					c02 = c02.Add(a.Mul(b2))
+					a = archsimd.BroadcastFloat32x4(*(*float32)(unsafe.Add(pa, pstep)))
+					c10 = c10.Add(a.Mul(b0))
+					c11 = c11.Add(a.Mul(b1))
+					c12 = c12.Add(a.Mul(b2))
+					a = archsimd.BroadcastFloat32x4(*(*float32)(unsafe.Add(pa, p2)))
+					c20 = c20.Add(a.Mul(b0))
+					c21 = c21.Add(a.Mul(b1))
+					c22 = c22.Add(a.Mul(b2))
+					a = archsimd.BroadcastFloat32x4(*(*float32)(unsafe.Add(pa, p3)))
+					c30 = c30.Add(a.Mul(b0))
+					c31 = c31.Add(a.Mul(b1))
+					c32 = c32.Add(a.Mul(b2))
 
-				pa = unsafe.Add(px, *(*int)(unsafe.Add(pt, 16)))
-				b0 = archsimd.LoadFloat32x4Array((*[4]float32)(unsafe.Add(pb, 96)))
-				b1 = archsimd.LoadFloat32x4Array((*[4]float32)(unsafe.Add(pb, 112)))
-				b2 = archsimd.LoadFloat32x4Array((*[4]float32)(unsafe.Add(pb, 128)))
-				a = archsimd.BroadcastFloat32x4(*(*float32)(pa))
-				c00 = c00.Add(a.Mul(b0))
-				c01 = c01.Add(a.Mul(b1))
-				c02 = c02.Add(a.Mul(b2))
-				a = archsimd.BroadcastFloat32x4(*(*float32)(unsafe.Add(pa, pstep)))
-				c10 = c10.Add(a.Mul(b0))
-				c11 = c11.Add(a.Mul(b1))
-				c12 = c12.Add(a.Mul(b2))
-				a = archsimd.BroadcastFloat32x4(*(*float32)(unsafe.Add(pa, p2)))
-				c20 = c20.Add(a.Mul(b0))
-				c21 = c21.Add(a.Mul(b1))
-				c22 = c22.Add(a.Mul(b2))
-				a = archsimd.BroadcastFloat32x4(*(*float32)(unsafe.Add(pa, p3)))
-				c30 = c30.Add(a.Mul(b0))
-				c31 = c31.Add(a.Mul(b1))
-				c32 = c32.Add(a.Mul(b2))
+					pa = unsafe.Add(px, *(*int)(unsafe.Add(pt, 16)))
+					b0 = archsimd.LoadFloat32x4Array((*[4]float32)(unsafe.Add(pb, 96)))
+					b1 = archsimd.LoadFloat32x4Array((*[4]float32)(unsafe.Add(pb, 112)))
+					b2 = archsimd.LoadFloat32x4Array((*[4]float32)(unsafe.Add(pb, 128)))
+					a = archsimd.BroadcastFloat32x4(*(*float32)(pa))
+					c00 = c00.Add(a.Mul(b0))
+					c01 = c01.Add(a.Mul(b1))
+					c02 = c02.Add(a.Mul(b2))
+					a = archsimd.BroadcastFloat32x4(*(*float32)(unsafe.Add(pa, pstep)))
+					c10 = c10.Add(a.Mul(b0))
+					c11 = c11.Add(a.Mul(b1))
+					c12 = c12.Add(a.Mul(b2))
+					a = archsimd.BroadcastFloat32x4(*(*float32)(unsafe.Add(pa, p2)))
+					c20 = c20.Add(a.Mul(b0))
+					c21 = c21.Add(a.Mul(b1))
+					c22 = c22.Add(a.Mul(b2))
+					a = archsimd.BroadcastFloat32x4(*(*float32)(unsafe.Add(pa, p3)))
+					c30 = c30.Add(a.Mul(b0))
+					c31 = c31.Add(a.Mul(b1))
+					c32 = c32.Add(a.Mul(b2))
 
-				pa = unsafe.Add(px, *(*int)(unsafe.Add(pt, 24)))
-				b0 = archsimd.LoadFloat32x4Array((*[4]float32)(unsafe.Add(pb, 144)))
-				b1 = archsimd.LoadFloat32x4Array((*[4]float32)(unsafe.Add(pb, 160)))
-				b2 = archsimd.LoadFloat32x4Array((*[4]float32)(unsafe.Add(pb, 176)))
-				a = archsimd.BroadcastFloat32x4(*(*float32)(pa))
-				c00 = c00.Add(a.Mul(b0))
-				c01 = c01.Add(a.Mul(b1))
-				c02 = c02.Add(a.Mul(b2))
-				a = archsimd.BroadcastFloat32x4(*(*float32)(unsafe.Add(pa, pstep)))
-				c10 = c10.Add(a.Mul(b0))
-				c11 = c11.Add(a.Mul(b1))
-				c12 = c12.Add(a.Mul(b2))
-				a = archsimd.BroadcastFloat32x4(*(*float32)(unsafe.Add(pa, p2)))
-				c20 = c20.Add(a.Mul(b0))
-				c21 = c21.Add(a.Mul(b1))
-				c22 = c22.Add(a.Mul(b2))
-				a = archsimd.BroadcastFloat32x4(*(*float32)(unsafe.Add(pa, p3)))
-				c30 = c30.Add(a.Mul(b0))
-				c31 = c31.Add(a.Mul(b1))
-				c32 = c32.Add(a.Mul(b2))
-				pt = unsafe.Add(pt, 4*8)
-				pb = unsafe.Add(pb, 4*gemmNR*4)
+					pa = unsafe.Add(px, *(*int)(unsafe.Add(pt, 24)))
+					b0 = archsimd.LoadFloat32x4Array((*[4]float32)(unsafe.Add(pb, 144)))
+					b1 = archsimd.LoadFloat32x4Array((*[4]float32)(unsafe.Add(pb, 160)))
+					b2 = archsimd.LoadFloat32x4Array((*[4]float32)(unsafe.Add(pb, 176)))
+					a = archsimd.BroadcastFloat32x4(*(*float32)(pa))
+					c00 = c00.Add(a.Mul(b0))
+					c01 = c01.Add(a.Mul(b1))
+					c02 = c02.Add(a.Mul(b2))
+					a = archsimd.BroadcastFloat32x4(*(*float32)(unsafe.Add(pa, pstep)))
+					c10 = c10.Add(a.Mul(b0))
+					c11 = c11.Add(a.Mul(b1))
+					c12 = c12.Add(a.Mul(b2))
+					a = archsimd.BroadcastFloat32x4(*(*float32)(unsafe.Add(pa, p2)))
+					c20 = c20.Add(a.Mul(b0))
+					c21 = c21.Add(a.Mul(b1))
+					c22 = c22.Add(a.Mul(b2))
+					a = archsimd.BroadcastFloat32x4(*(*float32)(unsafe.Add(pa, p3)))
+					c30 = c30.Add(a.Mul(b0))
+					c31 = c31.Add(a.Mul(b1))
+					c32 = c32.Add(a.Mul(b2))
+					pt = unsafe.Add(pt, 4*8)
+					pb = unsafe.Add(pb, 4*gemmNR*4)
+				}
+				for ; p < kp; p++ {
+					pa = unsafe.Add(px, *(*int)(unsafe.Add(pt, 0)))
+					b0 = archsimd.LoadFloat32x4Array((*[4]float32)(unsafe.Add(pb, 0)))
+					b1 = archsimd.LoadFloat32x4Array((*[4]float32)(unsafe.Add(pb, 16)))
+					b2 = archsimd.LoadFloat32x4Array((*[4]float32)(unsafe.Add(pb, 32)))
+					a = archsimd.BroadcastFloat32x4(*(*float32)(pa))
+					c00 = c00.Add(a.Mul(b0))
+					c01 = c01.Add(a.Mul(b1))
+					c02 = c02.Add(a.Mul(b2))
+					a = archsimd.BroadcastFloat32x4(*(*float32)(unsafe.Add(pa, pstep)))
+					c10 = c10.Add(a.Mul(b0))
+					c11 = c11.Add(a.Mul(b1))
+					c12 = c12.Add(a.Mul(b2))
+					a = archsimd.BroadcastFloat32x4(*(*float32)(unsafe.Add(pa, p2)))
+					c20 = c20.Add(a.Mul(b0))
+					c21 = c21.Add(a.Mul(b1))
+					c22 = c22.Add(a.Mul(b2))
+					a = archsimd.BroadcastFloat32x4(*(*float32)(unsafe.Add(pa, p3)))
+					c30 = c30.Add(a.Mul(b0))
+					c31 = c31.Add(a.Mul(b1))
+					c32 = c32.Add(a.Mul(b2))
+					pt = unsafe.Add(pt, 8)
+					pb = unsafe.Add(pb, gemmNR*4)
+				}
+				if relu {
+					c00, c01, c02 = reluMasked(c00), reluMasked(c01), reluMasked(c02)
+					c10, c11, c12 = reluMasked(c10), reluMasked(c11), reluMasked(c12)
+					c20, c21, c22 = reluMasked(c20), reluMasked(c21), reluMasked(c22)
+					c30, c31, c32 = reluMasked(c30), reluMasked(c31), reluMasked(c32)
+				}
+				pc := unsafe.Add(c, o*ldb+jp*gemmNR*4)
+				c00.StoreArray((*[4]float32)(unsafe.Add(pc, 0)))
+				c01.StoreArray((*[4]float32)(unsafe.Add(pc, 16)))
+				c02.StoreArray((*[4]float32)(unsafe.Add(pc, 32)))
+				c10.StoreArray((*[4]float32)(unsafe.Add(unsafe.Add(pc, 1*ldb), 0)))
+				c11.StoreArray((*[4]float32)(unsafe.Add(unsafe.Add(pc, 1*ldb), 16)))
+				c12.StoreArray((*[4]float32)(unsafe.Add(unsafe.Add(pc, 1*ldb), 32)))
+				c20.StoreArray((*[4]float32)(unsafe.Add(unsafe.Add(pc, 2*ldb), 0)))
+				c21.StoreArray((*[4]float32)(unsafe.Add(unsafe.Add(pc, 2*ldb), 16)))
+				c22.StoreArray((*[4]float32)(unsafe.Add(unsafe.Add(pc, 2*ldb), 32)))
+				c30.StoreArray((*[4]float32)(unsafe.Add(unsafe.Add(pc, 3*ldb), 0)))
+				c31.StoreArray((*[4]float32)(unsafe.Add(unsafe.Add(pc, 3*ldb), 16)))
+				c32.StoreArray((*[4]float32)(unsafe.Add(unsafe.Add(pc, 3*ldb), 32)))
 			}
-			for ; p < kp; p++ {
-				pa = unsafe.Add(px, *(*int)(unsafe.Add(pt, 0)))
-				b0 = archsimd.LoadFloat32x4Array((*[4]float32)(unsafe.Add(pb, 0)))
-				b1 = archsimd.LoadFloat32x4Array((*[4]float32)(unsafe.Add(pb, 16)))
-				b2 = archsimd.LoadFloat32x4Array((*[4]float32)(unsafe.Add(pb, 32)))
-				a = archsimd.BroadcastFloat32x4(*(*float32)(pa))
-				c00 = c00.Add(a.Mul(b0))
-				c01 = c01.Add(a.Mul(b1))
-				c02 = c02.Add(a.Mul(b2))
-				a = archsimd.BroadcastFloat32x4(*(*float32)(unsafe.Add(pa, pstep)))
-				c10 = c10.Add(a.Mul(b0))
-				c11 = c11.Add(a.Mul(b1))
-				c12 = c12.Add(a.Mul(b2))
-				a = archsimd.BroadcastFloat32x4(*(*float32)(unsafe.Add(pa, p2)))
-				c20 = c20.Add(a.Mul(b0))
-				c21 = c21.Add(a.Mul(b1))
-				c22 = c22.Add(a.Mul(b2))
-				a = archsimd.BroadcastFloat32x4(*(*float32)(unsafe.Add(pa, p3)))
-				c30 = c30.Add(a.Mul(b0))
-				c31 = c31.Add(a.Mul(b1))
-				c32 = c32.Add(a.Mul(b2))
-				pt = unsafe.Add(pt, 8)
-				pb = unsafe.Add(pb, gemmNR*4)
-			}
-			if relu {
-				c00, c01, c02 = reluMasked(c00), reluMasked(c01), reluMasked(c02)
-				c10, c11, c12 = reluMasked(c10), reluMasked(c11), reluMasked(c12)
-				c20, c21, c22 = reluMasked(c20), reluMasked(c21), reluMasked(c22)
-				c30, c31, c32 = reluMasked(c30), reluMasked(c31), reluMasked(c32)
-			}
-			pc := unsafe.Add(c, o*ldb)
-			c00.StoreArray((*[4]float32)(unsafe.Add(pc, 0)))
-			c01.StoreArray((*[4]float32)(unsafe.Add(pc, 16)))
-			c02.StoreArray((*[4]float32)(unsafe.Add(pc, 32)))
-			c10.StoreArray((*[4]float32)(unsafe.Add(unsafe.Add(pc, 1*ldb), 0)))
-			c11.StoreArray((*[4]float32)(unsafe.Add(unsafe.Add(pc, 1*ldb), 16)))
-			c12.StoreArray((*[4]float32)(unsafe.Add(unsafe.Add(pc, 1*ldb), 32)))
-			c20.StoreArray((*[4]float32)(unsafe.Add(unsafe.Add(pc, 2*ldb), 0)))
-			c21.StoreArray((*[4]float32)(unsafe.Add(unsafe.Add(pc, 2*ldb), 16)))
-			c22.StoreArray((*[4]float32)(unsafe.Add(unsafe.Add(pc, 2*ldb), 32)))
-			c30.StoreArray((*[4]float32)(unsafe.Add(unsafe.Add(pc, 3*ldb), 0)))
-			c31.StoreArray((*[4]float32)(unsafe.Add(unsafe.Add(pc, 3*ldb), 16)))
-			c32.StoreArray((*[4]float32)(unsafe.Add(unsafe.Add(pc, 3*ldb), 32)))
 		}
 		x = unsafe.Add(x, rstep)
 		c = unsafe.Add(c, ow*ldb)
