@@ -27,9 +27,10 @@ type PackedConv struct {
 // (s.N is ignored) for the active kernels: for the im2col GEMM, or, where
 // it saves enough multiplications (conv_winograd.go), transformed for
 // Winograd F(2×2, 3×3); where the reduction is short (conv_direct.go,
-// useDirect) the GEMM's panels are read by the direct convolution. The result holds Bytes() bytes: about 4*FilterLen
-// for the GEMM (the SIMD layout pads OC/G to whole tiles), 16/9 of that for
-// a 3×3 Winograd filter, 64/25 for a 5×5 one (four 3×3 blocks); filter is
+// useDirect) the direct convolution reads the GEMM's panels. The result
+// holds Bytes() bytes: about 4*FilterLen for the GEMM and the direct
+// method (the SIMD layout pads OC/G to whole tiles), 16/9 of that for a
+// 3×3 Winograd filter, 64/25 for a 5×5 one (four 3×3 blocks); filter is
 // not retained.
 func PackConv(filter []float32, s ConvShape) (*PackedConv, error) {
 	return packConvWith(active, filter, s)
@@ -75,8 +76,8 @@ func packConvMethod(k *kernels, filter []float32, s ConvShape, winograd bool) (*
 func (p *PackedConv) Shape() ConvShape { return p.s }
 
 // Variant names the kernel set the filter was packed for and its layout
-// (for the SIMD set, the micro-kernel's tile), and Winograd F(2×2, 3×3)
-// where the convolution uses it.
+// (for the SIMD set, the micro-kernel's tile), and Winograd F(2×2, 3×3) or
+// the direct method where the convolution uses it.
 func (p *PackedConv) Variant() string {
 	if p.winograd {
 		return p.kern.name + ": Winograd F(2×2, 3×3); " + p.kern.layout
