@@ -41,15 +41,15 @@ func (s ConvShape) directApplies(k *kernels) bool {
 
 // useDirect reports whether PackConv prepares s for the direct method:
 // wherever it applies, except a pointwise convolution (whose GEMM reads x
-// as it is: the padded copy saves nothing). Measured with BenchmarkConv2D
-// (`make bench-kernels`; simd-packed-direct against simd-packed-im2col,
-// batch 1, Node 20, best of alternating runs): seednet's conv (K = 9)
-// 95 → 60 µs, alexmnist's conv1 (K = 25) 143 → 89 µs; and on 32×32 inputs
-// with 32 outputs, 3×3 on 3 channels (K = 27) 321 → 118 µs, stride 2 52 →
-// 27 µs, 3×3 on 6 channels (K = 54) 315 → 193 µs, 5×5 on 2 channels of
-// 28×28 (K = 50) 354 → 179 µs: with few channels the im2col matrix packs
-// value by value (packAConvTaps). A pointwise 32 → 32 on 14×14 ran at
-// the same speed both ways.
+// as it is: the padded copy saves nothing). Measured with `make
+// bench-kernels` (BenchmarkConv2D and BenchmarkConv2DDirectRule under
+// js/wasm, simd-packed-im2col → simd-packed-direct, batch 1, Node 20, best
+// of four alternating runs): seednet's conv (K = 9) 90 → 64 µs,
+// alexmnist's conv1 (K = 25) 153 → 94 µs; 3×3 on 32×32×3 (K = 27) 206 →
+// 104 µs, strided 54 → 27 µs; 3×3 on 32×32×6 (K = 54) 290 → 182 µs; 5×5
+// on 28×28×2 (K = 50) 350 → 184 µs (with few channels the im2col GEMM
+// packs its A panels value by value, packAConvTaps); a pointwise
+// 14×14×32 → 32 ran at 26 µs both ways.
 func (s ConvShape) useDirect(k *kernels) bool {
 	return s.directApplies(k) && !s.pointwise()
 }

@@ -1,6 +1,7 @@
 package kernel
 
 import (
+	"fmt"
 	"math"
 	"testing"
 )
@@ -117,6 +118,56 @@ func TestDirectChoice(t *testing.T) {
 		}
 		if got, want := s.PackedWorkspaceLen(), p.WorkspaceLen(1); got != want {
 			t.Errorf("%s: PackedWorkspaceLen %d, packed filter's WorkspaceLen %d", convName(s), got, want)
+		}
+	}
+}
+
+// BenchmarkConv2DDirectRule runs both methods of a packed filter, the
+// im2col GEMM and the direct convolution, on shapes with few input
+// channels beside seednet's and alexmnist's (BenchmarkConv2D): the
+// measurements behind useDirect (`make bench-kernels` runs them under
+// js/wasm, batch 1).
+func BenchmarkConv2DDirectRule(b *testing.B) {
+	for _, c := range []struct {
+		name string
+		s    ConvShape
+	}{
+		{"32x32x3-3x3x32", same(ConvShape{N: 1, H: 32, W: 32, C: 3, KH: 3, KW: 3, OC: 32})},
+		{"32x32x3-3x3x32-stride2", same(ConvShape{N: 1, H: 32, W: 32, C: 3, KH: 3, KW: 3, OC: 32, StrideH: 2, StrideW: 2})},
+		{"32x32x6-3x3x32", same(ConvShape{N: 1, H: 32, W: 32, C: 6, KH: 3, KW: 3, OC: 32})},
+		{"28x28x2-5x5x48", same(ConvShape{N: 1, H: 28, W: 28, C: 2, KH: 5, KW: 5, OC: 48})},
+		{"14x14x32-1x1x32", ConvShape{N: 1, H: 14, W: 14, C: 32, KH: 1, KW: 1, OC: 32}},
+	} {
+		s := c.s.normalized()
+		var x, filter, bias, dst []float32
+		for _, k := range testVariants {
+			if !s.directApplies(k) {
+				continue
+			}
+			for _, direct := range []bool{false, true} {
+				method := "packed-im2col"
+				if direct {
+					method = "packed-direct"
+				}
+				b.Run(fmt.Sprintf("%s/K%d/batch1/%s-%s", c.name, s.KH*s.KW*s.C/s.Groups, k.name, method), func(b *testing.B) {
+					if x == nil {
+						rng := newRand(b)
+						x, filter, bias, dst = randSlice(rng, s.InLen()), randSlice(rng, s.FilterLen()), randSlice(rng, s.OC), make([]float32, s.OutLen())
+					}
+					p, err := packConvMethod(k, filter, s, false)
+					if err != nil {
+						b.Fatal(err)
+					}
+					p.direct = direct
+					ws := make([]float32, p.WorkspaceLen(1))
+					for b.Loop() {
+						if err := p.Conv2D(dst, x, bias, 1, ReLU, ws); err != nil {
+							b.Fatal(err)
+						}
+					}
+					reportGFLOPs(b, s.FLOPs())
+				})
+			}
 		}
 	}
 }
