@@ -12,21 +12,25 @@ import (
 // channels, packed as packB does) and stores them into C at c (ldc
 // elements per pixel, ow*ldc per row; panel j's columns from j*gemmNR),
 // plus the gemmNR values at bias + j*bstep bytes for panel j (bstep = 0
-// with zeroRun for none) and with ReLU when relu is set. Row by row, all
-// panels: a row of outputs stays in the L1 cache while its panels fill it
-// (panel by panel over the whole image, seednet's 200 KB of outputs
-// passed through the cache once per panel). The window origin of output pixel ox of the first row
-// is x + ox*pstep bytes, that of the next row rstep bytes further; tap p's
-// input value lies taps[p] bytes after the origin. Each tile of gemmMR
-// adjacent pixels (the last one of a row shifted left to end at ow) keeps
-// its 4×12 Float32x4 accumulators in registers over the kp taps, as
-// gemmColumn does (k unrolled ×4), with the pixels' values broadcast
+// with zeroRun for none) and with ReLU when relu is set.
+//
+// The window origin of output pixel ox of the first row is x + ox*pstep
+// bytes, that of the next row rstep bytes further; tap p's input value
+// lies taps[p] bytes after the origin. Row by row, all panels: a row of
+// outputs stays in the L1 cache while its panels fill it (panel by panel
+// over the whole image, seednet's 200 KB of outputs would pass through the
+// cache once per panel). Each tile of gemmMR adjacent pixels (the last one
+// of a row shifted left to end at ow) keeps its 4×12 Float32x4
+// accumulators in registers over the kp taps, as gemmColumn does (k
+// unrolled ×4, or 9 taps straight-line), with the pixels' values broadcast
 // straight from x. The accumulators start at the bias, and ReLU is a mask
 // (reluMasked): on wasm every branch of Go's code is a jump through the
-// function's block table, and a tile stores 12 vectors after only K = 9
-// steps in seednet. Loads and stores are unchecked: the caller guarantees
-// that every tap of every pixel lies in x, that bp holds kp*gemmNR values,
-// bias gemmNR and C the pixels stored.
+// function's block table, and a tile stores 12 vectors after only 9 taps
+// in seednet.
+//
+// Loads and stores are unchecked: the caller guarantees that every tap of
+// every pixel lies in x, that bp holds panels*kp*gemmNR values, the bias
+// panels*gemmNR (or bstep = 0) and C the pixels stored.
 func directColumn(kp, panels int, taps *[directMaxK]int, rows, ow int, x unsafe.Pointer, pstep, rstep int, bp, c unsafe.Pointer, ldc int, bias unsafe.Pointer, bstep int, relu bool) {
 	t := unsafe.Pointer(taps)
 	p2, p3 := 2*pstep, 3*pstep
@@ -48,6 +52,202 @@ func directColumn(kp, panels int, taps *[directMaxK]int, rows, ow int, x unsafe.
 				var pa unsafe.Pointer
 				pb, pt := unsafe.Add(bp, jp*kp*gemmNR*4), t
 				p := 0
+				if kp == 9 {
+					// A 3×3 window on one channel (seednet) in one basic
+					// block: Go spills the accumulators at every loop's
+					// back edge and exit (the loops below ran 10 % slower on
+					// seednet's conv; straight-line 25 taps, alexmnist's
+					// conv1, ran 5 % slower than the loops).
+					pa = unsafe.Add(px, *(*int)(unsafe.Add(pt, 0)))
+					b0 = archsimd.LoadFloat32x4Array((*[4]float32)(unsafe.Add(pb, 0)))
+					b1 = archsimd.LoadFloat32x4Array((*[4]float32)(unsafe.Add(pb, 16)))
+					b2 = archsimd.LoadFloat32x4Array((*[4]float32)(unsafe.Add(pb, 32)))
+					a = archsimd.BroadcastFloat32x4(*(*float32)(pa))
+					c00 = c00.Add(a.Mul(b0))
+					c01 = c01.Add(a.Mul(b1))
+					c02 = c02.Add(a.Mul(b2))
+					a = archsimd.BroadcastFloat32x4(*(*float32)(unsafe.Add(pa, pstep)))
+					c10 = c10.Add(a.Mul(b0))
+					c11 = c11.Add(a.Mul(b1))
+					c12 = c12.Add(a.Mul(b2))
+					a = archsimd.BroadcastFloat32x4(*(*float32)(unsafe.Add(pa, p2)))
+					c20 = c20.Add(a.Mul(b0))
+					c21 = c21.Add(a.Mul(b1))
+					c22 = c22.Add(a.Mul(b2))
+					a = archsimd.BroadcastFloat32x4(*(*float32)(unsafe.Add(pa, p3)))
+					c30 = c30.Add(a.Mul(b0))
+					c31 = c31.Add(a.Mul(b1))
+					c32 = c32.Add(a.Mul(b2))
+
+					pa = unsafe.Add(px, *(*int)(unsafe.Add(pt, 8)))
+					b0 = archsimd.LoadFloat32x4Array((*[4]float32)(unsafe.Add(pb, 48)))
+					b1 = archsimd.LoadFloat32x4Array((*[4]float32)(unsafe.Add(pb, 64)))
+					b2 = archsimd.LoadFloat32x4Array((*[4]float32)(unsafe.Add(pb, 80)))
+					a = archsimd.BroadcastFloat32x4(*(*float32)(pa))
+					c00 = c00.Add(a.Mul(b0))
+					c01 = c01.Add(a.Mul(b1))
+					c02 = c02.Add(a.Mul(b2))
+					a = archsimd.BroadcastFloat32x4(*(*float32)(unsafe.Add(pa, pstep)))
+					c10 = c10.Add(a.Mul(b0))
+					c11 = c11.Add(a.Mul(b1))
+					c12 = c12.Add(a.Mul(b2))
+					a = archsimd.BroadcastFloat32x4(*(*float32)(unsafe.Add(pa, p2)))
+					c20 = c20.Add(a.Mul(b0))
+					c21 = c21.Add(a.Mul(b1))
+					c22 = c22.Add(a.Mul(b2))
+					a = archsimd.BroadcastFloat32x4(*(*float32)(unsafe.Add(pa, p3)))
+					c30 = c30.Add(a.Mul(b0))
+					c31 = c31.Add(a.Mul(b1))
+					c32 = c32.Add(a.Mul(b2))
+
+					pa = unsafe.Add(px, *(*int)(unsafe.Add(pt, 16)))
+					b0 = archsimd.LoadFloat32x4Array((*[4]float32)(unsafe.Add(pb, 96)))
+					b1 = archsimd.LoadFloat32x4Array((*[4]float32)(unsafe.Add(pb, 112)))
+					b2 = archsimd.LoadFloat32x4Array((*[4]float32)(unsafe.Add(pb, 128)))
+					a = archsimd.BroadcastFloat32x4(*(*float32)(pa))
+					c00 = c00.Add(a.Mul(b0))
+					c01 = c01.Add(a.Mul(b1))
+					c02 = c02.Add(a.Mul(b2))
+					a = archsimd.BroadcastFloat32x4(*(*float32)(unsafe.Add(pa, pstep)))
+					c10 = c10.Add(a.Mul(b0))
+					c11 = c11.Add(a.Mul(b1))
+					c12 = c12.Add(a.Mul(b2))
+					a = archsimd.BroadcastFloat32x4(*(*float32)(unsafe.Add(pa, p2)))
+					c20 = c20.Add(a.Mul(b0))
+					c21 = c21.Add(a.Mul(b1))
+					c22 = c22.Add(a.Mul(b2))
+					a = archsimd.BroadcastFloat32x4(*(*float32)(unsafe.Add(pa, p3)))
+					c30 = c30.Add(a.Mul(b0))
+					c31 = c31.Add(a.Mul(b1))
+					c32 = c32.Add(a.Mul(b2))
+
+					pa = unsafe.Add(px, *(*int)(unsafe.Add(pt, 24)))
+					b0 = archsimd.LoadFloat32x4Array((*[4]float32)(unsafe.Add(pb, 144)))
+					b1 = archsimd.LoadFloat32x4Array((*[4]float32)(unsafe.Add(pb, 160)))
+					b2 = archsimd.LoadFloat32x4Array((*[4]float32)(unsafe.Add(pb, 176)))
+					a = archsimd.BroadcastFloat32x4(*(*float32)(pa))
+					c00 = c00.Add(a.Mul(b0))
+					c01 = c01.Add(a.Mul(b1))
+					c02 = c02.Add(a.Mul(b2))
+					a = archsimd.BroadcastFloat32x4(*(*float32)(unsafe.Add(pa, pstep)))
+					c10 = c10.Add(a.Mul(b0))
+					c11 = c11.Add(a.Mul(b1))
+					c12 = c12.Add(a.Mul(b2))
+					a = archsimd.BroadcastFloat32x4(*(*float32)(unsafe.Add(pa, p2)))
+					c20 = c20.Add(a.Mul(b0))
+					c21 = c21.Add(a.Mul(b1))
+					c22 = c22.Add(a.Mul(b2))
+					a = archsimd.BroadcastFloat32x4(*(*float32)(unsafe.Add(pa, p3)))
+					c30 = c30.Add(a.Mul(b0))
+					c31 = c31.Add(a.Mul(b1))
+					c32 = c32.Add(a.Mul(b2))
+
+					pa = unsafe.Add(px, *(*int)(unsafe.Add(pt, 32)))
+					b0 = archsimd.LoadFloat32x4Array((*[4]float32)(unsafe.Add(pb, 192)))
+					b1 = archsimd.LoadFloat32x4Array((*[4]float32)(unsafe.Add(pb, 208)))
+					b2 = archsimd.LoadFloat32x4Array((*[4]float32)(unsafe.Add(pb, 224)))
+					a = archsimd.BroadcastFloat32x4(*(*float32)(pa))
+					c00 = c00.Add(a.Mul(b0))
+					c01 = c01.Add(a.Mul(b1))
+					c02 = c02.Add(a.Mul(b2))
+					a = archsimd.BroadcastFloat32x4(*(*float32)(unsafe.Add(pa, pstep)))
+					c10 = c10.Add(a.Mul(b0))
+					c11 = c11.Add(a.Mul(b1))
+					c12 = c12.Add(a.Mul(b2))
+					a = archsimd.BroadcastFloat32x4(*(*float32)(unsafe.Add(pa, p2)))
+					c20 = c20.Add(a.Mul(b0))
+					c21 = c21.Add(a.Mul(b1))
+					c22 = c22.Add(a.Mul(b2))
+					a = archsimd.BroadcastFloat32x4(*(*float32)(unsafe.Add(pa, p3)))
+					c30 = c30.Add(a.Mul(b0))
+					c31 = c31.Add(a.Mul(b1))
+					c32 = c32.Add(a.Mul(b2))
+
+					pa = unsafe.Add(px, *(*int)(unsafe.Add(pt, 40)))
+					b0 = archsimd.LoadFloat32x4Array((*[4]float32)(unsafe.Add(pb, 240)))
+					b1 = archsimd.LoadFloat32x4Array((*[4]float32)(unsafe.Add(pb, 256)))
+					b2 = archsimd.LoadFloat32x4Array((*[4]float32)(unsafe.Add(pb, 272)))
+					a = archsimd.BroadcastFloat32x4(*(*float32)(pa))
+					c00 = c00.Add(a.Mul(b0))
+					c01 = c01.Add(a.Mul(b1))
+					c02 = c02.Add(a.Mul(b2))
+					a = archsimd.BroadcastFloat32x4(*(*float32)(unsafe.Add(pa, pstep)))
+					c10 = c10.Add(a.Mul(b0))
+					c11 = c11.Add(a.Mul(b1))
+					c12 = c12.Add(a.Mul(b2))
+					a = archsimd.BroadcastFloat32x4(*(*float32)(unsafe.Add(pa, p2)))
+					c20 = c20.Add(a.Mul(b0))
+					c21 = c21.Add(a.Mul(b1))
+					c22 = c22.Add(a.Mul(b2))
+					a = archsimd.BroadcastFloat32x4(*(*float32)(unsafe.Add(pa, p3)))
+					c30 = c30.Add(a.Mul(b0))
+					c31 = c31.Add(a.Mul(b1))
+					c32 = c32.Add(a.Mul(b2))
+
+					pa = unsafe.Add(px, *(*int)(unsafe.Add(pt, 48)))
+					b0 = archsimd.LoadFloat32x4Array((*[4]float32)(unsafe.Add(pb, 288)))
+					b1 = archsimd.LoadFloat32x4Array((*[4]float32)(unsafe.Add(pb, 304)))
+					b2 = archsimd.LoadFloat32x4Array((*[4]float32)(unsafe.Add(pb, 320)))
+					a = archsimd.BroadcastFloat32x4(*(*float32)(pa))
+					c00 = c00.Add(a.Mul(b0))
+					c01 = c01.Add(a.Mul(b1))
+					c02 = c02.Add(a.Mul(b2))
+					a = archsimd.BroadcastFloat32x4(*(*float32)(unsafe.Add(pa, pstep)))
+					c10 = c10.Add(a.Mul(b0))
+					c11 = c11.Add(a.Mul(b1))
+					c12 = c12.Add(a.Mul(b2))
+					a = archsimd.BroadcastFloat32x4(*(*float32)(unsafe.Add(pa, p2)))
+					c20 = c20.Add(a.Mul(b0))
+					c21 = c21.Add(a.Mul(b1))
+					c22 = c22.Add(a.Mul(b2))
+					a = archsimd.BroadcastFloat32x4(*(*float32)(unsafe.Add(pa, p3)))
+					c30 = c30.Add(a.Mul(b0))
+					c31 = c31.Add(a.Mul(b1))
+					c32 = c32.Add(a.Mul(b2))
+
+					pa = unsafe.Add(px, *(*int)(unsafe.Add(pt, 56)))
+					b0 = archsimd.LoadFloat32x4Array((*[4]float32)(unsafe.Add(pb, 336)))
+					b1 = archsimd.LoadFloat32x4Array((*[4]float32)(unsafe.Add(pb, 352)))
+					b2 = archsimd.LoadFloat32x4Array((*[4]float32)(unsafe.Add(pb, 368)))
+					a = archsimd.BroadcastFloat32x4(*(*float32)(pa))
+					c00 = c00.Add(a.Mul(b0))
+					c01 = c01.Add(a.Mul(b1))
+					c02 = c02.Add(a.Mul(b2))
+					a = archsimd.BroadcastFloat32x4(*(*float32)(unsafe.Add(pa, pstep)))
+					c10 = c10.Add(a.Mul(b0))
+					c11 = c11.Add(a.Mul(b1))
+					c12 = c12.Add(a.Mul(b2))
+					a = archsimd.BroadcastFloat32x4(*(*float32)(unsafe.Add(pa, p2)))
+					c20 = c20.Add(a.Mul(b0))
+					c21 = c21.Add(a.Mul(b1))
+					c22 = c22.Add(a.Mul(b2))
+					a = archsimd.BroadcastFloat32x4(*(*float32)(unsafe.Add(pa, p3)))
+					c30 = c30.Add(a.Mul(b0))
+					c31 = c31.Add(a.Mul(b1))
+					c32 = c32.Add(a.Mul(b2))
+
+					pa = unsafe.Add(px, *(*int)(unsafe.Add(pt, 64)))
+					b0 = archsimd.LoadFloat32x4Array((*[4]float32)(unsafe.Add(pb, 384)))
+					b1 = archsimd.LoadFloat32x4Array((*[4]float32)(unsafe.Add(pb, 400)))
+					b2 = archsimd.LoadFloat32x4Array((*[4]float32)(unsafe.Add(pb, 416)))
+					a = archsimd.BroadcastFloat32x4(*(*float32)(pa))
+					c00 = c00.Add(a.Mul(b0))
+					c01 = c01.Add(a.Mul(b1))
+					c02 = c02.Add(a.Mul(b2))
+					a = archsimd.BroadcastFloat32x4(*(*float32)(unsafe.Add(pa, pstep)))
+					c10 = c10.Add(a.Mul(b0))
+					c11 = c11.Add(a.Mul(b1))
+					c12 = c12.Add(a.Mul(b2))
+					a = archsimd.BroadcastFloat32x4(*(*float32)(unsafe.Add(pa, p2)))
+					c20 = c20.Add(a.Mul(b0))
+					c21 = c21.Add(a.Mul(b1))
+					c22 = c22.Add(a.Mul(b2))
+					a = archsimd.BroadcastFloat32x4(*(*float32)(unsafe.Add(pa, p3)))
+					c30 = c30.Add(a.Mul(b0))
+					c31 = c31.Add(a.Mul(b1))
+					c32 = c32.Add(a.Mul(b2))
+					p = 9
+				}
 				for ; p+4 <= kp; p += 4 {
 					pa = unsafe.Add(px, *(*int)(unsafe.Add(pt, 0)))
 					b0 = archsimd.LoadFloat32x4Array((*[4]float32)(unsafe.Add(pb, 0)))
