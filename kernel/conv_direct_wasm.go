@@ -22,7 +22,7 @@ import (
 // cache once per panel). Each tile of gemmMR adjacent pixels (the last one
 // of a row shifted left to end at ow) keeps its 4×12 Float32x4
 // accumulators in registers over the kp taps, as gemmColumn does (k
-// unrolled ×4, or 9 taps straight-line), with the pixels' values broadcast
+// unrolled ×5, or 9 taps straight-line), with the pixels' values broadcast
 // straight from x. The accumulators start at the bias, and ReLU is a mask
 // (reluMasked): on wasm every branch of Go's code is a jump through the
 // function's block table, and a tile stores 12 vectors after only 9 taps
@@ -57,7 +57,8 @@ func directColumn(kp, panels int, taps *[directMaxK]int, rows, ow int, x unsafe.
 					// block: Go spills the accumulators at every loop's
 					// back edge and exit (the loops below ran 10 % slower on
 					// seednet's conv; straight-line 25 taps, alexmnist's
-					// conv1, ran 5 % slower than the loops).
+					// conv1, ran 5 % slower than the loops, which unrolled
+					// ×5 leave no remainder there: 7 % faster than ×4).
 					pa = unsafe.Add(px, *(*int)(unsafe.Add(pt, 0)))
 					b0 = archsimd.LoadFloat32x4Array((*[4]float32)(unsafe.Add(pb, 0)))
 					b1 = archsimd.LoadFloat32x4Array((*[4]float32)(unsafe.Add(pb, 16)))
@@ -248,7 +249,7 @@ func directColumn(kp, panels int, taps *[directMaxK]int, rows, ow int, x unsafe.
 					c32 = c32.Add(a.Mul(b2))
 					p = 9
 				}
-				for ; p+4 <= kp; p += 4 {
+				for ; p+5 <= kp; p += 5 {
 					pa = unsafe.Add(px, *(*int)(unsafe.Add(pt, 0)))
 					b0 = archsimd.LoadFloat32x4Array((*[4]float32)(unsafe.Add(pb, 0)))
 					b1 = archsimd.LoadFloat32x4Array((*[4]float32)(unsafe.Add(pb, 16)))
@@ -332,8 +333,29 @@ func directColumn(kp, panels int, taps *[directMaxK]int, rows, ow int, x unsafe.
 					c30 = c30.Add(a.Mul(b0))
 					c31 = c31.Add(a.Mul(b1))
 					c32 = c32.Add(a.Mul(b2))
-					pt = unsafe.Add(pt, 4*8)
-					pb = unsafe.Add(pb, 4*gemmNR*4)
+
+					pa = unsafe.Add(px, *(*int)(unsafe.Add(pt, 32)))
+					b0 = archsimd.LoadFloat32x4Array((*[4]float32)(unsafe.Add(pb, 192)))
+					b1 = archsimd.LoadFloat32x4Array((*[4]float32)(unsafe.Add(pb, 208)))
+					b2 = archsimd.LoadFloat32x4Array((*[4]float32)(unsafe.Add(pb, 224)))
+					a = archsimd.BroadcastFloat32x4(*(*float32)(pa))
+					c00 = c00.Add(a.Mul(b0))
+					c01 = c01.Add(a.Mul(b1))
+					c02 = c02.Add(a.Mul(b2))
+					a = archsimd.BroadcastFloat32x4(*(*float32)(unsafe.Add(pa, pstep)))
+					c10 = c10.Add(a.Mul(b0))
+					c11 = c11.Add(a.Mul(b1))
+					c12 = c12.Add(a.Mul(b2))
+					a = archsimd.BroadcastFloat32x4(*(*float32)(unsafe.Add(pa, p2)))
+					c20 = c20.Add(a.Mul(b0))
+					c21 = c21.Add(a.Mul(b1))
+					c22 = c22.Add(a.Mul(b2))
+					a = archsimd.BroadcastFloat32x4(*(*float32)(unsafe.Add(pa, p3)))
+					c30 = c30.Add(a.Mul(b0))
+					c31 = c31.Add(a.Mul(b1))
+					c32 = c32.Add(a.Mul(b2))
+					pt = unsafe.Add(pt, 5*8)
+					pb = unsafe.Add(pb, 5*gemmNR*4)
 				}
 				for ; p < kp; p++ {
 					pa = unsafe.Add(px, *(*int)(unsafe.Add(pt, 0)))
