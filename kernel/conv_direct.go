@@ -44,12 +44,12 @@ func (s ConvShape) directApplies(k *kernels) bool {
 // as it is: the padded copy saves nothing). Measured with `make
 // bench-kernels` (BenchmarkConv2D and BenchmarkConv2DDirectRule under
 // js/wasm, simd-packed-im2col → simd-packed-direct, batch 1, Node 20, best
-// of four alternating runs): seednet's conv (K = 9) 90 → 64 µs,
-// alexmnist's conv1 (K = 25) 153 → 94 µs; 3×3 on 32×32×3 (K = 27) 206 →
-// 104 µs, strided 54 → 27 µs; 3×3 on 32×32×6 (K = 54) 290 → 182 µs; 5×5
-// on 28×28×2 (K = 50) 350 → 184 µs (with few channels the im2col GEMM
-// packs its A panels value by value, packAConvTaps); a pointwise
-// 14×14×32 → 32 ran at 26 µs both ways.
+// of 4 to 8 alternating runs, on a shared machine): seednet's conv (K = 9)
+// 90–115 → 51–53 µs, alexmnist's conv1 (K = 25) 143–153 → 89–91 µs; 3×3
+// on 32×32×3 (K = 27) 206 → 104 µs, strided 54 → 27 µs; 3×3 on 32×32×6
+// (K = 54) 290 → 182 µs; 5×5 on 28×28×2 (K = 50) 350 → 184 µs (with few
+// channels the im2col GEMM packs its A panels value by value,
+// packAConvTaps); a pointwise 14×14×32 → 32 ran at 26 µs both ways.
 func (s ConvShape) useDirect(k *kernels) bool {
 	return s.directApplies(k) && !s.pointwise()
 }
