@@ -195,6 +195,11 @@ func vmax(m, v archsimd.Float32x4) archsimd.Float32x4 {
 	return v.IfElse(v.Greater(m), m)
 }
 
+// load4 returns the four float32 values at p + 4i bytes.
+func load4(p unsafe.Pointer, i int) archsimd.Float32x4 {
+	return archsimd.LoadFloat32x4Array((*[4]float32)(unsafe.Add(p, 4*i)))
+}
+
 // store4 stores v at p + 4i bytes.
 func store4(p unsafe.Pointer, i int, v archsimd.Float32x4) {
 	v.StoreArray((*[4]float32)(unsafe.Add(p, 4*i)))
