@@ -90,11 +90,12 @@ func maxPoolSIMD(dst, x []float32, s PoolShape) {
 // windows, the first at win, each next one step floats further; rows are
 // rowLen floats apart (C ≥ 4). For C ≥ 16 it walks the row 16 channels at
 // a time (the last 16 overlapping the ones before), its loop holding no
-// branch but its back edge, each a jump through the function's dispatch
-// loop under wasm; the loads' offsets are constants in the instructions.
-// Each vector is stored before the next is loaded: Go's register
-// allocator keeps 16 vectors in wasm locals and spills the rest to the
-// stack, and a store keeps the later loads after it.
+// branch but its back edge (under wasm each branch is a jump through the
+// function's dispatch loop) and loads at constant offsets from four
+// pointers. Each vector is stored before the next is loaded: Go's
+// register allocator (1.27.3) keeps at most 16 vectors in wasm locals and
+// spills the rest to the stack, and a store keeps the later loads after
+// it.
 func maxPoolRow2x2(out, win unsafe.Pointer, cells, c, rowLen, step int) {
 	if c < 16 {
 		for range cells {
