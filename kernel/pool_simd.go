@@ -7,35 +7,6 @@ import (
 	"unsafe"
 )
 
-// poolSIMD visits every output cell of a pool over x [N, H, W, C]: it calls
-// first(out, in) with the window's first real input cell and then
-// next(out, in) with each other one, in row-major window order; each is
-// C channels. It returns the number of real cells per output through done.
-func poolSIMD(dst, x []float32, s PoolShape, first, next func(out, in []float32), done func(out []float32, cells int)) {
-	oh, ow := s.Out()
-	c := s.C
-	for n := range s.N {
-		img := x[n*s.H*s.W*c : (n+1)*s.H*s.W*c]
-		for oy := range oh {
-			for ox := range ow {
-				o := (n*oh*ow + oy*ow + ox) * c
-				out := dst[o : o+c]
-				y0, y1, x0, x1 := poolWindow(s, oy, ox)
-				step := first
-				for iy := y0; iy < y1; iy++ {
-					for ix := x0; ix < x1; ix++ {
-						step(out, img[(iy*s.W+ix)*c:(iy*s.W+ix+1)*c])
-						step = next
-					}
-				}
-				if done != nil {
-					done(out, (y1-y0)*(x1-x0))
-				}
-			}
-		}
-	}
-}
-
 // maxPoolSIMD computes MaxPool like maxPoolGeneric, four channels at a
 // time: for every output cell, the window's cells (clipped to the input by
 // poolWindow, so every load lies inside x) are combined in registers and
@@ -261,35 +232,71 @@ func store4(p unsafe.Pointer, i int, v archsimd.Float32x4) {
 	v.StoreArray((*[4]float32)(unsafe.Add(p, 4*i)))
 }
 
-// avgPoolSIMD computes AvgPool like avgPoolGeneric: the window's sum in
-// row-major order divided by its number of real cells.
+// avgPoolSIMD computes AvgPool like avgPoolGeneric: for every output cell,
+// the sum of the window's real cells from 0 in row-major order (clipped to
+// the input by poolWindow, so every load lies inside x), divided by their
+// number (avgPoolCell).
 func avgPoolSIMD(dst, x []float32, s PoolShape) {
-	poolSIMD(dst, x, s, copyRow, addRow, divRow)
+	oh, ow := s.Out()
+	c := s.C
+	rowLen := s.W * c
+	_, _ = x[s.InLen()-1], dst[s.OutLen()-1]
+	for n := range s.N {
+		img := unsafe.Pointer(&x[n*s.H*rowLen])
+		for oy := range oh {
+			outRow := unsafe.Pointer(&dst[(n*oh+oy)*ow*c])
+			for ox := range ow {
+				y0, y1, x0, x1 := poolWindow(s, oy, ox)
+				avgPoolCell(unsafe.Add(outRow, 4*ox*c), unsafe.Add(img, 4*(y0*rowLen+x0*c)), y1-y0, x1-x0, c, rowLen)
+			}
+		}
+	}
 }
 
-func copyRow(out, in []float32) { copy(out, in) }
-
-// addRow sets out[i] += in[i].
-func addRow(out, in []float32) {
-	in = in[:len(out)]
-	i := 0
-	for ; i+4 <= len(out); i += 4 {
-		archsimd.LoadFloat32x4(out[i:]).Add(archsimd.LoadFloat32x4(in[i:])).Store(out[i:])
+// avgPoolCell stores at out the C channel means of the rows×cols window
+// whose first cell is at win, rows rowLen floats apart: 16 channels at a
+// time in registers, then four (the last four overlapping the ones before
+// when C is not a multiple of 4), or one at a time for C < 4.
+func avgPoolCell(out, win unsafe.Pointer, rows, cols, c, rowLen int) {
+	span := cols * c
+	cells := float32(rows * cols)
+	if c < 4 {
+		for ch := range c {
+			var sum float32
+			for r := range rows {
+				for j := r * rowLen; j < r*rowLen+span; j += c {
+					sum += *(*float32)(unsafe.Add(win, 4*(j+ch)))
+				}
+			}
+			*(*float32)(unsafe.Add(out, 4*ch)) = sum / cells
+		}
+		return
 	}
-	for ; i < len(out); i++ {
-		out[i] += in[i]
+	d := archsimd.BroadcastFloat32x4(cells)
+	ch := 0
+	for ; ch+16 <= c; ch += 16 {
+		var s0, s1, s2, s3 archsimd.Float32x4
+		for r := range rows {
+			for j := r * rowLen; j < r*rowLen+span; j += c {
+				s0 = s0.Add(load4(win, j+ch))
+				s1 = s1.Add(load4(win, j+ch+4))
+				s2 = s2.Add(load4(win, j+ch+8))
+				s3 = s3.Add(load4(win, j+ch+12))
+			}
+		}
+		store4(out, ch, s0.Div(d))
+		store4(out, ch+4, s1.Div(d))
+		store4(out, ch+8, s2.Div(d))
+		store4(out, ch+12, s3.Div(d))
 	}
-}
-
-// divRow sets out[i] /= cells.
-func divRow(out []float32, cells int) {
-	d := float32(cells)
-	vd := archsimd.BroadcastFloat32x4(d)
-	i := 0
-	for ; i+4 <= len(out); i += 4 {
-		archsimd.LoadFloat32x4(out[i:]).Div(vd).Store(out[i:])
-	}
-	for ; i < len(out); i++ {
-		out[i] /= d
+	for ; ch < c; ch += 4 {
+		ch = min(ch, c-4)
+		var s archsimd.Float32x4
+		for r := range rows {
+			for j := r * rowLen; j < r*rowLen+span; j += c {
+				s = s.Add(load4(win, j+ch))
+			}
+		}
+		store4(out, ch, s.Div(d))
 	}
 }
