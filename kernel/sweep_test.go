@@ -513,12 +513,13 @@ func TestSoftmax(t *testing.T) {
 // (relative, first order in u = 2⁻²⁴): the window sum of L = min(2r+1, C)
 // positive squares is within γ(L) (direct float32 sums; windowSums: 2u),
 // bias + alpha·sum adds 2u; s^-β turns a relative error ε of s into β·ε;
-// the power adds at most 4.5u (powNegVec), the product with x u, the
-// reference's rounding u.
+// the power and the division by it add at most 4.5u (divPowVec; lrnGeneric's
+// float64 path about u), the reference's rounding u.
 func TestLRN(t *testing.T) {
 	params := []LRNParams{
 		{DepthRadius: 5, Bias: 1, Alpha: 1, Beta: 0.5}, // TensorFlow's defaults
 		{DepthRadius: 2, Bias: 2, Alpha: 1e-4, Beta: 0.75},
+		{DepthRadius: 2, Bias: 1, Alpha: 0.05, Beta: 1},
 		{DepthRadius: 0, Bias: 1, Alpha: 0.5, Beta: 1},
 		{DepthRadius: 1, Bias: 0.5, Alpha: 2, Beta: 0.6},
 		{DepthRadius: 4, Bias: 1, Alpha: 0.3, Beta: 0.75},
