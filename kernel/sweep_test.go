@@ -58,18 +58,19 @@ func checkConv(t *testing.T, k *kernels, rng *rand.Rand, s ConvShape, withBias b
 
 	// The same through the packed filter (PackedConv.Conv2D), with the
 	// method PackConv chooses for s.
-	checkPackedConv(t, k, s, gx, gf, gb, act, s.useWinograd(), want, tol)
+	checkPackedConv(t, k, s, gx, gf, gb, act, s.winogradTile(), want, tol)
 }
 
-// checkPackedConv packs the filter in gf for Winograd (winograd set) or for
-// k.convPacked and compares PackedConv.Conv2D with want: within tol, or
-// within the Winograd bound (winogradTolerance).
-func checkPackedConv(t *testing.T, k *kernels, s ConvShape, gx, gf, gb guardBuf, act Activation, winograd bool, want []float32, tol []float64) {
+// checkPackedConv packs the filter in gf for Winograd with output tiles of
+// winograd×winograd (2 or 4) or (0) for k.convPacked and compares
+// PackedConv.Conv2D with want: within tol, or within the Winograd bound
+// (winogradTolerance).
+func checkPackedConv(t *testing.T, k *kernels, s ConvShape, gx, gf, gb guardBuf, act Activation, winograd int, want []float32, tol []float64) {
 	t.Helper()
 	name := convName(s) + " packed"
-	if winograd {
-		name += " winograd"
-		tol = winogradTolerance(gx.data(), gf.data(), gb.data(), s)
+	if winograd != 0 {
+		name += " winograd" + fmt.Sprint(winograd)
+		tol = winogradTolerance(gx.data(), gf.data(), gb.data(), s, winograd)
 	}
 	x, filter, bias := slices.Clone(gx.data()), slices.Clone(gf.data()), slices.Clone(gb.data())
 	var gbias []float32
