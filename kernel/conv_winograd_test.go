@@ -37,50 +37,78 @@ func winogradTolerance(x, filter, bias []float32, s ConvShape, tile int) []float
 	}
 	n := tile + 2
 	f := gamma(bh*bw*cg + roundings + 1)
+	// ub[((b*C/G+ci)*OC+oc)*n²+ξ] = (|G| |w| |Gᵀ|)_ξ of block b.
+	ub := make([]float64, bh*bw*cg*s.OC*n*n)
+	for by := range bh {
+		offY, ownY := winogradBlockOffset(by, s.KH)
+		for bx := range bw {
+			offX, ownX := winogradBlockOffset(bx, s.KW)
+			for ci := range cg {
+				for oc := range s.OC {
+					u := ub[(((by*bw+bx)*cg+ci)*s.OC+oc)*n*n:]
+					for i := range n {
+						for j := range n {
+							for k := ownY; k < 3; k++ {
+								for l := ownX; l < 3; l++ {
+									u[i*n+j] += absG[i][k] * absG[j][l] * math.Abs(float64(filter[(((offY+k)*s.KW+offX+l)*cg+ci)*s.OC+oc]))
+								}
+							}
+						}
+					}
+				}
+			}
+		}
+	}
+	th, tw := s.winogradTiles(tile)
+	vb := make([]float64, bh*bw*cg*n*n) // (|Bᵀ| |d| |B|)_ξ of one tile, group and block
 	tol := make([]float64, s.OutLen())
 	for img := range s.N {
-		for oy := range oh {
-			for ox := range ow {
-				ty, tx, a, b := oy/tile, ox/tile, oy%tile, ox%tile
-				for oc := range s.OC {
-					g := oc / ocg
-					mag := 0.0
-					if len(bias) > 0 {
-						mag = math.Abs(float64(bias[oc]))
-					}
+		for ty := range th {
+			for tx := range tw {
+				for g := range s.Groups {
+					clear(vb)
 					for by := range bh {
-						offY, ownY := winogradBlockOffset(by, s.KH)
+						offY, _ := winogradBlockOffset(by, s.KH)
 						for bx := range bw {
-							offX, ownX := winogradBlockOffset(bx, s.KW)
+							offX, _ := winogradBlockOffset(bx, s.KW)
 							for ci := range cg {
-								// |Bᵀ| |d| |B| and |G| |w| |Gᵀ| at every ξ = (i, j).
-								for i := range n {
-									for j := range n {
-										if absAt[a][i] == 0 || absAt[b][j] == 0 {
+								v := vb[((by*bw+bx)*cg+ci)*n*n:]
+								for k := range n {
+									for l := range n {
+										iy, ix := tile*ty-s.Pad.Top+offY+k, tile*tx-s.Pad.Left+offX+l
+										if iy < 0 || iy >= s.H || ix < 0 || ix >= s.W {
 											continue
 										}
-										var v, u float64
-										for k := range n {
-											for l := range n {
-												iy, ix := tile*ty-s.Pad.Top+offY+k, tile*tx-s.Pad.Left+offX+l
-												if iy < 0 || iy >= s.H || ix < 0 || ix >= s.W {
-													continue
-												}
-												v += absBt[i][k] * absBt[j][l] * math.Abs(float64(x[((img*s.H+iy)*s.W+ix)*s.C+g*cg+ci]))
+										d := math.Abs(float64(x[((img*s.H+iy)*s.W+ix)*s.C+g*cg+ci]))
+										for i := range n {
+											for j := range n {
+												v[i*n+j] += absBt[i][k] * absBt[j][l] * d
 											}
 										}
-										for k := ownY; k < 3; k++ {
-											for l := ownX; l < 3; l++ {
-												u += absG[i][k] * absG[j][l] * math.Abs(float64(filter[(((offY+k)*s.KW+offX+l)*cg+ci)*s.OC+oc]))
-											}
-										}
-										mag += absAt[a][i] * absAt[b][j] * u * v
 									}
 								}
 							}
 						}
 					}
-					tol[((img*oh+oy)*ow+ox)*s.OC+oc] = f * mag
+					for a := 0; a < tile && tile*ty+a < oh; a++ {
+						for b := 0; b < tile && tile*tx+b < ow; b++ {
+							for oc := g * ocg; oc < (g+1)*ocg; oc++ {
+								mag := 0.0
+								if len(bias) > 0 {
+									mag = math.Abs(float64(bias[oc]))
+								}
+								for bc := range bh * bw * cg {
+									u, v := ub[(bc*s.OC+oc)*n*n:], vb[bc*n*n:]
+									for i := range n {
+										for j := range n {
+											mag += absAt[a][i] * absAt[b][j] * u[i*n+j] * v[i*n+j]
+										}
+									}
+								}
+								tol[((img*oh+tile*ty+a)*ow+tile*tx+b)*s.OC+oc] = f * mag
+							}
+						}
+					}
 				}
 			}
 		}

@@ -57,8 +57,17 @@ func checkConv(t *testing.T, k *kernels, rng *rand.Rand, s ConvShape, withBias b
 	gb.checkUnchanged(t, name+" bias", bias)
 
 	// The same through the packed filter (PackedConv.Conv2D), with the
-	// method PackConv chooses for s.
-	checkPackedConv(t, k, s, gx, gf, gb, act, s.winogradTile(), want, tol)
+	// method PackConv chooses for s and, where Winograd applies, with the
+	// output tiles of F(2×2, 3×3) and F(4×4, 3×3) it does not choose.
+	chosen := s.winogradTile()
+	checkPackedConv(t, k, s, gx, gf, gb, act, chosen, want, tol)
+	if s.winogradApplies() {
+		for _, tile := range []int{2, 4} {
+			if tile != chosen {
+				checkPackedConv(t, k, s, gx, gf, gb, act, tile, want, tol)
+			}
+		}
+	}
 }
 
 // checkPackedConv packs the filter in gf for Winograd with output tiles of
