@@ -47,15 +47,16 @@ func winograd4InputSIMD(v, x []float32, s *ConvShape, g, t0, tc int) {
 				vp := unsafe.Pointer(&vb[0])
 				row := tc * ldv * 4 // bytes from V_ξ to V_ξ+1
 				for c := 0; c < c4; c += 4 {
-					var d [36]archsimd.Float32x4
-					for i, o := range off {
-						if o >= 0 {
-							d[i] = archsimd.LoadFloat32x4Array((*[4]float32)(unsafe.Add(xp, (o+c)*4)))
-						}
-					}
 					var r [36]archsimd.Float32x4
 					for i := 0; i < 36; i += 6 {
-						r[i], r[i+1], r[i+2], r[i+3], r[i+4], r[i+5] = winograd4InVec(d[i], d[i+1], d[i+2], d[i+3], d[i+4], d[i+5], four)
+						// Cell i+j, zero outside the image.
+						at := func(j int) (d archsimd.Float32x4) {
+							if o := off[i+j]; o >= 0 {
+								d = archsimd.LoadFloat32x4Array((*[4]float32)(unsafe.Add(xp, (o+c)*4)))
+							}
+							return d
+						}
+						r[i], r[i+1], r[i+2], r[i+3], r[i+4], r[i+5] = winograd4InVec(at(0), at(1), at(2), at(3), at(4), at(5), four)
 					}
 					p := unsafe.Add(vp, (t*ldv+c)*4)
 					for j := range 6 {
@@ -98,26 +99,28 @@ func winograd4OutputSIMD(dst, m, bias []float32, s *ConvShape, g, t0, tc int, ac
 				}
 				r[i*4], r[i*4+1], r[i*4+2], r[i*4+3] = winograd4OutVec(at(0), at(1), at(2), at(3), at(4), at(5), four, eight)
 			}
-			var y [16]archsimd.Float32x4
-			for j := range 4 {
-				y[j], y[4+j], y[8+j], y[12+j] = winograd4OutVec(r[j], r[4+j], r[8+j], r[12+j], r[16+j], r[20+j], four, eight)
-			}
 			var b archsimd.Float32x4
 			if bias != nil {
 				b = archsimd.LoadFloat32x4(bias[c:])
 			}
-			for i, o := range out {
-				if o < 0 {
-					continue
+			// Output i, stored where it lies inside the output.
+			store := func(i int, v archsimd.Float32x4) {
+				if o := out[i]; o >= 0 {
+					if bias != nil {
+						v = v.Add(b)
+					}
+					if act == ReLU {
+						v = reluVec(v)
+					}
+					v.StoreArray((*[4]float32)(unsafe.Add(dp, (o+c)*4)))
 				}
-				v := y[i]
-				if bias != nil {
-					v = v.Add(b)
-				}
-				if act == ReLU {
-					v = reluVec(v)
-				}
-				v.StoreArray((*[4]float32)(unsafe.Add(dp, (o+c)*4)))
+			}
+			for j := range 4 {
+				y0, y1, y2, y3 := winograd4OutVec(r[j], r[4+j], r[8+j], r[12+j], r[16+j], r[20+j], four, eight)
+				store(j, y0)
+				store(4+j, y1)
+				store(8+j, y2)
+				store(12+j, y3)
 			}
 		}
 		winograd4OutputChannels(dst, m, bias, &out, t, tc, ocg, c4, act)
