@@ -74,16 +74,20 @@ func BenchmarkConv2D(b *testing.B) {
 					}
 					reportGFLOPs(b, s.FLOPs())
 				})
-				// Prepared weights: where Winograd applies, both methods
-				// (PackConv chooses one, useWinograd), else the im2col GEMM.
-				methods := []string{"packed"}
+				// Prepared weights: where Winograd applies, every method
+				// (PackConv chooses one, winogradTile), else the im2col GEMM.
+				methods := map[string]int{"packed": 0}
 				if s.winogradApplies() {
-					methods = []string{"packed-im2col", "packed-winograd"}
+					methods = map[string]int{"packed-im2col": 0, "packed-winograd": 2, "packed-winograd4": 4}
 				}
-				for _, method := range methods {
+				for _, method := range []string{"packed", "packed-im2col", "packed-winograd", "packed-winograd4"} {
+					tile, ok := methods[method]
+					if !ok {
+						continue
+					}
 					b.Run(name+"/"+k.name+"-"+method, func(b *testing.B) {
 						x, filter, bias, dst := data(b)
-						p, err := packConvMethod(k, filter, s, method == "packed-winograd")
+						p, err := packConvMethod(k, filter, s, tile)
 						if err != nil {
 							b.Fatal(err)
 						}

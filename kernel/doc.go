@@ -26,7 +26,8 @@
 // run without packing or allocating. Bias and activation are applied as the
 // GEMM stores its tiles. Prepared stride-1 convolutions with 3×3 windows
 // (and 5×5 or 6×6 ones, cut into 3×3 blocks) and enough channels run as
-// Winograd F(2×2, 3×3) (conv_winograd.go states its error bound); the others
+// Winograd F(4×4, 3×3) or F(2×2, 3×3) (conv_winograd.go states the error
+// bounds and the choice); the others
 // multiply the im2col matrix, packed straight from the input, by the filter.
 //
 // Each operator has a portable Go implementation (files *_generic.go, always

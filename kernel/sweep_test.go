@@ -57,19 +57,29 @@ func checkConv(t *testing.T, k *kernels, rng *rand.Rand, s ConvShape, withBias b
 	gb.checkUnchanged(t, name+" bias", bias)
 
 	// The same through the packed filter (PackedConv.Conv2D), with the
-	// method PackConv chooses for s.
-	checkPackedConv(t, k, s, gx, gf, gb, act, s.useWinograd(), want, tol)
+	// method PackConv chooses for s and, where Winograd applies, with the
+	// output tiles of F(2×2, 3×3) and F(4×4, 3×3) it does not choose.
+	chosen := s.winogradTile()
+	checkPackedConv(t, k, s, gx, gf, gb, act, chosen, want, tol)
+	if s.winogradApplies() {
+		for _, tile := range []int{2, 4} {
+			if tile != chosen {
+				checkPackedConv(t, k, s, gx, gf, gb, act, tile, want, tol)
+			}
+		}
+	}
 }
 
-// checkPackedConv packs the filter in gf for Winograd (winograd set) or for
-// k.convPacked and compares PackedConv.Conv2D with want: within tol, or
-// within the Winograd bound (winogradTolerance).
-func checkPackedConv(t *testing.T, k *kernels, s ConvShape, gx, gf, gb guardBuf, act Activation, winograd bool, want []float32, tol []float64) {
+// checkPackedConv packs the filter in gf for Winograd with output tiles of
+// winograd×winograd (2 or 4) or (0) for k.convPacked and compares
+// PackedConv.Conv2D with want: within tol, or within the Winograd bound
+// (winogradTolerance).
+func checkPackedConv(t *testing.T, k *kernels, s ConvShape, gx, gf, gb guardBuf, act Activation, winograd int, want []float32, tol []float64) {
 	t.Helper()
 	name := convName(s) + " packed"
-	if winograd {
-		name += " winograd"
-		tol = winogradTolerance(gx.data(), gf.data(), gb.data(), s)
+	if winograd != 0 {
+		name += " winograd" + fmt.Sprint(winograd)
+		tol = winogradTolerance(gx.data(), gf.data(), gb.data(), s, winograd)
 	}
 	x, filter, bias := slices.Clone(gx.data()), slices.Clone(gf.data()), slices.Clone(gb.data())
 	var gbias []float32
