@@ -74,22 +74,25 @@ func BenchmarkConv2D(b *testing.B) {
 					}
 					reportGFLOPs(b, s.FLOPs())
 				})
-				// Prepared weights: every method that applies (PackConv
-				// chooses one: useWinograd, useDirect), else the im2col GEMM.
-				methods := []string{"packed"}
-				if s.winogradApplies() || s.directApplies(k) {
-					methods = []string{"packed-im2col"}
-				}
+				// Prepared weights: where Winograd or the direct method
+				// applies, every method (PackConv chooses one: winogradTile,
+				// useDirect), else the im2col GEMM.
+				methods := map[string]int{"packed": 0}
 				if s.winogradApplies() {
-					methods = append(methods, "packed-winograd")
+					methods = map[string]int{"packed-im2col": 0, "packed-winograd": 2, "packed-winograd4": 4}
 				}
 				if s.directApplies(k) {
-					methods = append(methods, "packed-direct")
+					delete(methods, "packed")
+					methods["packed-im2col"], methods["packed-direct"] = 0, 0
 				}
-				for _, method := range methods {
+				for _, method := range []string{"packed", "packed-im2col", "packed-winograd", "packed-winograd4", "packed-direct"} {
+					tile, ok := methods[method]
+					if !ok {
+						continue
+					}
 					b.Run(name+"/"+k.name+"-"+method, func(b *testing.B) {
 						x, filter, bias, dst := data(b)
-						p, err := packConvMethod(k, filter, s, method == "packed-winograd")
+						p, err := packConvMethod(k, filter, s, tile)
 						if err != nil {
 							b.Fatal(err)
 						}

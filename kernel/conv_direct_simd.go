@@ -52,7 +52,7 @@ func convDirectSIMD(dst, x, packed, bias []float32, s ConvShape, act Activation,
 	full, nr := ocg/gemmNR, ocg%gemmNR
 	var tile [gemmMR * gemmNR]float32
 	for n := range s.N {
-		padImage(pad, x[n*s.H*s.W*s.C:(n+1)*s.H*s.W*s.C], &s)
+		padImage(pad, x[n*s.H*s.W*s.C:(n+1)*s.H*s.W*s.C], &s, s.H+s.Pad.Top+s.Pad.Bottom, wp)
 		out := dst[n*oh*ow*s.OC : (n+1)*oh*ow*s.OC]
 		for g := range s.Groups {
 			xg := unsafe.Pointer(&pad[g*cg])
@@ -94,17 +94,14 @@ func convDirectSIMD(dst, x, packed, bias []float32, s ConvShape, act Activation,
 	}
 }
 
-// padImage copies one image img [H, W, C] into pad [H+Top+Bottom,
-// W+Left+Right, C] at (Top, Left) and zeroes the cells around it.
-func padImage(pad, img []float32, s *ConvShape) {
-	rowLen := (s.W + s.Pad.Left + s.Pad.Right) * s.C
-	left, in := s.Pad.Left*s.C, s.W*s.C
-	clear(pad[:s.Pad.Top*rowLen])
-	for y := range s.H {
-		row := pad[(s.Pad.Top+y)*rowLen : (s.Pad.Top+y+1)*rowLen]
-		clear(row[:left])
-		copy(row[left:left+in], img[y*in:(y+1)*in])
-		clear(row[left+in:])
+// padImage writes image [H, W, C] into dst [hp, wp, C] at offset (Top,
+// Left) with zeros around it, and returns dst (the direct convolution's
+// and, under wasm, the indirect one's padded copy).
+func padImage(dst, img []float32, s *ConvShape, hp, wp int) []float32 {
+	clear(dst)
+	rowLen := s.C * min(s.W, wp-s.Pad.Left)
+	for y := range min(s.H, hp-s.Pad.Top) {
+		copy(dst[((y+s.Pad.Top)*wp+s.Pad.Left)*s.C:][:rowLen], img[y*s.W*s.C:][:rowLen])
 	}
-	clear(pad[(s.Pad.Top+s.H)*rowLen:])
+	return dst
 }

@@ -63,11 +63,11 @@ func TestConvDirect(t *testing.T) {
 			want := refConv2D(x, filter, bias, s, act)
 			mag := refConv2D(absAll(x), absAll(filter), absAll(bias), s, Linear)
 			tol := scaled(gamma(s.KH*s.KW*(s.C/s.Groups)+2), mag)
-			checkPackedConvMethod(t, k, s, newGuardBuf(x), newGuardBuf(filter), newGuardBuf(bias), act, false, true, want, tol)
+			checkPackedConvMethod(t, k, s, newGuardBuf(x), newGuardBuf(filter), newGuardBuf(bias), act, 0, true, want, tol)
 
 			x[rng.IntN(len(x))] = float32(math.NaN())
 			want = refConv2D(x, filter, bias, s, act)
-			p, err := packConvMethod(k, filter, s, false)
+			p, err := packConvMethod(k, filter, s, 0)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -154,7 +154,7 @@ func BenchmarkConv2DDirectRule(b *testing.B) {
 						rng := newRand(b)
 						x, filter, bias, dst = randSlice(rng, s.InLen()), randSlice(rng, s.FilterLen()), randSlice(rng, s.OC), make([]float32, s.OutLen())
 					}
-					p, err := packConvMethod(k, filter, s, false)
+					p, err := packConvMethod(k, filter, s, 0)
 					if err != nil {
 						b.Fatal(err)
 					}

@@ -10,20 +10,24 @@ import (
 // winogradInputSIMD is winogradInputGeneric with four channels per step
 // (channels are contiguous in x and in V); the last C/G mod 4 channels go
 // through winogradInputChannels. The arithmetic is the same, in the same
-// order.
-func winogradInputSIMD(v, x []float32, s *ConvShape, g, t0, tc int) {
+// order. F(4×4, 3×3) goes to winograd4InputSIMD.
+func winogradInputSIMD(v, x []float32, s *ConvShape, tile, g, t0, tc int) {
+	if tile == 4 {
+		winograd4InputSIMD(v, x, s, g, t0, tc)
+		return
+	}
 	bh, bw := s.winogradBlocks()
 	cg := s.C / s.Groups
 	ldv := bh * bw * cg
 	c4 := cg / 4 * 4
 	var off [16]int
 	for t := range tc {
-		img, iy, ix := winogradTileOrigin(s, t0+t)
+		img, iy, ix := winogradTileOrigin(s, 2, t0+t)
 		for by := range bh {
 			oy, _ := winogradBlockOffset(by, s.KH)
 			for bx := range bw {
 				ox, _ := winogradBlockOffset(bx, s.KW)
-				winogradCells(&off, s, img, iy+oy, ix+ox, g)
+				winogradCells(off[:], 4, s, img, iy+oy, ix+ox, g)
 				vb := v[(by*bw+bx)*cg:]
 				// Unchecked vectors: off holds offsets of cells inside x
 				// whose C/G channels follow, and V_ξ's rows hold ldv values.
@@ -59,13 +63,18 @@ func winogradInputSIMD(v, x []float32, s *ConvShape, g, t0, tc int) {
 
 // winogradOutputSIMD is winogradOutputGeneric with four output channels per
 // step; the last OC/G mod 4 go through winogradOutputChannels. The
-// arithmetic is the same, in the same order.
-func winogradOutputSIMD(dst, m, bias []float32, s *ConvShape, g, t0, tc int, act Activation) {
+// arithmetic is the same, in the same order. F(4×4, 3×3) goes to
+// winograd4OutputSIMD.
+func winogradOutputSIMD(dst, m, bias []float32, s *ConvShape, tile, g, t0, tc int, act Activation) {
+	if tile == 4 {
+		winograd4OutputSIMD(dst, m, bias, s, g, t0, tc, act)
+		return
+	}
 	ocg := s.OC / s.Groups
 	c4 := ocg / 4 * 4
 	var out [4]int
 	for t := range tc {
-		winogradOutCells(&out, s, t0+t, g)
+		winogradOutCells(out[:], 2, s, t0+t, g)
 		// Unchecked vectors: M_ξ's rows hold OC/G values, out holds
 		// offsets of outputs inside dst whose OC/G channels follow.
 		mp := unsafe.Add(unsafe.Pointer(&m[0]), t*ocg*4)

@@ -5,65 +5,110 @@ import (
 	"testing"
 )
 
-// winogradTolerance is the error bound conv_winograd.go states, for every
-// output of the convolution s: γ(B·C/G+9)·mag, with mag computed in float64
-// from the absolute values of the transforms' matrices, the blocks' input
-// tiles, the blocks' filter taps and the bias (γ(B·C/G+8) for the kernel,
-// one more u for the reference's rounding to float32). bias may be empty
-// (none).
-func winogradTolerance(x, filter, bias []float32, s ConvShape) []float64 {
+// winogradTolerance is the error bound conv_winograd.go states for output
+// tiles of tile×tile (2 or 4), for every output of the convolution s:
+// γ(B·C/G+k+1)·mag, k = 8 for F(2×2, 3×3) and 12 for F(4×4, 3×3), with mag
+// computed in float64 from the absolute values of the transforms'
+// matrices, the blocks' input tiles, the blocks' filter taps and the bias
+// (one more u than the kernel's bound for the reference's rounding to
+// float32). bias may be empty (none).
+func winogradTolerance(x, filter, bias []float32, s ConvShape, tile int) []float64 {
 	s = s.normalized()
 	oh, ow := s.Out()
 	bh, bw := s.winogradBlocks()
 	cg, ocg := s.C/s.Groups, s.OC/s.Groups
-	absBt := [4][4]float64{{1, 0, 1, 0}, {0, 1, 1, 0}, {0, 1, 1, 0}, {0, 1, 0, 1}}
-	absG := [4][3]float64{{1, 0, 0}, {0.5, 0.5, 0.5}, {0.5, 0.5, 0.5}, {0, 0, 1}}
-	absAt := [2][4]float64{{1, 1, 1, 0}, {0, 1, 1, 1}}
-	f := gamma(bh*bw*cg + 9)
-	tol := make([]float64, s.OutLen())
-	for n := range s.N {
-		for oy := range oh {
-			for ox := range ow {
-				ty, tx, a, b := oy/2, ox/2, oy%2, ox%2
+	// |Bᵀ|, |G| and |Aᵀ| of Lavin and Gray (arXiv:1509.09308), §4.1 and
+	// §4.2, written out here rather than taken from the kernel.
+	absBt := [][]float64{{1, 0, 1, 0}, {0, 1, 1, 0}, {0, 1, 1, 0}, {0, 1, 0, 1}}
+	absG := [][]float64{{1, 0, 0}, {0.5, 0.5, 0.5}, {0.5, 0.5, 0.5}, {0, 0, 1}}
+	absAt := [][]float64{{1, 1, 1, 0}, {0, 1, 1, 1}}
+	roundings := 8
+	if tile == 4 {
+		absBt = [][]float64{
+			{4, 0, 5, 0, 1, 0}, {0, 4, 4, 1, 1, 0}, {0, 4, 4, 1, 1, 0},
+			{0, 2, 1, 2, 1, 0}, {0, 2, 1, 2, 1, 0}, {0, 4, 0, 5, 0, 1},
+		}
+		absG = [][]float64{
+			{1.0 / 4, 0, 0}, {1.0 / 6, 1.0 / 6, 1.0 / 6}, {1.0 / 6, 1.0 / 6, 1.0 / 6},
+			{1.0 / 24, 1.0 / 12, 1.0 / 6}, {1.0 / 24, 1.0 / 12, 1.0 / 6}, {0, 0, 1},
+		}
+		absAt = [][]float64{{1, 1, 1, 1, 1, 0}, {0, 1, 1, 2, 2, 0}, {0, 1, 1, 4, 4, 0}, {0, 1, 1, 8, 8, 1}}
+		roundings = 12
+	}
+	n := tile + 2
+	f := gamma(bh*bw*cg + roundings + 1)
+	// ub[((b*C/G+ci)*OC+oc)*n²+ξ] = (|G| |w| |Gᵀ|)_ξ of block b.
+	ub := make([]float64, bh*bw*cg*s.OC*n*n)
+	for by := range bh {
+		offY, ownY := winogradBlockOffset(by, s.KH)
+		for bx := range bw {
+			offX, ownX := winogradBlockOffset(bx, s.KW)
+			for ci := range cg {
 				for oc := range s.OC {
-					g := oc / ocg
-					mag := 0.0
-					if len(bias) > 0 {
-						mag = math.Abs(float64(bias[oc]))
+					u := ub[(((by*bw+bx)*cg+ci)*s.OC+oc)*n*n:]
+					for i := range n {
+						for j := range n {
+							for k := ownY; k < 3; k++ {
+								for l := ownX; l < 3; l++ {
+									u[i*n+j] += absG[i][k] * absG[j][l] * math.Abs(float64(filter[(((offY+k)*s.KW+offX+l)*cg+ci)*s.OC+oc]))
+								}
+							}
+						}
 					}
+				}
+			}
+		}
+	}
+	th, tw := s.winogradTiles(tile)
+	vb := make([]float64, bh*bw*cg*n*n) // (|Bᵀ| |d| |B|)_ξ of one tile, group and block
+	tol := make([]float64, s.OutLen())
+	for img := range s.N {
+		for ty := range th {
+			for tx := range tw {
+				for g := range s.Groups {
+					clear(vb)
 					for by := range bh {
-						offY, ownY := winogradBlockOffset(by, s.KH)
+						offY, _ := winogradBlockOffset(by, s.KH)
 						for bx := range bw {
-							offX, ownX := winogradBlockOffset(bx, s.KW)
+							offX, _ := winogradBlockOffset(bx, s.KW)
 							for ci := range cg {
-								// |Bᵀ| |d| |B| and |G| |w| |Gᵀ| at every ξ = (i, j).
-								for i := range 4 {
-									for j := range 4 {
-										if absAt[a][i] == 0 || absAt[b][j] == 0 {
+								v := vb[((by*bw+bx)*cg+ci)*n*n:]
+								for k := range n {
+									for l := range n {
+										iy, ix := tile*ty-s.Pad.Top+offY+k, tile*tx-s.Pad.Left+offX+l
+										if iy < 0 || iy >= s.H || ix < 0 || ix >= s.W {
 											continue
 										}
-										var v, u float64
-										for k := range 4 {
-											for l := range 4 {
-												iy, ix := 2*ty-s.Pad.Top+offY+k, 2*tx-s.Pad.Left+offX+l
-												if iy < 0 || iy >= s.H || ix < 0 || ix >= s.W {
-													continue
-												}
-												v += absBt[i][k] * absBt[j][l] * math.Abs(float64(x[((n*s.H+iy)*s.W+ix)*s.C+g*cg+ci]))
+										d := math.Abs(float64(x[((img*s.H+iy)*s.W+ix)*s.C+g*cg+ci]))
+										for i := range n {
+											for j := range n {
+												v[i*n+j] += absBt[i][k] * absBt[j][l] * d
 											}
 										}
-										for k := ownY; k < 3; k++ {
-											for l := ownX; l < 3; l++ {
-												u += absG[i][k] * absG[j][l] * math.Abs(float64(filter[(((offY+k)*s.KW+offX+l)*cg+ci)*s.OC+oc]))
-											}
-										}
-										mag += absAt[a][i] * absAt[b][j] * u * v
 									}
 								}
 							}
 						}
 					}
-					tol[((n*oh+oy)*ow+ox)*s.OC+oc] = f * mag
+					for a := 0; a < tile && tile*ty+a < oh; a++ {
+						for b := 0; b < tile && tile*tx+b < ow; b++ {
+							for oc := g * ocg; oc < (g+1)*ocg; oc++ {
+								mag := 0.0
+								if len(bias) > 0 {
+									mag = math.Abs(float64(bias[oc]))
+								}
+								for bc := range bh * bw * cg {
+									u, v := ub[(bc*s.OC+oc)*n*n:], vb[bc*n*n:]
+									for i := range n {
+										for j := range n {
+											mag += absAt[a][i] * absAt[b][j] * u[i*n+j] * v[i*n+j]
+										}
+									}
+								}
+								tol[((img*oh+tile*ty+a)*ow+tile*tx+b)*s.OC+oc] = f * mag
+							}
+						}
+					}
 				}
 			}
 		}
@@ -71,15 +116,18 @@ func winogradTolerance(x, filter, bias []float32, s ConvShape) []float64 {
 	return tol
 }
 
-// TestConvWinograd forces Winograd on every kernel set and compares it
-// with the reference within winogradTolerance: 3×3 windows and larger ones
+// TestConvWinograd forces Winograd F(2×2, 3×3) and F(4×4, 3×3) on every
+// kernel set and compares it with the reference within winogradTolerance:
+// 3×3 windows and larger ones
 // cut into blocks (5×5, 6×6, 7×7, 3×5, 4×3), output sizes around the 2×2
 // tile edge (odd and even, 1 to 9), SAME, VALID and asymmetric explicit
 // padding, groups, batches, channels around the 4-lane edge of the
 // transforms and the 4×12 GEMM tile, tile counts around
-// winogradTileBlock, with guard values and NaN-filled destination and
-// workspace (checkPackedConv). Then one NaN input cell must make exactly
-// the outputs NaN whose window holds it, as in the reference.
+// winogradTileBlock (for 2×2 tiles; 4×4 tiles cross it with larger
+// images), with guard values and NaN-filled destination and
+// workspace (checkPackedConv). Then one NaN input cell must make NaN the
+// outputs whose window holds it, as in the reference, and others only as
+// winogradNaNReach allows.
 func TestConvWinograd(t *testing.T) {
 	shapes := []ConvShape{
 		{N: 1, H: 3, W: 3, C: 1, OC: 1, KH: 3, KW: 3},
@@ -97,6 +145,8 @@ func TestConvWinograd(t *testing.T) {
 		// 7×7 tiles per image: 2 images fit one block of 96 tiles, 3 do not.
 		same(ConvShape{N: 2, H: 13, W: 13, C: 4, KH: 3, KW: 3, OC: 5}),
 		same(ConvShape{N: 3, H: 13, W: 13, C: 5, KH: 3, KW: 3, OC: 4}),
+		// 4×4 tiles: 6×6 per image, 2 images fit one block, 3 do not.
+		same(ConvShape{N: 3, H: 21, W: 24, C: 3, KH: 3, KW: 3, OC: 5}),
 		// Windows cut into 3×3 blocks.
 		same(ConvShape{N: 1, H: 7, W: 6, C: 4, KH: 5, KW: 5, OC: 13}),
 		same(ConvShape{N: 2, H: 9, W: 9, C: 8, KH: 5, KW: 5, OC: 8, Groups: 2}),
@@ -124,52 +174,98 @@ func TestConvWinograd(t *testing.T) {
 			}
 			act := Activation(i % 3 % 2)
 			want := refConv2D(x, filter, bias, s, act)
-			checkPackedConv(t, k, s, newGuardBuf(x), newGuardBuf(filter), newGuardBuf(bias), act, true, want, nil)
+			for _, tile := range []int{2, 4} {
+				checkPackedConv(t, k, s, newGuardBuf(x), newGuardBuf(filter), newGuardBuf(bias), act, tile, want, nil)
+			}
 
-			x[rng.IntN(len(x))] = float32(math.NaN())
+			cell := rng.IntN(len(x))
+			x[cell] = float32(math.NaN())
 			want = refConv2D(x, filter, bias, s, act)
-			p, err := packConvMethod(k, filter, s, true)
-			if err != nil {
-				t.Fatal(err)
-			}
-			got := make([]float32, s.OutLen())
-			if err := p.Conv2D(got, x, bias, s.N, act, make([]float32, p.WorkspaceLen(s.N))); err != nil {
-				t.Fatal(err)
-			}
-			for j := range want {
-				if g, w := math.IsNaN(float64(got[j])), math.IsNaN(float64(want[j])); g != w {
-					t.Fatalf("%s with a NaN input: output [%d] NaN %v, want %v", convName(s), j, g, w)
+			for _, tile := range []int{2, 4} {
+				p, err := packConvMethod(k, filter, s, tile)
+				if err != nil {
+					t.Fatal(err)
+				}
+				got := make([]float32, s.OutLen())
+				if err := p.Conv2D(got, x, bias, s.N, act, make([]float32, p.WorkspaceLen(s.N))); err != nil {
+					t.Fatal(err)
+				}
+				reach := winogradNaNReach(s, tile, cell)
+				for j := range want {
+					g, w := math.IsNaN(float64(got[j])), math.IsNaN(float64(want[j]))
+					if w && !g || g && !w && !reach[j] {
+						t.Fatalf("%s F(%d×%d) with a NaN input: output [%d] NaN %v, want %v", convName(s), tile, tile, j, g, w)
+					}
 				}
 			}
 		}
 	})
 }
 
+// winogradNaNReach reports, for every output of the convolution s, whether
+// Winograd with output tiles of tile×tile may make it NaN from a NaN at
+// x[cell] that the direct convolution does not: for 2×2 tiles none (each
+// cell of a 4×4 input tile reaches exactly the outputs whose window holds
+// it), for 4×4 tiles every output of a tile whose input cells hold it (the
+// inner cells of a 6×6 input tile reach all 4×4 outputs through Bᵀ and
+// Aᵀ, whose cancellations do not cancel a NaN).
+func winogradNaNReach(s ConvShape, tile, cell int) []bool {
+	reach := make([]bool, s.OutLen())
+	if tile == 2 {
+		return reach
+	}
+	n, iy, ix := cell/(s.H*s.W*s.C), cell/(s.W*s.C)%s.H, cell/s.C%s.W
+	oh, ow := s.Out()
+	for oy := range oh {
+		for ox := range ow {
+			// The tile's input cells span KH+tile-1 rows from its corner.
+			y0, x0 := oy/tile*tile-s.Pad.Top, ox/tile*tile-s.Pad.Left
+			if iy >= y0 && iy < y0+s.KH+tile-1 && ix >= x0 && ix < x0+s.KW+tile-1 {
+				for oc := range s.OC {
+					reach[((n*oh+oy)*ow+ox)*s.OC+oc] = true
+				}
+			}
+		}
+	}
+	return reach
+}
+
 // TestWinogradChoice checks which convolutions PackConv prepares for
-// Winograd.
+// Winograd, and with which output tile.
 func TestWinogradChoice(t *testing.T) {
 	for _, c := range []struct {
 		s    ConvShape
-		want bool
+		want int
 	}{
-		{same(ConvShape{N: 1, H: 13, W: 13, C: 256, KH: 3, KW: 3, OC: 384}), true},
-		{same(ConvShape{N: 1, H: 13, W: 13, C: 384, KH: 3, KW: 3, OC: 256, Groups: 2}), true},
-		{same(ConvShape{N: 1, H: 28, W: 28, C: 1, KH: 3, KW: 3, OC: 64}), false},                          // one input channel
-		{same(ConvShape{N: 1, H: 13, W: 13, C: 64, KH: 3, KW: 3, OC: 64, StrideH: 2, StrideW: 2}), false}, // strided
-		{same(ConvShape{N: 1, H: 13, W: 13, C: 64, KH: 3, KW: 3, OC: 64, DilationH: 2}), false},           // dilated
-		{same(ConvShape{N: 1, H: 27, W: 27, C: 96, KH: 5, KW: 5, OC: 256, Groups: 2}), true},
-		{same(ConvShape{N: 1, H: 27, W: 27, C: 96, KH: 4, KW: 4, OC: 96}), false},             // 4 blocks save nothing
-		{same(ConvShape{N: 1, H: 27, W: 27, C: 96, KH: 7, KW: 7, OC: 96}), false},             // 9 blocks save too little
-		{same(ConvShape{N: 1, H: 13, W: 13, C: 4, KH: 3, KW: 3, OC: 384}), false},             // few input channels
-		{same(ConvShape{N: 1, H: 13, W: 13, C: 384, KH: 3, KW: 3, OC: 4}), false},             // few output channels
-		{same(ConvShape{N: 1, H: 13, W: 13, C: 48, KH: 5, KW: 5, OC: 128, Groups: 2}), false}, // few channels for 4 blocks
+		{same(ConvShape{N: 1, H: 13, W: 13, C: 256, KH: 3, KW: 3, OC: 384}), 2},                       // alexnet's conv3: F(4×4) would take 14 MB
+		{same(ConvShape{N: 1, H: 13, W: 13, C: 384, KH: 3, KW: 3, OC: 384, Groups: 2}), 2},            // alexnet's conv4: 10.6 MB
+		{same(ConvShape{N: 1, H: 13, W: 13, C: 384, KH: 3, KW: 3, OC: 256, Groups: 2}), 4},            // alexnet's conv5: 7.1 MB
+		{same(ConvShape{N: 1, H: 13, W: 13, C: 256, KH: 3, KW: 3, OC: 227}), 4},                       // just under winograd4MaxBytes
+		{same(ConvShape{N: 1, H: 13, W: 13, C: 256, KH: 3, KW: 3, OC: 228}), 2},                       // just over
+		{same(ConvShape{N: 1, H: 6, W: 6, C: 128, KH: 3, KW: 3, OC: 192}), 4},                         // 2×2 tiles of 4×4
+		{same(ConvShape{N: 1, H: 4, W: 4, C: 128, KH: 3, KW: 3, OC: 192}), 2},                         // one tile of 4×4
+		{same(ConvShape{N: 1, H: 13, W: 2, C: 128, KH: 3, KW: 3, OC: 192}), 2},                        // 4×1 tiles of 4×4
+		{same(ConvShape{N: 1, H: 1, W: 1, C: 128, KH: 3, KW: 3, OC: 192}), 2},                         // one output
+		{same(ConvShape{N: 1, H: 28, W: 28, C: 1, KH: 3, KW: 3, OC: 64}), 0},                          // one input channel
+		{same(ConvShape{N: 1, H: 28, W: 28, C: 8, KH: 3, KW: 3, OC: 64}), 4},                          // 8 input channels
+		{same(ConvShape{N: 1, H: 13, W: 13, C: 64, KH: 3, KW: 3, OC: 64, StrideH: 2, StrideW: 2}), 0}, // strided
+		{same(ConvShape{N: 1, H: 13, W: 13, C: 64, KH: 3, KW: 3, OC: 64, DilationH: 2}), 0},           // dilated
+		{same(ConvShape{N: 1, H: 27, W: 27, C: 96, KH: 5, KW: 5, OC: 256, Groups: 2}), 4},             // alexnet's conv2
+		{same(ConvShape{N: 1, H: 13, W: 13, C: 48, KH: 5, KW: 5, OC: 128, Groups: 2}), 4},             // alexmnist's conv2
+		{same(ConvShape{N: 1, H: 27, W: 27, C: 96, KH: 4, KW: 4, OC: 96}), 0},                         // 4 blocks save nothing
+		{same(ConvShape{N: 1, H: 27, W: 27, C: 96, KH: 7, KW: 7, OC: 96}), 0},                         // 9 blocks save too little
+		{same(ConvShape{N: 1, H: 13, W: 13, C: 4, KH: 3, KW: 3, OC: 384}), 0},                         // few input channels
+		{same(ConvShape{N: 1, H: 13, W: 13, C: 384, KH: 3, KW: 3, OC: 4}), 0},                         // few output channels
+		{same(ConvShape{N: 1, H: 13, W: 13, C: 64, KH: 5, KW: 5, OC: 32, Groups: 2}), 0},              // few output channels for 4 blocks
+		{same(ConvShape{N: 1, H: 3, W: 3, C: 48, KH: 5, KW: 5, OC: 128, Groups: 2}), 0},               // F(2×2): few input channels for 4 blocks
+		{same(ConvShape{N: 1, H: 3, W: 3, C: 64, KH: 5, KW: 5, OC: 64}), 2},                           // F(2×2), 4 blocks
 	} {
 		p, err := PackConv(make([]float32, c.s.FilterLen()), c.s)
 		if err != nil {
 			t.Fatal(err)
 		}
 		if p.winograd != c.want {
-			t.Errorf("%s: Winograd %v, want %v (%s)", convName(c.s), p.winograd, c.want, p.Variant())
+			t.Errorf("%s: Winograd tile %d, want %d (%s)", convName(c.s), p.winograd, c.want, p.Variant())
 		}
 	}
 }

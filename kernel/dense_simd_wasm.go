@@ -24,10 +24,7 @@ const gemvInt8MaxRows = math.MaxInt
 func gemvInt8Panel2(k int, x0, x1, q unsafe.Pointer, acc0, acc1 *[qNR]float32) {
 	var a0, a1, a2, a3, b0, b1, b2, b3 archsimd.Float32x4
 	for p := range k {
-		v := archsimd.LoadInt8x16Array((*[16]int8)(unsafe.Add(q, p*qNR)))
-		lo, hi := v.ExtendLo8ToInt16(), v.ExtendHi8ToInt16()
-		w0, w1 := lo.ExtendLo4ToInt32().ConvertToFloat32(), lo.ExtendHi4ToInt32().ConvertToFloat32()
-		w2, w3 := hi.ExtendLo4ToInt32().ConvertToFloat32(), hi.ExtendHi4ToInt32().ConvertToFloat32()
+		w0, w1, w2, w3 := int8Lanes(archsimd.LoadInt32x4Array((*[4]int32)(unsafe.Add(q, p*qNR))))
 		xa := archsimd.BroadcastFloat32x4(*(*float32)(unsafe.Add(x0, p*4)))
 		a0 = a0.Add(w0.Mul(xa))
 		a1 = a1.Add(w1.Mul(xa))
@@ -39,14 +36,8 @@ func gemvInt8Panel2(k int, x0, x1, q unsafe.Pointer, acc0, acc1 *[qNR]float32) {
 		b2 = b2.Add(w2.Mul(xb))
 		b3 = b3.Add(w3.Mul(xb))
 	}
-	a0.Store(acc0[0:])
-	a1.Store(acc0[4:])
-	a2.Store(acc0[8:])
-	a3.Store(acc0[12:])
-	b0.Store(acc1[0:])
-	b1.Store(acc1[4:])
-	b2.Store(acc1[8:])
-	b3.Store(acc1[12:])
+	storeInt8Lanes(acc0, a0, a1, a2, a3)
+	storeInt8Lanes(acc1, b0, b1, b2, b3)
 }
 
 // gemvInt8Dot2 returns Σ_{p<k} x[p]*float32(q0[p]) and the same with q1,

@@ -26,8 +26,12 @@
 // run without packing or allocating. Bias and activation are applied as the
 // GEMM stores its tiles. Prepared stride-1 convolutions with 3×3 windows
 // (and 5×5 or 6×6 ones, cut into 3×3 blocks) and enough channels run as
-// Winograd F(2×2, 3×3) (conv_winograd.go states its error bound); the others
-// multiply the im2col matrix, packed straight from the input, by the filter.
+// Winograd F(4×4, 3×3) or F(2×2, 3×3) (conv_winograd.go states the error
+// bounds and the choice); under GOEXPERIMENT=simd, those with a short
+// reduction (KH·KW·C/G ≤ 64, such as a first layer on one channel) run as
+// a direct convolution over a zero-padded copy of the input
+// (conv_direct.go); the others multiply the im2col matrix, packed straight
+// from the input, by the filter.
 //
 // Each operator has a portable Go implementation (files *_generic.go, always
 // compiled) and, under GOEXPERIMENT=simd, a SIMD one (files *_simd.go, using

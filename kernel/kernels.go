@@ -37,8 +37,8 @@ type kernels struct {
 
 	// winogradInput and winogradOutput are the tile transforms of
 	// convWinograd (conv_winograd.go says what they compute).
-	winogradInput  func(v, x []float32, s *ConvShape, g, t0, tc int)
-	winogradOutput func(dst, m, bias []float32, s *ConvShape, g, t0, tc int, act Activation)
+	winogradInput  func(v, x []float32, s *ConvShape, tile, g, t0, tc int)
+	winogradOutput func(dst, m, bias []float32, s *ConvShape, tile, g, t0, tc int, act Activation)
 
 	// packInt8 stores int8 weights q [K, M] in packedInt8Len(k, m) bytes in
 	// the layout denseInt8 reads; scales has M elements.

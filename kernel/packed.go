@@ -18,38 +18,39 @@ import (
 type PackedConv struct {
 	kern     *kernels
 	s        ConvShape // normalized, N = 1
-	winograd bool      // panels hold the Winograd transform (packWinograd)
-	direct   bool      // the GEMM's panels, read by directConv(kern) (conv_direct.go)
+	winograd int       // Winograd output tile (2 or 4): panels hold its transform (packWinograd); 0: the im2col GEMM
+	direct   bool      // with winograd 0: the GEMM's panels, read by directConv(kern) (conv_direct.go)
 	panels   []float32
 }
 
 // PackConv packs the HWIO filter [KH, KW, C/G, OC] of the convolution s
 // (s.N is ignored) for the active kernels: for the im2col GEMM, or, where
 // it saves enough multiplications (conv_winograd.go), transformed for
-// Winograd F(2×2, 3×3); where the reduction is short (conv_direct.go,
-// useDirect) the direct convolution reads the GEMM's panels. The result
-// holds Bytes() bytes: about 4*FilterLen for the GEMM and the direct
-// method (the SIMD layout pads OC/G to whole tiles), 16/9 of that for a
-// 3×3 Winograd filter, 64/25 for a 5×5 one (four 3×3 blocks); filter is
-// not retained.
+// Winograd F(2×2, 3×3) or F(4×4, 3×3); where the reduction is short
+// (conv_direct.go, useDirect) the direct convolution reads the GEMM's
+// panels. The result holds Bytes() bytes: about 4*FilterLen for the GEMM
+// and the direct method (the SIMD layout pads OC/G to whole tiles); for
+// Winograd (n+2)²/9 of that for a 3×3 filter and 4(n+2)²/25 for a 5×5 one
+// (four 3×3 blocks), n the output tile; filter is not retained.
 func PackConv(filter []float32, s ConvShape) (*PackedConv, error) {
 	return packConvWith(active, filter, s)
 }
 
 func packConvWith(k *kernels, filter []float32, s ConvShape) (*PackedConv, error) {
 	s.N = 1
-	p, err := packConvMethod(k, filter, s, s.normalized().useWinograd())
-	if err == nil && !p.winograd {
+	p, err := packConvMethod(k, filter, s, s.normalized().winogradTile())
+	if err == nil && p.winograd == 0 {
 		p.direct = p.s.useDirect(k)
 	}
 	return p, err
 }
 
-// packConvMethod packs the filter for Winograd F(2×2, 3×3) when winograd is
-// set (s.winogradApplies() must hold), else for k.convPacked (the im2col
-// GEMM; setting the result's direct field, where s.directApplies(k), makes
-// it use the direct convolution on the same panels).
-func packConvMethod(k *kernels, filter []float32, s ConvShape, winograd bool) (*PackedConv, error) {
+// packConvMethod packs the filter for Winograd F(n×n, 3×3) when winograd
+// is n = 2 or 4 (s.winogradApplies() must hold), else (0) for
+// k.convPacked (the im2col GEMM; setting the result's direct field, where
+// s.directApplies(k), makes it use the direct convolution on the same
+// panels).
+func packConvMethod(k *kernels, filter []float32, s ConvShape, winograd int) (*PackedConv, error) {
 	s.N = 1
 	if err := s.Validate(); err != nil {
 		return nil, err
@@ -62,9 +63,9 @@ func packConvMethod(k *kernels, filter []float32, s ConvShape, winograd bool) (*
 	if err := checkLen("conv2d", "filter", len(filter), s.FilterLen()); err != nil {
 		return nil, err
 	}
-	if winograd {
-		p := &PackedConv{kern: k, s: s, winograd: true, panels: make([]float32, packedWinogradLen(k, s))}
-		packWinograd(k, p.panels, filter, s)
+	if winograd != 0 {
+		p := &PackedConv{kern: k, s: s, winograd: winograd, panels: make([]float32, packedWinogradLen(k, s, winograd))}
+		packWinograd(k, p.panels, filter, s, winograd)
 		return p, nil
 	}
 	p := &PackedConv{kern: k, s: s, panels: make([]float32, k.packedConvLen(s))}
@@ -76,11 +77,12 @@ func packConvMethod(k *kernels, filter []float32, s ConvShape, winograd bool) (*
 func (p *PackedConv) Shape() ConvShape { return p.s }
 
 // Variant names the kernel set the filter was packed for and its layout
-// (for the SIMD set, the micro-kernel's tile), and Winograd F(2×2, 3×3) or
-// the direct method where the convolution uses it.
+// (for the SIMD set, the micro-kernel's tile), and Winograd F(2×2, 3×3),
+// F(4×4, 3×3) or the direct method where the convolution uses it.
 func (p *PackedConv) Variant() string {
-	if p.winograd {
-		return p.kern.name + ": Winograd F(2×2, 3×3); " + p.kern.layout
+	if p.winograd != 0 {
+		n := msg.Int(p.winograd)
+		return p.kern.name + ": Winograd F(" + n + "×" + n + ", 3×3); " + p.kern.layout
 	}
 	if p.direct {
 		return p.kern.name + ": direct; " + p.kern.layout
@@ -96,16 +98,16 @@ func (p *PackedConv) Bytes() int { return 4 * len(p.panels) }
 func (s ConvShape) PackedWorkspaceLen() int {
 	s = s.normalized()
 	s.N = max(s.N, 1)
-	winograd := s.useWinograd()
-	return packedConvWorkspaceLen(active, s, winograd, !winograd && s.useDirect(active))
+	winograd := s.winogradTile()
+	return packedConvWorkspaceLen(active, s, winograd, winograd == 0 && s.useDirect(active))
 }
 
 // packedConvWorkspaceLen is the scratch a filter packed by packConvMethod
-// needs for the convolution s, computed by Winograd, directly or by the
-// im2col GEMM.
-func packedConvWorkspaceLen(k *kernels, s ConvShape, winograd, direct bool) int {
-	if winograd {
-		return winogradWorkspaceLen(k, s)
+// needs for the convolution s, computed by Winograd (output tile
+// winograd), directly or by the im2col GEMM.
+func packedConvWorkspaceLen(k *kernels, s ConvShape, winograd int, direct bool) int {
+	if winograd != 0 {
+		return winogradWorkspaceLen(k, s, winograd)
 	}
 	if direct {
 		return directWorkspaceLen(s)
@@ -157,8 +159,8 @@ func (p *PackedConv) Conv2D(dst, x, bias []float32, n int, act Activation, ws []
 		}
 	}
 	switch {
-	case p.winograd:
-		convWinograd(p.kern, dst, x, p.panels, bias, s, act, ws)
+	case p.winograd != 0:
+		convWinograd(p.kern, dst, x, p.panels, bias, s, p.winograd, act, ws)
 	case p.direct:
 		directConv(p.kern)(dst, x, p.panels, bias, s, act, ws)
 	default:

@@ -9,8 +9,8 @@ package kernel
 func (s ConvShape) PackedBytes() int64 {
 	s.N = 1
 	s = s.normalized()
-	if s.useWinograd() {
-		return 4 * int64(packedWinogradLen(active, s))
+	if tile := s.winogradTile(); tile != 0 {
+		return 4 * int64(packedWinogradLen(active, s, tile))
 	}
 	return 4 * int64(active.packedConvLen(s))
 }

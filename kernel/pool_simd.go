@@ -7,140 +7,296 @@ import (
 	"unsafe"
 )
 
-// poolSIMD visits every output cell of a pool over x [N, H, W, C]: it calls
-// first(out, in) with the window's first real input cell and then
-// next(out, in) with each other one, in row-major window order; each is
-// C channels. It returns the number of real cells per output through done.
-func poolSIMD(dst, x []float32, s PoolShape, first, next func(out, in []float32), done func(out []float32, cells int)) {
-	oh, ow := s.Out()
-	c := s.C
-	for n := range s.N {
-		img := x[n*s.H*s.W*c : (n+1)*s.H*s.W*c]
-		for oy := range oh {
-			for ox := range ow {
-				o := (n*oh*ow + oy*ow + ox) * c
-				out := dst[o : o+c]
-				y0, y1, x0, x1 := poolWindow(s, oy, ox)
-				step := first
-				for iy := y0; iy < y1; iy++ {
-					for ix := x0; ix < x1; ix++ {
-						step(out, img[(iy*s.W+ix)*c:(iy*s.W+ix+1)*c])
-						step = next
-					}
-				}
-				if done != nil {
-					done(out, (y1-y0)*(x1-x0))
-				}
-			}
-		}
-	}
-}
-
-// maxPoolSIMD computes MaxPool like maxPoolGeneric: out = in where in >
-// out, in row-major window order, starting from the window's first real
-// cell (so a NaN there stays). For every output cell it keeps the maxima
-// of 16 channels in four registers over the whole window and stores them
-// once, then 4 channels at a time, then one. The window is clipped to the
-// input by poolWindow, so every load lies inside x.
+// maxPoolSIMD computes MaxPool like maxPoolGeneric, four channels at a
+// time: for every output cell, the window's cells (clipped to the input by
+// poolWindow, so every load lies inside x) are combined in registers and
+// stored once. Runs of output cells whose windows are full 2×2 or 3×3 go
+// through one call of maxPoolRow2x2 or maxPoolRow3x3, which write the
+// window out cell by cell; other windows loop over their cells
+// (maxPoolCell). When C is not a multiple of 4, the last four channels
+// C-4..C-1 are one more vector, overlapping the one before (both store the
+// same maxima); C < 4 goes one channel at a time. Maxima combine as vmax
+// (v where v > m), so a NaN in a window gives an unspecified result, as in
+// maxPoolGeneric and TensorFlow.
 func maxPoolSIMD(dst, x []float32, s PoolShape) {
 	oh, ow := s.Out()
 	c := s.C
 	rowLen := s.W * c
+	_, _ = x[s.InLen()-1], dst[s.OutLen()-1]
+	// Output columns [oxLo, oxHi) have windows inside the input's width.
+	oxLo := min((s.Pad.Left+s.StrideW-1)/s.StrideW, ow)
+	oxHi := max(min((s.W-s.KW+s.Pad.Left)/s.StrideW+1, ow), oxLo)
+	if s.W < s.KW {
+		oxHi = oxLo
+	}
+	square := c >= 4 && s.KH == s.KW && (s.KH == 2 || s.KH == 3)
 	for n := range s.N {
-		img := x[n*s.H*rowLen : (n+1)*s.H*rowLen]
+		img := unsafe.Pointer(&x[n*s.H*rowLen])
 		for oy := range oh {
-			for ox := range ow {
-				o := (n*oh*ow + oy*ow + ox) * c
-				out := dst[o : o+c]
+			outRow := unsafe.Pointer(&dst[(n*oh+oy)*ow*c])
+			for ox := 0; ox < ow; ox++ {
 				y0, y1, x0, x1 := poolWindow(s, oy, ox)
-				// win is the window's cells [y0, y1) × [x0, x1): its first
-				// cell at 0, rows rowLen apart.
-				win := img[y0*rowLen+x0*c : (y1-1)*rowLen+x1*c]
-				maxPoolCell(out, win, y1-y0, (x1-x0)*c, rowLen)
+				out := unsafe.Add(outRow, 4*ox*c)
+				win := unsafe.Add(img, 4*(y0*rowLen+x0*c))
+				rows, cols := y1-y0, x1-x0
+				switch {
+				case c < 4:
+					maxPoolCellScalar(out, win, rows, cols, c, rowLen)
+				case square && ox == oxLo && rows == s.KH && oxHi > oxLo:
+					if s.KH == 2 {
+						maxPoolRow2x2(out, win, oxHi-oxLo, c, rowLen, s.StrideW*c)
+					} else {
+						maxPoolRow3x3(out, win, oxHi-oxLo, c, rowLen, s.StrideW*c)
+					}
+					ox = oxHi - 1
+				default:
+					maxPoolCell(out, win, rows, cols, c, rowLen)
+				}
 			}
 		}
 	}
 }
 
-// maxPoolCell sets out[ch] to the maximum of win[r*rowLen+j*C+ch] over
-// rows r < rows and cells j*C < rowSpan (C = len(out)), as maxPoolSIMD
-// orders it.
-func maxPoolCell(out, win []float32, rows, rowSpan, rowLen int) {
-	c := len(out)
-	_ = win[(rows-1)*rowLen+rowSpan-1] // every load below lies in win
-	base := unsafe.Pointer(&win[0])
-	load := func(off int) archsimd.Float32x4 {
-		return archsimd.LoadFloat32x4Array((*[4]float32)(unsafe.Add(base, 4*off)))
+// maxPoolRow2x2 stores at out, out+C, … the C channel maxima of cells 2×2
+// windows, the first at win, each next one step floats further; rows are
+// rowLen floats apart (C ≥ 4). For C ≥ 16 it walks the row 16 channels at
+// a time (the last 16 overlapping the ones before), its loop holding no
+// branch but its back edge (under wasm each branch is a jump through the
+// function's dispatch loop) and loads at constant offsets from four
+// pointers. Each vector is stored before the next is loaded: Go's
+// register allocator (1.27.3) keeps at most 16 vectors in wasm locals and
+// spills the rest to the stack, and a store keeps the later loads after
+// it.
+func maxPoolRow2x2(out, win unsafe.Pointer, cells, c, rowLen, step int) {
+	if c < 16 {
+		for range cells {
+			for ch := 0; ch < c; ch += 4 {
+				ch = min(ch, c-4)
+				a := unsafe.Add(win, 4*ch)
+				store4(out, ch, vmax(vmax(load4(a, 0), load4(a, c)), vmax(load4(a, rowLen), load4(a, rowLen+c))))
+			}
+			out, win = unsafe.Add(out, 4*c), unsafe.Add(win, 4*step)
+		}
+		return
 	}
+	for ch := 0; ; ch += 16 {
+		ch = min(ch, c-16)
+		a, o := unsafe.Add(win, 4*ch), unsafe.Add(out, 4*ch)
+		b := unsafe.Add(a, 4*c)
+		d := unsafe.Add(a, 4*rowLen)
+		e := unsafe.Add(d, 4*c)
+		for range cells {
+			store4(o, 0, vmax(vmax(load4(a, 0), load4(b, 0)), vmax(load4(d, 0), load4(e, 0))))
+			store4(o, 4, vmax(vmax(load4(a, 4), load4(b, 4)), vmax(load4(d, 4), load4(e, 4))))
+			store4(o, 8, vmax(vmax(load4(a, 8), load4(b, 8)), vmax(load4(d, 8), load4(e, 8))))
+			store4(o, 12, vmax(vmax(load4(a, 12), load4(b, 12)), vmax(load4(d, 12), load4(e, 12))))
+			a, b, d, e = unsafe.Add(a, 4*step), unsafe.Add(b, 4*step), unsafe.Add(d, 4*step), unsafe.Add(e, 4*step)
+			o = unsafe.Add(o, 4*c)
+		}
+		if ch == c-16 {
+			return
+		}
+	}
+}
+
+// maxPoolRow3x3 is maxPoolRow2x2 for 3×3 windows. With stride 2 the last
+// column of a window is the first of the next, so, 16 channels at a time
+// along the row, the maxima of that column over the window's three
+// rows carry from one cell to the next (maxPoolRow3x3s2).
+func maxPoolRow3x3(out, win unsafe.Pointer, cells, c, rowLen, step int) {
+	if step == 2*c && c >= 16 {
+		maxPoolRow3x3s2(out, win, cells, c, rowLen)
+		return
+	}
+	for range cells {
+		a0, a1, a2 := win, unsafe.Add(win, 4*c), unsafe.Add(win, 8*c)
+		b0 := unsafe.Add(win, 4*rowLen)
+		b1, b2 := unsafe.Add(b0, 4*c), unsafe.Add(b0, 8*c)
+		c0 := unsafe.Add(win, 8*rowLen)
+		c1, c2 := unsafe.Add(c0, 4*c), unsafe.Add(c0, 8*c)
+		o := out
+		ch := 0
+		for ; ch+8 <= c; ch += 8 {
+			store4(o, 0, vmax(vmax(vmax(vmax(load4(a0, 0), load4(a1, 0)), vmax(load4(a2, 0), load4(b0, 0))),
+				vmax(vmax(load4(b1, 0), load4(b2, 0)), vmax(load4(c0, 0), load4(c1, 0)))), load4(c2, 0)))
+			store4(o, 4, vmax(vmax(vmax(vmax(load4(a0, 4), load4(a1, 4)), vmax(load4(a2, 4), load4(b0, 4))),
+				vmax(vmax(load4(b1, 4), load4(b2, 4)), vmax(load4(c0, 4), load4(c1, 4)))), load4(c2, 4)))
+			a0, a1, a2, b0, b1, b2, c0, c1, c2, o = unsafe.Add(a0, 32), unsafe.Add(a1, 32), unsafe.Add(a2, 32),
+				unsafe.Add(b0, 32), unsafe.Add(b1, 32), unsafe.Add(b2, 32), unsafe.Add(c0, 32), unsafe.Add(c1, 32), unsafe.Add(c2, 32), unsafe.Add(o, 32)
+		}
+		for ; ch < c; ch += 4 {
+			ch = min(ch, c-4)
+			store4(out, ch, vmax(vmax(vmax(vmax(load4(win, ch), load4(win, c+ch)), vmax(load4(win, 2*c+ch), load4(win, rowLen+ch))),
+				vmax(vmax(load4(win, rowLen+c+ch), load4(win, rowLen+2*c+ch)), vmax(load4(win, 2*rowLen+ch), load4(win, 2*rowLen+c+ch)))), load4(win, 2*rowLen+2*c+ch)))
+		}
+		out, win = unsafe.Add(out, 4*c), unsafe.Add(win, 4*step)
+	}
+}
+
+// maxPoolRow3x3s2 is maxPoolRow3x3 for stride 2 and C ≥ 16: per 16
+// channels (the last 16 overlapping the ones before), it walks the row
+// with the column maxima m(j) = max of rows 0..2 of column j, each cell
+// taking max(m(2i), m(2i+1), m(2i+2)) and passing m(2i+2) on: 6 loads and
+// 6 maxima per vector instead of 9 and 8.
+func maxPoolRow3x3s2(out, win unsafe.Pointer, cells, c, rowLen int) {
+	for ch := 0; ; ch += 16 {
+		ch = min(ch, c-16)
+		col := unsafe.Add(win, 4*ch)
+		o := unsafe.Add(out, 4*ch)
+		p0, p1, p2, p3 := maxCol3(col, 0, rowLen), maxCol3(col, 4, rowLen), maxCol3(col, 8, rowLen), maxCol3(col, 12, rowLen)
+		for range cells {
+			m := unsafe.Add(col, 4*c)
+			n := unsafe.Add(col, 8*c)
+			q0 := maxCol3(n, 0, rowLen)
+			store4(o, 0, vmax(vmax(p0, maxCol3(m, 0, rowLen)), q0))
+			q1 := maxCol3(n, 4, rowLen)
+			store4(o, 4, vmax(vmax(p1, maxCol3(m, 4, rowLen)), q1))
+			q2 := maxCol3(n, 8, rowLen)
+			store4(o, 8, vmax(vmax(p2, maxCol3(m, 8, rowLen)), q2))
+			q3 := maxCol3(n, 12, rowLen)
+			store4(o, 12, vmax(vmax(p3, maxCol3(m, 12, rowLen)), q3))
+			p0, p1, p2, p3 = q0, q1, q2, q3
+			col, o = n, unsafe.Add(o, 4*c)
+		}
+		if ch == c-16 {
+			return
+		}
+	}
+}
+
+// maxCol3 returns the maxima of the four channels at p + 4i bytes over
+// three rows rowLen floats apart.
+func maxCol3(p unsafe.Pointer, i, rowLen int) archsimd.Float32x4 {
+	return vmax(vmax(load4(p, i), load4(p, rowLen+i)), load4(p, 2*rowLen+i))
+}
+
+// maxPoolCell stores at out the C channel maxima of the rows×cols window
+// whose first cell is at win, rows rowLen floats apart (C ≥ 4).
+func maxPoolCell(out, win unsafe.Pointer, rows, cols, c, rowLen int) {
+	span := cols * c
 	ch := 0
 	for ; ch+16 <= c; ch += 16 {
-		m0, m1, m2, m3 := load(ch), load(ch+4), load(ch+8), load(ch+12)
+		m0, m1, m2, m3 := load4(win, ch), load4(win, ch+4), load4(win, ch+8), load4(win, ch+12)
 		for r := range rows {
-			for j := r * rowLen; j < r*rowLen+rowSpan; j += c {
-				v0, v1, v2, v3 := load(j+ch), load(j+ch+4), load(j+ch+8), load(j+ch+12)
-				m0 = v0.IfElse(v0.Greater(m0), m0)
-				m1 = v1.IfElse(v1.Greater(m1), m1)
-				m2 = v2.IfElse(v2.Greater(m2), m2)
-				m3 = v3.IfElse(v3.Greater(m3), m3)
+			for j := r * rowLen; j < r*rowLen+span; j += c {
+				m0 = vmax(m0, load4(win, j+ch))
+				m1 = vmax(m1, load4(win, j+ch+4))
+				m2 = vmax(m2, load4(win, j+ch+8))
+				m3 = vmax(m3, load4(win, j+ch+12))
 			}
 		}
-		m0.Store(out[ch:])
-		m1.Store(out[ch+4:])
-		m2.Store(out[ch+8:])
-		m3.Store(out[ch+12:])
+		store4(out, ch, m0)
+		store4(out, ch+4, m1)
+		store4(out, ch+8, m2)
+		store4(out, ch+12, m3)
 	}
-	for ; ch+4 <= c; ch += 4 {
-		m := load(ch)
+	for ; ch < c; ch += 4 {
+		ch = min(ch, c-4)
+		m := load4(win, ch)
 		for r := range rows {
-			for j := r * rowLen; j < r*rowLen+rowSpan; j += c {
-				v := load(j + ch)
-				m = v.IfElse(v.Greater(m), m)
+			for j := r * rowLen; j < r*rowLen+span; j += c {
+				m = vmax(m, load4(win, j+ch))
 			}
 		}
-		m.Store(out[ch:])
+		store4(out, ch, m)
 	}
-	for ; ch < c; ch++ {
-		m := win[ch]
+}
+
+// maxPoolCellScalar is maxPoolCell one channel at a time, for any C.
+func maxPoolCellScalar(out, win unsafe.Pointer, rows, cols, c, rowLen int) {
+	for ch := range c {
+		m := *(*float32)(unsafe.Add(win, 4*ch))
 		for r := range rows {
-			for j := r * rowLen; j < r*rowLen+rowSpan; j += c {
-				if v := win[j+ch]; v > m {
+			for j := r * rowLen; j < r*rowLen+cols*c; j += c {
+				if v := *(*float32)(unsafe.Add(win, 4*(j+ch))); v > m {
 					m = v
 				}
 			}
 		}
-		out[ch] = m
+		*(*float32)(unsafe.Add(out, 4*ch)) = m
 	}
 }
 
-// avgPoolSIMD computes AvgPool like avgPoolGeneric: the window's sum in
-// row-major order divided by its number of real cells.
+// vmax returns v where v > m, else m (keeping m where either is NaN).
+func vmax(m, v archsimd.Float32x4) archsimd.Float32x4 {
+	return v.IfElse(v.Greater(m), m)
+}
+
+// load4 returns the four float32 values at p + 4i bytes.
+func load4(p unsafe.Pointer, i int) archsimd.Float32x4 {
+	return archsimd.LoadFloat32x4Array((*[4]float32)(unsafe.Add(p, 4*i)))
+}
+
+// store4 stores v at p + 4i bytes.
+func store4(p unsafe.Pointer, i int, v archsimd.Float32x4) {
+	v.StoreArray((*[4]float32)(unsafe.Add(p, 4*i)))
+}
+
+// avgPoolSIMD computes AvgPool like avgPoolGeneric: for every output cell,
+// the sum of the window's real cells from 0 in row-major order (clipped to
+// the input by poolWindow, so every load lies inside x), divided by their
+// number (avgPoolCell).
 func avgPoolSIMD(dst, x []float32, s PoolShape) {
-	poolSIMD(dst, x, s, copyRow, addRow, divRow)
+	oh, ow := s.Out()
+	c := s.C
+	rowLen := s.W * c
+	_, _ = x[s.InLen()-1], dst[s.OutLen()-1]
+	for n := range s.N {
+		img := unsafe.Pointer(&x[n*s.H*rowLen])
+		for oy := range oh {
+			outRow := unsafe.Pointer(&dst[(n*oh+oy)*ow*c])
+			for ox := range ow {
+				y0, y1, x0, x1 := poolWindow(s, oy, ox)
+				avgPoolCell(unsafe.Add(outRow, 4*ox*c), unsafe.Add(img, 4*(y0*rowLen+x0*c)), y1-y0, x1-x0, c, rowLen)
+			}
+		}
+	}
 }
 
-func copyRow(out, in []float32) { copy(out, in) }
-
-// addRow sets out[i] += in[i].
-func addRow(out, in []float32) {
-	in = in[:len(out)]
-	i := 0
-	for ; i+4 <= len(out); i += 4 {
-		archsimd.LoadFloat32x4(out[i:]).Add(archsimd.LoadFloat32x4(in[i:])).Store(out[i:])
+// avgPoolCell stores at out the C channel means of the rows×cols window
+// whose first cell is at win, rows rowLen floats apart: 16 channels at a
+// time in registers, then four (the last four overlapping the ones before
+// when C is not a multiple of 4), or one at a time for C < 4.
+func avgPoolCell(out, win unsafe.Pointer, rows, cols, c, rowLen int) {
+	span := cols * c
+	cells := float32(rows * cols)
+	if c < 4 {
+		for ch := range c {
+			var sum float32
+			for r := range rows {
+				for j := r * rowLen; j < r*rowLen+span; j += c {
+					sum += *(*float32)(unsafe.Add(win, 4*(j+ch)))
+				}
+			}
+			*(*float32)(unsafe.Add(out, 4*ch)) = sum / cells
+		}
+		return
 	}
-	for ; i < len(out); i++ {
-		out[i] += in[i]
+	d := archsimd.BroadcastFloat32x4(cells)
+	ch := 0
+	for ; ch+16 <= c; ch += 16 {
+		var s0, s1, s2, s3 archsimd.Float32x4
+		for r := range rows {
+			for j := r * rowLen; j < r*rowLen+span; j += c {
+				s0 = s0.Add(load4(win, j+ch))
+				s1 = s1.Add(load4(win, j+ch+4))
+				s2 = s2.Add(load4(win, j+ch+8))
+				s3 = s3.Add(load4(win, j+ch+12))
+			}
+		}
+		store4(out, ch, s0.Div(d))
+		store4(out, ch+4, s1.Div(d))
+		store4(out, ch+8, s2.Div(d))
+		store4(out, ch+12, s3.Div(d))
 	}
-}
-
-// divRow sets out[i] /= cells.
-func divRow(out []float32, cells int) {
-	d := float32(cells)
-	vd := archsimd.BroadcastFloat32x4(d)
-	i := 0
-	for ; i+4 <= len(out); i += 4 {
-		archsimd.LoadFloat32x4(out[i:]).Div(vd).Store(out[i:])
-	}
-	for ; i < len(out); i++ {
-		out[i] /= d
+	for ; ch < c; ch += 4 {
+		ch = min(ch, c-4)
+		var s archsimd.Float32x4
+		for r := range rows {
+			for j := r * rowLen; j < r*rowLen+span; j += c {
+				s = s.Add(load4(win, j+ch))
+			}
+		}
+		store4(out, ch, s.Div(d))
 	}
 }

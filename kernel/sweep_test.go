@@ -57,30 +57,40 @@ func checkConv(t *testing.T, k *kernels, rng *rand.Rand, s ConvShape, withBias b
 	gb.checkUnchanged(t, name+" bias", bias)
 
 	// The same through the packed filter (PackedConv.Conv2D), with the
-	// method PackConv chooses for s.
-	checkPackedConv(t, k, s, gx, gf, gb, act, s.useWinograd(), want, tol)
+	// method PackConv chooses for s and, where Winograd applies, with the
+	// output tiles of F(2×2, 3×3) and F(4×4, 3×3) it does not choose.
+	chosen := s.winogradTile()
+	checkPackedConv(t, k, s, gx, gf, gb, act, chosen, want, tol)
+	if s.winogradApplies() {
+		for _, tile := range []int{2, 4} {
+			if tile != chosen {
+				checkPackedConv(t, k, s, gx, gf, gb, act, tile, want, tol)
+			}
+		}
+	}
 }
 
-// checkPackedConv packs the filter in gf for Winograd (winograd set) or for
-// k.convPacked and compares PackedConv.Conv2D with want: within tol, or
-// within the Winograd bound (winogradTolerance). Without Winograd it
-// checks the direct convolution too where it applies (conv_direct.go).
-func checkPackedConv(t *testing.T, k *kernels, s ConvShape, gx, gf, gb guardBuf, act Activation, winograd bool, want []float32, tol []float64) {
+// checkPackedConv packs the filter in gf for Winograd with output tiles of
+// winograd×winograd (2 or 4) or (0) for k.convPacked and compares
+// PackedConv.Conv2D with want: within tol, or within the Winograd bound
+// (winogradTolerance). Without Winograd it checks the direct convolution
+// too where it applies (conv_direct.go).
+func checkPackedConv(t *testing.T, k *kernels, s ConvShape, gx, gf, gb guardBuf, act Activation, winograd int, want []float32, tol []float64) {
 	t.Helper()
 	checkPackedConvMethod(t, k, s, gx, gf, gb, act, winograd, false, want, tol)
-	if !winograd && s.directApplies(k) {
-		checkPackedConvMethod(t, k, s, gx, gf, gb, act, false, true, want, tol)
+	if winograd == 0 && s.directApplies(k) {
+		checkPackedConvMethod(t, k, s, gx, gf, gb, act, 0, true, want, tol)
 	}
 }
 
 // checkPackedConvMethod is checkPackedConv for one method: Winograd,
 // direct or the im2col GEMM.
-func checkPackedConvMethod(t *testing.T, k *kernels, s ConvShape, gx, gf, gb guardBuf, act Activation, winograd, direct bool, want []float32, tol []float64) {
+func checkPackedConvMethod(t *testing.T, k *kernels, s ConvShape, gx, gf, gb guardBuf, act Activation, winograd int, direct bool, want []float32, tol []float64) {
 	t.Helper()
 	name := convName(s) + " packed"
-	if winograd {
-		name += " winograd"
-		tol = winogradTolerance(gx.data(), gf.data(), gb.data(), s)
+	if winograd != 0 {
+		name += " winograd" + fmt.Sprint(winograd)
+		tol = winogradTolerance(gx.data(), gf.data(), gb.data(), s, winograd)
 	}
 	if direct {
 		name += " direct"
@@ -528,12 +538,13 @@ func TestSoftmax(t *testing.T) {
 // (relative, first order in u = 2⁻²⁴): the window sum of L = min(2r+1, C)
 // positive squares is within γ(L) (direct float32 sums; windowSums: 2u),
 // bias + alpha·sum adds 2u; s^-β turns a relative error ε of s into β·ε;
-// the power adds at most 4.5u (powNegVec), the product with x u, the
-// reference's rounding u.
+// the power and the division by it add at most 4.5u (divPowVec; lrnGeneric's
+// float64 path about u), the reference's rounding u.
 func TestLRN(t *testing.T) {
 	params := []LRNParams{
 		{DepthRadius: 5, Bias: 1, Alpha: 1, Beta: 0.5}, // TensorFlow's defaults
 		{DepthRadius: 2, Bias: 2, Alpha: 1e-4, Beta: 0.75},
+		{DepthRadius: 2, Bias: 1, Alpha: 0.05, Beta: 1},
 		{DepthRadius: 0, Bias: 1, Alpha: 0.5, Beta: 1},
 		{DepthRadius: 1, Bias: 0.5, Alpha: 2, Beta: 0.6},
 		{DepthRadius: 4, Bias: 1, Alpha: 0.3, Beta: 0.75},
