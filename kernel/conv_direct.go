@@ -32,11 +32,11 @@ const directMR = 4
 const directMaxK = 64
 
 // directApplies reports whether the kernel set k has a direct convolution
-// and s is one it computes: at most directMaxK taps and output rows of at
-// least directMR pixels.
+// for s (directConv) and s is one it computes: at most directMaxK taps and
+// output rows of at least directMR pixels.
 func (s ConvShape) directApplies(k *kernels) bool {
 	_, ow := s.Out()
-	return directConv(k) != nil && s.KH*s.KW*(s.C/s.Groups) <= directMaxK && ow >= directMR
+	return directConv(k, &s) != nil && s.KH*s.KW*(s.C/s.Groups) <= directMaxK && ow >= directMR
 }
 
 // useDirect reports whether PackConv prepares s for the direct method:

@@ -7,10 +7,12 @@ import "unsafe"
 // The direct tile is the GEMM's: directMR pixels are gemmMR tile rows.
 const _ = uint(directMR-gemmMR) + uint(gemmMR-directMR)
 
-// directConv returns the direct convolution of the kernel set k: the SIMD
-// set's, which reads the filter panels packConvSIMD writes.
-func directConv(k *kernels) directFunc {
-	if k == &simdKernels {
+// directConv returns the direct convolution of the kernel set k for s: the
+// SIMD set's, which reads the filter panels packConvSIMD writes, where each
+// group's output channels fill whole panels of gemmNR and at most one
+// narrow one (gemmNarrow: OC/G a multiple of 4 on wasm, of 8 on amd64).
+func directConv(k *kernels, s *ConvShape) directFunc {
+	if r := s.OC / s.Groups % gemmNR; k == &simdKernels && (r == 0 || gemmNarrow(r)) {
 		return convDirectSIMD
 	}
 	return nil
@@ -22,8 +24,7 @@ func directConv(k *kernels) directFunc {
 // filter packed by packConvSIMD (group g's panels at packed[g*L:], L =
 // packedBLenSIMD(K, OC/G), panel jr at jr*K within them), runs the
 // micro-kernel over every output row: directColumn for whole panels,
-// directColumnNarrow for the narrow widths it has, else tile by tile into
-// a tile array stored by storePartialTile.
+// directColumnNarrow for a narrow last one.
 func convDirectSIMD(dst, x, packed, bias []float32, s ConvShape, act Activation, ws []float32) {
 	oh, ow := s.Out()
 	cg, ocg := s.C/s.Groups, s.OC/s.Groups
@@ -48,9 +49,8 @@ func convDirectSIMD(dst, x, packed, bias []float32, s ConvShape, act Activation,
 	pad := ws[:directWorkspaceLen(s)]
 	relu := act == ReLU
 	// Whole panels of gemmNR output channels per group, and the width of
-	// the last one (0: none).
+	// the narrow last one (0: none).
 	full, nr := ocg/gemmNR, ocg%gemmNR
-	var tile [gemmMR * gemmNR]float32
 	for n := range s.N {
 		padImage(pad, x[n*s.H*s.W*s.C:(n+1)*s.H*s.W*s.C], &s, s.H+s.Pad.Top+s.Pad.Bottom, wp)
 		out := dst[n*oh*ow*s.OC : (n+1)*oh*ow*s.OC]
@@ -62,33 +62,16 @@ func convDirectSIMD(dst, x, packed, bias []float32, s ConvShape, act Activation,
 			if bias != nil {
 				pbias, bstep = unsafe.Pointer(&bias[g*ocg]), gemmNR*4
 			}
-			if nr == 0 || !gemmNarrow(nr) {
+			if nr == 0 {
 				directColumn(kp, full, &taps, oh, ow, xg, pstep, rstep, bp, c, s.OC, pbias, bstep, relu)
-			} else {
-				// The narrow panel row by row after the whole ones, while
-				// the row is in the cache.
-				for oy := range oh {
-					xr, cr := unsafe.Add(xg, oy*rstep), unsafe.Add(c, oy*ow*s.OC*4)
-					directColumn(kp, full, &taps, 1, ow, xr, pstep, rstep, bp, cr, s.OC, pbias, bstep, relu)
-					directColumnNarrow(kp, nr, &taps, 1, ow, xr, pstep, rstep, unsafe.Add(bp, full*kp*gemmNR*4), unsafe.Add(cr, full*gemmNR*4), s.OC, unsafe.Add(pbias, full*bstep), relu)
-				}
-			}
-			if nr == 0 || gemmNarrow(nr) {
 				continue
 			}
-			// A last panel of another width: tile by tile into a tile
-			// array, stored by storePartialTile.
-			oc := g*ocg + full*gemmNR
-			var tb []float32
-			if bias != nil {
-				tb = bias[oc : oc+nr]
-			}
+			// The narrow panel row by row after the whole ones, while the
+			// row is in the cache.
 			for oy := range oh {
-				for ox := 0; ox < ow; ox += gemmMR {
-					o := min(ox, ow-gemmMR)
-					directColumn(kp, 1, &taps, 1, gemmMR, unsafe.Add(xg, oy*rstep+o*pstep), pstep, 0, unsafe.Add(bp, full*kp*gemmNR*4), unsafe.Pointer(&tile), gemmNR, unsafe.Pointer(&zeroRun), 0, false)
-					storePartialTile(out[(oy*ow+o)*s.OC+oc:], s.OC, &tile, gemmMR, nr, false, tb, relu)
-				}
+				xr, cr := unsafe.Add(xg, oy*rstep), unsafe.Add(c, oy*ow*s.OC*4)
+				directColumn(kp, full, &taps, 1, ow, xr, pstep, rstep, bp, cr, s.OC, pbias, bstep, relu)
+				directColumnNarrow(kp, nr, &taps, 1, ow, xr, pstep, rstep, unsafe.Add(bp, full*kp*gemmNR*4), unsafe.Add(cr, full*gemmNR*4), s.OC, unsafe.Add(pbias, full*bstep), relu)
 			}
 		}
 	}

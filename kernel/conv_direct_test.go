@@ -12,10 +12,10 @@ import (
 // workspace, inputs unchanged): output rows of 4 pixels and more (a last
 // tile overlapping the one before where the width is not a multiple of 4),
 // one and several channels, strides, dilations, SAME, VALID and asymmetric
-// padding, groups, batches, and output channels per group around the
-// panel width (whole panels of 12 or 16, narrow ones of 4 and 8, others
-// stored through the tile array), up to directMaxK taps. Then one NaN
-// input cell must make exactly the outputs NaN whose window holds it.
+// padding, groups, batches, and output channels per group filling whole
+// panels (of 12 on wasm, 16 on amd64) and narrow last ones (4 or 8), up to
+// directMaxK taps. Then one NaN input cell must make exactly the outputs
+// NaN whose window holds it.
 func TestConvDirect(t *testing.T) {
 	shapes := []ConvShape{
 		same(ConvShape{N: 1, H: 28, W: 28, C: 1, KH: 3, KW: 3, OC: 64}), // seednet
@@ -24,22 +24,21 @@ func TestConvDirect(t *testing.T) {
 		same(ConvShape{N: 1, H: 3, W: 5, C: 1, KH: 3, KW: 3, OC: 16}),
 		same(ConvShape{N: 3, H: 6, W: 7, C: 1, KH: 3, KW: 3, OC: 8}),
 		same(ConvShape{N: 1, H: 7, W: 9, C: 1, KH: 5, KW: 5, OC: 4}),
-		same(ConvShape{N: 1, H: 4, W: 6, C: 1, KH: 3, KW: 3, OC: 1}),
-		same(ConvShape{N: 1, H: 5, W: 11, C: 2, KH: 3, KW: 3, OC: 5}),
-		same(ConvShape{N: 2, H: 6, W: 13, C: 3, KH: 3, KW: 3, OC: 29}),
-		same(ConvShape{N: 1, H: 9, W: 9, C: 7, KH: 3, KW: 3, OC: 40}),
-		{N: 1, H: 8, W: 8, C: 4, KH: 4, KW: 4, OC: 20}, // 64 taps
-		{N: 1, H: 6, W: 9, C: 1, KH: 2, KW: 3, OC: 24}, // VALID
-		{N: 1, H: 7, W: 8, C: 2, KH: 3, KW: 2, OC: 9, Pad: Padding{Top: 2, Bottom: 0, Left: 1, Right: 3}},
-		same(ConvShape{N: 1, H: 11, W: 17, C: 3, KH: 3, KW: 3, OC: 10, StrideH: 2, StrideW: 3}),
-		{N: 2, H: 12, W: 14, C: 1, KH: 3, KW: 3, OC: 7, StrideH: 2, StrideW: 2},
-		same(ConvShape{N: 1, H: 10, W: 12, C: 2, KH: 3, KW: 3, OC: 6, DilationH: 2, DilationW: 3}),
-		same(ConvShape{N: 2, H: 6, W: 8, C: 4, KH: 3, KW: 3, OC: 24, Groups: 2}),
-		same(ConvShape{N: 1, H: 5, W: 6, C: 6, KH: 3, KW: 3, OC: 9, Groups: 3}),
-		{N: 1, H: 4, W: 5, C: 8, KH: 1, KW: 1, OC: 8, Groups: 4}, // pointwise, grouped
-		same(ConvShape{N: 1, H: 9, W: 6, C: 1, KH: 5, KW: 1, OC: 13}),
+		same(ConvShape{N: 1, H: 5, W: 11, C: 2, KH: 3, KW: 3, OC: 20}),
+		same(ConvShape{N: 2, H: 6, W: 13, C: 3, KH: 3, KW: 3, OC: 40}),
+		same(ConvShape{N: 1, H: 9, W: 9, C: 7, KH: 3, KW: 3, OC: 32}),
+		{N: 1, H: 8, W: 8, C: 4, KH: 4, KW: 4, OC: 24}, // 64 taps
+		{N: 1, H: 6, W: 9, C: 1, KH: 2, KW: 3, OC: 28}, // VALID
+		{N: 1, H: 7, W: 8, C: 2, KH: 3, KW: 2, OC: 8, Pad: Padding{Top: 2, Bottom: 0, Left: 1, Right: 3}},
+		same(ConvShape{N: 1, H: 11, W: 17, C: 3, KH: 3, KW: 3, OC: 16, StrideH: 2, StrideW: 3}),
+		{N: 2, H: 12, W: 14, C: 1, KH: 3, KW: 3, OC: 8, StrideH: 2, StrideW: 2},
+		same(ConvShape{N: 1, H: 10, W: 12, C: 2, KH: 3, KW: 3, OC: 16, DilationH: 2, DilationW: 3}),
+		same(ConvShape{N: 2, H: 6, W: 8, C: 4, KH: 3, KW: 3, OC: 48, Groups: 2}),
+		same(ConvShape{N: 1, H: 5, W: 6, C: 6, KH: 3, KW: 3, OC: 24, Groups: 3}),
+		{N: 1, H: 4, W: 5, C: 8, KH: 1, KW: 1, OC: 32, Groups: 4}, // pointwise, grouped
+		same(ConvShape{N: 1, H: 9, W: 6, C: 1, KH: 5, KW: 1, OC: 56}),
 	}
-	ran := false
+	ran := 0
 	forVariants(t, func(t *testing.T, k *kernels) {
 		rng := newRand(t)
 		for i, s := range shapes {
@@ -48,12 +47,9 @@ func TestConvDirect(t *testing.T) {
 				t.Fatalf("%s: bad test shape: %v", convName(s), err)
 			}
 			if !s.directApplies(k) {
-				if directConv(k) != nil {
-					t.Fatalf("%s: the direct method does not apply", convName(s))
-				}
 				continue
 			}
-			ran = true
+			ran++
 			x, filter := randSlice(rng, s.InLen()), randSlice(rng, s.FilterLen())
 			var bias []float32
 			if i%2 == 0 {
@@ -83,8 +79,10 @@ func TestConvDirect(t *testing.T) {
 			}
 		}
 	})
-	if !ran && directConv(active) != nil {
-		t.Fatal("no kernel set ran the direct method")
+	// Under wasm every shape above applies, on amd64 those with OC/G a
+	// multiple of 8.
+	if s := shapes[0]; directConv(active, &s) != nil && ran < len(shapes)*3/4 {
+		t.Fatalf("the direct method ran on %d of %d shapes", ran, len(shapes))
 	}
 }
 
@@ -106,13 +104,14 @@ func TestDirectChoice(t *testing.T) {
 		{same(ConvShape{N: 1, H: 3, W: 3, C: 1, KH: 3, KW: 3, OC: 8}), false},                          // rows of 3
 		{same(ConvShape{N: 1, H: 14, W: 14, C: 32, KH: 1, KW: 1, OC: 32}), false},                      // pointwise
 		{ConvShape{N: 1, H: 227, W: 227, C: 3, KH: 11, KW: 11, OC: 96, StrideH: 4, StrideW: 4}, false}, // alexnet conv1
+		{same(ConvShape{N: 1, H: 8, W: 8, C: 1, KH: 3, KW: 3, OC: 6}), false},                          // OC/G not a multiple of 4
 	} {
 		s := c.s.normalized()
 		p, err := PackConv(make([]float32, s.FilterLen()), s)
 		if err != nil {
 			t.Fatal(err)
 		}
-		want := c.want && directConv(active) != nil
+		want := c.want && directConv(active, &s) != nil
 		if p.direct != want {
 			t.Errorf("%s: direct %v, want %v (%s)", convName(s), p.direct, want, p.Variant())
 		}

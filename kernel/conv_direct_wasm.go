@@ -407,9 +407,11 @@ func directColumn(kp, panels int, taps *[directMaxK]int, rows, ow int, x unsafe.
 	}
 }
 
-// directColumnNarrow is directColumn for a panel whose first nr columns
+// directColumnNarrow is directColumn for one panel whose first nr columns
 // (gemmNarrow: 4 or 8) are stored; the rest, zero padding, are neither
-// loaded nor multiplied (k advances by 1).
+// loaded nor multiplied: each group of 4 columns is a 4×4 tile of its own
+// (k advances by 1), the narrow panel being the smaller part of a
+// convolution.
 func directColumnNarrow(kp, nr int, taps *[directMaxK]int, rows, ow int, x unsafe.Pointer, pstep, rstep int, bp, c unsafe.Pointer, ldc int, bias unsafe.Pointer, relu bool) {
 	t := unsafe.Pointer(taps)
 	p2, p3 := 2*pstep, 3*pstep
@@ -418,64 +420,29 @@ func directColumnNarrow(kp, nr int, taps *[directMaxK]int, rows, ow int, x unsaf
 		for ox := 0; ox < ow; ox += gemmMR {
 			o := min(ox, ow-gemmMR)
 			px := unsafe.Add(x, o*pstep)
-			pc := unsafe.Add(c, o*ldb)
-			b0 := archsimd.LoadFloat32x4Array((*[4]float32)(bias))
-			c00, c10, c20, c30 := b0, b0, b0, b0
-			if nr == 4 {
-				pb, pt := bp, t
+			for j := 0; j < nr*4; j += 16 {
+				b := archsimd.LoadFloat32x4Array((*[4]float32)(unsafe.Add(bias, j)))
+				c0, c1, c2, c3 := b, b, b, b
+				pb, pt := unsafe.Add(bp, j), t
 				for range kp {
 					pa := unsafe.Add(px, *(*int)(pt))
-					b0 = archsimd.LoadFloat32x4Array((*[4]float32)(pb))
-					c00 = c00.Add(archsimd.BroadcastFloat32x4(*(*float32)(pa)).Mul(b0))
-					c10 = c10.Add(archsimd.BroadcastFloat32x4(*(*float32)(unsafe.Add(pa, pstep))).Mul(b0))
-					c20 = c20.Add(archsimd.BroadcastFloat32x4(*(*float32)(unsafe.Add(pa, p2))).Mul(b0))
-					c30 = c30.Add(archsimd.BroadcastFloat32x4(*(*float32)(unsafe.Add(pa, p3))).Mul(b0))
+					b = archsimd.LoadFloat32x4Array((*[4]float32)(pb))
+					c0 = c0.Add(archsimd.BroadcastFloat32x4(*(*float32)(pa)).Mul(b))
+					c1 = c1.Add(archsimd.BroadcastFloat32x4(*(*float32)(unsafe.Add(pa, pstep))).Mul(b))
+					c2 = c2.Add(archsimd.BroadcastFloat32x4(*(*float32)(unsafe.Add(pa, p2))).Mul(b))
+					c3 = c3.Add(archsimd.BroadcastFloat32x4(*(*float32)(unsafe.Add(pa, p3))).Mul(b))
 					pt = unsafe.Add(pt, 8)
 					pb = unsafe.Add(pb, gemmNR*4)
 				}
 				if relu {
-					c00, c10, c20, c30 = reluMasked(c00), reluMasked(c10), reluMasked(c20), reluMasked(c30)
+					c0, c1, c2, c3 = reluMasked(c0), reluMasked(c1), reluMasked(c2), reluMasked(c3)
 				}
-				c00.StoreArray((*[4]float32)(pc))
-				c10.StoreArray((*[4]float32)(unsafe.Add(pc, ldb)))
-				c20.StoreArray((*[4]float32)(unsafe.Add(pc, 2*ldb)))
-				c30.StoreArray((*[4]float32)(unsafe.Add(pc, 3*ldb)))
-				continue
+				pc := unsafe.Add(c, o*ldb+j)
+				c0.StoreArray((*[4]float32)(pc))
+				c1.StoreArray((*[4]float32)(unsafe.Add(pc, ldb)))
+				c2.StoreArray((*[4]float32)(unsafe.Add(pc, 2*ldb)))
+				c3.StoreArray((*[4]float32)(unsafe.Add(pc, 3*ldb)))
 			}
-			b1 := archsimd.LoadFloat32x4Array((*[4]float32)(unsafe.Add(bias, 16)))
-			c01, c11, c21, c31 := b1, b1, b1, b1
-			pb, pt := bp, t
-			for range kp {
-				pa := unsafe.Add(px, *(*int)(pt))
-				b0 = archsimd.LoadFloat32x4Array((*[4]float32)(pb))
-				b1 = archsimd.LoadFloat32x4Array((*[4]float32)(unsafe.Add(pb, 16)))
-				a := archsimd.BroadcastFloat32x4(*(*float32)(pa))
-				c00 = c00.Add(a.Mul(b0))
-				c01 = c01.Add(a.Mul(b1))
-				a = archsimd.BroadcastFloat32x4(*(*float32)(unsafe.Add(pa, pstep)))
-				c10 = c10.Add(a.Mul(b0))
-				c11 = c11.Add(a.Mul(b1))
-				a = archsimd.BroadcastFloat32x4(*(*float32)(unsafe.Add(pa, p2)))
-				c20 = c20.Add(a.Mul(b0))
-				c21 = c21.Add(a.Mul(b1))
-				a = archsimd.BroadcastFloat32x4(*(*float32)(unsafe.Add(pa, p3)))
-				c30 = c30.Add(a.Mul(b0))
-				c31 = c31.Add(a.Mul(b1))
-				pt = unsafe.Add(pt, 8)
-				pb = unsafe.Add(pb, gemmNR*4)
-			}
-			if relu {
-				c00, c10, c20, c30 = reluMasked(c00), reluMasked(c10), reluMasked(c20), reluMasked(c30)
-				c01, c11, c21, c31 = reluMasked(c01), reluMasked(c11), reluMasked(c21), reluMasked(c31)
-			}
-			c00.StoreArray((*[4]float32)(pc))
-			c01.StoreArray((*[4]float32)(unsafe.Add(pc, 16)))
-			c10.StoreArray((*[4]float32)(unsafe.Add(pc, ldb)))
-			c11.StoreArray((*[4]float32)(unsafe.Add(pc, ldb+16)))
-			c20.StoreArray((*[4]float32)(unsafe.Add(pc, 2*ldb)))
-			c21.StoreArray((*[4]float32)(unsafe.Add(pc, 2*ldb+16)))
-			c30.StoreArray((*[4]float32)(unsafe.Add(pc, 3*ldb)))
-			c31.StoreArray((*[4]float32)(unsafe.Add(pc, 3*ldb+16)))
 		}
 		x = unsafe.Add(x, rstep)
 		c = unsafe.Add(c, ow*ldb)

@@ -19,7 +19,7 @@ type PackedConv struct {
 	kern     *kernels
 	s        ConvShape // normalized, N = 1
 	winograd int       // Winograd output tile (2 or 4): panels hold its transform (packWinograd); 0: the im2col GEMM
-	direct   bool      // with winograd 0: the GEMM's panels, read by directConv(kern) (conv_direct.go)
+	direct   bool      // with winograd 0: the GEMM's panels, read by directConv (conv_direct.go)
 	panels   []float32
 }
 
@@ -162,7 +162,7 @@ func (p *PackedConv) Conv2D(dst, x, bias []float32, n int, act Activation, ws []
 	case p.winograd != 0:
 		convWinograd(p.kern, dst, x, p.panels, bias, s, p.winograd, act, ws)
 	case p.direct:
-		directConv(p.kern)(dst, x, p.panels, bias, s, act, ws)
+		directConv(p.kern, &s)(dst, x, p.panels, bias, s, act, ws)
 	default:
 		p.kern.convPacked(dst, x, p.panels, bias, s, act, ws)
 	}
