@@ -48,9 +48,7 @@ func (s ConvShape) directApplies(k *kernels) bool {
 // 90–115 → 51–58 µs, alexmnist's conv1 (K = 25) 143–155 → 89–92 µs; 3×3
 // on 32×32×3 (K = 27) 188 → 97 µs, strided 48 → 26 µs; 3×3 on 32×32×6
 // (K = 54) 275 → 189 µs; 5×5 on 28×28×2 (K = 50) 225 → 174 µs (the GEMM
-// packing A value by value, packAConvTaps, or, for runs of at least
-// indirectRunMin values, reading it in place, conv_indirect_wasm.go); a
-// pointwise 14×14×32 → 32 ran at 26 µs both ways.
+// packing A value by value, packAConvTaps); a pointwise 14×14×32 → 32 ran at 26 µs both ways.
 func (s ConvShape) useDirect(k *kernels) bool {
 	return s.directApplies(k) && !s.pointwise()
 }

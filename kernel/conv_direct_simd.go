@@ -52,7 +52,7 @@ func convDirectSIMD(dst, x, packed, bias []float32, s ConvShape, act Activation,
 	// the narrow last one (0: none).
 	full, nr := ocg/gemmNR, ocg%gemmNR
 	for n := range s.N {
-		padImage(pad, x[n*s.H*s.W*s.C:(n+1)*s.H*s.W*s.C], &s, s.H+s.Pad.Top+s.Pad.Bottom, wp)
+		padImage(pad, x[n*s.H*s.W*s.C:(n+1)*s.H*s.W*s.C], &s, wp)
 		out := dst[n*oh*ow*s.OC : (n+1)*oh*ow*s.OC]
 		for g := range s.Groups {
 			xg := unsafe.Pointer(&pad[g*cg])
@@ -77,14 +77,11 @@ func convDirectSIMD(dst, x, packed, bias []float32, s ConvShape, act Activation,
 	}
 }
 
-// padImage writes image [H, W, C] into dst [hp, wp, C] at offset (Top,
-// Left) with zeros around it, and returns dst (the direct convolution's
-// and, under wasm, the indirect one's padded copy).
-func padImage(dst, img []float32, s *ConvShape, hp, wp int) []float32 {
+// padImage writes image [H, W, C] into dst [H+Top+Bottom, wp, C] (wp =
+// W+Left+Right) at offset (Top, Left) with zeros around it.
+func padImage(dst, img []float32, s *ConvShape, wp int) {
 	clear(dst)
-	rowLen := s.C * min(s.W, wp-s.Pad.Left)
-	for y := range min(s.H, hp-s.Pad.Top) {
-		copy(dst[((y+s.Pad.Top)*wp+s.Pad.Left)*s.C:][:rowLen], img[y*s.W*s.C:][:rowLen])
+	for y := range s.H {
+		copy(dst[((y+s.Pad.Top)*wp+s.Pad.Left)*s.C:][:s.W*s.C], img[y*s.W*s.C:][:s.W*s.C])
 	}
-	return dst
 }

@@ -28,12 +28,8 @@ func convPackedSIMD(dst, x, packed, bias []float32, s ConvShape, act Activation,
 }
 
 // convGroupSIMD computes the output channels of group g with the filter
-// block B: as an indirect GEMM where that applies (convGroupIndirect),
-// else packing A.
+// block B.
 func convGroupSIMD(dst, x []float32, B *gemmB, bias []float32, s ConvShape, g int, act Activation, ws []float32) {
-	if convGroupIndirect(dst, x, B, bias, &s, g, act, ws) {
-		return
-	}
 	oh, ow := s.Out()
 	cg, ocg := s.C/s.Groups, s.OC/s.Groups
 	A := gemmA{a: x, conv: s, g: g}
@@ -56,7 +52,7 @@ func convSIMDWorkspaceLen(s ConvShape) int {
 
 func convPackedSIMDWorkspaceLen(s ConvShape) int {
 	oh, ow := s.Out()
-	return max(packedABlockLen(s.N*oh*ow, s.KH*s.KW*(s.C/s.Groups)), convIndirectWorkspaceLen(s))
+	return packedABlockLen(s.N*oh*ow, s.KH*s.KW*(s.C/s.Groups))
 }
 
 // packConvSIMD packs the HWIO filter group by group for convPackedSIMD.

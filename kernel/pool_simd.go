@@ -10,10 +10,10 @@ import (
 // maxPoolSIMD computes MaxPool like maxPoolGeneric, four channels at a
 // time: for every output cell, the window's cells (clipped to the input by
 // poolWindow, so every load lies inside x) are combined in registers and
-// stored once. Runs of output cells whose windows are full 2×2 or 3×3 go
-// through one call of maxPoolRow2x2 or maxPoolRow3x3, which write the
-// window out cell by cell; other windows loop over their cells
-// (maxPoolCell). When C is not a multiple of 4, the last four channels
+// stored once. Runs of output cells whose windows are full 2×2, or 3×3
+// with stride 2 and C ≥ 16 (AlexNet's pools), go through one call of
+// maxPoolRow2x2 or maxPoolRow3x3s2, which write the window out cell by
+// cell; other windows loop over their cells (maxPoolCell). When C is not a multiple of 4, the last four channels
 // C-4..C-1 are one more vector, overlapping the one before (both store the
 // same maxima); C < 4 goes one channel at a time. Maxima combine as vmax
 // (v where v > m), so a NaN in a window gives an unspecified result, as in
@@ -29,7 +29,7 @@ func maxPoolSIMD(dst, x []float32, s PoolShape) {
 	if s.W < s.KW {
 		oxHi = oxLo
 	}
-	square := c >= 4 && s.KH == s.KW && (s.KH == 2 || s.KH == 3)
+	square := c >= 4 && s.KH == s.KW && (s.KH == 2 || s.KH == 3 && s.StrideW == 2 && c >= 16)
 	for n := range s.N {
 		img := unsafe.Pointer(&x[n*s.H*rowLen])
 		for oy := range oh {
@@ -46,7 +46,7 @@ func maxPoolSIMD(dst, x []float32, s PoolShape) {
 					if s.KH == 2 {
 						maxPoolRow2x2(out, win, oxHi-oxLo, c, rowLen, s.StrideW*c)
 					} else {
-						maxPoolRow3x3(out, win, oxHi-oxLo, c, rowLen, s.StrideW*c)
+						maxPoolRow3x3s2(out, win, oxHi-oxLo, c, rowLen)
 					}
 					ox = oxHi - 1
 				default:
@@ -99,41 +99,8 @@ func maxPoolRow2x2(out, win unsafe.Pointer, cells, c, rowLen, step int) {
 	}
 }
 
-// maxPoolRow3x3 is maxPoolRow2x2 for 3×3 windows. With stride 2 the last
-// column of a window is the first of the next, so, 16 channels at a time
-// along the row, the maxima of that column over the window's three
-// rows carry from one cell to the next (maxPoolRow3x3s2).
-func maxPoolRow3x3(out, win unsafe.Pointer, cells, c, rowLen, step int) {
-	if step == 2*c && c >= 16 {
-		maxPoolRow3x3s2(out, win, cells, c, rowLen)
-		return
-	}
-	for range cells {
-		a0, a1, a2 := win, unsafe.Add(win, 4*c), unsafe.Add(win, 8*c)
-		b0 := unsafe.Add(win, 4*rowLen)
-		b1, b2 := unsafe.Add(b0, 4*c), unsafe.Add(b0, 8*c)
-		c0 := unsafe.Add(win, 8*rowLen)
-		c1, c2 := unsafe.Add(c0, 4*c), unsafe.Add(c0, 8*c)
-		o := out
-		ch := 0
-		for ; ch+8 <= c; ch += 8 {
-			store4(o, 0, vmax(vmax(vmax(vmax(load4(a0, 0), load4(a1, 0)), vmax(load4(a2, 0), load4(b0, 0))),
-				vmax(vmax(load4(b1, 0), load4(b2, 0)), vmax(load4(c0, 0), load4(c1, 0)))), load4(c2, 0)))
-			store4(o, 4, vmax(vmax(vmax(vmax(load4(a0, 4), load4(a1, 4)), vmax(load4(a2, 4), load4(b0, 4))),
-				vmax(vmax(load4(b1, 4), load4(b2, 4)), vmax(load4(c0, 4), load4(c1, 4)))), load4(c2, 4)))
-			a0, a1, a2, b0, b1, b2, c0, c1, c2, o = unsafe.Add(a0, 32), unsafe.Add(a1, 32), unsafe.Add(a2, 32),
-				unsafe.Add(b0, 32), unsafe.Add(b1, 32), unsafe.Add(b2, 32), unsafe.Add(c0, 32), unsafe.Add(c1, 32), unsafe.Add(c2, 32), unsafe.Add(o, 32)
-		}
-		for ; ch < c; ch += 4 {
-			ch = min(ch, c-4)
-			store4(out, ch, vmax(vmax(vmax(vmax(load4(win, ch), load4(win, c+ch)), vmax(load4(win, 2*c+ch), load4(win, rowLen+ch))),
-				vmax(vmax(load4(win, rowLen+c+ch), load4(win, rowLen+2*c+ch)), vmax(load4(win, 2*rowLen+ch), load4(win, 2*rowLen+c+ch)))), load4(win, 2*rowLen+2*c+ch)))
-		}
-		out, win = unsafe.Add(out, 4*c), unsafe.Add(win, 4*step)
-	}
-}
-
-// maxPoolRow3x3s2 is maxPoolRow3x3 for stride 2 and C ≥ 16: per 16
+// maxPoolRow3x3s2 is maxPoolRow2x2 for 3×3 windows, stride 2 and C ≥ 16:
+// the last column of a window is the first of the next, so, per 16
 // channels (the last 16 overlapping the ones before), it walks the row
 // with the column maxima m(j) = max of rows 0..2 of column j, each cell
 // taking max(m(2i), m(2i+1), m(2i+2)) and passing m(2i+2) on: 6 loads and

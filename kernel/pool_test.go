@@ -6,7 +6,7 @@ import (
 )
 
 // TestPoolSquareWindows sweeps the 2×2 and 3×3 windows that maxPoolSIMD
-// runs row by row (maxPoolRow2x2, maxPoolRow3x3) next to the clipped
+// runs row by row (maxPoolRow2x2, maxPoolRow3x3s2) next to the clipped
 // border windows that it sends cell by cell: channels below, at and around
 // the 4- and 16-channel steps, strides 1–3, VALID, SAME and explicit
 // padding, batches of 2. Besides the random inputs of checkPool, every

@@ -2,13 +2,13 @@ package kernel
 
 import "testing"
 
-// TestConvIndirectRuns checks, in every variant, the geometries the wasm
-// SIMD kernels compute as an indirect GEMM (conv_indirect_wasm.go): runs of
-// C/G ≥ 8 channels per tap (groups, dilation) or of whole filter rows,
-// cut at the 256-column K blocks mid-run, 4-column last panels, windows
-// reaching past every edge of the image or stopping short of it, and
-// batches, against the float64 reference.
-func TestConvIndirectRuns(t *testing.T) {
+// TestConvLongRuns checks, in every variant, geometries whose im2col rows
+// packAConv copies run by run (runs of C/G ≥ packAConvRunMin channels per
+// tap, with groups or dilation, or of whole filter rows): runs cut at the
+// 256-column K blocks, 4-column last panels, windows reaching past every
+// edge of the image or stopping short of it, and batches, against the
+// float64 reference.
+func TestConvLongRuns(t *testing.T) {
 	shapes := []ConvShape{
 		same(ConvShape{N: 2, H: 13, W: 13, C: 48, KH: 5, KW: 5, OC: 128, Groups: 2}), // alexmnist's conv2
 		same(ConvShape{N: 1, H: 7, W: 9, C: 24, KH: 5, KW: 5, OC: 26, Groups: 2}),    // OC/G = 13
