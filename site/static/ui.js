@@ -109,14 +109,15 @@ function startModel(url) {
     const bytes = await cached;
     return bytes ? fm.loadModel(bytes) : fm.loadModel(url, { cache: true, onProgress });
   }));
-  entry.model.then((m) => setTimeout(warmUp, 0, m), () => {}); // a failure is the UI's to report
+  entry.model.then((m) => queueMicrotask(() => warmUp(m)), () => {}); // a failure is the UI's to report
   early.set(url, entry);
 }
 
 // warmUp has model classify a drawn stroke once and drops the result. It
-// runs right after the UI's own first calls on the loaded model (the
-// timeout lets them go first, so the page is ready no later), in the
-// engine's worker while this thread still builds the page. V8 compiles
+// is asked for right after the UI's own first calls on the loaded model
+// (the UI's continuation is queued before this microtask, and asks the
+// engine for conv1's weights at once), so the page is ready no later; the
+// engine's worker runs it while this thread still builds the page. V8 compiles
 // each WebAssembly function on its first call (and optimises the hot ones
 // after a while), so otherwise the visitor's first prediction would pay
 // for compiling the whole path from pixels to probabilities. The engine
