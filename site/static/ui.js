@@ -7,10 +7,9 @@
 // first model's weights download (or are read from the model cache) while
 // it compiles. Where a module worker cannot start (the widget loaded from
 // another origin: workers must be same-origin), the engine runs in a
-// second instance on this thread. The UI starts as soon as the module is
-// compiled, while the engine starts in its worker; the first model loads
-// into the engine as soon as it runs, and is warmed up by one prediction
-// (warmUp) while the UI finishes.
+// second instance on this thread. The first model loads into the engine
+// as soon as it runs, while the UI starts, and is warmed up by one
+// prediction (warmUp) while the UI finishes.
 // Every file is resolved against this one's URL, so the pages and the
 // widget work from any path and any origin that sends CORS headers, and
 // nothing is inline or evaluated: it runs under
@@ -42,12 +41,12 @@ export async function mount(kind, root, options = {}) {
   if (kind === 'demo' || kind === 'widget') {
     startModel(new URL(`models/${options.model ?? 'alexmnist'}.safetensors`, base).href);
   }
-  // The UI starts on this thread while the engine starts in its worker:
-  // V8 compiles each wasm function lazily, on its first call, for every
-  // instance of the module at once, so both instances starting together
-  // compile some of the Go runtime's functions twice, but on two threads
-  // instead of one after the other (bytes.test.mjs prints the marks).
-  app ??= marked('fm:ui', program.then(startApp));
+  // The UI starts once the engine runs (it needs it anyway), while the
+  // first model loads: its go.run on this thread then finds the Go
+  // runtime's functions compiled already (V8 compiles wasm functions lazily,
+  // on first call, once for every instance of the module), which keeps this
+  // thread's tasks short.
+  app ??= marked('fm:ui', engine.then(() => program).then(startApp));
   const [fm, ui] = await Promise.all([engine, app]);
   const err = ui.mount(kind, root, fm, { ...options, base: base.href, loadModel: (url, onProgress) => loadModel(fm, url, onProgress) });
   if (err instanceof Error) {
@@ -73,8 +72,8 @@ function marked(name, promise) {
 // it never does for this site: V8 hands the code over only once no
 // function was optimised for wasm_caching_timeout_ms (2 s), and a site
 // whose optimising goes on past its first check (here: for about a
-// second) gets its next check scheduled in seconds where milliseconds were
-// meant. Nor would a cached module be used while the page preloads the
+// second after it) gets its next check scheduled in seconds where
+// milliseconds were meant. Nor would a cached module be used while the page preloads the
 // file: a fetch that takes over a <link rel=preload> response gets no code
 // cache (both measured with site/test/bytes.test.mjs's profile count and
 // Chromium's trace events; README "Start-up of the site").
