@@ -65,18 +65,19 @@ function marked(name, promise) {
 
 // compile downloads and compiles app.wasm (the SIMD build where the
 // browser has WebAssembly SIMD) while it streams in (the pages preload
-// app.simd.wasm). Compiling validates the module; V8 compiles functions
-// on their first call (Liftoff) and optimises the hot ones (TurboFan).
+// app.simd.wasm). Compiling validates the module; V8 compiles functions on
+// their first call (Liftoff) and optimises the hot ones (TurboFan).
 // Chromium can keep a streamed module's optimised code in its code cache
-// for the next visit (a 304 revalidation keeps it), but in Chromium 156
-// it never does for this site: V8 hands the code over only once no
-// function was optimised for wasm_caching_timeout_ms (2 s), and a site
-// whose optimising goes on past its first check (here: for about a
-// second after it) gets its next check scheduled in seconds where
-// milliseconds were meant. Nor would a cached module be used while the page preloads the
+// for the next visit (a 304 revalidation keeps it), but in Chromium 156 it
+// never does for this site: V8 hands the code over only once no function
+// was optimised for wasm_caching_timeout_ms (2 s), and a site whose
+// optimising goes on past its first check (here: for about a second after
+// it) gets its next check scheduled in seconds where milliseconds were
+// meant. Nor would a cached module be used while the page preloads the
 // file: a fetch that takes over a <link rel=preload> response gets no code
-// cache (both measured with site/test/bytes.test.mjs's profile count and
-// Chromium's trace events; README "Start-up of the site").
+// cache (site/test/bytes.test.mjs counts the profile's entries; the rest
+// was measured with Chromium's trace events: README "Start-up of the
+// site").
 async function compile() {
   const url = new URL(simdSupported() ? 'app.simd.wasm' : 'app.wasm', base);
   let response;
@@ -116,11 +117,12 @@ function startModel(url) {
 // is asked for right after the UI's own first calls on the loaded model
 // (the UI's continuation is queued before this microtask, and asks the
 // engine for conv1's weights at once), so the page is ready no later; the
-// engine's worker runs it while this thread still builds the page. V8 compiles
-// each WebAssembly function on its first call (and optimises the hot ones
-// after a while), so otherwise the visitor's first prediction would pay
-// for compiling the whole path from pixels to probabilities. The engine
-// answers in order: a prediction asked for meanwhile waits for this one.
+// engine's worker runs it while this thread still builds the page. V8
+// compiles each WebAssembly function on its first call (and optimises the
+// hot ones after a while), so otherwise the visitor's first prediction
+// would pay for compiling the whole path from pixels to probabilities. The
+// engine answers in order: a prediction asked for meanwhile waits for this
+// one.
 function warmUp(model) {
   const side = 28;
   const pixels = new ImageData(side, side);
