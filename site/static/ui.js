@@ -4,11 +4,12 @@
 // It is downloaded and compiled once, streaming, then instantiated twice:
 // here for the UI and, posted as a WebAssembly.Module, in the engine's Web
 // Worker (featuremap/featuremap.worker.js, a file, not a blob: URL). The
-// first model's weights download while it compiles. Where a module worker
-// cannot start (the widget loaded from another origin: workers must be
-// same-origin), the engine runs in a second instance on this thread. The
-// first model loads into the engine as soon as it runs, while the UI
-// starts.
+// first model's weights download (or are read from the model cache) while
+// it compiles. Where a module worker cannot start (the widget loaded from
+// another origin: workers must be same-origin), the engine runs in a
+// second instance on this thread. The first model loads into the engine
+// as soon as it runs, while the UI starts, and is warmed up by one
+// prediction (warmUp) while the UI finishes.
 // Every file is resolved against this one's URL, so the pages and the
 // widget work from any path and any origin that sends CORS headers, and
 // nothing is inline or evaluated: it runs under
@@ -35,16 +36,17 @@ const early = new Map();
  * then becomes 'ready' or 'error' as it finishes loading.
  */
 export async function mount(kind, root, options = {}) {
-  program ??= compile();
-  engine ??= startEngine(program);
+  program ??= marked('fm:compiled', compile());
+  engine ??= marked('fm:engine', startEngine(program));
   if (kind === 'demo' || kind === 'widget') {
     startModel(new URL(`models/${options.model ?? 'alexmnist'}.safetensors`, base).href);
   }
   // The UI starts once the engine runs (it needs it anyway), while the
   // first model loads: its go.run on this thread then finds the Go
   // runtime's functions compiled already (V8 compiles wasm functions lazily,
-  // on first call, once for every instance of the module).
-  app ??= engine.then(() => program).then(startApp);
+  // on first call, once for every instance of the module), which keeps this
+  // thread's tasks short.
+  app ??= marked('fm:ui', engine.then(() => program).then(startApp));
   const [fm, ui] = await Promise.all([engine, app]);
   const err = ui.mount(kind, root, fm, { ...options, base: base.href, loadModel: (url, onProgress) => loadModel(fm, url, onProgress) });
   if (err instanceof Error) {
@@ -52,12 +54,30 @@ export async function mount(kind, root, options = {}) {
   }
 }
 
+// marked returns promise, noting on the page's performance timeline
+// (performance.mark) when it resolves: fm:compiled, fm:engine, fm:ui,
+// fm:model, fm:warmed; site/test/bytes.test.mjs prints them as the
+// start-up's breakdown.
+function marked(name, promise) {
+  promise.then(() => performance.mark(name), () => {});
+  return promise;
+}
+
 // compile downloads and compiles app.wasm (the SIMD build where the
 // browser has WebAssembly SIMD) while it streams in (the pages preload
-// app.simd.wasm). Chromium would keep the compiled code of a streamed
-// module with its cached response for the next visit, but only once
-// enough of it has been optimised, which a visit of this site does not
-// reach: a repeat visit revalidates the file (304) and compiles again.
+// app.simd.wasm). Compiling validates the module; V8 compiles functions on
+// their first call (Liftoff) and optimises the hot ones (TurboFan).
+// Chromium can keep a streamed module's optimised code in its code cache
+// for the next visit (a 304 revalidation keeps it), but in Chromium 156 it
+// never does for this site: V8 hands the code over only once no function
+// was optimised for wasm_caching_timeout_ms (2 s), and a site whose
+// optimising goes on past its first check (here: for about a second after
+// it) gets its next check scheduled in seconds where milliseconds were
+// meant. Nor would a cached module be used while the page preloads the
+// file: a fetch that takes over a <link rel=preload> response gets no code
+// cache (site/test/bytes.test.mjs counts the profile's entries; the rest
+// was measured with Chromium's trace events: README "Start-up of the
+// site").
 async function compile() {
   const url = new URL(simdSupported() ? 'app.simd.wasm' : 'app.wasm', base);
   let response;
@@ -72,21 +92,46 @@ async function compile() {
   return WebAssembly.compileStreaming(response);
 }
 
-// startModel starts loading the model at url: its weights download at
-// once (preload) and go into the engine as soon as it runs.
+// startModel starts loading the model at url: its weights are read from
+// the model cache, or else start downloading (preload), at once, and go
+// into the engine as soon as it runs.
 function startModel(url) {
   if (early.has(url)) {
     return;
   }
-  preload(url);
+  const cached = cachedOrPreload(url);
   const entry = { progress: new Set(), last: undefined };
   const onProgress = (p) => {
     entry.last = p;
     entry.progress.forEach((f) => f(p));
   };
-  entry.model = engine.then((fm) => fm.loadModel(url, { cache: true, onProgress }));
-  entry.model.catch(() => {}); // reported when the UI asks for the model
+  entry.model = marked('fm:model', engine.then(async (fm) => {
+    const bytes = await cached;
+    return bytes ? fm.loadModel(bytes) : fm.loadModel(url, { cache: true, onProgress });
+  }));
+  entry.model.then((m) => queueMicrotask(() => warmUp(m)), () => {}); // a failure is the UI's to report
   early.set(url, entry);
+}
+
+// warmUp has model classify a drawn stroke once and drops the result. It
+// is asked for right after the UI's own first calls on the loaded model
+// (the UI's continuation is queued before this microtask, and asks the
+// engine for conv1's weights at once), so the page is ready no later; the
+// engine's worker runs it while this thread still builds the page. V8
+// compiles each WebAssembly function on its first call (and optimises the
+// hot ones after a while), so otherwise the visitor's first prediction
+// would pay for compiling the whole path from pixels to probabilities. The
+// engine answers in order: a prediction asked for meanwhile waits for this
+// one.
+function warmUp(model) {
+  const side = 28;
+  const pixels = new ImageData(side, side);
+  for (let i = 0; i < side * side; i++) {
+    const [x, y] = [i % side, Math.floor(i / side)];
+    const v = x >= 12 && x < 16 && y >= 5 && y < 23 ? 0 : 255; // a "1", black on white
+    pixels.data.set([v, v, v, 255], 4 * i);
+  }
+  marked('fm:warmed', model.inspect(pixels, { topK: 1 })).catch(() => {});
 }
 
 // loadModel is the UI's fm.loadModel(url, { cache: true, onProgress }):
@@ -106,17 +151,21 @@ function loadModel(fm, url, onProgress) {
   return entry.model;
 }
 
-// preload starts downloading a model's weights with a <link rel=preload>,
-// unless the model cache (featuremap.js's Cache API cache) has them: the
-// later fetch in loadModel then takes the preloaded response, so the
-// weights arrive while app.wasm compiles.
-async function preload(url) {
+// cachedOrPreload resolves to the bytes of the model at url when the model
+// cache (featuremap.js's Cache API cache, which loadModel fills) has them:
+// they are read while app.wasm compiles, and go to the engine's worker
+// before this thread starts the UI. Otherwise it starts downloading them
+// with a <link rel=preload>, which the later fetch in loadModel takes over
+// (the weights arrive while app.wasm compiles), and resolves to undefined.
+async function cachedOrPreload(url) {
   try {
-    if (await (await caches.open(MODEL_CACHE)).match(url)) {
-      return;
+    const hit = await (await caches.open(MODEL_CACHE)).match(url);
+    if (hit) {
+      return new Uint8Array(await hit.arrayBuffer());
     }
   } catch {
-    // No Cache API here (an opaque origin, storage off): loadModel fetches anyway.
+    // No Cache API here (an opaque origin, storage off), or the entry
+    // cannot be read: loadModel fetches anyway.
   }
   const link = document.createElement('link');
   link.rel = 'preload';
@@ -124,6 +173,7 @@ async function preload(url) {
   link.crossOrigin = 'anonymous'; // as fetch() asks: mode cors, same-origin credentials
   link.href = url;
   document.head.append(link);
+  return undefined;
 }
 
 // startApp runs the UI: app.wasm's main stores its exports under global

@@ -15,17 +15,24 @@ export const executablePath = process.env.CHROMIUM ?? '/usr/bin/chromium';
 /** A describe() skip reason when Chromium is missing, else false. */
 export const noChromium = !existsSync(executablePath) && `${executablePath} not found (apt-get install chromium)`;
 
-/**
- * launchChromium starts headless Chromium with the flags this machine needs
- * (no sandbox as root; no background networking, whose connections the
- * closed network refuses), plus extra flags.
- */
+// chromiumArgs are the flags this machine needs: no sandbox as root; no
+// background networking, whose connections the closed network refuses.
+const chromiumArgs = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+  '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+
+/** launchChromium starts headless Chromium with chromiumArgs plus extra flags. */
 export function launchChromium(...extra) {
-  return chromium.launch({
-    executablePath,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-      '--disable-background-networking', '--disable-component-update', '--disable-sync', ...extra],
-  });
+  return chromium.launch({ executablePath, args: [...chromiumArgs, ...extra] });
+}
+
+/**
+ * launchChromiumProfile starts headless Chromium as launchChromium does, on
+ * the profile directory dir (kept on disk, as a visitor's browser keeps its
+ * HTTP cache, code cache and Cache API storage between visits); it resolves
+ * to a Playwright BrowserContext (options: newContext's, e.g. viewport).
+ */
+export function launchChromiumProfile(dir, options = {}) {
+  return chromium.launchPersistentContext(dir, { executablePath, args: chromiumArgs, ...options });
 }
 
 /** buildServe builds tools/serve into dir and returns the binary's path. */
