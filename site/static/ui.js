@@ -36,7 +36,7 @@ const early = new Map();
  * then becomes 'ready' or 'error' as it finishes loading.
  */
 export async function mount(kind, root, options = {}) {
-  program ??= marked('fm:compiled', compile());
+  program ??= marked('fm:compiled', compile(simdFor(kind, options)));
   engine ??= marked('fm:engine', startEngine(program));
   if (kind === 'demo' || kind === 'widget') {
     startModel(new URL(`models/${options.model ?? 'alexmnist'}.safetensors`, base).href);
@@ -63,10 +63,10 @@ function marked(name, promise) {
   return promise;
 }
 
-// compile downloads and compiles app.wasm (the SIMD build where the
-// browser has WebAssembly SIMD) while it streams in (the pages preload
-// app.simd.wasm). Compiling validates the module; V8 compiles functions on
-// their first call (Liftoff) and optimises the hot ones (TurboFan).
+// compile downloads and compiles app.simd.wasm (simd) or app.wasm while
+// it streams in (the pages preload the one they take: simdFor).
+// Compiling validates the module; V8 compiles functions on their first
+// call (Liftoff) and optimises the hot ones (TurboFan).
 // Chromium can keep a streamed module's optimised code in its code cache
 // for the next visit (a 304 revalidation keeps it), but in Chromium 156 it
 // never does for this site: V8 hands the code over only once no function
@@ -78,8 +78,8 @@ function marked(name, promise) {
 // cache (site/test/bytes.test.mjs counts the profile's entries; the rest
 // was measured with Chromium's trace events: README "Start-up of the
 // site").
-async function compile() {
-  const url = new URL(simdSupported() ? 'app.simd.wasm' : 'app.wasm', base);
+async function compile(simd) {
+  const url = new URL(simd ? 'app.simd.wasm' : 'app.wasm', base);
   let response;
   try {
     response = await fetch(url);
@@ -90,6 +90,21 @@ async function compile() {
     throw new Error(`cannot download ${url}: HTTP ${response.status} ${response.statusText}`);
   }
   return WebAssembly.compileStreaming(response);
+}
+
+// LIGHT_MODELS need so little arithmetic (seednet: 1.2 MFLOP an image)
+// that the portable build classifies a digit well within a frame (about
+// 2 ms instead of 0.1 ms in Node), for about 25 KB less on the wire
+// (brotli) than the SIMD build's.
+const LIGHT_MODELS = new Set(['seednet']);
+
+// simdFor reports whether the page's first part takes app.simd.wasm
+// (where the browser has WebAssembly SIMD): everything but the explainer
+// (seednet, and fm.ops on small tensors) and a seednet widget, which take
+// app.wasm. Later parts of the page share the first one's module.
+function simdFor(kind, options) {
+  const light = kind === 'explain' || (kind === 'widget' && LIGHT_MODELS.has(options.model ?? 'alexmnist'));
+  return simdSupported() && !light;
 }
 
 // startModel starts loading the model at url: its weights are read from

@@ -95,7 +95,7 @@ describe('the widget on another origin', { skip: noChromium }, () => {
     const prediction = await widget.locator('.fm-prediction').textContent();
     t.diagnostic(`a drawn 1 read as: ${prediction}`);
     assert.match(prediction, /^\d — /);
-    assert.ok(fromA().includes('site/app.simd.wasm') && fromA().includes('site/models/seednet.safetensors'), fromA().join(', '));
+    assert.ok(fromA().includes('site/app.wasm') && fromA().includes('site/models/seednet.safetensors'), fromA().join(', '));
     assert.deepEqual(requests.filter((u) => !u.startsWith(a.url) && !u.startsWith(b.url)), [], 'requests to a third origin');
     assert.ok(warnings.some((w) => w.includes('the engine runs on the page')), `the worker fallback was taken: ${warnings.join('; ')}`);
     assert.deepEqual(problems, []);

@@ -236,7 +236,7 @@ describe('the site in headless Chromium', { skip: noChromium }, () => {
     await draw(page, widget, 1);
     assert.match(await widget.locator('.fm-prediction').textContent(), /^\d — /);
     const assets = requests.filter((p) => !p.startsWith('/host/'));
-    for (const want of ['embed.js', 'fm.css', 'ui.js', 'app.simd.wasm', 'featuremap/featuremap.worker.js', 'models/seednet.safetensors']) {
+    for (const want of ['embed.js', 'fm.css', 'ui.js', 'app.wasm', 'featuremap/featuremap.worker.js', 'models/seednet.safetensors']) {
       assert.ok(assets.includes(OTHER + want), `${OTHER}${want} requested (got ${assets.join(', ')})`);
     }
     assert.deepEqual(assets.filter((p) => !p.startsWith(OTHER)), [], 'requests outside the widget\'s directory');

@@ -16,9 +16,12 @@ export const executablePath = process.env.CHROMIUM ?? '/usr/bin/chromium';
 export const noChromium = !existsSync(executablePath) && `${executablePath} not found (apt-get install chromium)`;
 
 // chromiumArgs are the flags this machine needs: no sandbox as root; no
-// background networking, whose connections the closed network refuses.
+// background networking, whose connections the closed network refuses;
+// then $FM_CHROMIUM_ARGS (space-separated), for measurements under other
+// settings, e.g. --js-flags=--wasm-caching-timeout-ms=0.
 const chromiumArgs = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-  '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+  '--disable-background-networking', '--disable-component-update', '--disable-sync',
+  ...(process.env.FM_CHROMIUM_ARGS ?? '').split(' ').filter(Boolean)];
 
 /** launchChromium starts headless Chromium with chromiumArgs plus extra flags. */
 export function launchChromium(...extra) {
