@@ -39,7 +39,7 @@ export async function mount(kind, root, options = {}) {
   program ??= marked('fm:compiled', compile(simdFor(kind, options)));
   engine ??= marked('fm:engine', startEngine(program));
   if (kind === 'demo' || kind === 'widget') {
-    startModel(new URL(`models/${options.model ?? 'alexmnist'}.safetensors`, base).href);
+    startModel(new URL(`models/${options.model ?? DEFAULT_MODEL}.safetensors`, base).href);
   }
   // The UI starts once the engine runs (it needs it anyway), while the
   // first model loads: its go.run on this thread then finds the Go
@@ -92,6 +92,10 @@ async function compile(simd) {
   return WebAssembly.compileStreaming(response);
 }
 
+// DEFAULT_MODEL is the demo's and a widget's first model when options.model
+// names none.
+const DEFAULT_MODEL = 'alexmnist';
+
 // LIGHT_MODELS need so little arithmetic (seednet: 1.2 MFLOP an image)
 // that the portable build classifies a digit well within a frame (about
 // 2 ms instead of 0.1 ms in Node), for about 25 KB less on the wire
@@ -103,7 +107,7 @@ const LIGHT_MODELS = new Set(['seednet']);
 // (seednet, and fm.ops on small tensors) and a seednet widget, which take
 // app.wasm. Later parts of the page share the first one's module.
 function simdFor(kind, options) {
-  const light = kind === 'explain' || (kind === 'widget' && LIGHT_MODELS.has(options.model ?? 'alexmnist'));
+  const light = kind === 'explain' || (kind === 'widget' && LIGHT_MODELS.has(options.model ?? DEFAULT_MODEL));
   return simdSupported() && !light;
 }
 
