@@ -54,45 +54,35 @@ func directTile(kp int, taps *[directMaxK]int, px unsafe.Pointer, pstep int, bp 
 // unchecked: the caller guarantees that every tap of every pixel lies in
 // x, that bp holds kp*gemmNR values, bias gemmNR and C the pixels stored.
 func directColumn(kp, panels int, taps *[directMaxK]int, rows, ow int, x unsafe.Pointer, pstep, rstep int, bp, c unsafe.Pointer, ldc int, bias unsafe.Pointer, bstep int, relu bool) {
-	var tile [gemmMR * gemmNR]float32
-	for range rows {
-		for jp := range panels {
-			for ox := 0; ox < ow; ox += gemmMR {
-				o := min(ox, ow-gemmMR)
-				ep := tileEpilogue{bias: unsafe.Add(bias, jp*bstep), relu: relu}
-				directTile(kp, taps, unsafe.Add(x, o*pstep), pstep, unsafe.Add(bp, jp*kp*gemmNR*4), &tile)
-				ct := unsafe.Add(c, o*ldc*4+jp*gemmNR*4)
-				for r := range gemmMR {
-					row := unsafe.Add(ct, r*ldc*4)
-					for j := 0; j < gemmNR; j += 4 {
-						ep.store(archsimd.LoadFloat32x4Array((*[4]float32)(tile[r*gemmNR+j:])), row, j)
-					}
-				}
-			}
-		}
-		x = unsafe.Add(x, rstep)
-		c = unsafe.Add(c, ow*ldc*4)
-	}
+	directRows(kp, panels, gemmNR, taps, rows, ow, x, pstep, rstep, bp, c, ldc, bias, bstep, relu)
 }
 
 // directColumnNarrow is directColumn for a panel whose first nr columns
 // (gemmNarrow) are stored; the rest are zero padding.
 func directColumnNarrow(kp, nr int, taps *[directMaxK]int, rows, ow int, x unsafe.Pointer, pstep, rstep int, bp, c unsafe.Pointer, ldc int, bias unsafe.Pointer, relu bool) {
+	directRows(kp, 1, nr, taps, rows, ow, x, pstep, rstep, bp, c, ldc, bias, 0, relu)
+}
+
+// directRows is directColumn storing the first nr columns of each panel.
+func directRows(kp, panels, nr int, taps *[directMaxK]int, rows, ow int, x unsafe.Pointer, pstep, rstep int, bp, c unsafe.Pointer, ldc int, bias unsafe.Pointer, bstep int, relu bool) {
 	var tile [gemmMR * gemmNR]float32
-	ep := tileEpilogue{bias: bias, relu: relu}
-	for range rows {
-		for ox := 0; ox < ow; ox += gemmMR {
-			o := min(ox, ow-gemmMR)
-			directTile(kp, taps, unsafe.Add(x, o*pstep), pstep, bp, &tile)
-			ct := unsafe.Add(c, o*ldc*4)
-			for r := range gemmMR {
-				row := unsafe.Add(ct, r*ldc*4)
-				for j := 0; j < nr; j += 4 {
-					ep.store(archsimd.LoadFloat32x4Array((*[4]float32)(tile[r*gemmNR+j:])), row, j)
+	for row := range rows {
+		// The row's first window origin and output pixel (computed, not
+		// advanced, so that no pointer steps past x or C).
+		x, c := unsafe.Add(x, row*rstep), unsafe.Add(c, row*ow*ldc*4)
+		for jp := range panels {
+			ep := tileEpilogue{bias: unsafe.Add(bias, jp*bstep), relu: relu}
+			for ox := 0; ox < ow; ox += gemmMR {
+				o := min(ox, ow-gemmMR)
+				directTile(kp, taps, unsafe.Add(x, o*pstep), pstep, unsafe.Add(bp, jp*kp*gemmNR*4), &tile)
+				ct := unsafe.Add(c, o*ldc*4+jp*gemmNR*4)
+				for r := range gemmMR {
+					row := unsafe.Add(ct, r*ldc*4)
+					for j := 0; j < nr; j += 4 {
+						ep.store(archsimd.LoadFloat32x4Array((*[4]float32)(tile[r*gemmNR+j:])), row, j)
+					}
 				}
 			}
 		}
-		x = unsafe.Add(x, rstep)
-		c = unsafe.Add(c, ow*ldc*4)
 	}
 }
