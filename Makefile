@@ -142,9 +142,11 @@ fuzz: mnist-data
 	FUZZTIME=$(FUZZTIME) GO=$(GO) .ci/fuzz.sh
 
 # The race detector over the concurrent parts (training, worker pools); -short
-# keeps the numeric sweeps small under its 5-10x slowdown.
+# keeps the numeric sweeps small under its 5-10x slowdown. Its checkptr
+# checks also run over the SIMD kernels, whose loops step unsafe pointers.
 test-race: mnist-data
 	$(GO) test -race -short ./...
+	$(SIMD_ENV) $(GO) test -race -short ./kernel/...
 
 test-simd: mnist-data
 	$(SIMD_ENV) $(GO) test ./...

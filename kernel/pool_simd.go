@@ -62,20 +62,23 @@ func maxPoolSIMD(dst, x []float32, s PoolShape) {
 // rowLen floats apart (C ≥ 4). For C ≥ 16 it walks the row 16 channels at
 // a time (the last 16 overlapping the ones before), its loop holding no
 // branch but its back edge (under wasm each branch is a jump through the
-// function's dispatch loop) and loads at constant offsets from four
-// pointers. Each vector is stored before the next is loaded: Go's
+// function's dispatch loop) and loads at offsets k, k+4, k+8, k+12 from
+// four pointers. Each vector is stored before the next is loaded: Go's
 // register allocator (1.27.3) keeps at most 16 vectors in wasm locals and
 // spills the rest to the stack, and a store keeps the later loads after
 // it.
 func maxPoolRow2x2(out, win unsafe.Pointer, cells, c, rowLen, step int) {
+	// Cells advance by float offsets (k into the input, m into out), not
+	// by stepping pointers, which would end one cell past the last one.
 	if c < 16 {
+		k, m := 0, 0
 		for range cells {
 			for ch := 0; ch < c; ch += 4 {
 				ch = min(ch, c-4)
-				a := unsafe.Add(win, 4*ch)
-				store4(out, ch, vmax(vmax(load4(a, 0), load4(a, c)), vmax(load4(a, rowLen), load4(a, rowLen+c))))
+				a := k + ch
+				store4(out, m+ch, vmax(vmax(load4(win, a), load4(win, a+c)), vmax(load4(win, a+rowLen), load4(win, a+rowLen+c))))
 			}
-			out, win = unsafe.Add(out, 4*c), unsafe.Add(win, 4*step)
+			k, m = k+step, m+c
 		}
 		return
 	}
@@ -85,13 +88,13 @@ func maxPoolRow2x2(out, win unsafe.Pointer, cells, c, rowLen, step int) {
 		b := unsafe.Add(a, 4*c)
 		d := unsafe.Add(a, 4*rowLen)
 		e := unsafe.Add(d, 4*c)
+		k, m := 0, 0
 		for range cells {
-			store4(o, 0, vmax(vmax(load4(a, 0), load4(b, 0)), vmax(load4(d, 0), load4(e, 0))))
-			store4(o, 4, vmax(vmax(load4(a, 4), load4(b, 4)), vmax(load4(d, 4), load4(e, 4))))
-			store4(o, 8, vmax(vmax(load4(a, 8), load4(b, 8)), vmax(load4(d, 8), load4(e, 8))))
-			store4(o, 12, vmax(vmax(load4(a, 12), load4(b, 12)), vmax(load4(d, 12), load4(e, 12))))
-			a, b, d, e = unsafe.Add(a, 4*step), unsafe.Add(b, 4*step), unsafe.Add(d, 4*step), unsafe.Add(e, 4*step)
-			o = unsafe.Add(o, 4*c)
+			store4(o, m, vmax(vmax(load4(a, k), load4(b, k)), vmax(load4(d, k), load4(e, k))))
+			store4(o, m+4, vmax(vmax(load4(a, k+4), load4(b, k+4)), vmax(load4(d, k+4), load4(e, k+4))))
+			store4(o, m+8, vmax(vmax(load4(a, k+8), load4(b, k+8)), vmax(load4(d, k+8), load4(e, k+8))))
+			store4(o, m+12, vmax(vmax(load4(a, k+12), load4(b, k+12)), vmax(load4(d, k+12), load4(e, k+12))))
+			k, m = k+step, m+c
 		}
 		if ch == c-16 {
 			return
@@ -111,19 +114,20 @@ func maxPoolRow3x3s2(out, win unsafe.Pointer, cells, c, rowLen int) {
 		col := unsafe.Add(win, 4*ch)
 		o := unsafe.Add(out, 4*ch)
 		p0, p1, p2, p3 := maxCol3(col, 0, rowLen), maxCol3(col, 4, rowLen), maxCol3(col, 8, rowLen), maxCol3(col, 12, rowLen)
+		m := 0 // the cell's float offset in out (a pointer would end past it)
 		for range cells {
-			m := unsafe.Add(col, 4*c)
+			mid := unsafe.Add(col, 4*c)
 			n := unsafe.Add(col, 8*c)
 			q0 := maxCol3(n, 0, rowLen)
-			store4(o, 0, vmax(vmax(p0, maxCol3(m, 0, rowLen)), q0))
+			store4(o, m, vmax(vmax(p0, maxCol3(mid, 0, rowLen)), q0))
 			q1 := maxCol3(n, 4, rowLen)
-			store4(o, 4, vmax(vmax(p1, maxCol3(m, 4, rowLen)), q1))
+			store4(o, m+4, vmax(vmax(p1, maxCol3(mid, 4, rowLen)), q1))
 			q2 := maxCol3(n, 8, rowLen)
-			store4(o, 8, vmax(vmax(p2, maxCol3(m, 8, rowLen)), q2))
+			store4(o, m+8, vmax(vmax(p2, maxCol3(mid, 8, rowLen)), q2))
 			q3 := maxCol3(n, 12, rowLen)
-			store4(o, 12, vmax(vmax(p3, maxCol3(m, 12, rowLen)), q3))
+			store4(o, m+12, vmax(vmax(p3, maxCol3(mid, 12, rowLen)), q3))
 			p0, p1, p2, p3 = q0, q1, q2, q3
-			col, o = n, unsafe.Add(o, 4*c)
+			col, m = n, m+c
 		}
 		if ch == c-16 {
 			return
