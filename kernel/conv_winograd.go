@@ -34,20 +34,23 @@ package kernel
 // (m+2)² matrix products: for each ξ of the transformed tile, M_ξ [T,
 // OC/G] = V_ξ [T, B·C/G] · U_ξ [B·C/G, OC/G], T the tiles and B the blocks
 // (column b·C/G+c of V_ξ is block b's tile of channel c). The filters are
-// transformed (U = G g Gᵀ, in float64, rounded once) and packed at
+// transformed (U = G g Gᵀ, in float32: packWinograd) and packed at
 // PackConv for the kernel set's packed Dense; each call transforms the
 // input tiles (V = Bᵀ d B), runs the products and transforms back (Y = Aᵀ M
 // A) with bias and activation.
 //
 // Error: with u = 2⁻²⁴ and γ(n) = n·u/(1−n·u), each output differs from the
 // exact convolution by at most γ(B·C/G+k)·(|Aᵀ| Σ_{b,c} (|G||g_bc||Gᵀ|) ⊙
-// (|Bᵀ||d_bc||B|) |A| + |bias|), with k = 8 for F(2×2): one rounding of U,
-// two of V (two levels of two-term sums), one of each product, B·C/G−1 of
-// the sum, four of the output transform (two levels of three-term sums)
-// and one of the bias; and k = 12 for F(4×4): one of U, four of V (each
-// 1-D transform is within γ(2) of |Bᵀ||d|, its multiplications being by 2
-// and 4, exact), one of each product, B·C/G−1 of the sum, six of the output
-// transform (γ(3) per 1-D transform) and one of the bias. That magnitude
+// (|Bᵀ||d_bc||B|) |A| + |bias|), with k = 11 for F(2×2): four roundings of
+// U (G's entries 1 and ½ are exact; two levels of three-term sums), two of
+// V (two levels of two-term sums), one of each product, B·C/G−1 of the
+// sum, four of the output transform (two levels of three-term sums) and
+// one of the bias; and k = 19 for F(4×4): eight of U (per 1-D transform
+// the rounding of G's entries ⅙, 1/12 and 1/24, of the product and of two
+// sums), four of V (each 1-D transform is within γ(2) of |Bᵀ||d|, its
+// multiplications being by 2 and 4, exact), one of each product, B·C/G−1
+// of the sum, six of the output transform (γ(3) per 1-D transform) and one
+// of the bias. That magnitude
 // is larger than the direct convolution's Σ|x|·|w| (the transforms mix up
 // to (m+2)² input cells and filter taps; for F(4×4) with coefficients up
 // to 5 in Bᵀ and 8 in Aᵀ, against ¼ to 1/24 in G): the accuracy Winograd
@@ -149,7 +152,7 @@ func (s ConvShape) winogradTiles(tile int) (th, tw int) {
 }
 
 // The filter transforms G (n = tile+2 rows of 3) of F(2×2, 3×3) and
-// F(4×4, 3×3), applied in float64 at PackConv.
+// F(4×4, 3×3), rounded to float32 where packWinograd applies them.
 var (
 	winogradG2 = [...][3]float64{{1, 0, 0}, {0.5, 0.5, 0.5}, {0.5, -0.5, 0.5}, {0, 0, 1}}
 	winogradG4 = [...][3]float64{
@@ -180,10 +183,11 @@ func packedWinogradLen(k *kernels, s ConvShape, tile int) int {
 
 // packWinograd transforms the HWIO filter [KH, KW, C/G, OC] into U_ξ =
 // G g Gᵀ for output tiles of tile×tile, every group, block, input channel
-// and output channel, and packs each group's U_ξ [B·C/G, OC/G] with
-// k.packDense at dst[(g*n²+ξ)*L:], n = tile+2, L = k.packedDenseLen(B·C/G,
-// OC/G). It transforms one row i of ξ = (i, j) at a time, so that its
-// scratch is n matrices, not n².
+// and output channel, and stores each group's U_ξ [B·C/G, OC/G] as
+// k.packDense would at dst[(g*n²+ξ)*L:], n = tile+2, L =
+// k.packedDenseLen(B·C/G, OC/G), writing straight into the packed rows
+// (k.packedDenseRow) with k.winogradFilter. dst must be zero (the panels'
+// padding is not written).
 func packWinograd(k *kernels, dst, filter []float32, s ConvShape, tile int) {
 	bh, bw := s.winogradBlocks()
 	cg, ocg := s.C/s.Groups, s.OC/s.Groups
@@ -191,35 +195,68 @@ func packWinograd(k *kernels, dst, filter []float32, s ConvShape, tile int) {
 	gm := winogradG(tile)
 	n := len(gm)
 	l := k.packedDenseLen(kw, ocg)
-	u := make([]float32, n*kw*ocg) // u[j][b*C/G+ci][oc]: ξ = (i, j) of one group
+	var taps [9][]float32
+	var at [6]int
 	for g := range s.Groups {
 		for i := range n {
 			for by := range bh {
 				oy, ownY := winogradBlockOffset(by, s.KH)
+				// Row i of G over the block's rows of taps, the rows before
+				// ownY (block by−1's) weighted 0.
+				var gi [3]float32
+				for ky := ownY; ky < 3; ky++ {
+					gi[ky] = float32(gm[i][ky])
+				}
 				for bx := range bw {
 					ox, ownX := winogradBlockOffset(bx, s.KW)
-					for ci := range cg {
-						row := (by*bw+bx)*cg + ci
-						for oc := range ocg {
-							// Row i of G g over the block's own taps (the
-							// others are zero in this block).
-							var h [3]float64
-							for ky := ownY; ky < 3; ky++ {
-								for kx := ownX; kx < 3; kx++ {
-									h[kx] += gm[i][ky] * float64(filter[(((oy+ky)*s.KW+ox+kx)*cg+ci)*s.OC+g*ocg+oc])
-								}
-							}
-							for j, r := range gm {
-								u[(j*kw+row)*ocg+oc] = float32(h[0]*r[0] + h[1]*r[1] + h[2]*r[2])
-							}
+					// G's rows over the block's columns, likewise.
+					var gj [6][3]float32
+					for j := range n {
+						for kx := ownX; kx < 3; kx++ {
+							gj[j][kx] = float32(gm[j][kx])
 						}
+					}
+					for ci := range cg {
+						for q := range taps {
+							a := (((oy+q/3)*s.KW+ox+q%3)*cg+ci)*s.OC + g*ocg
+							taps[q] = filter[a : a+ocg]
+						}
+						row, run, stride := k.packedDenseRow(kw, ocg, (by*bw+bx)*cg+ci)
+						for j := range n {
+							at[j] = (g*n*n+i*n+j)*l + row
+						}
+						k.winogradFilter(dst, at[:n], run, stride, &taps, &gi, gj[:n])
 					}
 				}
 			}
-			for j := range n {
-				xi := g*n*n + i*n + j
-				k.packDense(dst[xi*l:(xi+1)*l], u[j*kw*ocg:], ocg, kw, ocg)
-			}
+		}
+	}
+}
+
+// winogradFilterGeneric writes row i of U = G g Gᵀ for every output
+// channel oc of one block and input channel to the packed row of each
+// matrix ξ = (i, j): column oc at dst[at[j] + oc/run*stride + oc%run]. It
+// computes in float32, rounding every product and sum, with G's entries
+// rounded to float32 (gi: row i, gj: every row j, for the block's taps):
+// h_kx = (gi0·g0kx + gi1·g1kx) + gi2·g2kx, g_ky,kx = taps[3·ky+kx][oc],
+// then U_ij = (gj0·h0 + gj1·h1) + gj2·h2. Taps outside the block's own
+// are weighted 0 rather than skipped, so the loop has no branches.
+func winogradFilterGeneric(dst []float32, at []int, run, stride int, taps *[9][]float32, gi *[3]float32, gj [][3]float32) {
+	for s0, off := 0, 0; s0 < len(taps[0]); s0, off = s0+run, off+stride {
+		winogradFilterColumns(dst, at, off-s0, s0, min(s0+run, len(taps[0])), taps, gi, gj)
+	}
+}
+
+// winogradFilterColumns is winogradFilterGeneric for the output channels
+// lo..hi−1, column oc at dst[at[j]+shift+oc].
+func winogradFilterColumns(dst []float32, at []int, shift, lo, hi int, taps *[9][]float32, gi *[3]float32, gj [][3]float32) {
+	for oc := lo; oc < hi; oc++ {
+		var h [3]float32
+		for kx := range h {
+			h[kx] = float32(float32(gi[0]*taps[kx][oc])+float32(gi[1]*taps[3+kx][oc])) + float32(gi[2]*taps[6+kx][oc])
+		}
+		for j, r := range gj {
+			dst[at[j]+shift+oc] = float32(float32(r[0]*h[0])+float32(r[1]*h[1])) + float32(r[2]*h[2])
 		}
 	}
 }

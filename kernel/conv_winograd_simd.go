@@ -115,3 +115,44 @@ func winogradOutputSIMD(dst, m, bias []float32, s *ConvShape, tile, g, t0, tc in
 		winogradOutputChannels(dst, m, bias, &out, t, tc, ocg, c4, act)
 	}
 }
+
+// winogradFilterSIMD is winogradFilterGeneric with four output channels
+// per step (they are contiguous in the taps and, within a panel of run
+// columns, in dst); the arithmetic is the same, in the same order. The
+// last channels of a panel (fewer than four) go through
+// winogradFilterColumns. Bounds are checked once, for the last channel.
+func winogradFilterSIMD(dst []float32, at []int, run, stride int, taps *[9][]float32, gi *[3]float32, gj [][3]float32) {
+	n := len(taps[0])
+	var tp [9]unsafe.Pointer
+	for q := range taps {
+		_ = taps[q][n-1]
+		tp[q] = unsafe.Pointer(unsafe.SliceData(taps[q]))
+	}
+	var r0, r1, r2 [6]archsimd.Float32x4
+	for j, r := range gj[:min(len(gj), 6)] {
+		_ = dst[at[j]+(n-1)/run*stride+(n-1)%run]
+		r0[j], r1[j], r2[j] = archsimd.BroadcastFloat32x4(r[0]), archsimd.BroadcastFloat32x4(r[1]), archsimd.BroadcastFloat32x4(r[2])
+	}
+	g0, g1, g2 := archsimd.BroadcastFloat32x4(gi[0]), archsimd.BroadcastFloat32x4(gi[1]), archsimd.BroadcastFloat32x4(gi[2])
+	dp := unsafe.Pointer(unsafe.SliceData(dst))
+	load := func(q, oc int) archsimd.Float32x4 {
+		return archsimd.LoadFloat32x4Array((*[4]float32)(unsafe.Add(tp[q], 4*oc)))
+	}
+	for s0, off := 0, 0; s0 < n; s0, off = s0+run, off+stride {
+		hi := min(s0+run, n)
+		oc := s0
+		for ; oc+4 <= hi; oc += 4 {
+			h0 := g0.Mul(load(0, oc)).Add(g1.Mul(load(3, oc))).Add(g2.Mul(load(6, oc)))
+			h1 := g0.Mul(load(1, oc)).Add(g1.Mul(load(4, oc))).Add(g2.Mul(load(7, oc)))
+			h2 := g0.Mul(load(2, oc)).Add(g1.Mul(load(5, oc))).Add(g2.Mul(load(8, oc)))
+			d := unsafe.Add(dp, 4*(off+oc-s0))
+			for j := range gj {
+				u := r0[j].Mul(h0).Add(r1[j].Mul(h1)).Add(r2[j].Mul(h2))
+				u.StoreArray((*[4]float32)(unsafe.Add(d, 4*at[j])))
+			}
+		}
+		if oc < hi {
+			winogradFilterColumns(dst, at, off-s0, oc, hi, taps, gi, gj)
+		}
+	}
+}

@@ -7,7 +7,7 @@ import (
 
 // winogradTolerance is the error bound conv_winograd.go states for output
 // tiles of tile×tile (2 or 4), for every output of the convolution s:
-// γ(B·C/G+k+1)·mag, k = 8 for F(2×2, 3×3) and 12 for F(4×4, 3×3), with mag
+// γ(B·C/G+k+1)·mag, k = 11 for F(2×2, 3×3) and 19 for F(4×4, 3×3), with mag
 // computed in float64 from the absolute values of the transforms'
 // matrices, the blocks' input tiles, the blocks' filter taps and the bias
 // (one more u than the kernel's bound for the reference's rounding to
@@ -22,7 +22,7 @@ func winogradTolerance(x, filter, bias []float32, s ConvShape, tile int) []float
 	absBt := [][]float64{{1, 0, 1, 0}, {0, 1, 1, 0}, {0, 1, 1, 0}, {0, 1, 0, 1}}
 	absG := [][]float64{{1, 0, 0}, {0.5, 0.5, 0.5}, {0.5, 0.5, 0.5}, {0, 0, 1}}
 	absAt := [][]float64{{1, 1, 1, 0}, {0, 1, 1, 1}}
-	roundings := 8
+	roundings := 11
 	if tile == 4 {
 		absBt = [][]float64{
 			{4, 0, 5, 0, 1, 0}, {0, 4, 4, 1, 1, 0}, {0, 4, 4, 1, 1, 0},
@@ -33,7 +33,7 @@ func winogradTolerance(x, filter, bias []float32, s ConvShape, tile int) []float
 			{1.0 / 24, 1.0 / 12, 1.0 / 6}, {1.0 / 24, 1.0 / 12, 1.0 / 6}, {0, 0, 1},
 		}
 		absAt = [][]float64{{1, 1, 1, 1, 1, 0}, {0, 1, 1, 2, 2, 0}, {0, 1, 1, 4, 4, 0}, {0, 1, 1, 8, 8, 1}}
-		roundings = 12
+		roundings = 19
 	}
 	n := tile + 2
 	f := gamma(bh*bw*cg + roundings + 1)
@@ -114,6 +114,71 @@ func winogradTolerance(x, filter, bias []float32, s ConvShape, tile int) []float
 		}
 	}
 	return tol
+}
+
+// TestWinogradFilterTransform checks every value packWinograd stores (found
+// with packedDenseRow) against U = G g Gᵀ in float64, G written out from
+// Lavin and Gray §4.1 and §4.2: within γ(4) (F(2×2)) or γ(8) (F(4×4)) of
+// |G||g||Gᵀ|, as conv_winograd.go states, plus the reference's rounding.
+// Blocks of 3×3 and 5×5 windows, groups, and output channels per group
+// around the 4-lane and panel edges.
+func TestWinogradFilterTransform(t *testing.T) {
+	g2 := [][3]float64{{1, 0, 0}, {0.5, 0.5, 0.5}, {0.5, -0.5, 0.5}, {0, 0, 1}}
+	g4 := [][3]float64{{0.25, 0, 0}, {-1.0 / 6, -1.0 / 6, -1.0 / 6}, {-1.0 / 6, 1.0 / 6, -1.0 / 6},
+		{1.0 / 24, 1.0 / 12, 1.0 / 6}, {1.0 / 24, -1.0 / 12, 1.0 / 6}, {0, 0, 1}}
+	forVariants(t, func(t *testing.T, kern *kernels) {
+		rng := newRand(t)
+		for _, s := range []ConvShape{
+			{N: 1, H: 8, W: 8, C: 5, KH: 3, KW: 3, OC: 13},
+			{N: 1, H: 8, W: 8, C: 4, KH: 5, KW: 5, OC: 56, Groups: 2},
+			{N: 1, H: 9, W: 9, C: 3, KH: 3, KW: 5, OC: 35},
+		} {
+			s = s.normalized()
+			for _, tile := range []int{2, 4} {
+				gm, roundings := g2, 4
+				if tile == 4 {
+					gm, roundings = g4, 8
+				}
+				n := tile + 2
+				filter := randSlice(rng, s.FilterLen())
+				dst := make([]float32, packedWinogradLen(kern, s, tile))
+				packWinograd(kern, dst, filter, s, tile)
+				bh, bw := s.winogradBlocks()
+				cg, ocg := s.C/s.Groups, s.OC/s.Groups
+				kw := bh * bw * cg
+				l := kern.packedDenseLen(kw, ocg)
+				for g := range s.Groups {
+					for by := range bh {
+						oy, ownY := winogradBlockOffset(by, s.KH)
+						for bx := range bw {
+							ox, ownX := winogradBlockOffset(bx, s.KW)
+							for ci := range cg {
+								row, run, stride := kern.packedDenseRow(kw, ocg, (by*bw+bx)*cg+ci)
+								for oc := range ocg {
+									for i := range n {
+										for j := range n {
+											var u, mag float64
+											for ky := ownY; ky < 3; ky++ {
+												for kx := ownX; kx < 3; kx++ {
+													w := float64(filter[(((oy+ky)*s.KW+ox+kx)*cg+ci)*s.OC+g*ocg+oc])
+													u += gm[i][ky] * w * gm[j][kx]
+													mag += math.Abs(gm[i][ky] * w * gm[j][kx])
+												}
+											}
+											got := float64(dst[(g*n*n+i*n+j)*l+row+oc/run*stride+oc%run])
+											if tol := gamma(roundings+1) * mag; math.Abs(got-u) > tol {
+												t.Fatalf("%+v F(%d×%d): group %d block (%d,%d) channel %d output %d ξ=(%d,%d): %v, want %v ± %v", s, tile, tile, g, by, bx, ci, oc, i, j, got, u, tol)
+											}
+										}
+									}
+								}
+							}
+						}
+					}
+				}
+			}
+		}
+	})
 }
 
 // TestConvWinograd forces Winograd F(2×2, 3×3) and F(4×4, 3×3) on every

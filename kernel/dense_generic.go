@@ -17,6 +17,9 @@ func packDenseGeneric(dst, w []float32, ldb, k, m int) {
 
 func packedDenseLenGeneric(k, m int) int { return k * m }
 
+// packedDenseRowGeneric: row p of w [K, M] is w's own row.
+func packedDenseRowGeneric(_, m, p int) (at, run, stride int) { return p * m, m, 0 }
+
 // denseInt8Generic computes DenseInt8 row by row: acc[j] = Σ_k
 // x[k]*float32(q[k,j]) accumulated in dst's row (rows of q added in
 // order, as gemmRowAdd does), then dst = act(acc*scale[j] + bias[j]). Its

@@ -263,6 +263,14 @@ func clearBPadding(dst []float32, kc, nc int) {
 // packedBLenSIMD is the length of a k×n matrix packed by packBSIMD.
 func packedBLenSIMD(k, n int) int { return k * roundUp(n, gemmNR) }
 
+// packedBRowSIMD locates row p of a k×n matrix packed by packBSIMD: in
+// its K block (from row pc, kc rows), in every panel of gemmNR columns.
+func packedBRowSIMD(k, n, p int) (at, run, stride int) {
+	pc := p / gemmKC * gemmKC
+	kc := min(gemmKC, k-pc)
+	return pc*roundUp(n, gemmNR) + (p-pc)*gemmNR, gemmNR, gemmNR * kc
+}
+
 // packBSIMD packs the k×n matrix b (row-major, ldb) once into dst, as
 // gemmBlocked reads it (gemmB.packed): K blocks of gemmKC rows, the block
 // starting at row pc at dst[pc*roundUp(n, gemmNR):], each a row of panels

@@ -26,12 +26,15 @@ type kernels struct {
 	// packConv stores an HWIO filter in packedConvLen(s) elements in the
 	// layout convPacked reads; packDense stores [K, M] weights (row stride
 	// ldb) in packedDenseLen(k, m) elements for densePacked.
-	packConv                func(dst, filter []float32, s ConvShape)
-	packedConvLen           func(s ConvShape) int
-	convPacked              func(dst, x, packed, bias []float32, s ConvShape, act Activation, ws []float32)
-	convPackedWorkspaceLen  func(s ConvShape) int
-	packDense               func(dst, w []float32, ldb, k, m int)
-	packedDenseLen          func(k, m int) int
+	packConv               func(dst, filter []float32, s ConvShape)
+	packedConvLen          func(s ConvShape) int
+	convPacked             func(dst, x, packed, bias []float32, s ConvShape, act Activation, ws []float32)
+	convPackedWorkspaceLen func(s ConvShape) int
+	packDense              func(dst, w []float32, ldb, k, m int)
+	packedDenseLen         func(k, m int) int
+	// packedDenseRow locates row p of [K, M] weights packed by packDense:
+	// column j is at at + j/run*stride + j%run.
+	packedDenseRow          func(k, m, p int) (at, run, stride int)
 	densePacked             func(dst, x, packed, bias []float32, n, k, m int, act Activation, ws []float32)
 	densePackedWorkspaceLen func(n, k, m int) int
 
@@ -39,6 +42,9 @@ type kernels struct {
 	// convWinograd (conv_winograd.go says what they compute).
 	winogradInput  func(v, x []float32, s *ConvShape, tile, g, t0, tc int)
 	winogradOutput func(dst, m, bias []float32, s *ConvShape, tile, g, t0, tc int, act Activation)
+	// winogradFilter is packWinograd's filter transform of one row of
+	// U_ξ for one block and input channel (winogradFilterGeneric).
+	winogradFilter func(dst []float32, at []int, run, stride int, taps *[9][]float32, gi *[3]float32, gj [][3]float32)
 
 	// packInt8 stores int8 weights q [K, M] in packedInt8Len(k, m) bytes in
 	// the layout denseInt8 reads; scales has M elements.

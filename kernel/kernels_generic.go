@@ -18,11 +18,13 @@ var generic = kernels{
 	convPackedWorkspaceLen:  convGenericWorkspaceLen,
 	packDense:               packDenseGeneric,
 	packedDenseLen:          packedDenseLenGeneric,
+	packedDenseRow:          packedDenseRowGeneric,
 	densePacked:             denseGeneric,
 	densePackedWorkspaceLen: func(n, k, m int) int { return 0 },
 
 	winogradInput:  winogradInputGeneric,
 	winogradOutput: winogradOutputGeneric,
+	winogradFilter: winogradFilterGeneric,
 
 	packInt8:              packInt8Generic,
 	packedInt8Len:         packedInt8LenGeneric,

@@ -27,11 +27,13 @@ var simdKernels = kernels{
 	convPackedWorkspaceLen:  convPackedSIMDWorkspaceLen,
 	packDense:               packBSIMD,
 	packedDenseLen:          packedBLenSIMD,
+	packedDenseRow:          packedBRowSIMD,
 	densePacked:             densePackedSIMD,
 	densePackedWorkspaceLen: densePackedSIMDWorkspaceLen,
 
 	winogradInput:  winogradInputSIMD,
 	winogradOutput: winogradOutputSIMD,
+	winogradFilter: winogradFilterSIMD,
 
 	packInt8:              packInt8SIMD,
 	packedInt8Len:         packedInt8LenSIMD,

@@ -138,6 +138,31 @@ func TestPackedDenseBlocks(t *testing.T) {
 	})
 }
 
+// TestPackedDenseRow checks that packedDenseRow finds every value where
+// packDense put it: matrices whose K crosses the SIMD GEMM's 256-deep
+// blocks and whose M is and is not a whole number of panels.
+func TestPackedDenseRow(t *testing.T) {
+	forVariants(t, func(t *testing.T, kern *kernels) {
+		for _, km := range [][2]int{{1, 1}, {3, 12}, {9, 16}, {257, 13}, {600, 40}} {
+			k, m := km[0], km[1]
+			w := make([]float32, k*m)
+			for i := range w {
+				w[i] = float32(i + 1)
+			}
+			dst := make([]float32, kern.packedDenseLen(k, m))
+			kern.packDense(dst, w, m, k, m)
+			for p := range k {
+				at, run, stride := kern.packedDenseRow(k, m, p)
+				for j := range m {
+					if got := dst[at+j/run*stride+j%run]; got != w[p*m+j] {
+						t.Fatalf("k=%d m=%d: row %d column %d: packedDenseRow points at %v, want %v", k, m, p, j, got, w[p*m+j])
+					}
+				}
+			}
+		}
+	})
+}
+
 // TestConvBatchBlocks checks batched convolutions whose GEMM rows (N*OH*OW)
 // and depth (KH*KW*C/G) cross the SIMD GEMM's 128-row and 256-deep blocks,
 // with padding, strides and groups, directly and packed.

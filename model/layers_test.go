@@ -195,3 +195,67 @@ func TestGraphCost(t *testing.T) {
 		t.Errorf("cost %+v, want %d FLOPs", c, want)
 	}
 }
+
+// TestPreparedShared runs a runner for one example, one for batches of two
+// and one keeping activations, all sharing one Prepared (filled first), on
+// a net whose
+// batchnorms fold into their convolutions except where activations are
+// kept: each checks against the float64 reference, the two plain runners
+// share every prepared weight, and the keeping one prepares the unfolded
+// convolutions for itself.
+func TestPreparedShared(t *testing.T) {
+	net := bnNet(t)
+	shared := NewPrepared(net)
+	if err := shared.Fill(); err != nil {
+		t.Fatal(err)
+	}
+	count := func() (n int) {
+		for _, w := range shared.w {
+			n += btoi(w[0] != nil) + btoi(w[1] != nil)
+		}
+		return n
+	}
+	filled := count()
+	mk := func(batch int, keep bool) *Runner {
+		r, err := NewRunner(net, RunnerOptions{Batch: batch, KeepActivations: keep, Prepared: shared})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return r
+	}
+	one, two := mk(1, false), mk(2, false)
+	if count() != filled {
+		t.Errorf("the runners prepared %d more layers after Fill", count()-filled)
+	}
+	keep := mk(1, true)
+	if count() == filled {
+		t.Error("the runner keeping activations shares the folded convolutions' weights")
+	}
+	x, x2 := testInput(6*6*2, 0.3), testInput(6*6*2, 1.1)
+	ref, ref2 := refForward(t, net, x), refForward(t, net, x2)
+	want := ref[len(ref)-1].data
+	out, err := one.Run(x)
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkClose(t, "one", out, want, 1e-5)
+	if _, err := keep.Run(x); err != nil {
+		t.Fatal(err)
+	}
+	for i, a := range keep.Activations() {
+		checkClose(t, "kept "+a.Name, a.Data, ref[i].data, 1e-5)
+	}
+	got, err := two.Run(append(append([]float32(nil), x...), x2...))
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkClose(t, "batch 2", got, append(append([]float64(nil), want...), ref2[len(ref2)-1].data...), 1e-5)
+	for i := range one.steps {
+		if a, b := one.steps[i].s.W, two.steps[i].s.W; a != nil && a != b {
+			t.Errorf("step %s: the batch runner prepared its own weights", one.steps[i].name)
+		}
+	}
+	if _, err := NewRunner(bnNet(t), RunnerOptions{Prepared: shared}); err == nil || !strings.Contains(err.Error(), "another Net") {
+		t.Errorf("a Prepared of another net: error %v", err)
+	}
+}

@@ -2,6 +2,7 @@ package model
 
 import (
 	"cmp"
+	"github.com/featuremap/featuremap/internal/order"
 	"math"
 	"math/rand/v2"
 	"slices"
@@ -147,7 +148,7 @@ func (n *Net) Top(probs []float32, k int) []Prediction {
 	for i := range idx {
 		idx[i] = i
 	}
-	slices.SortStableFunc(idx, func(a, b int) int { return cmp.Compare(probs[b], probs[a]) })
+	order.Stable(idx, func(a, b int) int { return cmp.Compare(probs[b], probs[a]) })
 	top := make([]Prediction, min(max(k, 0), len(probs)))
 	for i := range top {
 		j := idx[i]

@@ -3,7 +3,7 @@ package model
 import (
 	"cmp"
 	"errors"
-	"slices"
+	"github.com/featuremap/featuremap/internal/order"
 
 	"github.com/featuremap/featuremap/internal/msg"
 	"github.com/featuremap/featuremap/model/layers"
@@ -24,6 +24,42 @@ type RunnerOptions struct {
 	// folding of layers into their producers, so each layer's activation is
 	// exactly its own output.
 	KeepActivations bool
+	// Prepared, when set, holds prepared weights shared with the other
+	// Runners made with it: each layer (with its folded affine layer, if
+	// any) is prepared once for all of them.
+	Prepared *Prepared
+}
+
+// Prepared holds the prepared weights of one Net's layers for the Runners
+// that share it (RunnerOptions.Prepared), so that a model's Runner for one
+// example, for batches and for activations pack each layer once. Weights
+// are prepared from the parameters as they are when the first of those
+// Runners is made: after updating them, use a new Prepared. It is not safe
+// for concurrent use.
+type Prepared struct {
+	net *Net
+	// w[node] holds the node's prepared weights: [0] as they are, [1]
+	// with the affine layer after it folded in (a node folds only that
+	// one).
+	w [][2]layers.Prepared
+}
+
+// NewPrepared returns an empty Prepared for net's Runners.
+func NewPrepared(net *Net) *Prepared {
+	return &Prepared{net: net, w: make([][2]layers.Prepared, len(net.Graph.Nodes))}
+}
+
+// Fill prepares the weights of every layer as Runners without
+// KeepActivations use them (the batch does not matter), ahead of the first
+// NewRunner; it allocates the prepared weights (Net.Footprint's Packed)
+// and no activations.
+func (p *Prepared) Fill() error {
+	for _, ps := range newPlan(p.net.Graph, 1, false).steps {
+		if _, err := ps.prepareShared(p.net, p); err != nil {
+			return msg.Wrap("model: layer "+msg.Quote(p.net.Graph.Nodes[ps.node].Layer.Name)+": ", err)
+		}
+	}
+	return nil
 }
 
 // LayerOutput is one layer's output after a Run. Shape includes the batch:
@@ -79,6 +115,9 @@ func NewRunner(net *Net, opts RunnerOptions) (*Runner, error) {
 		return nil, err
 	}
 	batch := p.batch
+	if opts.Prepared != nil && opts.Prepared.net != net {
+		return nil, errors.New("model: RunnerOptions.Prepared belongs to another Net")
+	}
 	r := &Runner{net: net, batch: batch}
 	r.arena = make([]float32, size+p.wsLen)
 	r.ws = r.arena[size:]
@@ -90,7 +129,7 @@ func NewRunner(net *Net, opts RunnerOptions) (*Runner, error) {
 	r.output = view(len(g.Nodes) - 1)
 	for _, ps := range p.steps {
 		n := &g.Nodes[ps.node]
-		w, err := ps.prepare(net)
+		w, err := ps.prepareShared(net, opts.Prepared)
 		if err != nil {
 			return nil, msg.Wrap("model: layer "+msg.Quote(n.Layer.Name)+": ", err)
 		}
@@ -188,6 +227,27 @@ type plannedStep struct {
 	node  int
 	layer layers.Layer
 	fold  int
+}
+
+// prepareShared returns the step's prepared weights from shared, preparing
+// and adding them first when they are not there (shared nil: none).
+// Prepared weights do not depend on a fused activation or the batch.
+func (ps *plannedStep) prepareShared(net *Net, shared *Prepared) (layers.Prepared, error) {
+	if shared == nil {
+		return ps.prepare(net)
+	}
+	slot := &shared.w[ps.node][0]
+	if ps.fold >= 0 {
+		slot = &shared.w[ps.node][1]
+	}
+	if *slot != nil {
+		return *slot, nil
+	}
+	w, err := ps.prepare(net)
+	if err == nil {
+		*slot = w
+	}
+	return w, err
 }
 
 // prepare returns the step's prepared weights.
@@ -327,11 +387,11 @@ func newPlan(g *Graph, batch int, keep bool) *plan {
 // KeepActivations) no two buffers can share memory, and the layout is the
 // buffers end to end in the same order.
 func (p *plan) layout() (int, error) {
-	order := make([]int, len(p.bufs))
-	for i := range order {
-		order[i] = i
+	idx := make([]int, len(p.bufs))
+	for i := range idx {
+		idx[i] = i
 	}
-	slices.SortStableFunc(order, func(a, b int) int { return cmp.Compare(p.bufs[b].len, p.bufs[a].len) })
+	order.Stable(idx, func(a, b int) int { return cmp.Compare(p.bufs[b].len, p.bufs[a].len) })
 	latestDef, earliestLast := p.bufs[0].def, p.bufs[0].last
 	for _, b := range p.bufs {
 		latestDef, earliestLast = max(latestDef, b.def), min(earliestLast, b.last)
@@ -346,7 +406,7 @@ func (p *plan) layout() (int, error) {
 		return nil
 	}
 	if latestDef <= earliestLast { // all lifetimes overlap
-		for _, bi := range order {
+		for _, bi := range idx {
 			if err := place(&p.bufs[bi], size); err != nil {
 				return 0, err
 			}
@@ -357,7 +417,7 @@ func (p *plan) layout() (int, error) {
 	liveAt := make([][]int, len(p.g.Nodes)+2)
 	seen := make([]int, len(p.bufs)) // the last buffer whose conflicts listed each buffer, +1
 	var conflicts []int
-	for _, bi := range order {
+	for _, bi := range idx {
 		b := &p.bufs[bi]
 		conflicts = conflicts[:0]
 		for t := b.def; t <= b.last; t++ {
@@ -368,10 +428,9 @@ func (p *plan) layout() (int, error) {
 				}
 			}
 		}
-		// Stable, like the sorts above and in net.go, so the binary holds
-		// one instance of the generic sort for []int (the result does not
-		// depend on the order of equal offsets).
-		slices.SortStableFunc(conflicts, func(x, y int) int { return cmp.Compare(p.bufs[x].off, p.bufs[y].off) })
+		// Stable, like the sort above (the result does not depend on the
+		// order of equal offsets).
+		order.Stable(conflicts, func(x, y int) int { return cmp.Compare(p.bufs[x].off, p.bufs[y].off) })
 		off := 0
 		for _, oi := range conflicts {
 			o := &p.bufs[oi]

@@ -104,12 +104,15 @@ func (l *batchNorm) ScaleShift(p Prepared) (scale, shift []float32) {
 }
 
 func (l *batchNorm) Forward(st *Step) error {
+	ss := st.W.(*scaleShift)
+	return kernel.ScaleShift(st.Y, st.X[0], ss.scale, ss.shift, rows(st.N, l.shape), l.c())
+}
+
+// ForwardTrain normalises with the batch's statistics (Layer.Forward says
+// what it saves and writes).
+func (l *batchNorm) ForwardTrain(st *Step) error {
 	c := l.c()
 	r := rows(st.N, l.shape)
-	if !st.Train {
-		ss := st.W.(*scaleShift)
-		return kernel.ScaleShift(st.Y, st.X[0], ss.scale, ss.shift, r, c)
-	}
 	xhat, invStd := st.Saved[:r*c], st.Saved[r*c:r*c+c]
 	return kernel.BatchNormTraining(st.Y, xhat, st.Grads[2], st.Grads[3], invStd, st.X[0],
 		st.Params[0].Data, st.Params[1].Data, l.eps, r, c)

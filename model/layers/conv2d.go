@@ -128,14 +128,16 @@ func (l *conv2D) Prepare(p []Tensor) (Prepared, error) {
 // float32 whichever way the filter is stored.
 func (l *conv2D) PackedBytes(bool) int64 { return l.s.PackedBytes() }
 
-// Forward reads the packed filter at inference and, in training, the
-// float32 parameters as they are after the last update.
+// Forward reads the packed filter.
 func (l *conv2D) Forward(st *Step) error {
-	if st.Train {
-		return kernel.Conv2D(st.Y, st.X[0], st.Params[0].Data, st.Params[1].Data, l.batch(st.N), l.act, st.WS)
-	}
 	pc := st.W.(*packedConv)
 	return pc.f.Conv2D(st.Y, st.X[0], pc.b, st.N, l.act, st.WS)
+}
+
+// ForwardTrain reads the float32 parameters as they are after the last
+// update.
+func (l *conv2D) ForwardTrain(st *Step) error {
+	return kernel.Conv2D(st.Y, st.X[0], st.Params[0].Data, st.Params[1].Data, l.batch(st.N), l.act, st.WS)
 }
 
 func (l *conv2D) Backward(st *Step) error {

@@ -91,14 +91,16 @@ func (l *dense) Prepare(p []Tensor) (Prepared, error) {
 // PackedBytes is the packed weights' size (kernel.PackedDenseBytes).
 func (l *dense) PackedBytes(int8 bool) int64 { return kernel.PackedDenseBytes(l.k, l.m, int8) }
 
-// Forward reads the packed weights at inference and, in training, the
-// float32 parameters as they are after the last update.
+// Forward reads the packed weights.
 func (l *dense) Forward(st *Step) error {
-	if st.Train {
-		return kernel.Dense(st.Y, st.X[0], st.Params[0].Data, st.Params[1].Data, st.N, l.k, l.m, l.act, st.WS)
-	}
 	pd := st.W.(*packedDense)
 	return pd.w.Dense(st.Y, st.X[0], pd.b, st.N, l.act, st.WS)
+}
+
+// ForwardTrain reads the float32 parameters as they are after the last
+// update.
+func (l *dense) ForwardTrain(st *Step) error {
+	return kernel.Dense(st.Y, st.X[0], st.Params[0].Data, st.Params[1].Data, st.N, l.k, l.m, l.act, st.WS)
 }
 
 // Backward is two GEMMs: dW [K, M] = xᵀ · dy and dx [N, K] = dy · Wᵀ; the

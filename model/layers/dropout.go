@@ -44,17 +44,22 @@ func (l *dropout) Workspace(int, bool) int { return 0 }
 // Saved is the mask: 0 or 1/(1-rate) per element.
 func (l *dropout) Saved(n int) int { return n * Elems(l.shape) }
 
-// Forward draws each example's mask from its own generator, Step.Rand[j],
-// element by element; outside training (or at rate 0) it copies.
+// Forward copies (dropout is the identity at inference).
 func (l *dropout) Forward(st *Step) error {
 	k := Elems(l.shape)
+	copy(st.Y[:st.N*k], st.X[0][:st.N*k])
+	return nil
+}
+
+// ForwardTrain draws each example's mask from its own generator,
+// Step.Rand[j], element by element; at rate 0 the mask is all ones.
+func (l *dropout) ForwardTrain(st *Step) error {
+	k := Elems(l.shape)
 	x, y := st.X[0][:st.N*k], st.Y[:st.N*k]
-	if !st.Train || l.rate == 0 {
+	if l.rate == 0 {
 		copy(y, x)
-		if st.Train {
-			for i := range st.Saved[:st.N*k] {
-				st.Saved[i] = 1
-			}
+		for i := range st.Saved[:st.N*k] {
+			st.Saved[i] = 1
 		}
 		return nil
 	}

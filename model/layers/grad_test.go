@@ -76,7 +76,7 @@ func TestBackwardFiniteDifferences(t *testing.T) {
 				}
 				var err error
 				if st.W, err = l.Prepare(st.Params); err == nil {
-					err = l.Forward(st)
+					err = Forward(l, st)
 				}
 				if err != nil {
 					t.Fatal(err)

@@ -74,14 +74,33 @@ type Layer interface {
 	// A tensor read from an int8 file also carries its int8 values and
 	// scales.
 	Prepare(p []Tensor) (Prepared, error)
-	// Forward computes Step.Y from Step.X. In training (Step.Train) it also
-	// fills Step.Saved and, for parameters of KindStatistic, writes the
-	// batch's statistic into their Step.Grads entry.
+	// Forward computes Step.Y from Step.X at inference, and in training
+	// (Step.Train) for the layers that are not TrainForwarders: package
+	// function Forward picks.
 	Forward(s *Step) error
 	// Backward computes the input gradients Step.DX (nil entries are not
 	// needed) and the parameter gradients Step.Grads (overwritten) from
 	// Step.DY, after a training Forward on the same Step.
 	Backward(s *Step) error
+}
+
+// TrainForwarder is a Layer whose forward pass in training differs from
+// inference: ForwardTrain reads the float32 parameters (Step.Params) as
+// they are after the last update, fills Step.Saved and, for parameters of
+// KindStatistic, writes the batch's statistic into their Step.Grads entry.
+// Only trainers call it (through Forward), so an inference engine links
+// none of it.
+type TrainForwarder interface {
+	ForwardTrain(s *Step) error
+}
+
+// Forward runs l's forward pass on st: l.ForwardTrain in training
+// (st.Train) where l is a TrainForwarder, else l.Forward.
+func Forward(l Layer, st *Step) error {
+	if t, ok := l.(TrainForwarder); ok && st.Train {
+		return t.ForwardTrain(st)
+	}
+	return l.Forward(st)
 }
 
 // Prepared is a layer's parameters in the form its Forward reads, made by

@@ -289,7 +289,7 @@ func TestInferenceForward(t *testing.T) {
 	// Training at rate 0 keeps everything.
 	drop0, _ := (&Dropout{}).Infer([][]int{{4}})
 	st := &Step{N: 1, X: [][]float32{x}, Y: make([]float32, 4), Train: true, Saved: make([]float32, drop0.Saved(1))}
-	if err := drop0.Forward(st); err != nil || !slices.Equal(st.Y, x) || !slices.Equal(st.Saved, []float32{1, 1, 1, 1}) {
+	if err := Forward(drop0, st); err != nil || !slices.Equal(st.Y, x) || !slices.Equal(st.Saved, []float32{1, 1, 1, 1}) {
 		t.Errorf("dropout rate 0 in training: %v, mask %v, %v", st.Y, st.Saved, err)
 	}
 }
@@ -327,7 +327,7 @@ func TestBackwardWithoutInputGradient(t *testing.T) {
 		if st.W, err = l.Prepare(st.Params); err != nil {
 			t.Fatal(err)
 		}
-		if err := l.Forward(st); err != nil {
+		if err := Forward(l, st); err != nil {
 			t.Fatal(err)
 		}
 		if err := l.Backward(st); err != nil {

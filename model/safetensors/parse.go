@@ -3,8 +3,8 @@ package safetensors
 import (
 	"cmp"
 	"errors"
+	"github.com/featuremap/featuremap/internal/order"
 	"math"
-	"slices"
 	"strconv"
 	"unicode/utf8"
 
@@ -80,20 +80,19 @@ func Parse(data []byte) (*File, error) {
 
 	// The tensors must tile the data section: sorted by offset, each begins
 	// where the previous one ended and the last ends at the end of the file.
-	// Both sorts order indices, so that the engine links one instance of
-	// slices' stable sort (for []int, which package model uses too), not
-	// one of pdqsort for spans (about 20 KB of WebAssembly).
-	order := make([]int, len(spans))
-	for i := range order {
-		order[i] = i
+	// Both sorts order indices (package order), not the spans themselves:
+	// a sort for spans would be another 20 KB of WebAssembly.
+	idx := make([]int, len(spans))
+	for i := range idx {
+		idx[i] = i
 	}
-	slices.SortStableFunc(order, func(i, j int) int {
+	order.Stable(idx, func(i, j int) int {
 		a, b := &spans[i], &spans[j]
 		return cmp.Or(cmp.Compare(a.begin, b.begin), cmp.Compare(a.end, b.end), cmp.Compare(a.t.Name, b.t.Name))
 	})
 	var pos uint64
 	prev := ""
-	for _, i := range order {
+	for _, i := range idx {
 		s := &spans[i]
 		switch {
 		case s.begin < pos:
@@ -106,9 +105,9 @@ func Parse(data []byte) (*File, error) {
 	if pos != uint64(len(body)) {
 		return nil, errors.New("safetensors: tensors cover " + utoa(pos) + " bytes of the " + strconv.Itoa(len(body)) + "-byte data section")
 	}
-	slices.SortStableFunc(order, func(i, j int) int { return cmp.Compare(spans[i].t.Name, spans[j].t.Name) })
+	order.Stable(idx, func(i, j int) int { return cmp.Compare(spans[i].t.Name, spans[j].t.Name) })
 	f.Tensors = make([]Tensor, len(spans))
-	for k, i := range order {
+	for k, i := range idx {
 		s := &spans[i]
 		f.Tensors[k] = s.t
 		f.Tensors[k].Data = body[s.begin:s.end:s.end]

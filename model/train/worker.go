@@ -177,7 +177,7 @@ func (w *worker) forward(n int, train bool, rngs []*rand.Rand) error {
 		if w.view[i] {
 			continue
 		}
-		if err := w.g.Nodes[i].Impl.Forward(w.step(i, n, train, rngs)); err != nil {
+		if err := layers.Forward(w.g.Nodes[i].Impl, w.step(i, n, train, rngs)); err != nil {
 			return fmt.Errorf("train: layer %q: %w", w.g.Nodes[i].Layer.Name, err)
 		}
 	}

@@ -379,16 +379,16 @@ func summaryTable(s js.Value) *dom.BasicHTMLElement {
 			attrs(el("th", "", l.Get("name").String()), "scope", "row"),
 			el("td", "fm-col-type", l.Get("type").String()),
 			el("td", "", ui.Shape(ints(l.Get("outputShape")))),
-			el("td", "fm-num", thousands(l.Get("weights").Int())),
-			el("td", "fm-num", thousands(l.Get("biases").Int())),
-			el("td", "fm-num", thousands(l.Get("params").Int()))))
+			el("td", "fm-num", ui.Thousands(l.Get("weights").Int())),
+			el("td", "fm-num", ui.Thousands(l.Get("biases").Int())),
+			el("td", "fm-num", ui.Thousands(l.Get("params").Int()))))
 	}
 	foot := el("tfoot", "", el("tr", "",
 		attrs(el("th", "", "Total"), "scope", "row"),
 		el("td", "fm-col-type"), el("td", ""),
-		el("td", "fm-num", thousands(s.Get("weights").Int())),
-		el("td", "fm-num", thousands(s.Get("biases").Int())),
-		el("td", "fm-num", thousands(s.Get("totalParams").Int()))))
+		el("td", "fm-num", ui.Thousands(s.Get("weights").Int())),
+		el("td", "fm-num", ui.Thousands(s.Get("biases").Int())),
+		el("td", "fm-num", ui.Thousands(s.Get("totalParams").Int()))))
 	caption := el("caption", "", s.Get("name").String()+": input "+ui.Shape(ints(s.Get("inputShape"))))
 	// The wrapper scrolls sideways on narrow screens; it is focusable so
 	// that the keyboard can scroll it too.

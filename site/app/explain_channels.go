@@ -162,7 +162,7 @@ func (e *explainer) channels() {
 			ui.Shape([]int{rgbK, rgbK, rgbC})+" (SAME, stride 1) gives a ", value("seed-out", ui.Shape(shape[1:])), " output: ",
 			value("rgb-maps", strconv.Itoa(shape[3])), " filters → "+strconv.Itoa(shape[3])+" maps."),
 		el("li", "", "Weights: "+strconv.Itoa(rgbK)+" × "+strconv.Itoa(rgbK)+" × "+strconv.Itoa(rgbC)+" × "+strconv.Itoa(rgbFilters)+" = ",
-			value("seed-weights", thousands(weights)), " (the note's count); plus ", value("rgb-biases", strconv.Itoa(len(b))),
-			" biases, one per filter: ", value("rgb-params", thousands(weights+len(b))), " parameters.")))
+			value("seed-weights", ui.Thousands(weights)), " (the note's count); plus ", value("rgb-biases", strconv.Itoa(len(b))),
+			" biases, one per filter: ", value("rgb-params", ui.Thousands(weights+len(b))), " parameters.")))
 	show(0, 0, 0)
 }

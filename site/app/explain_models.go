@@ -50,12 +50,12 @@ func (e *explainer) seednet() {
 	fcOut := ints(fc.Get("outputShape"))[0]
 	appendChild(p, el("ul", "fm-formulas",
 		el("li", "", "conv1: "+strconv.Itoa(filters)+" filters of "+ui.Shape([]int{k, k, inC})+" → "+ui.Shape([]int{k, k, inC, filters})+" = ",
-			value("conv1-weights", thousands(conv.Get("weights").Int())), " weights + ", value("conv1-biases", thousands(conv.Get("biases").Int())),
+			value("conv1-weights", ui.Thousands(conv.Get("weights").Int())), " weights + ", value("conv1-biases", ui.Thousands(conv.Get("biases").Int())),
 			" biases (one per filter)"),
 		el("li", "", "fc: the "+ui.Shape(poolShape)+" pooled maps, flattened, to "+strconv.Itoa(fcOut)+" outputs → "+
-			ui.Shape(append(poolShape, fcOut))+" = ", value("fc-weights", thousands(fc.Get("weights").Int())), " weights + ",
-			value("fc-biases", thousands(fc.Get("biases").Int())), " biases"),
-		el("li", "", "seednet in total: ", value("seednet-total", thousands(seed.Get("totalParams").Int())), " parameters")))
+			ui.Shape(append(poolShape, fcOut))+" = ", value("fc-weights", ui.Thousands(fc.Get("weights").Int())), " weights + ",
+			value("fc-biases", ui.Thousands(fc.Get("biases").Int())), " biases"),
+		el("li", "", "seednet in total: ", value("seednet-total", ui.Thousands(seed.Get("totalParams").Int())), " parameters")))
 	appendChild(p, summaryTable(seed))
 
 	more := el("details", "", el("summary", "", "alexmnist's parameter table"))
@@ -167,11 +167,11 @@ func (e *explainer) alexnet() {
 			attrs(el("th", "", l.name), "scope", "row"),
 			el("td", "fm-num", kernel), el("td", "fm-num", stride), el("td", "ex-wrap", padding), el("td", "fm-num", groups),
 			el("td", "", shape),
-			el("td", "fm-num ex-col-wb", thousands(weights)), el("td", "fm-num ex-col-wb", thousands(biases)), el("td", "fm-num", thousands(weights+biases))))
+			el("td", "fm-num ex-col-wb", ui.Thousands(weights)), el("td", "fm-num ex-col-wb", ui.Thousands(biases)), el("td", "fm-num", ui.Thousands(weights+biases))))
 	}
 	foot := el("tfoot", "", el("tr", "",
 		attrs(el("th", "", "Total"), "scope", "row"), el("td", "", ""), el("td", "", ""), el("td", "", ""), el("td", "", ""), el("td", "", ""),
-		el("td", "ex-col-wb", ""), el("td", "ex-col-wb", ""), attrs(el("td", "fm-num", thousands(total)), "data-value", "alexnet-total")))
+		el("td", "ex-col-wb", ""), el("td", "ex-col-wb", ""), attrs(el("td", "fm-num", ui.Thousands(total)), "data-value", "alexnet-total")))
 	caption := el("caption", "", "AlexNet: input "+ui.Shape([]int{alexInput, alexInput, alexChannels}))
 	appendChild(p, attrs(el("div", "fm-table-wrap", el("table", "fm-table ex-alexnet", caption, el("thead", "", head), body, foot)),
 		"tabindex", "0", "role", "region", "aria-label", "AlexNet's layers"))

@@ -180,16 +180,6 @@ func ints(v js.Value) []int {
 	return out
 }
 
-// thousands formats a count as "125,440" with the browser's formatter.
-func thousands(n int) string {
-	if numberFormat.IsUndefined() {
-		numberFormat = js.Global().Get("Intl").Get("NumberFormat").New("en-US")
-	}
-	return numberFormat.Call("format", n).String()
-}
-
-var numberFormat = js.Undefined()
-
 // putPixels draws RGBA bytes of a w×h image onto canvas at (0, 0), resizing
 // the canvas to w×h.
 func putPixels(canvas *dom.HTMLCanvasElement, pix []byte, w, h int) {

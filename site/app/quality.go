@@ -244,7 +244,7 @@ func (q *quality) showCompare(models []*modelStats, measured bool) {
 		if st.full > 0 {
 			full = strconv.FormatFloat(st.full*100, 'f', 2, 64) + "%"
 		}
-		for i, v := range []string{thousands(st.params), ui.Millions(st.flops), acc, full, ms} {
+		for i, v := range []string{ui.Thousands(st.params), ui.Millions(st.flops), acc, full, ms} {
 			appendChild(rows[i], el("td", "fm-num", v))
 		}
 	}

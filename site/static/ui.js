@@ -14,7 +14,7 @@
 // widget work from any path and any origin that sends CORS headers, and
 // nothing is inline or evaluated: it runs under
 // `script-src 'self' 'wasm-unsafe-eval'`.
-import { init, simdSupported, MODEL_CACHE } from './featuremap/featuremap.js';
+import { init, simdSupported, fetchModelFile } from './featuremap/featuremap.js';
 
 const base = new URL('./', import.meta.url);
 // The globals that app.wasm's main stores its exports under: the UI's
@@ -111,23 +111,20 @@ function simdFor(kind, options) {
   return simdSupported() && !light;
 }
 
-// startModel starts loading the model at url: its weights are read from
-// the model cache, or else start downloading (preload), at once, and go
-// into the engine as soon as it runs.
+// startModel starts loading the model at url: its file is read from the
+// model cache, or else downloaded (and cached), at once, while the engine
+// starts (fetchModelFile), and goes into the engine as soon as it runs.
 function startModel(url) {
   if (early.has(url)) {
     return;
   }
-  const cached = cachedOrPreload(url);
   const entry = { progress: new Set(), last: undefined };
   const onProgress = (p) => {
     entry.last = p;
     entry.progress.forEach((f) => f(p));
   };
-  entry.model = marked('fm:model', engine.then(async (fm) => {
-    const bytes = await cached;
-    return bytes ? fm.loadModel(bytes) : fm.loadModel(url, { cache: true, onProgress });
-  }));
+  const bytes = fetchModelFile(url, { cache: true, onProgress });
+  entry.model = marked('fm:model', Promise.all([engine, bytes]).then(([fm, b]) => fm.loadModel(b)));
   entry.model.then((m) => queueMicrotask(() => warmUp(m)), () => {}); // a failure is the UI's to report
   early.set(url, entry);
 }
@@ -168,31 +165,6 @@ function loadModel(fm, url, onProgress) {
   const done = () => entry.progress.delete(onProgress);
   entry.model.then(done, done);
   return entry.model;
-}
-
-// cachedOrPreload resolves to the bytes of the model at url when the model
-// cache (featuremap.js's Cache API cache, which loadModel fills) has them:
-// they are read while app.wasm compiles, and go to the engine's worker
-// before this thread starts the UI. Otherwise it starts downloading them
-// with a <link rel=preload>, which the later fetch in loadModel takes over
-// (the weights arrive while app.wasm compiles), and resolves to undefined.
-async function cachedOrPreload(url) {
-  try {
-    const hit = await (await caches.open(MODEL_CACHE)).match(url);
-    if (hit) {
-      return new Uint8Array(await hit.arrayBuffer());
-    }
-  } catch {
-    // No Cache API here (an opaque origin, storage off), or the entry
-    // cannot be read: loadModel fetches anyway.
-  }
-  const link = document.createElement('link');
-  link.rel = 'preload';
-  link.as = 'fetch';
-  link.crossOrigin = 'anonymous'; // as fetch() asks: mode cors, same-origin credentials
-  link.href = url;
-  document.head.append(link);
-  return undefined;
 }
 
 // startApp runs the UI: app.wasm's main stores its exports under global

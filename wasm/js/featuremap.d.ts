@@ -421,6 +421,13 @@ export interface WorkerFeatureMap extends Omit<FeatureMap, 'ops' | 'memoryBytes'
 export const MODEL_CACHE: 'featuremap-models-v1';
 
 /**
+ * Reads a model file as loadModel reads a URL (from the model cache with
+ * cache: true, reporting onProgress), without an engine: a page can start
+ * the download while the engine starts, then pass the bytes to loadModel.
+ */
+export function fetchModelFile(source: string | URL, options?: Pick<LoadOptions, 'cache' | 'onProgress'>): Promise<Uint8Array>;
+
+/**
  * What every call of an engine throws or rejects with once its Go runtime
  * has stopped (a fatal error such as running out of memory, or an escaped
  * panic); the message says why. Call init() again for a fresh engine.

@@ -457,25 +457,10 @@ export const MODEL_CACHE = 'featuremap-models-v1';
 // relative to the model.json's URL. engine holds the init options
 // ({ wasmURL, simd }) that predictBatch's workers start with.
 async function loadModel(backend, source, options = {}, engine) {
-  if (options === null || typeof options !== 'object') {
-    throw new Error(`loadModel: options must be an object, got ${String(options)}`);
-  }
-  for (const key of Object.keys(options)) {
-    if (!LOAD_OPTIONS.includes(key)) {
-      throw new Error(`loadModel: unknown option '${key}' (known: ${LOAD_OPTIONS.join(', ')})`);
-    }
-  }
-  const onProgress = own(options, 'onProgress');
-  const cache = own(options, 'cache') ?? false;
+  const { onProgress, cache } = fetchOptions('loadModel', options, LOAD_OPTIONS);
   const weights = own(options, 'weights');
   if (weights !== undefined && (weights === null || typeof weights !== 'object')) {
     throw new Error(`loadModel: weights must be an object mapping weight file paths to bytes, got ${describe(weights)}`);
-  }
-  if (onProgress !== undefined && typeof onProgress !== 'function') {
-    throw new Error(`loadModel: onProgress must be a function, got ${String(onProgress)}`);
-  }
-  if (typeof cache !== 'boolean') {
-    throw new Error(`loadModel: cache must be a boolean, got ${String(cache)}`);
   }
   const workers = own(options, 'workers');
   if (workers !== undefined && !(Number.isInteger(workers) && workers >= 1 && workers <= 64)) {
@@ -489,7 +474,7 @@ async function loadModel(backend, source, options = {}, engine) {
     [bytes, owned] = [new Uint8Array(source), false];
   } else if (typeof source === 'string' || source instanceof URL) {
     url = await resolveSource(source);
-    bytes = await fetchModel(url, onProgress, cache);
+    bytes = await fetchModel('loadModel', url, onProgress, cache);
   } else {
     throw new Error(`loadModel: source must be a URL (string or URL), an ArrayBuffer or a Uint8Array, got ${describe(source)}`);
   }
@@ -507,7 +492,7 @@ async function loadModel(backend, source, options = {}, engine) {
         if (p.split('/').some((s) => s === '' || s === '.' || s === '..') || /[\\:?#]/.test(p)) {
           throw new Error(`loadModel: model.json lists the weight file '${p}', which is not a plain relative path`);
         }
-        shards[p] = await fetchModel(new URL(p, url), onProgress, cache);
+        shards[p] = await fetchModel('loadModel', new URL(p, url), onProgress, cache);
       } else {
         throw new Error(`loadModel: this TensorFlow.js model.json needs its weight file '${p}': load the model.json by URL, or pass weights: { '${p}': bytes, … }`);
       }
@@ -792,7 +777,7 @@ async function startPool({ wasmURL, simd, module, file, shards, cache, workers }
     n = Math.min(Math.max(cores || 1, 1), MAX_DEFAULT_WORKERS);
   }
   const fail = (err) => new Error(`predictBatch: cannot start the engine workers: ${err.message}`, { cause: err });
-  const bytes = file instanceof URL ? await fetchModel(file, undefined, cache) : file;
+  const bytes = file instanceof URL ? await fetchModel('predictBatch', file, undefined, cache) : file;
   const started = await Promise.allSettled(Array.from({ length: n }, () => startWorker({ wasmURL, simd, module })));
   const engines = started.filter((r) => r.status === 'fulfilled').map((r) => r.value);
   const failed = started.find((r) => r.status === 'rejected');
@@ -981,17 +966,58 @@ async function resolveSource(source) {
   return resolveURL(source);
 }
 
-// fetchModel reads the file at url: file: URLs from disk (Node), others
-// with fetch, reporting progress, and with cache through the Cache API
-// where there is one (browsers and their workers; Node has none).
-async function fetchModel(url, onProgress, cache) {
+/**
+ * fetchModelFile reads a model file as loadModel reads a URL (the model
+ * cache with cache: true, progress with onProgress), without an engine:
+ * a page can start the download while the engine still starts, then
+ * pass the bytes to loadModel.
+ * @param {string | URL} source
+ * @param {{ cache?: boolean, onProgress?: (p: import('./featuremap.d.ts').LoadProgress) => void }} [options]
+ * @returns {Promise<Uint8Array>}
+ */
+export async function fetchModelFile(source, options = {}) {
+  const { onProgress, cache } = fetchOptions('fetchModelFile', options, ['onProgress', 'cache']);
+  if (typeof source !== 'string' && !(source instanceof URL)) {
+    throw new Error(`fetchModelFile: source must be a URL (string or URL), got ${describe(source)}`);
+  }
+  return fetchModel('fetchModelFile', await resolveSource(source), onProgress, cache);
+}
+
+// fetchOptions checks the options of op (loadModel, fetchModelFile): an
+// object with only the known keys, and returns its onProgress (a function
+// or undefined) and cache (a boolean, default false).
+function fetchOptions(op, options, known) {
+  if (options === null || typeof options !== 'object') {
+    throw new Error(`${op}: options must be an object, got ${String(options)}`);
+  }
+  for (const key of Object.keys(options)) {
+    if (!known.includes(key)) {
+      throw new Error(`${op}: unknown option '${key}' (known: ${known.join(', ')})`);
+    }
+  }
+  const onProgress = own(options, 'onProgress');
+  const cache = own(options, 'cache') ?? false;
+  if (onProgress !== undefined && typeof onProgress !== 'function') {
+    throw new Error(`${op}: onProgress must be a function, got ${String(onProgress)}`);
+  }
+  if (typeof cache !== 'boolean') {
+    throw new Error(`${op}: cache must be a boolean, got ${String(cache)}`);
+  }
+  return { onProgress, cache };
+}
+
+// fetchModel reads the file at url for op (which its errors name): file:
+// URLs from disk (Node), others with fetch, reporting progress, and with
+// cache through the Cache API where there is one (browsers and their
+// workers; Node has none).
+async function fetchModel(op, url, onProgress, cache) {
   if (url.protocol === 'file:') {
     const { readFile } = await import('node:fs/promises');
     let bytes;
     try {
       bytes = new Uint8Array(await readFile(url));
     } catch (err) {
-      throw new Error(`loadModel: cannot read ${url}: ${err.message}`, { cause: err });
+      throw new Error(`${op}: cannot read ${url}: ${err.message}`, { cause: err });
     }
     onProgress?.({ loaded: bytes.length, total: bytes.length });
     return bytes;
@@ -1005,10 +1031,10 @@ async function fetchModel(url, onProgress, cache) {
   try {
     response = await fetch(url);
   } catch (err) {
-    throw new Error(`loadModel: cannot fetch ${url}: ${err.message}`, { cause: err });
+    throw new Error(`${op}: cannot fetch ${url}: ${err.message}`, { cause: err });
   }
   if (!response.ok) {
-    throw new Error(`loadModel: cannot fetch ${url}: HTTP ${response.status} ${response.statusText}`);
+    throw new Error(`${op}: cannot fetch ${url}: HTTP ${response.status} ${response.statusText}`);
   }
   const bytes = await readBody(response, onProgress);
   if (store) {

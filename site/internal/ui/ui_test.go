@@ -53,6 +53,21 @@ func TestColor(t *testing.T) {
 	}
 }
 
+// TestThousands checks hand-written groupings, Intl.NumberFormat("en-US")'s.
+func TestThousands(t *testing.T) {
+	for _, c := range []struct {
+		n    int
+		want string
+	}{
+		{0, "0"}, {7, "7"}, {999, "999"}, {1000, "1,000"}, {125440, "125,440"}, {1234567, "1,234,567"},
+		{-5, "-5"}, {-1000, "-1,000"}, {-999999, "-999,999"}, {60965224, "60,965,224"},
+	} {
+		if got := Thousands(c.n); got != c.want {
+			t.Errorf("Thousands(%d) = %q, want %q", c.n, got, c.want)
+		}
+	}
+}
+
 func TestNum(t *testing.T) {
 	for _, c := range []struct {
 		v    float32

@@ -45,13 +45,14 @@ type Table struct {
 // pixel buffer are kept, so repeated predictions allocate nothing in the
 // runner.
 type entry struct {
-	net   *model.Net
-	spec  preprocess.Spec
-	size  int           // values per example: H*W*C
-	in    []float32     // the batch input, [N, H, W, C], N ≥ every batch run so far
-	run   *model.Runner // for predict
-	batch *model.Runner // for batches of more than one example, the last size used
-	keep  *model.Runner // for activations (RunnerOptions.KeepActivations)
+	net      *model.Net
+	prepared *model.Prepared // the prepared weights every runner shares
+	spec     preprocess.Spec
+	size     int           // values per example: H*W*C
+	in       []float32     // the batch input, [N, H, W, C], N ≥ every batch run so far
+	run      *model.Runner // for predict
+	batch    *model.Runner // for batches of more than one example, the last size used
+	keep     *model.Runner // for activations (RunnerOptions.KeepActivations)
 
 	acts   []model.LayerOutput // activations' list: the input, then actsOf's layer outputs
 	actsOf *model.Runner
@@ -98,7 +99,13 @@ func (t *Table) Load(args []any) (any, error) {
 		return nil, prefix(op, &prefixed{"cannot load the weight file (" + strconv.Itoa(len(b.Data)) + " bytes)", err})
 	}
 	in := net.Graph.Input
-	t.models = append(t.models, &entry{net: net, spec: net.Arch.InputSpec(), size: in[0] * in[1] * in[2]})
+	// The weights are prepared (packed for the kernels) now, so that the
+	// first prediction does not wait for them; every runner shares them.
+	prepared := model.NewPrepared(net)
+	if err := prepared.Fill(); err != nil {
+		return nil, prefix(op, err)
+	}
+	t.models = append(t.models, &entry{net: net, prepared: prepared, spec: net.Arch.InputSpec(), size: in[0] * in[1] * in[2]})
 	labels := net.Arch.Labels
 	if labels == nil {
 		labels = []string{}
@@ -258,7 +265,7 @@ func (e *entry) runner(op string, n int) (*model.Runner, error) {
 	}
 	if *r == nil || (*r).Batch() != n {
 		*r = nil // let the old runner go before the new one is made
-		nr, err := model.NewRunner(e.net, model.RunnerOptions{Batch: n})
+		nr, err := model.NewRunner(e.net, model.RunnerOptions{Batch: n, Prepared: e.prepared})
 		if err != nil {
 			return nil, prefix(op, err)
 		}
@@ -270,7 +277,7 @@ func (e *entry) runner(op string, n int) (*model.Runner, error) {
 // keepRunner returns e's runner for activations, making it on first use.
 func (e *entry) keepRunner(op string) (*model.Runner, error) {
 	if e.keep == nil {
-		r, err := model.NewRunner(e.net, model.RunnerOptions{KeepActivations: true})
+		r, err := model.NewRunner(e.net, model.RunnerOptions{KeepActivations: true, Prepared: e.prepared})
 		if err != nil {
 			return nil, prefix(op, err)
 		}

@@ -123,7 +123,10 @@ for (const [modelName, file] of Object.entries(files)) {
             const got = await model.inspect(img, { topK: 3 });
             assert.deepEqual(Object.keys(got).sort(), ['input', 'probs', 'report', 'top', 'verdict']);
             assert.deepEqual(got.probs, (await model.predict(img)).probs, `${name}: probs equal predict's`);
-            assertClose(got.probs, want.probs, 1e-6, `${name}: probs`);
+            // fm is built without SIMD: its kernels sum in another order
+            // than the SIMD build's (and F(4×4) Winograd's transforms
+            // amplify float32 roundings), ~1e-6 apart after eight layers.
+            assertClose(got.probs, want.probs, 1e-5, `${name}: probs`);
             assert.equal(got.top.length, 3);
             assert.deepEqual(got.input.shape, [28, 28, 1]);
             assert.ok(got.input.data instanceof Float32Array);

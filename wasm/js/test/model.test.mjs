@@ -13,7 +13,7 @@ import { pathToFileURL } from 'node:url';
 import { loadModule, rng } from '../testing/reference.mjs';
 import { makeModels, png, drawnSeven } from '../testing/models.mjs';
 
-const { init } = await loadModule();
+const { init, fetchModelFile } = await loadModule();
 const models = makeModels();
 after(() => models.remove());
 
@@ -185,6 +185,21 @@ describe('loadModel sources', () => {
     await assert.rejects(fm.loadModel(new Float32Array(4)), { message: /got Float32Array$/ });
     await assert.rejects(fm.loadModel(bytes, { cahce: true }), { message: "loadModel: unknown option 'cahce' (known: onProgress, cache, weights, workers)" });
     await assert.rejects(fm.loadModel(bytes, { onProgress: 1 }), { message: 'loadModel: onProgress must be a function, got 1' });
+  });
+
+  it('fetchModelFile reads a path and an http URL as loadModel does, without an engine', async () => {
+    const before = served;
+    for (const source of [files.int8, `${base}/seednet.int8.safetensors`]) {
+      const progress = [];
+      const got = await fetchModelFile(source, { onProgress: (p) => progress.push(p), cache: true });
+      assert.deepEqual(Buffer.from(got), bytes, source);
+      assert.deepEqual(progress.at(-1), { loaded: bytes.length, total: bytes.length }, source);
+    }
+    assert.equal(served, before + 1);
+    await assert.rejects(fetchModelFile(`${base}/missing.safetensors`), { message: `fetchModelFile: cannot fetch ${base}/missing.safetensors: HTTP 404 Not Found` });
+    await assert.rejects(fetchModelFile(bytes), { message: 'fetchModelFile: source must be a URL (string or URL), got Buffer' });
+    await assert.rejects(fetchModelFile(files.int8, { workers: 2 }), { message: "fetchModelFile: unknown option 'workers' (known: onProgress, cache)" });
+    await assert.rejects(fetchModelFile(files.int8, { cache: 'yes' }), { message: 'fetchModelFile: cache must be a boolean, got yes' });
   });
 });
 

@@ -4,7 +4,7 @@
 // with ts-expect-error are misuses the declarations must reject: if one
 // stops being an error, tsc reports the unused directive.
 import {
-  init, MODEL_CACHE, simdSupported,
+  init, MODEL_CACHE, simdSupported, fetchModelFile,
   type Activation, type AsyncOps, type ConcatOptions, type Conv2DOptions, type FeatureMap, type InitOptions,
   type LayerWeights, type LoadOptions, type LoadProgress, type LRNOptions, type Model,
   type ModelInput, type ModelSource, type ModelSummary, type Ops, type Padding, type Pair,
@@ -164,7 +164,10 @@ async function main(): Promise<void> {
   const worker: WorkerFeatureMap = await init({ worker: true, simd: true, wasmURL: 'featuremap.simd.wasm' });
   const workerBytes: number = await worker.memoryBytes();
   const pooled = await runAsyncOps(worker.ops);
-  const remote = await worker.loadModel(await (await fetch('models/seednet.safetensors')).arrayBuffer());
+  const file: Uint8Array = await fetchModelFile(new URL('models/seednet.safetensors', import.meta.url), { cache: true, onProgress: (p) => progress.push(p) });
+  // @ts-expect-error: fetchModelFile takes only cache and onProgress.
+  void fetchModelFile('models/seednet.safetensors', { workers: 2 });
+  const remote = await worker.loadModel(file);
   total += await useModel(remote, pixels);
   total += paramCount(await remote.weights('fc'));
   // @ts-expect-error: a worker model's weights are a Promise.
