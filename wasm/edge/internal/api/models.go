@@ -26,9 +26,10 @@ type Model struct {
 	spec    preprocess.Spec
 	price   Price
 	err     error
-	in      []float32     // one preprocessed image
-	run     *model.Runner // predictions
-	keep    *model.Runner // ?activations= (RunnerOptions.KeepActivations)
+	in      []float32       // one preprocessed image
+	run     *model.Runner   // predictions
+	keep    *model.Runner   // ?activations= (RunnerOptions.KeepActivations)
+	packed  *model.Prepared // the weights both runners share
 }
 
 func newModels(names []string, budget int64) *Models {
@@ -87,20 +88,23 @@ func (m *Models) provide(name string, data []byte) {
 		e.err = fmt.Errorf("model %q: its weight file %s is not usable: %v", name, ModelPath(name), err)
 		return
 	}
-	run, err := model.NewRunner(net, model.RunnerOptions{})
+	packed := model.NewPrepared(net)
+	run, err := model.NewRunner(net, model.RunnerOptions{Prepared: packed})
 	if err != nil {
 		e.err = fmt.Errorf("model %q: %v", name, err)
 		return
 	}
-	e.net, e.run, e.spec = net, run, net.Arch.InputSpec()
+	e.net, e.run, e.packed, e.spec = net, run, packed, net.Arch.InputSpec()
 	m.used += e.price.Total()
 }
 
 // Price is the memory a model takes in the Worker, in bytes, priced from
 // its file's header before anything is allocated (model.PriceFile).
 type Price struct {
-	// Weights: the parameters as loaded and the weights packed by both
-	// runners (predictions, and ?activations=), each packing its own.
+	// Weights: the parameters as loaded and the weights packed for both
+	// runners (predictions, and ?activations=), priced as if each packed
+	// its own: they share what they pack alike (model.Prepared), all but
+	// the convolutions a batchnorm folds into, so this bounds it.
 	Weights int64
 	// Activations: both runners' activations (?activations= keeps every
 	// layer's output) and kernel workspaces.
@@ -137,7 +141,7 @@ func mib(b int64) string { return fmt.Sprintf("%.1f MiB", float64(b)/(1<<20)) }
 // on first use.
 func (e *Model) keepRunner() (*model.Runner, error) {
 	if e.keep == nil {
-		r, err := model.NewRunner(e.net, model.RunnerOptions{KeepActivations: true})
+		r, err := model.NewRunner(e.net, model.RunnerOptions{KeepActivations: true, Prepared: e.packed})
 		if err != nil {
 			return nil, err
 		}
