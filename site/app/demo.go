@@ -52,6 +52,7 @@ type demo struct {
 // newDemo builds the demo into root and loads model.
 func newDemo(s site, root *dom.BasicHTMLElement, full bool, model string) {
 	d := &demo{site: s, root: root, full: full, models: map[string]js.Value{}, model: js.Undefined(), image: js.Undefined()}
+	yieldTask() // the UI's Go runtime started in this task
 	d.build()
 	d.pad.onChange = func(final bool) {
 		d.image = js.Undefined()
@@ -69,6 +70,9 @@ func (d *demo) id(e target, id string) {
 	}
 }
 
+// build builds the part in four tasks (yieldTask), each appended to the
+// root as it is done: the drawing pad and the result, the samples, the
+// feature maps, filters and parameters, then the rest.
 func (d *demo) build() {
 	clear(d.root)
 	d.root.Class().Add("fm-demo")
@@ -130,7 +134,9 @@ func (d *demo) build() {
 
 	appendChild(d.root, toolbar)
 	appendChild(d.root, el("div", "fm-main", padBox, d.result))
+	yieldTask()
 	appendChild(d.root, d.buildSamples())
+	yieldTask()
 
 	d.layers = el("div", "fm-layers")
 	d.filters = el("div", "fm-filters")
@@ -143,6 +149,7 @@ func (d *demo) build() {
 			el("p", "fm-note", "The first layer's learned filters, as the engine computes with them (model.weights('conv1'))."),
 			d.filters))
 		appendChild(d.root, el("section", "fm-section", el("h2", "", "Parameters"), d.params))
+		yieldTask()
 		appendChild(d.root, newBYOM(d))    // byom.go
 		appendChild(d.root, newQuality(d)) // quality.go
 	} else {
@@ -242,6 +249,7 @@ func (d *demo) selectModel(name string) {
 	setText(d.status, name+" ready ("+engine+" engine "+where+")")
 	if d.full {
 		d.showParams(m.Call("summary"))
+		yieldTask()
 		d.showFilters(m)
 	}
 	setState(d.root, "ready")

@@ -133,6 +133,26 @@ func await(p js.Value) (js.Value, error) {
 	return r.v, r.err
 }
 
+// yieldTask ends the page's current task and goes on in a new one, after
+// whatever else the browser has queued (input, rendering, the engine's
+// replies): it awaits scheduler.yield() where the browser has it, else a
+// zero-delay timeout. Start-up work calls it between its parts, so that
+// no task of the page's thread runs much over 50 ms.
+func yieldTask() {
+	if sched := js.Global().Get("scheduler"); sched.Type() == js.TypeObject && sched.Get("yield").Type() == js.TypeFunction {
+		await(sched.Call("yield"))
+		return
+	}
+	done := make(chan struct{})
+	f := js.FuncOf(func(js.Value, []js.Value) any {
+		close(done)
+		return nil
+	})
+	defer f.Release()
+	js.Global().Call("setTimeout", f, 0)
+	<-done
+}
+
 // jsError is a Go error carrying a JavaScript exception's message.
 func jsError(v js.Value) error {
 	if v.Type() == js.TypeObject && v.Get("message").Type() == js.TypeString {
