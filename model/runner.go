@@ -56,7 +56,7 @@ func NewPrepared(net *Net) *Prepared {
 func (p *Prepared) Fill() error {
 	for _, ps := range newPlan(p.net.Graph, 1, false).steps {
 		if _, err := ps.prepareShared(p.net, p); err != nil {
-			return msg.Wrap("model: layer "+msg.Quote(p.net.Graph.Nodes[ps.node].Layer.Name)+": ", err)
+			return err
 		}
 	}
 	return nil
@@ -131,7 +131,7 @@ func NewRunner(net *Net, opts RunnerOptions) (*Runner, error) {
 		n := &g.Nodes[ps.node]
 		w, err := ps.prepareShared(net, opts.Prepared)
 		if err != nil {
-			return nil, msg.Wrap("model: layer "+msg.Quote(n.Layer.Name)+": ", err)
+			return nil, err
 		}
 		st := step{name: n.Layer.Name, layer: ps.layer, s: layers.Step{N: batch, Y: view(ps.node), W: w, WS: r.ws}}
 		for _, in := range n.Inputs {
@@ -230,24 +230,28 @@ type plannedStep struct {
 }
 
 // prepareShared returns the step's prepared weights from shared, preparing
-// and adding them first when they are not there (shared nil: none).
-// Prepared weights do not depend on a fused activation or the batch.
+// and adding them first when they are not there (shared nil: none); an
+// error names the layer. Prepared weights do not depend on a fused
+// activation or the batch.
 func (ps *plannedStep) prepareShared(net *Net, shared *Prepared) (layers.Prepared, error) {
-	if shared == nil {
-		return ps.prepare(net)
-	}
-	slot := &shared.w[ps.node][0]
-	if ps.fold >= 0 {
-		slot = &shared.w[ps.node][1]
-	}
-	if *slot != nil {
-		return *slot, nil
+	var slot *layers.Prepared
+	if shared != nil {
+		slot = &shared.w[ps.node][0]
+		if ps.fold >= 0 {
+			slot = &shared.w[ps.node][1]
+		}
+		if *slot != nil {
+			return *slot, nil
+		}
 	}
 	w, err := ps.prepare(net)
-	if err == nil {
+	if err != nil {
+		return nil, msg.Wrap("model: layer "+msg.Quote(net.Graph.Nodes[ps.node].Layer.Name)+": ", err)
+	}
+	if slot != nil {
 		*slot = w
 	}
-	return w, err
+	return w, nil
 }
 
 // prepare returns the step's prepared weights.

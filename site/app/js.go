@@ -143,14 +143,7 @@ func yieldTask() {
 		await(sched.Call("yield"))
 		return
 	}
-	done := make(chan struct{})
-	f := js.FuncOf(func(js.Value, []js.Value) any {
-		close(done)
-		return nil
-	})
-	defer f.Release()
-	js.Global().Call("setTimeout", f, 0)
-	<-done
+	sleep(0)
 }
 
 // jsError is a Go error carrying a JavaScript exception's message.
