@@ -19,7 +19,7 @@ GO_SOURCES := $(shell find internal kernel model wasm tools site -name '*.go' 2>
 # (GOOS/GOARCH select what it checks, not what it runs on).
 STATICCHECK := $(abspath $(DIST)/tools)/staticcheck
 
-.PHONY: mnist-data test-models train all build size pack test-pack test check test-go test-race test-simd test-wasm test-node test-bench test-browser serve bench bench-kernels cover clean fuzz test-leak edge edge-build test-edge bench-edge
+.PHONY: mnist-data test-models train all build size pack test-pack test check test-go test-race test-simd test-wasm test-node test-bench test-browser serve bench bench-startup bench-kernels cover clean fuzz test-leak edge edge-build test-edge bench-edge
 
 all: build
 
@@ -244,6 +244,12 @@ BENCH_FILES  := $(foreach m,$(subst $(comma), ,$(BENCH_MODELS)),$(BENCH_DIR)/$(m
 
 bench: build-engine-files bench/node_modules/.package-lock.json node_modules/.package-lock.json $(BENCH_FILES)
 	node bench/bench.mjs -weights=$(BENCH_DIR) -models=$(BENCH_MODELS) $(BENCH_ARGS)
+
+# The demo's start-up in headless Chromium (navigation → first prediction,
+# first and repeat visits), as shipped and with V8's optimising compiler or
+# its code-cache delay taken away, alternately in one run (bench/startup.mjs).
+bench-startup: build node_modules/.package-lock.json
+	node bench/startup.mjs $(STARTUP_ARGS)
 
 bench/node_modules/.package-lock.json: bench/package.json bench/package-lock.json
 	npm ci --prefix bench --no-audit --no-fund

@@ -76,8 +76,8 @@ function marked(name, promise) {
 // meant. Nor would a cached module be used while the page preloads the
 // file: a fetch that takes over a <link rel=preload> response gets no code
 // cache (site/test/bytes.test.mjs counts the profile's entries; the rest
-// was measured with Chromium's trace events: README "Start-up of the
-// site").
+// was measured with Chromium's trace events; `make bench-startup` times
+// a repeat visit with the cache kept: README "Start-up of the site").
 async function compile(simd) {
   const url = new URL(simd ? 'app.simd.wasm' : 'app.wasm', base);
   let response;

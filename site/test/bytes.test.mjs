@@ -25,13 +25,12 @@
 // the byte budget: without them the test skips.
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { cpSync, existsSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { buildServe, launchChromium, launchChromiumProfile, noChromium, startServer, watch } from '../../wasm/js/testing/browser.mjs';
-import { drawnSeven, png } from '../../wasm/js/testing/models.mjs';
-import { docsPage, recordBytes, table } from './pages.mjs';
+import { REVISIT_AFTER, SEVEN, breakdown, docsPage, recordBytes, startupProbe, table, wasmCodeCache } from './pages.mjs';
 import { drawDigit } from './strokes.mjs';
 
 const repo = fileURLToPath(new URL('../../', import.meta.url));
@@ -40,69 +39,6 @@ const noModels = !existsSync(join(dist, 'models/alexmnist.safetensors')) && 'dis
 
 // The issue's targets, in bytes on the wire (1 MB = 10^6 bytes).
 const TARGETS = { demo: 1.9e6, docs: 0.9e6, explainer: 0.9e6 };
-
-// startupProbe runs in every page before its scripts: it notes when an
-// element's data-state first becomes ready, gives the demo's upload input
-// the PNG image png (base64) at that very moment (a visitor who draws at
-// once: whatever the page still does then delays the prediction), notes
-// when a top class is first shown after that, and the long tasks, all in
-// ms since navigation started.
-function startupProbe(png) {
-  const t = { longTasks: [] };
-  window.__startup = t;
-  new PerformanceObserver((list) => {
-    for (const e of list.getEntries()) t.longTasks.push({ start: e.startTime, duration: e.duration });
-  }).observe({ type: 'longtask', buffered: true });
-  const upload = () => {
-    const input = document.getElementById('upload');
-    const files = new DataTransfer();
-    files.items.add(new File([Uint8Array.from(atob(png), (c) => c.charCodeAt(0))], 'seven.png', { type: 'image/png' }));
-    input.files = files.files;
-    t.input = performance.now();
-    input.dispatchEvent(new Event('change', { bubbles: true }));
-  };
-  new MutationObserver(() => {
-    if (t.ready === undefined && document.querySelector('[data-state=ready]')) {
-      t.ready = performance.now();
-      upload();
-    }
-    const shown = document.querySelector('.fm-prediction:not(.fm-empty)');
-    t.predicted ??= t.input !== undefined && shown ? performance.now() : undefined;
-  }).observe(document, { subtree: true, attributes: true, attributeFilter: ['data-state', 'class'] });
-}
-
-// breakdown is what the page itself noted of its start-up (run in the
-// page): ui.js's marks (fm:compiled, fm:engine, fm:ui, fm:model,
-// fm:warmed) and app.wasm's and the weights' requests (start → end, in ms
-// since navigation, and bytes transferred: a revalidation is ~300).
-function breakdown() {
-  const marks = Object.fromEntries(performance.getEntriesByType('mark')
-    .filter((m) => m.name.startsWith('fm:')).map((m) => [m.name.slice(3), m.startTime]));
-  const requests = performance.getEntriesByType('resource')
-    .filter((r) => /\.(wasm|safetensors)$/.test(r.name))
-    .map((r) => ({ file: r.name.split('/').pop(), start: r.startTime, end: r.responseEnd, bytes: r.transferSize }));
-  return { marks, requests };
-}
-
-// REVISIT_AFTER is how long the first visit's page stays open after its
-// first prediction before the repeat visit: longer than V8's
-// wasm_caching_timeout_ms (2 s), after which V8 hands a streamed module's
-// optimised code to Chromium's code cache once no new code was optimised
-// (for this site Chromium 156 never does: see site/static/ui.js's
-// compile; the profile's count shows when that changes).
-const REVISIT_AFTER = 3000;
-
-// wasmCodeCache counts the compiled modules in a profile's WebAssembly code
-// cache (Chromium's "Code Cache/wasm", one file per entry besides its
-// index) and their bytes.
-function wasmCodeCache(profile) {
-  const dir = join(profile, 'Default', 'Code Cache', 'wasm');
-  const files = existsSync(dir) ? readdirSync(dir).filter((f) => /^[0-9a-f]{16}_0$/.test(f)) : [];
-  return { entries: files.length, bytes: files.reduce((n, f) => n + statSync(join(dir, f)).size, 0) };
-}
-
-// SEVEN is a PNG of a drawn 7, the demo's first input in the timings.
-const SEVEN = png(56, 56, drawnSeven(56, 56, { opaque: true }).data);
 
 // draw draws digit d on the canvas in root and waits for its prediction.
 async function draw(page, root, d) {

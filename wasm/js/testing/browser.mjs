@@ -29,13 +29,14 @@ export function launchChromium(...extra) {
 }
 
 /**
- * launchChromiumProfile starts headless Chromium as launchChromium does, on
- * the profile directory dir (kept on disk, as a visitor's browser keeps its
- * HTTP cache, code cache and Cache API storage between visits); it resolves
- * to a Playwright BrowserContext (options: newContext's, e.g. viewport).
+ * launchChromiumProfile starts headless Chromium as launchChromium does
+ * (extra: more flags), on the profile directory dir (kept on disk, as a
+ * visitor's browser keeps its HTTP cache, code cache and Cache API storage
+ * between visits); it resolves to a Playwright BrowserContext (options:
+ * newContext's, e.g. viewport).
  */
-export function launchChromiumProfile(dir, options = {}) {
-  return chromium.launchPersistentContext(dir, { executablePath, args: chromiumArgs, ...options });
+export function launchChromiumProfile(dir, options = {}, ...extra) {
+  return chromium.launchPersistentContext(dir, { executablePath, args: [...chromiumArgs, ...extra], ...options });
 }
 
 /** buildServe builds tools/serve into dir and returns the binary's path. */
