@@ -147,4 +147,9 @@ function report(results, rounds) {
   }
 }
 
-await main();
+try {
+  await main();
+} catch (err) {
+  console.error(err.message);
+  process.exitCode = 1;
+}
