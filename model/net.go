@@ -2,11 +2,11 @@ package model
 
 import (
 	"cmp"
-	"github.com/featuremap/featuremap/internal/order"
 	"math"
 	"math/rand/v2"
 	"slices"
 
+	"github.com/featuremap/featuremap/internal/order"
 	"github.com/featuremap/featuremap/model/layers"
 )
 

@@ -3,9 +3,9 @@ package model
 import (
 	"cmp"
 	"errors"
-	"github.com/featuremap/featuremap/internal/order"
 
 	"github.com/featuremap/featuremap/internal/msg"
+	"github.com/featuremap/featuremap/internal/order"
 	"github.com/featuremap/featuremap/model/layers"
 )
 

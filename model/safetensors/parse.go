@@ -3,12 +3,12 @@ package safetensors
 import (
 	"cmp"
 	"errors"
-	"github.com/featuremap/featuremap/internal/order"
 	"math"
 	"strconv"
 	"unicode/utf8"
 
 	"github.com/featuremap/featuremap/internal/msg"
+	"github.com/featuremap/featuremap/internal/order"
 	"github.com/featuremap/featuremap/internal/tinyjson"
 )
 

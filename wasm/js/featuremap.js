@@ -441,7 +441,9 @@ function connect(worker) {
   };
 }
 
-const LOAD_OPTIONS = ['onProgress', 'cache', 'weights', 'workers'];
+// FETCH_OPTIONS are fetchModelFile's options, which loadModel takes too.
+const FETCH_OPTIONS = ['onProgress', 'cache'];
+const LOAD_OPTIONS = [...FETCH_OPTIONS, 'weights', 'workers'];
 
 // The most engine workers a model's predictBatch pool starts by default.
 const MAX_DEFAULT_WORKERS = 8;
@@ -976,7 +978,7 @@ async function resolveSource(source) {
  * @returns {Promise<Uint8Array>}
  */
 export async function fetchModelFile(source, options = {}) {
-  const { onProgress, cache } = fetchOptions('fetchModelFile', options, ['onProgress', 'cache']);
+  const { onProgress, cache } = fetchOptions('fetchModelFile', options, FETCH_OPTIONS);
   if (typeof source !== 'string' && !(source instanceof URL)) {
     throw new Error(`fetchModelFile: source must be a URL (string or URL), got ${describe(source)}`);
   }

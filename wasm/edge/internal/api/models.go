@@ -20,16 +20,16 @@ type Models struct {
 // Model is one served model. Until its file is provided it has neither a
 // net nor an error; afterwards exactly one of them.
 type Model struct {
-	Name    string
-	net     *model.Net
-	summary *model.Summary
-	spec    preprocess.Spec
-	price   Price
-	err     error
-	in      []float32       // one preprocessed image
-	run     *model.Runner   // predictions
-	keep    *model.Runner   // ?activations= (RunnerOptions.KeepActivations)
-	packed  *model.Prepared // the weights both runners share
+	Name     string
+	net      *model.Net
+	summary  *model.Summary
+	spec     preprocess.Spec
+	price    Price
+	err      error
+	in       []float32       // one preprocessed image
+	run      *model.Runner   // predictions
+	keep     *model.Runner   // ?activations= (RunnerOptions.KeepActivations)
+	prepared *model.Prepared // the weights both runners share
 }
 
 func newModels(names []string, budget int64) *Models {
@@ -88,13 +88,13 @@ func (m *Models) provide(name string, data []byte) {
 		e.err = fmt.Errorf("model %q: its weight file %s is not usable: %v", name, ModelPath(name), err)
 		return
 	}
-	packed := model.NewPrepared(net)
-	run, err := model.NewRunner(net, model.RunnerOptions{Prepared: packed})
+	prepared := model.NewPrepared(net)
+	run, err := model.NewRunner(net, model.RunnerOptions{Prepared: prepared})
 	if err != nil {
 		e.err = fmt.Errorf("model %q: %v", name, err)
 		return
 	}
-	e.net, e.run, e.packed, e.spec = net, run, packed, net.Arch.InputSpec()
+	e.net, e.run, e.prepared, e.spec = net, run, prepared, net.Arch.InputSpec()
 	m.used += e.price.Total()
 }
 
@@ -141,7 +141,7 @@ func mib(b int64) string { return fmt.Sprintf("%.1f MiB", float64(b)/(1<<20)) }
 // on first use.
 func (e *Model) keepRunner() (*model.Runner, error) {
 	if e.keep == nil {
-		r, err := model.NewRunner(e.net, model.RunnerOptions{KeepActivations: true, Prepared: e.packed})
+		r, err := model.NewRunner(e.net, model.RunnerOptions{KeepActivations: true, Prepared: e.prepared})
 		if err != nil {
 			return nil, err
 		}
